@@ -1,0 +1,50 @@
+"""create_app(): the gateway's Flask application factory."""
+from pathlib import Path
+
+import swagger_ui_bundle
+from flask import Flask, send_from_directory
+from flask_wtf.csrf import CSRFProtect
+
+from gateway import api, health, observability, problems, web
+from gateway.rpc import RpcClient
+from gateway.staff import bp as staff_bp
+from services.runtime import config as config_mod, logs
+
+csrf = CSRFProtect()
+
+MAX_BODY_BYTES = 1024 * 1024  # nothing a customer sends is bigger; usage batches included
+
+
+def create_app(settings=None, rpc_client=None):
+    """Build the gateway. ``settings`` defaults to the environment; ``rpc_client`` to a
+    pooled client on AMQP_URI (tests may pass their own)."""
+    settings = settings or config_mod.load()
+    logs.configure("gateway", settings.log_level)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        ADMIN_TOKEN=settings.admin_token,
+        PUBLIC_URL=settings.public_url,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        SESSION_COOKIE_NAME="bizportal_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
+        WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["rpc"] = rpc_client or RpcClient(settings.amqp_uri, settings.rpc_timeout)
+    app.extensions["settings"] = settings
+
+    observability.init_app(app)
+    api.init_app(app, [staff_bp])
+    problems.init_app(app)  # after flask-smorest, so problem documents win
+    csrf.init_app(app)
+    csrf.exempt(staff_bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(web.bp)
+
+    assets = Path(swagger_ui_bundle.swagger_ui_path)
+    app.add_url_rule("/docs/assets/<path:filename>", "docs_assets",
+                     lambda filename: send_from_directory(assets, filename))
+    return app

@@ -1,0 +1,35 @@
+"""gunicorn settings for the gateway: gthread workers (never eventlet: the gateway is not
+monkey-patched), each thread with its own RPC proxy created after fork."""
+import os
+import shutil
+import tempfile
+
+from services.runtime import config as config_mod
+
+_settings = config_mod.load()
+
+bind = f"0.0.0.0:{_settings.port}"
+worker_class = "gthread"
+workers = _settings.gateway_workers
+threads = _settings.gateway_threads
+timeout = 30
+graceful_timeout = 10
+keepalive = 5
+accesslog = None  # the app logs each request as a JSON line with its request id
+errorlog = "-"
+limit_request_line = 8190
+
+# Metrics from every worker through prometheus-client's multiprocess mode.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
+                      os.path.join(tempfile.gettempdir(), f"bizportal-metrics-{_settings.port}"))
+
+
+def on_starting(server):
+    path = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+    multiprocess.mark_process_dead(worker.pid)

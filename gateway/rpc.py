@@ -1,0 +1,110 @@
+"""The pooled RPC client: the only way the gateway reaches a service.
+
+nameko's standalone ClusterRpcProxy is single-threaded and costs a connection and a reply
+queue to set up, so each gunicorn thread keeps its own, created on first use (after fork),
+reused for every call, and thrown away when its connection breaks. Every call has a timeout
+and its request message expires with it, so a service that was down never runs a request
+whose caller already gave up. A service that does not answer turns into ServiceUnavailable
+(503); for a moment after that, calls to it fail fast instead of each waiting the timeout.
+"""
+import logging
+import threading
+import time
+
+from amqp.exceptions import AMQPError
+from kombu.exceptions import KombuError
+from nameko.exceptions import RpcTimeout, UnknownService, get_module_path, registry
+from nameko.rpc import ServiceProxy
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from services.contracts import errors
+
+log = logging.getLogger(__name__)
+
+# Domain errors come back as themselves, not as nameko's generic RemoteError.
+for _cls in errors.ALL:
+    registry[get_module_path(_cls)] = _cls
+
+FAIL_FAST_SECONDS = 2.0
+
+
+class ServiceUnavailable(Exception):
+    def __init__(self, service, retry_after=5):
+        super().__init__(f"The {service} service is unavailable.")
+        self.service = service
+        self.retry_after = retry_after
+
+
+class RpcClient:
+    def __init__(self, amqp_uri, timeout=5.0):
+        self.config = {"AMQP_URI": amqp_uri, "SERIALIZER": "json"}
+        self.timeout = timeout
+        self._local = threading.local()
+        self._down_until = {}  # service -> monotonic time; shared by this process's threads
+        self.observers = []    # callables(service, method, seconds, outcome) e.g. metrics
+
+    def call(self, service, method, *args, timeout=None, request_id=None, **kwargs):
+        """Call ``service.method(*args, **kwargs)``; returns its result.
+
+        Raises the service's domain errors as themselves, ServiceUnavailable when it does not
+        answer within ``timeout`` seconds (default RPC_TIMEOUT) or the broker is away.
+        """
+        timeout = self.timeout if timeout is None else timeout
+        if self._down_until.get(service, 0) > time.monotonic():
+            raise ServiceUnavailable(service, retry_after=int(FAIL_FAST_SECONDS) or 1)
+        started = time.perf_counter()
+        outcome = "ok"
+        try:
+            proxy = self._proxy()
+            proxy._worker_ctx.data["request_id"] = request_id
+            proxy._reply_listener.queue_consumer.timeout = timeout
+            method_proxy = ServiceProxy(
+                proxy._worker_ctx, service, proxy._reply_listener,
+                expiration=timeout,
+                retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2})
+            result = getattr(method_proxy, method)(*args, **kwargs)
+            self._down_until.pop(service, None)
+            return result
+        except errors.DomainError:
+            outcome = "error"
+            raise
+        except (RpcTimeout, UnknownService) as exc:
+            outcome = "unavailable"
+            self._down_until[service] = time.monotonic() + FAIL_FAST_SECONDS
+            log.warning("%s.%s unavailable: %s", service, method, type(exc).__name__)
+            raise ServiceUnavailable(service) from None
+        except (OSError, AMQPError, KombuError, ConnectionError) as exc:
+            outcome = "unavailable"
+            self._discard()
+            log.warning("broker connection failed calling %s.%s: %s", service, method,
+                        type(exc).__name__)
+            raise ServiceUnavailable(service) from None
+        finally:
+            for observe in self.observers:
+                observe(service, method, time.perf_counter() - started, outcome)
+
+    def _proxy(self):
+        proxy = getattr(self._local, "proxy", None)
+        if proxy is None:
+            standalone = ClusterRpcProxy(self.config, context_data={"request_id": None},
+                                         timeout=self.timeout)
+            proxy = standalone.start()
+            proxy.standalone = standalone
+            self._local.proxy = proxy
+        return proxy
+
+    def _discard(self):
+        proxy = getattr(self._local, "proxy", None)
+        self._local.proxy = None
+        if proxy is not None:
+            try:
+                proxy.standalone.stop()
+            except Exception:
+                pass
+
+
+def call(service, method, *args, **kwargs):
+    """From a Flask request: call with the app's client, passing on the request id."""
+    from flask import current_app, g
+    client = current_app.extensions["rpc"]
+    return client.call(service, method, *args, request_id=g.get("request_id"), **kwargs)

@@ -1,0 +1,19 @@
+"""The server-rendered web portal: pages, templates and static assets."""
+from flask import Blueprint
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static")
+
+SUPPORT = {
+    "phone": "1-800-555-0199",
+    "email": "support@bizportal.example",
+    "hours": "24/7",
+}
+
+
+@bp.app_context_processor
+def portal_globals():
+    return {"support": SUPPORT}
+
+
+from gateway.web import pages  # noqa: E402,F401  (registers the routes)

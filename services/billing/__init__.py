@@ -1,0 +1,1 @@
+"""billing: business accounts, catalogue and services, usage, statements, the ledger."""

@@ -1,0 +1,79 @@
+"""Opening business accounts and checking the invoice's security key."""
+from datetime import datetime, timezone
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from services.billing import catalogue, keys
+from services.billing.models import Account, AccountService
+from services.contracts.billing import OpenAccountRequest
+from services.contracts.errors import InvalidInput
+
+
+def load_request(payload):
+    """Validate a staff request to open an account; raises InvalidInput with field errors."""
+    try:
+        data = OpenAccountRequest().load(payload or {})
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages) from None
+    unknown = {i: [f"Unknown product code {line['code']!r}."]
+               for i, line in enumerate(data["services"]) if not catalogue.product(line["code"])}
+    codes = [line["code"] for line in data["services"]]
+    if unknown:
+        raise InvalidInput({"services": unknown})
+    if len(set(codes)) != len(codes):
+        raise InvalidInput({"services": ["Each product code may appear once; use quantity."]})
+    return data
+
+
+def open_account(session, data, now=None):
+    """Create the account and its services; returns ``(account, security_key)``.
+
+    The plain key is returned once, to be printed on the invoice; only its hash is kept.
+    """
+    now = now or datetime.now(timezone.utc)
+    key = keys.new_security_key()
+    address = data["billing_address"]
+    account = Account(
+        account_number=_unused_account_number(session),
+        security_key_hash=keys.hash_key(key),
+        company_name=data["company_name"], contact_name=data["contact_name"],
+        email=data["email"], phone=data["phone"],
+        address_line1=address["line1"], address_line2=address.get("line2"),
+        city=address["city"], state=address["state"], postal_code=address["postal_code"],
+        bill_cycle_day=data["bill_cycle_day"], invoice_delivery="paper",
+        opened_on=now.date(), created_at=now,
+    )
+    for line in data["services"]:
+        product = catalogue.product(line["code"])
+        account.services.append(AccountService(
+            product_code=product.code, quantity=line["quantity"],
+            monthly_cents=product.monthly_cents))
+    session.add(account)
+    session.flush()
+    return account, key
+
+
+def _unused_account_number(session):
+    # 9e14 possibilities: a collision is rare, but the unique index is the real guard
+    while True:
+        number = keys.new_account_number()
+        if not session.execute(select(Account.id).where(Account.account_number == number)).first():
+            return number
+
+
+def account_key_matches(session, account_number, security_key):
+    """True when ``security_key`` is that account's key; the same work when it is unknown."""
+    stored = None
+    if keys.is_account_number(account_number or ""):
+        stored = session.execute(select(Account.security_key_hash)
+                                 .where(Account.account_number == account_number)).scalar()
+    return keys.key_matches(stored, security_key or "")
+
+
+def opened_event(account):
+    return {"account_number": account.account_number, "company_name": account.company_name,
+            "bill_cycle_day": account.bill_cycle_day, "contact_name": account.contact_name,
+            "email": account.email}
+
+

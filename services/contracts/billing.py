@@ -1,0 +1,58 @@
+"""Payload schemas of the billing service's RPCs, shared with the gateway's API docs."""
+from marshmallow import Schema, fields, post_load, validate
+
+from services.contracts import validators
+
+ACCOUNT_NUMBER = validate.Regexp(r"^\d{16}$", error="An account number is 16 digits.")
+
+
+class Address(Schema):
+    line1 = fields.String(required=True, validate=validate.Length(1, 100))
+    line2 = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    city = fields.String(required=True, validate=validate.Length(1, 60))
+    state = fields.String(required=True, validate=validators.state)
+    postal_code = fields.String(required=True, validate=validators.postal_code)
+
+    @post_load
+    def normalise(self, data, **_):
+        data["state"] = validators.state(data["state"])
+        return data
+
+
+class ServiceLine(Schema):
+    code = fields.String(required=True, validate=validate.Length(1, 40))
+    quantity = fields.Integer(load_default=1, validate=validate.Range(1, 999))
+
+
+class OpenAccountRequest(Schema):
+    company_name = fields.String(required=True, validate=validate.Length(1, 120))
+    contact_name = fields.String(required=True, validate=validate.Length(1, 120))
+    email = fields.String(required=True, validate=validators.email)
+    phone = fields.String(required=True, validate=validators.phone)
+    billing_address = fields.Nested(Address, required=True)
+    bill_cycle_day = fields.Integer(required=True, validate=validate.Range(1, 28))
+    services = fields.List(fields.Nested(ServiceLine), load_default=list,
+                           validate=validate.Length(max=50))
+
+    @post_load
+    def normalise(self, data, **_):
+        # the validators passed, so these only canonicalise (E.164, lower-case domain)
+        data["email"] = validators.email(data["email"])
+        data["phone"] = validators.phone(data["phone"])
+        return data
+
+
+class OpenedAccount(Schema):
+    account_number = fields.String(required=True)
+    security_key = fields.String(required=True)
+
+
+class Product(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    section = fields.String(required=True)
+    monthly_cents = fields.Integer(required=True)
+
+
+class ProductList(Schema):
+    items = fields.List(fields.Nested(Product), required=True)

@@ -1,0 +1,123 @@
+"""The event catalogue: every event a BizPortal service publishes, with its payload schema.
+
+This module is the single definition: the outbox refuses an event type not listed here or a
+payload its schema rejects, and docs/events.md is generated from it (``make docs``).
+Payloads carry ids and facts, never secrets.
+"""
+from dataclasses import dataclass
+
+from marshmallow import Schema, fields, validate
+
+ENVELOPE_VERSION = 1
+
+
+class Envelope(Schema):
+    """What every message body on a ``<service>.events`` exchange looks like."""
+    event_id = fields.UUID(required=True)
+    type = fields.String(required=True)
+    occurred_at = fields.AwareDateTime(required=True)
+    source = fields.String(required=True)
+    version = fields.Integer(required=True)
+    request_id = fields.String(allow_none=True)
+    data = fields.Dict(required=True)
+
+
+def _schema(name, **fields_):
+    return Schema.from_dict(fields_, name=name)
+
+
+_str, _int, _bool = fields.String, fields.Integer, fields.Boolean
+_account = dict(account_number=_str(required=True))
+
+
+@dataclass(frozen=True)
+class EventType:
+    source: str
+    name: str
+    when: str
+    schema: type
+
+    @property
+    def type(self):
+        return f"{self.source}.{self.name}"
+
+
+def _event(source, name, when, **data_fields):
+    return EventType(source, name, when, _schema(f"{source}.{name}", **data_fields))
+
+
+CATALOGUE = [
+    _event("identity", "user_registered", "an online ID was created",
+           user_id=_str(required=True), username=_str(required=True), email=_str(required=True),
+           account_number=_str(required=True), role=_str(required=True)),
+    _event("identity", "signed_in", "a successful sign-in",
+           user_id=_str(required=True), ip=_str(allow_none=True), user_agent=_str(allow_none=True)),
+    _event("identity", "sign_in_locked", "an ID was throttled after repeated failures",
+           user_id=_str(required=True)),
+    _event("identity", "password_changed", "a password was changed or reset",
+           user_id=_str(required=True), via=_str(required=True, validate=validate.OneOf(["change", "reset"]))),
+    _event("identity", "security_settings_changed",
+           "security code, challenge, preferences or 2-step sign-in changed",
+           user_id=_str(required=True), what=_str(required=True)),
+    _event("identity", "user_invited", "an admin invited someone to an account",
+           **_account, email=_str(required=True), role=_str(required=True)),
+    _event("identity", "user_removed", "a user was removed from an account",
+           **_account, user_id=_str(required=True), role=_str(allow_none=True)),
+    _event("identity", "role_changed", "a user's role on an account changed",
+           **_account, user_id=_str(required=True), role=_str(required=True)),
+    _event("billing", "account_opened", "staff opened an account",
+           **_account, company_name=_str(required=True), bill_cycle_day=_int(required=True),
+           contact_name=_str(required=True), email=_str(required=True)),
+    _event("billing", "profile_changed", "the company profile changed",
+           **_account, fields=fields.List(_str(), required=True)),
+    _event("billing", "invoice_delivery_changed", "invoice delivery switched paper/paperless",
+           **_account, method=_str(required=True), email=_str(allow_none=True)),
+    _event("billing", "statement_issued", "a statement was issued",
+           **_account, invoice_number=_str(required=True), statement_date=fields.Date(required=True),
+           due_date=fields.Date(required=True), amount_due_cents=_int(required=True),
+           currency=_str(required=True)),
+    _event("billing", "payment_applied", "a payment was credited to the ledger",
+           **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
+           balance_cents=_int(required=True)),
+    _event("billing", "late_fee_assessed", "a statement was left unpaid after its due date",
+           **_account, invoice_number=_str(required=True), amount_cents=_int(required=True)),
+    _event("payments", "payment_method_added", "a payment method was added",
+           **_account, payment_method_id=_str(required=True), type=_str(required=True),
+           last4=_str(required=True)),
+    _event("payments", "payment_method_removed", "a payment method was removed",
+           **_account, payment_method_id=_str(required=True), type=_str(required=True),
+           last4=_str(required=True)),
+    _event("payments", "payment_scheduled", "a future-dated or automatic payment was set",
+           **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
+           scheduled_for=fields.Date(required=True)),
+    _event("payments", "payment_succeeded", "money was taken",
+           **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
+           currency=_str(required=True), method_type=_str(required=True), last4=_str(required=True)),
+    _event("payments", "payment_failed", "a payment was declined or failed",
+           **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
+           reason=_str(required=True)),
+    _event("payments", "payment_returned", "a bank payment came back after success",
+           **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
+           reason=_str(required=True)),
+    _event("payments", "autopay_changed", "autopay was enrolled, changed or cancelled",
+           **_account, enabled=_bool(required=True), payment_method_id=_str(allow_none=True)),
+    _event("notifications", "notification_sent", "a message left through a channel",
+           notification_id=_str(required=True), user_id=_str(allow_none=True),
+           email=_str(allow_none=True), channel=_str(required=True), category=_str(required=True)),
+]
+
+BY_TYPE = {event.type: event for event in CATALOGUE}
+
+
+def dump_data(source, name, data):
+    """Validate ``data`` for event ``source.name`` and return its JSON-ready form.
+
+    Raises KeyError for an event not in the catalogue and ValueError for a payload its
+    schema rejects, so nothing undocumented is ever published.
+    """
+    event = BY_TYPE[f"{source}.{name}"]
+    schema = event.schema()
+    errors = schema.validate(schema.dump(data))
+    if errors:
+        raise ValueError(f"{event.type} payload invalid: {errors}")
+    return schema.dump(data)

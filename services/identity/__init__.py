@@ -1,0 +1,1 @@
+"""identity: online IDs, passwords, sessions and tokens, security settings, users and roles."""

@@ -1,0 +1,1 @@
+"""notifications: email (SMTP or Maildir), SMS, templates, preferences, the message centre."""

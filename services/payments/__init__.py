@@ -1,0 +1,1 @@
+"""payments: payment methods, one-time, scheduled and automatic payments, the processor."""

@@ -1,0 +1,27 @@
+"""Per-worker log context: the request id from nameko's context data, the event id handled."""
+import uuid
+
+from nameko.extensions import DependencyProvider
+
+from services.runtime import logs
+
+
+class LogContext(DependencyProvider):
+    """Declare as ``log_context = LogContext()`` on a service: every worker's log lines then
+    carry the request id the caller sent (a new one when there is none) and, for an event
+    handler, the event id. The request id stays in ``worker_ctx.data`` so nameko passes it on
+    with every RPC this worker makes."""
+
+    def worker_setup(self, worker_ctx):
+        request_id = worker_ctx.data.get("request_id")
+        event_id = None
+        if worker_ctx.args and isinstance(worker_ctx.args[0], dict):
+            event_id = worker_ctx.args[0].get("event_id")
+            request_id = request_id or worker_ctx.args[0].get("request_id")
+        if not request_id:
+            request_id = uuid.uuid4().hex
+        worker_ctx.data["request_id"] = request_id
+        logs.set_context(request_id=request_id, event_id=event_id)
+
+    def worker_teardown(self, worker_ctx):
+        logs.set_context(request_id=None, event_id=None)

@@ -1,0 +1,118 @@
+"""The database dependency: one engine per service container, a unit of work per use.
+
+``with self.db.transaction() as tx:`` gives ``tx.session`` and ``tx.emit(name, data)``; the
+change and its events commit together, then the outbox relay is woken to publish them.
+"""
+from contextlib import contextmanager
+
+from nameko.extensions import DependencyProvider
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+
+from services.runtime import outbox as outbox_mod
+from services.runtime.relay import OutboxRelay
+
+
+def engine_url(url):
+    """PostgreSQL URLs use pg8000: pure Python, so eventlet's patched sockets make it yield."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+psycopg2"):
+        parsed = parsed.set(drivername="postgresql+pg8000")
+    return parsed
+
+
+def make_engine(url, **kwargs):
+    url = engine_url(url)
+    if url.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                               **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+
+
+class Transaction:
+    def __init__(self, session, db):
+        self.session = session
+        self._db = db
+        self.events = []
+
+    def emit(self, name, data):
+        """Record event ``<service>.<name>`` to be published once this transaction commits."""
+        body = outbox_mod.add(self.session, self._db.outbox, self._db.service, name, data)
+        self.events.append(body)
+        return body
+
+
+class Db:
+    """What a worker sees as ``self.db``."""
+
+    def __init__(self, provider):
+        self._provider = provider
+        self.service = provider.service
+        self.outbox = provider.outbox
+        self.applied = provider.applied
+        self.engine = provider.engine
+
+    @contextmanager
+    def transaction(self):
+        session = self._provider.sessionmaker()
+        tx = Transaction(session, self)
+        try:
+            with session.begin():
+                yield tx
+        finally:
+            session.close()
+        if tx.events:
+            self._provider.relay.wake()
+
+    @contextmanager
+    def apply_once(self, event, consumer):
+        """A transaction for applying ``event`` in ``consumer``; yields None if already applied."""
+        with self.transaction() as tx:
+            fresh = outbox_mod.first_application(tx.session, self.applied, event["event_id"],
+                                                 consumer)
+            yield tx if fresh else None
+
+    def ping(self):
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return True
+
+
+class Database(DependencyProvider):
+    """``db = Database(metadata)``: the service's own database, outbox and relay."""
+
+    def __init__(self, metadata):
+        self.metadata = metadata
+
+    def setup(self):
+        config = self.container.config
+        self.service = self.container.service_name
+        self.engine = make_engine(config["DATABASE_URL"])
+        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        self.outbox = self.metadata.tables["outbox"]
+        self.applied = self.metadata.tables["applied_events"]
+        self.relay = OutboxRelay(self.engine, self.outbox, self.service, config)
+
+    def start(self):
+        self.container.spawn_managed_thread(self.relay.run, identifier=f"{self.service}.relay")
+
+    def stop(self):
+        self.relay.stop()
+        self.engine.dispose()
+
+    def kill(self):
+        self.relay.stop()
+        self.engine.dispose()
+
+    def get_dependency(self, worker_ctx):
+        return Db(self)

@@ -1,0 +1,87 @@
+"""Event handlers that never lose an event: retried with back-off, then parked.
+
+``@reliable_handler("billing", "statement_issued")`` is nameko's ``event_handler`` (a durable
+queue per handler, at-least-once) whose failures are not dropped: the message is copied to
+``<queue>.retry``, which holds it for a growing delay and dead-letters it back to the handler's
+queue; after MAX_ATTEMPTS it is parked on ``<service>.dead-letters`` for ops to inspect and
+replay. The original is acked only once its copy is confirmed by the broker.
+"""
+import logging
+import traceback
+from datetime import datetime, timezone
+
+from kombu import Exchange, Queue
+from nameko.amqp.publish import get_producer
+from nameko.events import EventHandler
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+ATTEMPTS_HEADER = "x-bizportal-attempts"
+
+
+def retry_delay(attempts):
+    """Seconds to hold a message before attempt ``attempts + 1``: 1, 2, 4, 8... at most 30."""
+    return min(2 ** (attempts - 1), 30)
+
+
+def dead_letter_queue(service):
+    return Queue(f"{service}.dead-letters", exchange=Exchange(""), routing_key=f"{service}.dead-letters",
+                 durable=True)
+
+
+def retry_queue(queue_name):
+    return Queue(f"{queue_name}.retry", exchange=Exchange(""), routing_key=f"{queue_name}.retry",
+                 durable=True, queue_arguments={
+                     "x-dead-letter-exchange": "",
+                     "x-dead-letter-routing-key": queue_name,
+                 })
+
+
+class ReliableEventHandler(EventHandler):
+    max_attempts = MAX_ATTEMPTS
+
+    def handle_result(self, message, worker_ctx, result=None, exc_info=None):
+        if exc_info is not None:
+            try:
+                self._retry_or_park(message, exc_info)
+            except Exception:
+                # the broker is unreachable: hand the message back rather than lose it
+                log.exception("could not re-route a failed event; requeueing it")
+                self.queue_consumer.requeue_message(message)
+                return result, exc_info
+        self.queue_consumer.ack_message(message)
+        return result, exc_info
+
+    def _retry_or_park(self, message, exc_info):
+        headers = dict(message.headers or {})
+        attempts = int(headers.get(ATTEMPTS_HEADER, 0)) + 1
+        headers[ATTEMPTS_HEADER] = attempts
+        error = "".join(traceback.format_exception_only(exc_info[0], exc_info[1])).strip()[:500]
+        headers["x-bizportal-error"] = error
+        publish = dict(body=message.body, content_type=message.content_type,
+                       content_encoding=message.content_encoding, headers=headers,
+                       delivery_mode=2, exchange="", retry=True,
+                       retry_policy={"max_retries": 3, "interval_start": 0.2, "interval_step": 0.5})
+        config = self.container.config
+        with get_producer(config["AMQP_URI"], confirms=True) as producer:
+            if attempts < self.max_attempts:
+                queue = retry_queue(self.queue.name)
+                producer.publish(routing_key=queue.name, declare=[queue],
+                                 expiration=retry_delay(attempts), **publish)
+                log.warning("event handler %s failed (attempt %d), retrying: %s",
+                            self.method_name, attempts, error)
+            else:
+                queue = dead_letter_queue(self.container.service_name)
+                headers.update({
+                    "x-bizportal-queue": self.queue.name,
+                    "x-bizportal-exchange": self.queue.exchange.name,
+                    "x-bizportal-routing-key": self.event_type,
+                    "x-bizportal-parked-at": datetime.now(timezone.utc).isoformat(),
+                })
+                producer.publish(routing_key=queue.name, declare=[queue], **publish)
+                log.error("event handler %s failed %d times; parked on %s: %s",
+                          self.method_name, attempts, queue.name, error)
+
+
+reliable_handler = ReliableEventHandler.decorator
