@@ -53,26 +53,27 @@ class Transaction:
 
 
 class Db:
-    """What a worker sees as ``self.db``."""
+    """What a worker sees as ``self.db`` (and what scripts get from ``standalone``)."""
 
-    def __init__(self, provider):
-        self._provider = provider
-        self.service = provider.service
-        self.outbox = provider.outbox
-        self.applied = provider.applied
-        self.engine = provider.engine
+    def __init__(self, service, engine, metadata, wake=None):
+        self.service = service
+        self.engine = engine
+        self.sessionmaker = sessionmaker(engine, expire_on_commit=False)
+        self.outbox = metadata.tables["outbox"]
+        self.applied = metadata.tables["applied_events"]
+        self._wake = wake
 
     @contextmanager
     def transaction(self):
-        session = self._provider.sessionmaker()
+        session = self.sessionmaker()
         tx = Transaction(session, self)
         try:
             with session.begin():
                 yield tx
         finally:
             session.close()
-        if tx.events:
-            self._provider.relay.wake()
+        if tx.events and self._wake:
+            self._wake()
 
     @contextmanager
     def apply_once(self, event, consumer):
@@ -98,10 +99,8 @@ class Database(DependencyProvider):
         config = self.container.config
         self.service = self.container.service_name
         self.engine = make_engine(config["DATABASE_URL"])
-        self.sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
-        self.outbox = self.metadata.tables["outbox"]
-        self.applied = self.metadata.tables["applied_events"]
-        self.relay = OutboxRelay(self.engine, self.outbox, self.service, config)
+        self.relay = OutboxRelay(self.engine, self.metadata.tables["outbox"], self.service, config)
+        self.db = Db(self.service, self.engine, self.metadata, wake=self.relay.wake)
 
     def start(self):
         self.container.spawn_managed_thread(self.relay.run, identifier=f"{self.service}.relay")
@@ -115,4 +114,10 @@ class Database(DependencyProvider):
         self.engine.dispose()
 
     def get_dependency(self, worker_ctx):
-        return Db(self)
+        return self.db
+
+
+def standalone(service, url, metadata):
+    """A Db for scripts (bootstrap, staff CLIs): events wait in the outbox until the running
+    service's relay, which polls, publishes them."""
+    return Db(service, make_engine(url), metadata)

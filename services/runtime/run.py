@@ -11,7 +11,6 @@ import eventlet  # noqa: E402
 
 eventlet.monkey_patch()  # noqa: E402 -- before anything imports socket or threading
 
-import importlib  # noqa: E402
 import logging  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
@@ -20,14 +19,9 @@ from nameko.runners import ServiceRunner  # noqa: E402
 
 from services.contracts.names import SERVICES  # noqa: E402
 from services.runtime import config as config_mod, logs, topology  # noqa: E402
+from services.runtime.registry import service_class  # noqa: E402
 
 log = logging.getLogger(__name__)
-
-
-def service_class(name):
-    """``billing`` -> services.billing.service.BillingService."""
-    module = importlib.import_module(f"services.{name}.service")
-    return getattr(module, f"{name.capitalize()}Service")
 
 
 def main(argv=None):

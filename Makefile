@@ -1,0 +1,44 @@
+# BizPortal: `make run` runs the whole system on this machine; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test test-unit test-service test-e2e bench docs install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+## run: migrate, seed the demo account, run the four services and the gateway (Ctrl-C stops all)
+run: $(STAMP)
+	$(BIN)/python -m services.bootstrap
+	$(BIN)/honcho start -f Procfile
+
+## test: the whole suite against a real RabbitMQ and PostgreSQL (see scripts/test.sh)
+test: $(STAMP)
+	scripts/test.sh
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit tests/deploy -q
+
+test-service: $(STAMP)
+	$(BIN)/python -m pytest -p tests.green tests/service -q
+
+test-e2e: $(STAMP)
+	$(BIN)/python -m pytest tests/e2e tests/browser -q
+
+## bench: the speed figures issues ask for, each as a ratio against a baseline in the same run
+bench: $(STAMP)
+	scripts/bench.sh
+
+## docs: regenerate docs/events.md from the event catalogue in services/contracts/events.py
+docs: $(STAMP)
+	$(BIN)/python -m services.contracts.docs > docs/events.md
+
+clean:
+	rm -rf var

@@ -1,0 +1,111 @@
+"""billing: opening accounts and checking the invoice's security key, in a nameko container."""
+import json
+
+import pytest
+from kombu import Connection, Exchange, Queue
+from nameko.testing.services import entrypoint_hook
+from sqlalchemy import create_engine, select, text
+from stdnum import luhn
+
+from services.billing.models import Account
+from services.billing.service import BillingService
+from services.contracts.errors import InvalidInput
+from services.runtime.database import engine_url
+
+REQUEST = {
+    "company_name": "Northwind Logistics", "contact_name": "Ana Ruiz",
+    "email": "billing@northwind.example", "phone": "(212) 555-0147",
+    "billing_address": {"line1": "10 Pier Road", "city": "New York", "state": "ny",
+                        "postal_code": "10004"},
+    "bill_cycle_day": 12,
+    "services": [{"code": "INT-500", "quantity": 1}, {"code": "VOICE-LINE", "quantity": 3}],
+}
+
+
+def rows(container, statement):
+    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
+    with engine.connect() as conn:
+        result = conn.execute(statement).all()
+    engine.dispose()
+    return result
+
+
+def events_queue(amqp_uri, source, routing_key="#"):
+    """Bind a throwaway queue to ``<source>.events`` the way an internal team would."""
+    queue = Queue(f"test-{source}-{routing_key}", Exchange(f"{source}.events", type="topic",
+                                                           durable=True),
+                  routing_key=routing_key, durable=False, auto_delete=False)
+    with Connection(amqp_uri) as conn:
+        queue(conn.channel()).declare()
+    return queue
+
+
+def take(amqp_uri, queue, timeout=10):
+    with Connection(amqp_uri) as conn:
+        simple = conn.SimpleQueue(queue)
+        message = simple.get(timeout=timeout)
+        message.ack()
+        simple.close()
+        return json.loads(message.body) if isinstance(message.body, (str, bytes)) else message.body
+
+
+def test_opening_an_account_returns_a_luhn_number_and_keeps_only_the_keys_hash(start_service):
+    container = start_service(BillingService)
+    with entrypoint_hook(container, "open_account") as open_account:
+        opened = open_account(REQUEST)
+    assert len(opened["account_number"]) == 16 and luhn.is_valid(opened["account_number"])
+    assert len(opened["security_key"]) == 8
+    stored = rows(container, select(Account.account_number, Account.security_key_hash,
+                                    Account.phone, Account.state))
+    assert stored[0].account_number == opened["account_number"]
+    assert opened["security_key"] not in stored[0].security_key_hash
+    assert stored[0].security_key_hash.startswith("$argon2id$")
+    assert (stored[0].phone, stored[0].state) == ("+12125550147", "NY")
+
+
+def test_the_account_opened_event_is_published_through_the_outbox(start_service, vhost):
+    queue = events_queue(vhost[1], "billing", "account_opened")
+    container = start_service(BillingService)
+    with entrypoint_hook(container, "open_account") as open_account:
+        opened = open_account(REQUEST)
+    event = take(vhost[1], queue)
+    assert event["type"] == "billing.account_opened"
+    assert event["data"]["account_number"] == opened["account_number"]
+    assert opened["security_key"] not in json.dumps(event)
+    unsent = rows(container, text("SELECT count(*) FROM outbox WHERE sent_at IS NULL"))
+    assert unsent[0][0] == 0
+
+
+def test_the_security_key_is_checked_case_and_space_insensitively(start_service):
+    container = start_service(BillingService)
+    with entrypoint_hook(container, "open_account") as open_account:
+        opened = open_account(REQUEST)
+    key = opened["security_key"]
+    with entrypoint_hook(container, "verify_account_key") as verify:
+        assert verify(opened["account_number"], f" {key[:4].lower()} {key[4:]}") is True
+        assert verify(opened["account_number"], "ZZZZZZZZ") is False
+        assert verify("4111111111111111", key) is False
+        assert verify("not-a-number", key) is False
+
+
+def test_an_invalid_request_names_each_field_and_writes_nothing(start_service):
+    container = start_service(BillingService)
+    bad = dict(REQUEST, email="nope", bill_cycle_day=29,
+               services=[{"code": "INT-500"}, {"code": "NO-SUCH"}])
+    with entrypoint_hook(container, "open_account") as open_account:
+        with pytest.raises(InvalidInput) as raised:
+            open_account(bad)
+    assert {"email", "bill_cycle_day"} <= set(raised.value.errors)
+    bad_product = dict(REQUEST, services=[{"code": "NO-SUCH"}])
+    with entrypoint_hook(container, "open_account") as open_account:
+        with pytest.raises(InvalidInput) as raised:
+            open_account(bad_product)
+    assert "services" in raised.value.errors
+    assert rows(container, text("SELECT count(*) FROM accounts"))[0][0] == 0
+    assert rows(container, text("SELECT count(*) FROM outbox"))[0][0] == 0
+
+
+def test_health_reports_the_database(start_service):
+    container = start_service(BillingService)
+    with entrypoint_hook(container, "health") as health:
+        assert health() == {"service": "billing", "status": "ok", "database": "ok"}

@@ -1,0 +1,34 @@
+"""Configuration is read from the environment in one place, with the documented defaults."""
+from services.runtime import config
+
+
+def test_defaults_need_nothing_but_a_broker(tmp_path):
+    settings = config.load({"DATA_DIR": str(tmp_path)})
+    assert settings.amqp_uri == "amqp://guest:guest@localhost:5672/"
+    assert settings.port == 8080
+    assert settings.public_url == "http://127.0.0.1:8080"
+    assert settings.database_url("billing") == f"sqlite:///{tmp_path}/billing.db"
+    assert settings.smtp_url is None
+    assert settings.mail_dir == tmp_path / "mail"
+
+
+def test_generated_secrets_are_kept_so_every_process_agrees(tmp_path):
+    first = config.load({"DATA_DIR": str(tmp_path)})
+    second = config.load({"DATA_DIR": str(tmp_path)})
+    assert first.secret_key == second.secret_key and len(first.secret_key) >= 32
+    assert first.admin_token == second.admin_token != first.secret_key
+    assert (tmp_path / "admin_token").stat().st_mode & 0o077 == 0
+
+
+def test_each_variable_overrides_its_default(tmp_path):
+    env = {"DATA_DIR": str(tmp_path), "AMQP_URI": "amqp://u:p@rabbit:5672/v", "PORT": "9000",
+           "BILLING_DATABASE_URL": "postgresql://pg/billing", "SMTP_URL": "smtp://mail:25",
+           "SECRET_KEY": "s", "ADMIN_TOKEN": "t", "PUBLIC_URL": "https://portal.example/"}
+    settings = config.load(env)
+    assert settings.amqp_uri == "amqp://u:p@rabbit:5672/v"
+    assert settings.database_url("billing") == "postgresql://pg/billing"
+    assert settings.database_url("identity").startswith("sqlite:///")
+    assert (settings.port, settings.secret_key, settings.admin_token) == (9000, "s", "t")
+    assert settings.public_url == "https://portal.example"
+    assert settings.smtp_url == "smtp://mail:25"
+    assert set(env) <= set(config.VARIABLES)
