@@ -20,7 +20,7 @@ def create_app(settings=None, rpc_client=None):
     pooled client on AMQP_URI (tests may pass their own)."""
     settings = settings or config_mod.load()
     logs.configure("gateway", settings.log_level)
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)  # the portal blueprint serves /static
     app.config.update(
         SECRET_KEY=settings.secret_key,
         ADMIN_TOKEN=settings.admin_token,

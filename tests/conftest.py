@@ -3,7 +3,9 @@ tests/infra.py); each test session gets its own vhost and its own databases, so 
 each other's queues or rows. Nothing is faked at this level; see each folder's conftest."""
 import pytest
 
+from services.contracts.names import SERVICES
 from tests import infra
+from tests.system import System
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +30,23 @@ def session_vhost(broker):
     name, uri = broker.create_vhost()
     yield name, uri
     broker.delete_vhost(name)
+
+
+@pytest.fixture(scope="session")
+def system(session_vhost, postgres, tmp_path_factory):
+    """The whole system running as real processes (see tests/system.py), for the session."""
+    databases = {s: postgres.create_database(prefix=f"e2e_{s}") for s in SERVICES}
+    running = System(session_vhost[1], {s: url for s, (_, url) in databases.items()},
+                     tmp_path_factory.mktemp("system"))
+    running.migrate()
+    running.start()
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        running.stop_all()
+        for name, _ in databases.values():
+            postgres.drop_database(name)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -10,3 +10,8 @@ def sign_in():
         flash("Online sign-in is not open yet. Please call business support.", "error")
         return redirect(url_for("web.sign_in"))
     return render_template("sign_in.html")
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    return redirect(url_for("web.static", filename="favicon.svg"), code=301)

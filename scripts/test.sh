@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite, in three pytest runs:
+#   1. unit and deployment-file tests (plain Python);
+#   2. service tests: nameko containers under eventlet's monkey patch (-p tests.green);
+#   3. end-to-end and browser tests: real processes over HTTP, no monkey patch here.
+# Every run happens; the script fails if any did (pytest's "no tests ran" counts as failing).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+scripts/ensure-chromium.sh || exit 1
+
+status=0
+run() {
+  echo "== pytest $*"
+  "$BIN/python" -m pytest "$@"
+  local code=$?
+  [ "$code" -eq 0 ] || status=1
+}
+run tests/unit tests/deploy -q
+run -p tests.green tests/service -q
+run tests/e2e tests/browser -q
+exit $status
