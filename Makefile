@@ -17,7 +17,7 @@ install: $(STAMP)
 ## run: migrate, seed the demo account, run the four services and the gateway (Ctrl-C stops all)
 run: $(STAMP)
 	$(BIN)/python -m services.bootstrap
-	$(BIN)/honcho start -f Procfile
+	GATEWAY_PORT=$${PORT:-8080} $(BIN)/honcho start -f Procfile
 
 ## test: the whole suite against a real RabbitMQ and PostgreSQL (see scripts/test.sh)
 test: $(STAMP)

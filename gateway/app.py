@@ -6,6 +6,7 @@ from flask import Flask, send_from_directory
 from flask_wtf.csrf import CSRFProtect
 
 from gateway import api, health, observability, problems, web
+from gateway.api import accounts, auth, help, me, payments, statements, users
 from gateway.rpc import RpcClient
 from gateway.staff import bp as staff_bp
 from services.runtime import config as config_mod, logs
@@ -37,10 +38,12 @@ def create_app(settings=None, rpc_client=None):
     app.extensions["settings"] = settings
 
     observability.init_app(app)
-    api.init_app(app, [staff_bp])
+    public = [auth.bp, me.bp, accounts.bp, statements.bp, payments.bp, users.bp, help.bp]
+    api.init_app(app, public + [staff_bp])
     problems.init_app(app)  # after flask-smorest, so problem documents win
     csrf.init_app(app)
-    csrf.exempt(staff_bp)
+    for blueprint in public + [staff_bp]:
+        csrf.exempt(blueprint)  # bearer tokens, not cookies: no cross-site forgery to stop
     app.register_blueprint(health.bp)
     app.register_blueprint(web.bp)
 

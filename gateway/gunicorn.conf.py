@@ -33,3 +33,8 @@ def on_starting(server):
 def child_exit(server, worker):
     from prometheus_client import multiprocess
     multiprocess.mark_process_dead(worker.pid)
+
+
+# gunicorn 27's control socket defaults to one path per user: several gateways on one machine
+# (replicas, tests, `make run`) would fight over it, and nothing here uses it.
+control_socket_disable = True

@@ -20,4 +20,4 @@ def require_admin_token():
         raise NotAllowed("That token may not use the staff API.")
 
 
-from gateway.staff import accounts  # noqa: E402,F401  (registers the routes)
+from gateway.staff import accounts, bill_runs, payment_runs, usage  # noqa: E402,F401  (routes)

@@ -16,4 +16,5 @@ def portal_globals():
     return {"support": SUPPORT}
 
 
-from gateway.web import pages  # noqa: E402,F401  (registers the routes)
+from gateway.web import (account_pages, auth_pages, billing_pages, pages,  # noqa: E402,F401
+                         pay_pages)  # (modules that register the routes)

@@ -1,0 +1,2 @@
+"""Staff: usage."""
+from gateway.staff import bp  # noqa: F401  (routes are added to the staff blueprint)

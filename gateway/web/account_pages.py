@@ -1,0 +1,2 @@
+"""Portal pages: account."""
+from gateway.web import bp  # noqa: F401  (routes are added to the portal blueprint)

@@ -1,0 +1,259 @@
+"""The deployment files (deploy/Dockerfile, docker-compose.yml, deploy/k8s/) checked against the
+code they start: service names, environment variables, ports, module paths. Nothing is run or
+faked: no Docker, no cluster, no broker; the files are parsed and the code is imported."""
+import importlib
+import importlib.util
+import json
+import re
+import shlex
+from pathlib import Path
+
+import yaml
+from flask import Flask
+
+from services.contracts.names import SERVICES
+from services.runtime import config
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+# Secrets given so that load() writes nothing into DATA_DIR; PORT left to its default.
+DEFAULT_PORT = config.load({"SECRET_KEY": "x", "ADMIN_TOKEN": "x"}).port
+APPS = (*SERVICES, "gateway")
+GUNICORN = ["gunicorn", "-c", "gateway/gunicorn.conf.py", "gateway.app:create_app()"]
+
+
+def database_variable(service):
+    return f"{service.upper()}_DATABASE_URL"
+
+
+# --- docker-compose.yml ---------------------------------------------------------------------
+
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+
+
+def compose_env(spec):
+    env = spec.get("environment") or {}
+    return set(env) if isinstance(env, dict) else {item.split("=", 1)[0] for item in env}
+
+
+def compose_command(spec):
+    command = spec.get("command", [])
+    return shlex.split(command) if isinstance(command, str) else command
+
+
+# --- deploy/k8s -----------------------------------------------------------------------------
+
+def k8s_docs():
+    return [doc for path in sorted(K8S.rglob("*.y*ml"))
+            for doc in yaml.safe_load_all(path.read_text()) if doc]
+
+
+def k8s(kind):
+    return {doc["metadata"]["name"]: doc for doc in k8s_docs() if doc["kind"] == kind}
+
+
+def pod(name):
+    return k8s("Deployment")[name]["spec"]["template"]["spec"]
+
+
+def containers(name):
+    spec = pod(name)
+    return spec.get("initContainers", []) + spec["containers"]
+
+
+def k8s_env(container):
+    """Every variable the container gets: its own env plus the keys of whatever envFrom names."""
+    names = {item["name"] for item in container.get("env", [])}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            names |= set(k8s("ConfigMap")[source["configMapRef"]["name"]]["data"])
+        if "secretRef" in source:
+            names |= set(k8s("Secret")[source["secretRef"]["name"]]["stringData"])
+    return names
+
+
+def k8s_command(container):
+    return container.get("command", []) + container.get("args", [])
+
+
+def every_container_env():
+    """(app, where, variables) for every container of ours, in compose and k8s."""
+    for name in APPS:
+        yield name, "compose", compose_env(compose()[name])
+        for container in containers(name):
+            yield name, f"k8s {container['name']}", k8s_env(container)
+
+
+# --- the tests ------------------------------------------------------------------------------
+
+def test_every_service_and_the_gateway_has_a_compose_service():
+    assert set(APPS) <= set(compose())
+
+
+def test_every_service_and_the_gateway_has_a_deployment_and_an_autoscaler():
+    deployments, autoscalers = k8s("Deployment"), k8s("HorizontalPodAutoscaler")
+    for name in APPS:
+        assert name in deployments, name
+        hpa = autoscalers[name]
+        assert hpa["apiVersion"] == "autoscaling/v2"
+        assert hpa["spec"]["scaleTargetRef"] == {
+            "apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+        assert any(m["type"] == "Resource" and m["resource"]["name"] == "cpu"
+                   for m in hpa["spec"]["metrics"]), name
+
+
+def test_every_variable_a_container_gets_is_one_the_code_reads():
+    for name, where, env in every_container_env():
+        assert env <= set(config.VARIABLES), (name, where, env - set(config.VARIABLES))
+
+
+def test_each_service_gets_the_broker_and_its_own_database_and_no_other():
+    for name, where, env in every_container_env():
+        if name == "gateway":
+            continue
+        assert {"AMQP_URI", database_variable(name)} <= env, (name, where)
+        others = {database_variable(s) for s in SERVICES if s != name}
+        assert not env & others, (name, where, env & others)
+
+
+def test_the_gateway_gets_the_broker_and_its_secrets_but_no_database():
+    for name, where, env in every_container_env():
+        if name == "gateway":
+            assert {"AMQP_URI", "SECRET_KEY", "ADMIN_TOKEN"} <= env, where
+            assert not any(v.endswith("_DATABASE_URL") for v in env), where
+
+
+def test_each_compose_service_database_is_one_the_postgres_init_script_creates():
+    created = set(re.findall(r"CREATE DATABASE (\w+)", (ROOT / "deploy/postgres-init.sql").read_text()))
+    assert created == set(SERVICES)
+    for service in SERVICES:
+        url = compose()[service]["environment"][database_variable(service)]
+        assert url.startswith("postgresql://") and url.rsplit("/", 1)[1] == service
+
+
+def test_every_secret_and_configmap_a_container_reads_is_declared():
+    secrets, configmaps = k8s("Secret"), k8s("ConfigMap")
+    for name in APPS:
+        for container in containers(name):
+            for item in container.get("env", []):
+                ref = item.get("valueFrom", {}).get("secretKeyRef")
+                if ref:
+                    assert ref["key"] in secrets[ref["name"]]["stringData"], (name, ref)
+            for source in container.get("envFrom", []):
+                if "configMapRef" in source:
+                    assert source["configMapRef"]["name"] in configmaps, name
+
+
+def test_the_gateway_listens_on_the_default_port_in_compose_and_k8s():
+    gateway = compose()["gateway"]
+    assert [str(p).rsplit(":", 1)[1] for p in gateway["ports"]] == [str(DEFAULT_PORT)]
+    assert gateway.get("environment", {}).get("PORT", DEFAULT_PORT) in (DEFAULT_PORT, str(DEFAULT_PORT))
+    assert f":{DEFAULT_PORT}/healthz" in " ".join(gateway["healthcheck"]["test"])
+
+    (container,) = pod("gateway")["containers"]
+    assert [p["containerPort"] for p in container["ports"]] == [DEFAULT_PORT]
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"]["port"] == DEFAULT_PORT, probe
+    (port,) = k8s("Service")["gateway"]["spec"]["ports"]
+    assert (port["port"], port["targetPort"]) == (80, DEFAULT_PORT)
+    assert f"EXPOSE {DEFAULT_PORT}" in DOCKERFILE.read_text()
+
+
+def test_the_gateway_probes_ask_routes_the_gateway_serves():
+    from gateway import health
+    app = Flask(__name__)
+    app.register_blueprint(health.bp)
+    routes = {rule.rule for rule in app.url_map.iter_rules()}
+    (container,) = pod("gateway")["containers"]
+    assert {"/readyz", "/healthz"} <= routes
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+
+
+def test_each_service_is_migrated_then_run_by_its_own_name():
+    for module in ("services.runtime.migrate", "services.runtime.run"):
+        assert importlib.util.find_spec(module), module
+    for name in SERVICES:
+        migrate = ["python", "-m", "services.runtime.migrate", name]
+        run = ["python", "-m", "services.runtime.run", name]
+        assert compose_command(compose()[name]) == [
+            "sh", "-c", f"{shlex.join(migrate)} && exec {shlex.join(run)}"], name
+        spec = pod(name)
+        assert [k8s_command(c) for c in spec["initContainers"]] == [migrate], name
+        assert [k8s_command(c) for c in spec["containers"]] == [run], name
+
+
+def test_the_gateway_runs_the_app_factory_under_its_gunicorn_config_everywhere():
+    assert (ROOT / "gateway" / "gunicorn.conf.py").is_file()
+    assert callable(importlib.import_module("gateway.app").create_app)
+    assert compose_command(compose()["gateway"]) == GUNICORN
+    assert [k8s_command(c) for c in containers("gateway")] == [GUNICORN]
+    assert exec_form("CMD") == GUNICORN
+    # the command reads its config by path, so the final stage must carry that file
+    assert "COPY gateway/gunicorn.conf.py gateway/gunicorn.conf.py" in final_stage()
+
+
+# --- the image and the pods ------------------------------------------------------------------
+
+def dockerfile_lines():
+    return [line.strip() for line in DOCKERFILE.read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def final_stage():
+    lines = dockerfile_lines()
+    starts = [i for i, line in enumerate(lines) if line.upper().startswith("FROM ")]
+    return "\n".join(lines[starts[-1]:])
+
+
+def exec_form(instruction):
+    """The JSON array of the last CMD or ENTRYPOINT; fails if it is shell form."""
+    lines = [l for l in dockerfile_lines() if l.upper().startswith(instruction + " ")]
+    if not lines:
+        return []
+    value = json.loads(lines[-1].split(None, 1)[1])
+    assert isinstance(value, list) and all(isinstance(v, str) for v in value), lines[-1]
+    return value
+
+
+def test_the_image_is_built_in_stages_and_starts_in_exec_form():
+    froms = [l.split()[1] for l in dockerfile_lines() if l.upper().startswith("FROM ")]
+    assert len(froms) >= 2 and froms[-1] == "python:3.11-slim", froms
+    assert exec_form("CMD") or exec_form("ENTRYPOINT")
+
+
+def test_the_image_runs_as_a_non_root_user_who_owns_the_data_folder():
+    users = [l.split()[1] for l in final_stage().splitlines() if l.upper().startswith("USER ")]
+    assert users and users[-1].split(":")[0] not in ("root", "0"), users
+    assert "DATA_DIR=/data" in final_stage() and re.search(r"chown \S+ /data", final_stage())
+
+
+def test_every_pod_runs_as_non_root_within_resource_limits():
+    for name in APPS:
+        assert pod(name)["securityContext"]["runAsNonRoot"] is True, name
+        for container in containers(name):
+            assert {"requests", "limits"} <= set(container["resources"]), (name, container["name"])
+            assert container["securityContext"]["allowPrivilegeEscalation"] is False, name
+
+
+def test_compose_services_can_be_scaled_and_wait_for_a_healthy_broker_and_database():
+    services = compose()
+    assert not [n for n, spec in services.items() if "container_name" in spec]
+    assert {"rabbitmq", "postgres"} <= {n for n, spec in services.items() if "healthcheck" in spec}
+    for name in SERVICES:
+        depends = services[name]["depends_on"]
+        assert all(depends[i]["condition"] == "service_healthy" for i in ("rabbitmq", "postgres")), name
+    assert set(SERVICES) <= set(services["gateway"]["depends_on"])
+
+
+def test_applying_the_k8s_folder_creates_the_namespace_first_and_no_placeholder_secret():
+    top = sorted(K8S.glob("*.y*ml"))
+    first = list(yaml.safe_load_all(top[0].read_text()))
+    assert [d["kind"] for d in first] == ["Namespace"], top[0].name
+    namespace = first[0]["metadata"]["name"]
+    for path in top:
+        for doc in yaml.safe_load_all(path.read_text()):
+            assert doc["kind"] != "Secret", path.name
+            assert doc["kind"] == "Namespace" or doc["metadata"]["namespace"] == namespace, path.name
