@@ -1,4 +1,98 @@
 """Sign-up, sign-in, refresh, sign-out and recovery."""
+from flask import request
+
+from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.rpc import call
+from services.contracts import identity as schemas
 
 bp = ApiBlueprint("auth", __name__, url_prefix="/api/v1", description="Sign-up, sign-in, refresh, sign-out and recovery.")
+
+BEARER = [{"bearer": []}]
+
+
+def client_ip():
+    return request.remote_addr
+
+
+@bp.post("/signup")
+@bp.arguments(schemas.SignupRequest)
+@bp.response(201, schemas.SignedUp)
+@bp.alt_response(400, description="Invalid fields, or a password against the rules")
+@bp.alt_response(409, description="Username taken, or the account already has an online ID")
+@bp.alt_response(422, description="The account number and security key do not match")
+@bp.doc(security=[])
+def signup(_validated):
+    """Create an online ID with the account number and security key on the invoice.
+
+    The first online ID of an account becomes its admin."""
+    return call("identity", "signup", request.get_json())
+
+
+@bp.post("/auth/login")
+@bp.arguments(schemas.LoginRequest)
+@bp.response(200, schemas.TokenPair)
+@bp.alt_response(401, description="The username and password do not match")
+@bp.alt_response(429, description="Too many failed sign-ins; see Retry-After")
+@bp.doc(security=[])
+def login(data):
+    """Sign in: a short-lived access token and a refresh token."""
+    signed_in = call("identity", "sign_in", data["username"], data["password"],
+                     ip=client_ip(), user_agent=request.headers.get("User-Agent", "")[:200])
+    return auth.token_pair(signed_in)
+
+
+@bp.post("/auth/refresh")
+@bp.arguments(schemas.RefreshRequest)
+@bp.response(200, schemas.TokenPair)
+@bp.alt_response(401, description="Unknown, spent or ended; a spent token ends its session")
+@bp.doc(security=[])
+def refresh(data):
+    """Exchange a refresh token for a new pair; the old refresh token stops working."""
+    return auth.token_pair(call("identity", "refresh_session", data["refresh_token"]))
+
+
+@bp.post("/auth/logout")
+@bp.response(204)
+@bp.alt_response(401, description="Not signed in")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def logout():
+    """Sign out: the session's access and refresh tokens stop working."""
+    session_id = auth.current_user()["session_id"]
+    call("identity", "end_session", session_id)
+    auth.revocations().add(session_id)  # this worker need not wait for the event
+    return ""
+
+
+@bp.post("/auth/forgot-username")
+@bp.arguments(schemas.ForgotUsernameRequest)
+@bp.response(202)
+@bp.doc(security=[])
+def forgot_username(data):
+    """Mail the usernames tied to an email address (202 whether or not there are any)."""
+    call("identity", "request_username_reminder", data["email"])
+    return ""
+
+
+@bp.post("/auth/forgot-password")
+@bp.arguments(schemas.ForgotPasswordRequest)
+@bp.response(202)
+@bp.doc(security=[])
+def forgot_password(data):
+    """Mail a single-use password reset link, valid 30 minutes (202 whatever the username)."""
+    call("identity", "request_password_reset", data["username"])
+    return ""
+
+
+@bp.post("/auth/reset-password")
+@bp.arguments(schemas.ResetPasswordRequest)
+@bp.response(204)
+@bp.alt_response(400, description="A new password against the rules")
+@bp.alt_response(422, description="The link is used, expired or unknown; or a wrong challenge answer")
+@bp.doc(security=[])
+def reset_password(data):
+    """Set a new password with the mailed token; every session of the user ends."""
+    call("identity", "reset_password", data["token"], data["new_password"],
+         data.get("challenge_answer"))
+    return ""

@@ -56,6 +56,11 @@ CATALOGUE = [
            user_id=_str(required=True)),
     _event("identity", "password_changed", "a password was changed or reset",
            user_id=_str(required=True), via=_str(required=True, validate=validate.OneOf(["change", "reset"]))),
+    _event("identity", "session_ended",
+           "a session ended (sign-out, password change or reset, a reused refresh token); "
+           "gateways stop accepting its access tokens",
+           user_id=_str(required=True), session_id=_str(required=True),
+           reason=_str(required=True)),
     _event("identity", "security_settings_changed",
            "security code, challenge, preferences or 2-step sign-in changed",
            user_id=_str(required=True), what=_str(required=True)),

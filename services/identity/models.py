@@ -1,5 +1,5 @@
 """identity's tables."""
-from sqlalchemy import MetaData
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String
 from sqlalchemy.orm import declarative_base
 
 from services.runtime import outbox
@@ -7,3 +7,81 @@ from services.runtime import outbox
 metadata = MetaData()
 Base = declarative_base(metadata=metadata)
 outbox.add_tables(metadata)
+
+
+class User(Base):
+    """An online ID. Usernames are unique case-insensitively (``username_key``)."""
+    __tablename__ = "users"
+    id = Column(String(36), primary_key=True)
+    username = Column(String(32), nullable=False)
+    username_key = Column(String(32), nullable=False, unique=True)   # lower-cased
+    email = Column(String(254), nullable=False)
+    email_key = Column(String(254), nullable=False, index=True)      # lower-cased
+    first_name = Column(String(60), nullable=False)
+    last_name = Column(String(60), nullable=False)
+    password_hash = Column(String(200), nullable=False)  # argon2id, parameters inside
+    challenge_question_id = Column(Integer)
+    challenge_answer_hash = Column(String(200))
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    password_changed_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class Membership(Base):
+    """A user's role on a business account."""
+    __tablename__ = "memberships"
+    user_id = Column(String(36), ForeignKey("users.id"), primary_key=True)
+    account_number = Column(String(16), primary_key=True, index=True)
+    role = Column(String(10), nullable=False)  # admin | billing | viewer
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class AccountClaim(Base):
+    """The first online ID of an account: its primary key makes two racing sign-ups on the
+    same account end with one admin, not two."""
+    __tablename__ = "account_claims"
+    account_number = Column(String(16), primary_key=True)
+    user_id = Column(String(36), ForeignKey("users.id"), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class Session(Base):
+    """A signed-in session: what access and refresh tokens belong to."""
+    __tablename__ = "sessions"
+    id = Column(String(36), primary_key=True)
+    user_id = Column(String(36), ForeignKey("users.id"), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    ended_at = Column(DateTime(timezone=True), index=True)
+    ended_reason = Column(String(30))
+    ip = Column(String(64))
+    user_agent = Column(String(200))
+
+
+class RefreshToken(Base):
+    """An opaque refresh token, stored as its SHA-256 (it has 256 random bits: no need for a
+    slow hash). ``spent_at`` set once it was exchanged; showing it again ends the session."""
+    __tablename__ = "refresh_tokens"
+    token_hash = Column(String(64), primary_key=True)
+    session_id = Column(String(36), ForeignKey("sessions.id"), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    spent_at = Column(DateTime(timezone=True))
+
+
+class PasswordReset(Base):
+    """A single-use password reset token, stored as its SHA-256."""
+    __tablename__ = "password_resets"
+    token_hash = Column(String(64), primary_key=True)
+    user_id = Column(String(36), ForeignKey("users.id"), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    used_at = Column(DateTime(timezone=True))
+
+
+class SignInFailures(Base):
+    """Failed sign-ins per key (``user:<username>`` or ``ip:<address>``) in the current hour."""
+    __tablename__ = "sign_in_failures"
+    key = Column(String(120), primary_key=True)
+    count = Column(Integer, nullable=False)
+    window_started_at = Column(DateTime(timezone=True), nullable=False)
+    last_failed_at = Column(DateTime(timezone=True), nullable=False)
+    locked_event_sent = Column(Integer, nullable=False, default=0)

@@ -1,8 +1,24 @@
 """The identity nameko service: thin entrypoints over identity's domain modules."""
-from services.identity.models import metadata
+from datetime import datetime, timedelta, timezone
+
+from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy, rpc
+
+from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
+                                       Unauthenticated)
+from services.identity import onlineids, passwords, recovery, sessions, throttle
+from services.identity.models import Session, metadata
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.health import HealthMixin
+
+BAD_CREDENTIALS = "That username and password do not match our records."
+THROTTLED = ("Too many failed sign-ins. Wait a moment and try again, or reset your password "
+             "with 'Forgot password'.")
+
+
+def now():
+    return datetime.now(timezone.utc)
 
 
 class IdentityService(HealthMixin):
@@ -10,3 +26,223 @@ class IdentityService(HealthMixin):
 
     db = Database(metadata)
     log_context = LogContext()
+    config = Config()
+    billing_rpc = RpcProxy("billing")
+    notifications_rpc = RpcProxy("notifications")
+
+    # -- sign-up -------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=(InvalidInput, Refused, Conflict))
+    def signup(self, request):
+        """Creates an account's first online ID, as its admin.
+
+        Takes contracts.identity.SignupRequest. Returns ``{user_id, username}``. Raises
+        InvalidInput (fields, password rules), Refused (account number and key do not match:
+        one message for both), Conflict (username taken, account already has an ID).
+        Emits ``identity.user_registered``.
+        """
+        data = onlineids.load_signup(request)
+        onlineids.check_key(self.billing_rpc.verify_account_key(
+            data["account_number"], data["security_key"]))
+        password_hash = passwords.hash_password(data["password"])
+        with self.db.transaction() as tx:
+            user = onlineids.create_first_user(tx.session, data, password_hash)
+            tx.emit("user_registered",
+                    onlineids.registered_event(user, data["account_number"], "admin"))
+        return {"user_id": user.id, "username": user.username}
+
+    # -- sign-in and sessions ------------------------------------------------------------
+
+    @rpc(expected_exceptions=(Unauthenticated, Throttled))
+    def sign_in(self, username, password, ip=None, user_agent=None):
+        """Checks a username and password and opens a session.
+
+        Returns ``{user_id, username, session_id, refresh_token}`` (the gateway signs the
+        access token). Raises Unauthenticated (one message, the same time for an unknown
+        user), Throttled (``retry_after``). Emits ``identity.signed_in``, and
+        ``identity.sign_in_locked`` when an ID starts being throttled.
+        """
+        at = now()
+        keys = [("user", throttle.user_key(username)), ("ip", throttle.ip_key(ip))]
+        with self.db.transaction() as tx:
+            wait = throttle.retry_after(tx.session, keys, at)
+            user = onlineids.find_by_username(tx.session, username)
+            user_id, stored = (user.id, user.password_hash) if user else (None, None)
+        if wait:
+            raise Throttled(THROTTLED, retry_after=wait)
+        if not passwords.verify(stored, str(password)):
+            with self.db.transaction() as tx:
+                for kind, key in keys:
+                    row = throttle.record_failure(tx.session, key, at)
+                    if kind == "user" and user_id and throttle.newly_locked(row, kind):
+                        tx.emit("sign_in_locked", {"user_id": user_id})
+            raise Unauthenticated(BAD_CREDENTIALS)
+        rehashed = passwords.hash_password(password) if passwords.needs_rehash(stored) else None
+        with self.db.transaction() as tx:
+            throttle.forget(tx.session, keys[0][1])
+            user = onlineids.get_user(tx.session, user_id)
+            if rehashed:
+                user.password_hash = rehashed
+            row, refresh_token = sessions.open_session(tx.session, user_id, at, ip, user_agent)
+            tx.emit("signed_in", {"user_id": user_id, "ip": ip, "user_agent": user_agent})
+        return {"user_id": user_id, "username": user.username, "session_id": row.id,
+                "refresh_token": refresh_token}
+
+    @rpc(expected_exceptions=Unauthenticated)
+    def refresh_session(self, refresh_token):
+        """Spends a refresh token for a new one.
+
+        Returns ``{user_id, username, session_id, refresh_token}``. Raises Unauthenticated for
+        an unknown or spent token or an ended session; a spent token ends its session.
+        Emits ``identity.session_ended`` then.
+        """
+        at = now()
+        with self.db.transaction() as tx:
+            row, new_token = sessions.refresh(tx.session, refresh_token, at)
+            if new_token is None:
+                ended = sessions.end(tx.session, row, at, "refresh_token_reused")
+                if ended:
+                    tx.emit("session_ended", ended)
+            else:
+                user = onlineids.get_user(tx.session, row.user_id)
+        if new_token is None:
+            raise Unauthenticated(sessions.EXPIRED)
+        return {"user_id": row.user_id, "username": user.username, "session_id": row.id,
+                "refresh_token": new_token}
+
+    @rpc
+    def end_session(self, session_id, reason="signed_out"):
+        """Ends a session (sign-out). Returns None. Emits ``identity.session_ended``."""
+        with self.db.transaction() as tx:
+            ended = sessions.end(tx.session, tx.session.get(Session, session_id), now(), reason)
+            if ended:
+                tx.emit("session_ended", ended)
+
+    @rpc
+    def get_session(self, session_id):
+        """Returns ``{active, user_id, username}`` for a session (None fields if unknown)."""
+        with self.db.transaction() as tx:
+            row = tx.session.get(Session, str(session_id))
+            if not sessions.is_active(row, now()):
+                return {"active": False, "user_id": None, "username": None}
+            user = onlineids.get_user(tx.session, row.user_id)
+            return {"active": True, "user_id": user.id, "username": user.username}
+
+    @rpc
+    def list_ended_sessions(self, seconds=sessions.ACCESS_TOKEN_SECONDS + 60):
+        """Returns the ids of sessions ended in the last ``seconds`` (the gateway fetches it
+        at start so that tokens of sessions ended before it listened are still refused)."""
+        with self.db.transaction() as tx:
+            return sessions.ended_since(tx.session, now() - timedelta(seconds=int(seconds)))
+
+    # -- users and roles -----------------------------------------------------------------
+
+    @rpc(expected_exceptions=NotFound)
+    def get_user(self, user_id):
+        """Returns ``{user_id, username, email, first_name, last_name}``; raises NotFound."""
+        with self.db.transaction() as tx:
+            return onlineids.public(onlineids.get_user(tx.session, user_id))
+
+    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    def update_user(self, user_id, changes):
+        """Changes a user's ``email``, ``first_name``, ``last_name``; returns the user."""
+        with self.db.transaction() as tx:
+            return onlineids.public(onlineids.update_profile(tx.session, user_id, changes))
+
+    @rpc
+    def get_account_role(self, user_id, account_number):
+        """Returns the user's role on the account (admin|billing|viewer) or None."""
+        with self.db.transaction() as tx:
+            return onlineids.account_role(tx.session, user_id, account_number)
+
+    @rpc
+    def list_user_accounts(self, user_id):
+        """Returns ``[{account_number, role}]`` for the accounts the user belongs to."""
+        with self.db.transaction() as tx:
+            return onlineids.user_accounts(tx.session, user_id)
+
+    @rpc
+    def list_account_users(self, account_number):
+        """Returns ``[{user_id, username, email, role}]`` of an account, by username."""
+        with self.db.transaction() as tx:
+            return onlineids.account_users(tx.session, account_number)
+
+    # -- recovery and password changes ---------------------------------------------------
+
+    @rpc
+    def request_username_reminder(self, email):
+        """Mails the usernames tied to ``email`` (nothing when none). Returns None, always."""
+        with self.db.transaction() as tx:
+            users = onlineids.find_by_email(tx.session, str(email))
+            found = [(u.id, u.username, u.first_name) for u in users]
+        if found:
+            self.notifications_rpc.send_email.call_async(
+                to=str(email), category="security", template="username_reminder",
+                context={"usernames": [name for _, name, _ in found],
+                         "first_name": found[0][2]},
+                user_id=found[0][0], secret_keys=["usernames"])
+
+    @rpc
+    def request_password_reset(self, username):
+        """Mails a single-use reset link (30 minutes) to the user's email; None, always."""
+        with self.db.transaction() as tx:
+            user = onlineids.find_by_username(tx.session, str(username))
+            if user is None:
+                return None
+            token = recovery.new_reset(tx.session, user, now())
+            to, user_id, first_name = user.email, user.id, user.first_name
+        self.notifications_rpc.send_email.call_async(
+            to=to, category="security", template="password_reset",
+            context={"link": recovery.reset_link(self.config["PUBLIC_URL"], token),
+                     "first_name": first_name, "minutes": 30},
+            user_id=user_id, secret_keys=["link"])
+
+    @rpc(expected_exceptions=(InvalidInput, Refused))
+    def reset_password(self, token, new_password, challenge_answer=None):
+        """Sets a new password with a mailed reset token (and the challenge answer when the
+        user set a question). Returns None. Raises Refused (token used, expired or unknown;
+        wrong answer), InvalidInput (password rules). Ends every session of the user.
+        Emits ``identity.password_changed`` (via reset) and ``identity.session_ended``.
+        """
+        at = now()
+        with self.db.transaction() as tx:
+            row = recovery.pending_reset(tx.session, str(token), at)
+            user = onlineids.get_user(tx.session, row.user_id)
+            recovery.check_new_password(user, new_password)
+            answer_hash = user.challenge_answer_hash
+        if answer_hash:
+            recovery.check_challenge(user, passwords.verify(
+                answer_hash, recovery.normalise_answer(challenge_answer)))
+        password_hash = passwords.hash_password(new_password)
+        with self.db.transaction() as tx:
+            row = recovery.pending_reset(tx.session, str(token), at)
+            if not recovery.use_reset(tx.session, row, at):
+                raise Refused(recovery.BAD_TOKEN)
+            user = onlineids.get_user(tx.session, row.user_id)
+            recovery.set_password(user, password_hash, at)
+            throttle.forget(tx.session, throttle.user_key(user.username))
+            for ended in sessions.end_all(tx.session, user.id, at, "password_reset"):
+                tx.emit("session_ended", ended)
+            tx.emit("password_changed", {"user_id": user.id, "via": "reset"})
+
+    @rpc(expected_exceptions=(InvalidInput, NotFound))
+    def change_password(self, user_id, session_id, current_password, new_password):
+        """Changes a signed-in user's password; every other session of the user ends.
+
+        Raises InvalidInput (current password wrong, new one against the rules).
+        Emits ``identity.password_changed`` (via change) and ``identity.session_ended``.
+        """
+        with self.db.transaction() as tx:
+            user = onlineids.get_user(tx.session, user_id)
+            stored = user.password_hash
+        recovery.check_current(passwords.verify(stored, str(current_password)))
+        recovery.check_new_password(user, new_password)
+        password_hash = passwords.hash_password(new_password)
+        at = now()
+        with self.db.transaction() as tx:
+            user = onlineids.get_user(tx.session, user_id)
+            recovery.set_password(user, password_hash, at)
+            for ended in sessions.end_all(tx.session, user.id, at, "password_changed",
+                                          keep=session_id):
+                tx.emit("session_ended", ended)
+            tx.emit("password_changed", {"user_id": user.id, "via": "change"})

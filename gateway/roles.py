@@ -1,0 +1,15 @@
+"""The one role table: what each role on an account may do.
+
+Every role check in the gateway goes through ``allows`` (via gateway.auth's decorators).
+"""
+
+ACTIONS = {
+    "viewer": {"view"},
+    "billing": {"view", "pay"},
+    "admin": {"view", "pay", "manage"},
+}
+
+
+def allows(role, action):
+    """True when ``role`` (admin|billing|viewer, or None for no role) may do ``action``."""
+    return action in ACTIONS.get(role, ())

@@ -1,0 +1,71 @@
+"""Recovering a forgotten ID or password, and changing a password.
+
+Reset tokens are 256 random bits, mailed once, stored as SHA-256, single-use, valid 30
+minutes. The mail goes to notifications by a direct RPC: secrets never travel on events.
+"""
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from services.contracts.errors import InvalidInput, Refused
+from services.identity import passwords
+from services.identity.models import PasswordReset
+from services.identity.sessions import digest, new_secret
+from services.identity.throttle import _aware
+
+RESET_LIFETIME = timedelta(minutes=30)
+BAD_TOKEN = "This reset link is not valid any more. Ask for a new one."
+WRONG_ANSWER = "The answer to your challenge question does not match."
+
+
+def new_reset(session, user, at):
+    """Stores a reset token for ``user``; returns the token (to mail, never to log)."""
+    token = new_secret()
+    session.add(PasswordReset(token_hash=digest(token), user_id=user.id, created_at=at,
+                              expires_at=at + RESET_LIFETIME))
+    return token
+
+
+def reset_link(public_url, token):
+    return f"{public_url.rstrip('/')}/reset-password?token={token}"
+
+
+def pending_reset(session, token, at):
+    """The reset row for ``token`` if it is unused and unexpired; else Refused."""
+    row = session.get(PasswordReset, digest(token))
+    if row is None or row.used_at is not None or _aware(row.expires_at) <= at:
+        raise Refused(BAD_TOKEN)
+    return row
+
+
+def check_new_password(user, new_password, field="new_password"):
+    refused = passwords.problems(new_password, user.username)
+    if refused:
+        raise InvalidInput({field: refused})
+
+
+def check_challenge(user, answer_matches):
+    if user.challenge_answer_hash and not answer_matches:
+        raise Refused(WRONG_ANSWER, {"challenge_required": True})
+
+
+def normalise_answer(answer):
+    """Answers are compared ignoring case and spacing: people type them differently."""
+    return " ".join(str(answer or "").lower().split())
+
+
+def use_reset(session, row, at):
+    """Spends a reset token; False when a concurrent reset spent it first."""
+    return session.execute(update(PasswordReset).where(
+        PasswordReset.token_hash == row.token_hash, PasswordReset.used_at.is_(None)
+    ).values(used_at=at)).rowcount == 1
+
+
+def set_password(user, password_hash, at):
+    user.password_hash = password_hash
+    user.password_changed_at = at
+
+
+def check_current(matches):
+    if not matches:
+        raise InvalidInput({"current_password": ["Your current password is not right."]})
