@@ -1,5 +1,6 @@
 """billing's tables."""
-from sqlalchemy import (Column, Date, DateTime, ForeignKey, Integer, MetaData, String,
+from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData,
+                        String,
                         UniqueConstraint)
 from sqlalchemy.orm import declarative_base, relationship
 
@@ -45,3 +46,84 @@ class AccountService(Base):
     monthly_cents = Column(Integer, nullable=False)
 
     account = relationship("Account", back_populates="services")
+
+
+class Call(Base):
+    """A call detail record, rated when loaded (``charge_cents``)."""
+    __tablename__ = "calls"
+    __table_args__ = (
+        # the same call loaded twice is one call
+        UniqueConstraint("account_id", "from_number", "to_number", "started_at",
+                         name="uq_calls_identity"),
+        # statement periods and the CSV's keyset pages walk calls in time order
+        Index("ix_calls_account_time", "account_id", "started_at", "id"),
+    )
+    id = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    started_at = Column(DateTime(timezone=True), nullable=False)
+    from_number = Column(String(16), nullable=False)
+    to_number = Column(String(16), nullable=False)
+    call_type = Column(String(16), nullable=False)
+    duration_seconds = Column(Integer, nullable=False)
+    charge_cents = Column(Integer, nullable=False)
+
+
+class Statement(Base):
+    """One issued statement: a printed fact. The balance itself lives only in the ledger."""
+    __tablename__ = "statements"
+    __table_args__ = (
+        # each account billed once per statement date, whatever replica runs the cycle
+        UniqueConstraint("account_id", "statement_date", name="uq_statements_account_date"),
+        Index("ix_statements_account_date", "account_id", "statement_date"),
+    )
+    id = Column(Integer, primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    invoice_number = Column(String(24), nullable=False, unique=True)
+    statement_date = Column(Date, nullable=False)
+    period_start = Column(Date, nullable=False)
+    period_end = Column(Date, nullable=False)
+    due_date = Column(Date, nullable=False)
+    currency = Column(String(3), nullable=False, default="USD")
+    previous_balance_cents = Column(Integer, nullable=False, default=0)
+    payments_cents = Column(Integer, nullable=False, default=0)
+    adjustments_cents = Column(Integer, nullable=False, default=0)
+    new_charges_cents = Column(Integer, nullable=False, default=0)
+    amount_due_cents = Column(Integer, nullable=False, default=0)
+    batch = Column(String(36), nullable=False, index=True)
+    issued_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class StatementLine(Base):
+    __tablename__ = "statement_lines"
+    id = Column(Integer, primary_key=True)
+    statement_id = Column(Integer, ForeignKey("statements.id", ondelete="CASCADE"),
+                          nullable=False, index=True)
+    section = Column(String(20), nullable=False)
+    position = Column(Integer, nullable=False)
+    description = Column(String(120), nullable=False)
+    quantity = Column(Integer, nullable=False)
+    amount_cents = Column(Integer, nullable=False)
+
+
+class LedgerEntry(Base):
+    """Every charge, payment, credit, late fee, adjustment and return: the one source of balance.
+
+    Positive amounts are owed by the customer, negative ones are credited. ``statement_id`` is
+    the statement an entry first appeared on (NULL until the next statement picks it up).
+    """
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        # a payment, a return or a late fee is posted once whatever the redeliveries
+        UniqueConstraint("account_id", "kind", "reference", name="uq_ledger_reference"),
+        Index("ix_ledger_account", "account_id", "id"),
+        Index("ix_ledger_statement", "statement_id"),
+    )
+    id = Column(Integer, primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    entry_date = Column(Date, nullable=False)
+    kind = Column(String(12), nullable=False)
+    description = Column(String(120), nullable=False)
+    amount_cents = Column(Integer, nullable=False)
+    reference = Column(String(64))
+    statement_id = Column(Integer, ForeignKey("statements.id", ondelete="SET NULL"))
+    posted_at = Column(DateTime(timezone=True), nullable=False)

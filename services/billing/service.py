@@ -1,12 +1,29 @@
 """The billing nameko service: thin entrypoints over billing's domain modules."""
-from nameko.rpc import rpc
+import base64
+import logging
+from datetime import date, datetime, timezone
 
-from services.billing import accounts, catalogue
+from nameko.rpc import rpc
+from nameko.timer import timer
+
+from services.billing import (accounts, bill_runs, calls_csv, catalogue, ledger, pdf, queries,
+                              usage)
 from services.billing.models import metadata
-from services.contracts.errors import InvalidInput
+from services.contracts.errors import InvalidInput, NotFound
+from services.runtime.handlers import reliable_handler
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.health import HealthMixin
+
+log = logging.getLogger(__name__)
+CYCLE_TIMER_SECONDS = 3600  # the daily cycle is idempotent, so checking hourly is harmless
+
+
+def _date(value, field):
+    try:
+        return value if isinstance(value, date) else date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidInput({field: ["A date, YYYY-MM-DD."]}) from None
 
 
 class BillingService(HealthMixin):
@@ -38,3 +55,120 @@ class BillingService(HealthMixin):
         """True when the key printed on that account's invoice matches; same time if unknown."""
         with self.db.transaction() as tx:
             return accounts.account_key_matches(tx.session, account_number, security_key)
+
+    # --- usage and bill runs (staff) ---
+
+    @rpc(expected_exceptions=(InvalidInput, NotFound))
+    def load_usage(self, account_number, request):
+        """Loads call detail records ``{calls: [...]}`` for an account, all or nothing.
+
+        Returns ``{accepted, duplicates}`` (calls stored, calls already loaded). Raises
+        InvalidInput (field errors by call index) or NotFound (unknown account).
+        """
+        rows = usage.validate(request)
+        with self.db.transaction() as tx:
+            accepted, duplicates = usage.load(tx.session, account_number, rows)
+        return {"accepted": accepted, "duplicates": duplicates}
+
+    @rpc(expected_exceptions=InvalidInput)
+    def issue_statements(self, request):
+        """Runs the billing cycle ``{statement_date, account_numbers?}``.
+
+        Returns ``{statements_issued}``: 0 when that date was already billed. Raises
+        InvalidInput. Emits ``billing.statement_issued`` per statement.
+        """
+        data = bill_runs.load_request(request)
+        issued = bill_runs.run(self.db, data["statement_date"], data["account_numbers"])
+        return {"statements_issued": issued}
+
+    @rpc(expected_exceptions=InvalidInput)
+    def assess_late_fees(self, run_date):
+        """Charges late fees due on ``run_date`` (YYYY-MM-DD); returns ``{late_fees_assessed}``.
+        Emits ``billing.late_fee_assessed`` for each."""
+        with self.db.transaction() as tx:
+            count = ledger.assess_late_fees(tx, _date(run_date, "run_date"))
+        return {"late_fees_assessed": count}
+
+    @timer(interval=CYCLE_TIMER_SECONDS)
+    def run_daily_cycle(self):
+        """Bills today's cycle and assesses today's late fees; both are safe to repeat."""
+        today = datetime.now(timezone.utc).date()
+        issued = bill_runs.run(self.db, today)
+        with self.db.transaction() as tx:
+            fees_assessed = ledger.assess_late_fees(tx, today)
+        if issued or fees_assessed:
+            log.info("daily cycle %s: %d statements, %d late fees", today, issued, fees_assessed)
+
+    # --- payments -> ledger ---
+
+    @reliable_handler("payments", "payment_succeeded")
+    def on_payment_succeeded(self, event):
+        """Credits the payment to the ledger once per event (and once per payment id).
+        Emits ``billing.payment_applied``."""
+        with self.db.apply_once(event, "billing.on_payment_succeeded") as tx:
+            if tx is not None:
+                ledger.apply_payment(tx, event["data"])
+
+    @reliable_handler("payments", "payment_returned")
+    def on_payment_returned(self, event):
+        """Reverses a returned payment and charges the returned-payment fee, once."""
+        with self.db.apply_once(event, "billing.on_payment_returned") as tx:
+            if tx is not None:
+                ledger.apply_return(tx, event["data"])
+
+    # --- queries for the gateway ---
+
+    @rpc(expected_exceptions=NotFound)
+    def get_account_summary(self, account_number):
+        """Returns ``{account_number, company_name, amount_due_cents, currency, due_date,
+        invoice_number, past_due_cents, last_payment, invoice_delivery, balance_cents}``.
+        Raises NotFound."""
+        with self.db.transaction() as tx:
+            return queries.summary(tx.session, account_number)
+
+    @rpc
+    def get_company_names(self, account_numbers):
+        """Returns ``{account_number: company_name}`` for the numbers that exist."""
+        with self.db.transaction() as tx:
+            return queries.company_names(tx.session, account_numbers)
+
+    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    def list_statements(self, account_number, limit=20, cursor=None):
+        """Returns ``{items: [statement], next_cursor}``, newest first. Raises NotFound."""
+        with self.db.transaction() as tx:
+            return queries.statements(tx.session, account_number, limit, cursor)
+
+    @rpc(expected_exceptions=NotFound)
+    def get_statement(self, account_number, invoice_number):
+        """Returns a statement with ``sections`` (lines add up to new charges). Raises NotFound."""
+        with self.db.transaction() as tx:
+            return queries.statement_detail(tx.session, account_number, invoice_number)
+
+    @rpc(expected_exceptions=NotFound)
+    def get_statement_calls(self, account_number, invoice_number, limit=200):
+        """Returns the first ``limit`` calls of the statement's period. Raises NotFound."""
+        with self.db.transaction() as tx:
+            found, statement = queries.statement_row(tx.session, account_number, invoice_number)
+            return calls_csv.recent(tx.session, found.id, statement, min(int(limit), 1000))
+
+    @rpc(expected_exceptions=NotFound)
+    def get_statement_pdf(self, account_number, invoice_number):
+        """Returns the printable statement as base64 PDF bytes. Raises NotFound."""
+        with self.db.transaction() as tx:
+            detail = queries.statement_detail(tx.session, account_number, invoice_number)
+        return base64.b64encode(pdf.render(detail)).decode()
+
+    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    def get_calls_csv_page(self, account_number, invoice_number, cursor=None):
+        """Returns ``{csv, cursor}``: one page of the statement period's calls as CSV text
+        (header on the first page); ``cursor`` None at the end. Raises NotFound."""
+        with self.db.transaction() as tx:
+            return calls_csv.page(tx.session, account_number, invoice_number, cursor)
+
+    @rpc(expected_exceptions=NotFound)
+    def get_activity(self, account_number, limit=200):
+        """Returns ``{items: [{date, kind, description, amount_cents, balance_cents}]}``,
+        newest first, each with the balance after it. Raises NotFound."""
+        with self.db.transaction() as tx:
+            found = queries.account(tx.session, account_number)
+            return {"items": ledger.activity(tx.session, found.id, min(int(limit), 1000))}

@@ -56,3 +56,32 @@ class Product(Schema):
 
 class ProductList(Schema):
     items = fields.List(fields.Nested(Product), required=True)
+
+
+class Call(Schema):
+    """One call detail record (the service validates usage with the same rules, faster)."""
+    started_at = fields.AwareDateTime(required=True)
+    from_number = fields.String(required=True, metadata={"example": "+14155550142"})
+    to_number = fields.String(required=True, metadata={"example": "+442071234567"})
+    duration_seconds = fields.Integer(required=True, validate=validate.Range(min=0))
+    call_type = fields.String(required=True,
+                              validate=validate.OneOf(["local", "long_distance", "international"]))
+
+
+class UsageRequest(Schema):
+    calls = fields.List(fields.Nested(Call), required=True)
+
+
+class UsageAccepted(Schema):
+    accepted = fields.Integer(required=True, metadata={"description": "calls newly stored"})
+    duplicates = fields.Integer(metadata={"description": "calls already loaded, ignored"})
+
+
+class BillRunRequest(Schema):
+    statement_date = fields.Date(required=True)
+    account_numbers = fields.List(fields.String(validate=ACCOUNT_NUMBER), load_default=None,
+                                  validate=validate.Length(min=1, max=10_000))
+
+
+class BillRunResult(Schema):
+    statements_issued = fields.Integer(required=True)

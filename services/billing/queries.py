@@ -1,0 +1,170 @@
+"""Read models for the gateway: account summary, statements list and detail.
+
+Every figure of money owed comes from the ledger (ledger.balance) or from a statement as it
+was printed; nothing here stores anything.
+"""
+import base64
+from datetime import date, datetime, timezone
+
+from sqlalchemy import select
+
+from services.billing import fees, ledger
+from services.billing.models import Account, LedgerEntry, Statement, StatementLine
+from services.contracts.errors import InvalidInput, NotFound
+
+STATEMENT_FIELDS = ("invoice_number", "statement_date", "due_date", "previous_balance_cents",
+                    "payments_cents", "adjustments_cents", "new_charges_cents",
+                    "amount_due_cents")
+
+
+def account(session, account_number):
+    found = session.execute(select(Account).where(
+        Account.account_number == str(account_number))).scalar()
+    if found is None:
+        raise NotFound("No account has that number.")
+    return found
+
+
+def latest_statement(session, account_id):
+    return session.execute(select(Statement).where(Statement.account_id == account_id)
+                           .order_by(Statement.statement_date.desc()).limit(1)).scalar()
+
+
+def past_due(balance, latest, today):
+    """What was due by a passed due date and is still owed: the balance less the latest
+    statement's new charges while those are not yet due."""
+    if latest is None or balance <= 0:
+        return 0
+    not_yet_due = latest.new_charges_cents if today <= latest.due_date else 0
+    return max(0, balance - not_yet_due)
+
+
+def summary(session, account_number, today=None):
+    today = today or datetime.now(timezone.utc).date()
+    found = account(session, account_number)
+    balance = ledger.balance(session, found.id)
+    latest = latest_statement(session, found.id)
+    payment = session.execute(select(LedgerEntry).where(
+        LedgerEntry.account_id == found.id, LedgerEntry.kind == "payment")
+        .order_by(LedgerEntry.id.desc()).limit(1)).scalar()
+    return {
+        "account_number": found.account_number, "company_name": found.company_name,
+        "amount_due_cents": max(balance, 0), "balance_cents": balance,
+        "currency": fees.CURRENCY,
+        "due_date": latest.due_date.isoformat() if latest else None,
+        "invoice_number": latest.invoice_number if latest else None,
+        "past_due_cents": past_due(balance, latest, today),
+        "last_payment": {"amount_cents": -payment.amount_cents,
+                         "paid_at": _aware(payment.posted_at).isoformat()} if payment else None,
+        "invoice_delivery": found.invoice_delivery,
+    }
+
+
+def _aware(moment):
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def company_names(session, account_numbers):
+    numbers = [str(n) for n in (account_numbers or [])][:1000]
+    return dict(session.execute(select(Account.account_number, Account.company_name)
+                                .where(Account.account_number.in_(numbers))).all())
+
+
+def _status(statement, newer, balance, today):
+    if newer is not None:
+        return "paid" if newer.payments_cents + min(newer.adjustments_cents, 0) \
+            >= statement.amount_due_cents else "carried_forward"
+    if balance <= 0:
+        return "paid"
+    return "past_due" if today > statement.due_date else "open"
+
+
+def _public(statement, status):
+    data = {name: getattr(statement, name) for name in STATEMENT_FIELDS}
+    data["statement_date"] = statement.statement_date.isoformat()
+    data["due_date"] = statement.due_date.isoformat()
+    data.update(status=status, currency=statement.currency,
+                period_start=statement.period_start.isoformat(),
+                period_end=statement.period_end.isoformat())
+    return data
+
+
+def _cursor(statement_date):
+    return base64.urlsafe_b64encode(statement_date.isoformat().encode()).decode().rstrip("=")
+
+
+def _uncursor(cursor):
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return date.fromisoformat(base64.urlsafe_b64decode(padded).decode())
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput({"cursor": ["Not a cursor this list gave out."]}) from None
+
+
+def statements(session, account_number, limit=20, cursor=None, today=None):
+    """Statements newest first: ``{items, next_cursor}`` (keyset paging on statement date)."""
+    today = today or datetime.now(timezone.utc).date()
+    if not isinstance(limit, int) or not 1 <= limit <= 100:
+        raise InvalidInput({"limit": ["From 1 to 100."]})
+    found = account(session, account_number)
+    query = select(Statement).where(Statement.account_id == found.id)
+    if cursor:
+        query = query.where(Statement.statement_date < _uncursor(cursor))
+    rows = session.execute(query.order_by(Statement.statement_date.desc())
+                           .limit(limit + 1)).scalars().all()
+    page, more = rows[:limit], len(rows) > limit
+    newer = None
+    if page and cursor:
+        newer = session.execute(select(Statement).where(
+            Statement.account_id == found.id,
+            Statement.statement_date > page[0].statement_date)
+            .order_by(Statement.statement_date).limit(1)).scalar()
+    balance = ledger.balance(session, found.id)
+    items = []
+    for statement in page:
+        items.append(_public(statement, _status(statement, newer, balance, today)))
+        newer = statement
+    return {"items": items, "next_cursor": _cursor(page[-1].statement_date) if more else None}
+
+
+def statement_row(session, account_number, invoice_number):
+    found = account(session, account_number)
+    statement = session.execute(select(Statement).where(
+        Statement.account_id == found.id,
+        Statement.invoice_number == str(invoice_number))).scalar()
+    if statement is None:
+        raise NotFound("No statement has that invoice number on this account.")
+    return found, statement
+
+
+def statement_detail(session, account_number, invoice_number, today=None):
+    """One statement with ``sections: [{name, title, lines, subtotal_cents}]``; its lines add
+    up to ``new_charges_cents``."""
+    today = today or datetime.now(timezone.utc).date()
+    found, statement = statement_row(session, account_number, invoice_number)
+    newer = session.execute(select(Statement).where(
+        Statement.account_id == found.id, Statement.statement_date > statement.statement_date)
+        .order_by(Statement.statement_date).limit(1)).scalar()
+    data = _public(statement, _status(statement, newer, ledger.balance(session, found.id), today))
+    lines = session.execute(select(StatementLine).where(
+        StatementLine.statement_id == statement.id)
+        .order_by(StatementLine.position, StatementLine.id)).scalars().all()
+    sections = {}
+    for line in lines:
+        section = sections.setdefault(line.section, {
+            "name": fees.SECTION_TITLES.get(line.section, line.section), "code": line.section,
+            "lines": [], "subtotal_cents": 0})
+        section["lines"].append({"description": line.description, "quantity": line.quantity,
+                                 "amount_cents": line.amount_cents})
+        section["subtotal_cents"] += line.amount_cents
+    data["sections"] = sorted(sections.values(),
+                              key=lambda s: fees.SECTION_RANK.get(s["code"], 99))
+    data["account"] = {"account_number": found.account_number,
+                       "company_name": found.company_name, "contact_name": found.contact_name,
+                       "billing_address": {"line1": found.address_line1,
+                                           "line2": found.address_line2, "city": found.city,
+                                           "state": found.state,
+                                           "postal_code": found.postal_code}}
+    return data
+
+
