@@ -1,5 +1,6 @@
-"""payments's tables."""
-from sqlalchemy import MetaData
+"""payments's tables. No full card or bank account number, CVC or security code is a column."""
+from sqlalchemy import (Boolean, Column, Date, DateTime, Index, Integer, MetaData, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import declarative_base
 
 from services.runtime import outbox
@@ -7,3 +8,72 @@ from services.runtime import outbox
 metadata = MetaData()
 Base = declarative_base(metadata=metadata)
 outbox.add_tables(metadata)
+
+
+class PaymentMethod(Base):
+    """A card or bank account as the processor tokenised it."""
+    __tablename__ = "payment_methods"
+    id = Column(String(36), primary_key=True)
+    account_number = Column(String(16), nullable=False, index=True)
+    type = Column(String(20), nullable=False)            # card | bank_account
+    processor_token = Column(String(120), nullable=False)
+    brand = Column(String(20))                           # cards
+    bank_name = Column(String(80))                       # bank accounts
+    account_type = Column(String(10))                    # checking | savings
+    last4 = Column(String(4), nullable=False)
+    exp_month = Column(Integer)
+    exp_year = Column(Integer)
+    name = Column(String(100))
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    removed_at = Column(DateTime(timezone=True))         # kept for the payments that used it
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (
+        # one autopay payment per statement, however often statement_issued is delivered
+        UniqueConstraint("account_number", "invoice_number", "kind", name="uq_payments_invoice"),
+        Index("ix_payments_due", "status", "scheduled_for"),
+        Index("ix_payments_account", "account_number", "created_at"),
+    )
+    id = Column(String(36), primary_key=True)
+    account_number = Column(String(16), nullable=False)
+    payment_method_id = Column(String(36), nullable=False)
+    user_id = Column(String(36))                         # who paid; None for autopay
+    kind = Column(String(12), nullable=False)            # one_time | scheduled | autopay
+    invoice_number = Column(String(40))                  # autopay: the statement it pays
+    amount_cents = Column(Integer, nullable=False)
+    currency = Column(String(3), nullable=False)
+    # scheduled -> pending (being charged, or a bank debit awaiting settlement) ->
+    # succeeded | failed; scheduled -> canceled; succeeded (bank) -> returned
+    status = Column(String(12), nullable=False)
+    scheduled_for = Column(Date)
+    attempts = Column(Integer, nullable=False, default=0)
+    failure_code = Column(String(40))
+    failure_reason = Column(String(200))
+    processor_ref = Column(String(120))
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+    paid_at = Column(DateTime(timezone=True))
+    settled_on = Column(Date)                            # bank: the run date that settled it
+    return_checked = Column(Boolean, nullable=False, default=False)
+
+
+class IdempotencyKey(Base):
+    """The first request made with an Idempotency-Key, and its result once known."""
+    __tablename__ = "idempotency_keys"
+    account_number = Column(String(16), primary_key=True)
+    key = Column(String(255), primary_key=True)
+    fingerprint = Column(String(64), nullable=False)     # sha256 of the request (no secrets)
+    payment_id = Column(String(36), nullable=False)
+    response = Column(Text)                              # JSON of the first result; None = in flight
+    created_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class Autopay(Base):
+    __tablename__ = "autopay"
+    account_number = Column(String(16), primary_key=True)
+    payment_method_id = Column(String(36), nullable=False)
+    enabled = Column(Boolean, nullable=False)
+    user_id = Column(String(36))
+    updated_at = Column(DateTime(timezone=True), nullable=False)

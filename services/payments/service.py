@@ -1,8 +1,20 @@
 """The payments nameko service: thin entrypoints over payments' domain modules."""
+from datetime import date
+
+from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
+
+from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled)
+from services.payments import autopay, methods, paying, payments, runs, security
 from services.payments.models import metadata
+from services.payments.processor import make_processor
 from services.runtime.context import LogContext
 from services.runtime.database import Database
+from services.runtime.handlers import reliable_handler
 from services.runtime.health import HealthMixin
+
+ERRORS = (InvalidInput, NotFound, Conflict, Refused, Throttled)
 
 
 class PaymentsService(HealthMixin):
@@ -10,3 +22,135 @@ class PaymentsService(HealthMixin):
 
     db = Database(metadata)
     log_context = LogContext()
+    config = Config()
+    identity_rpc = RpcProxy("identity")
+
+    @property
+    def processor(self):
+        return make_processor(self.config.get("PAYMENTS_PROCESSOR"))
+
+    # -- payment methods -------------------------------------------------------------------
+
+    @rpc(expected_exceptions=ERRORS)
+    def add_payment_method(self, account_number, request):
+        """Takes a card or bank account request (contracts.payments); tokenises it with the
+        processor and keeps token, brand/bank, last4, expiry. Returns the method.
+        Raises InvalidInput (400), Refused (processor decline, 422).
+        Emits ``payments.payment_method_added``."""
+        data = methods.load_request(request)
+        with self.db.transaction() as tx:
+            method = methods.add(tx.session, self.processor, account_number, data)
+            tx.emit("payment_method_added", methods.event(method))
+            return methods.public(method)
+
+    @rpc
+    def list_payment_methods(self, account_number):
+        """Returns ``[method]`` of the account, oldest first."""
+        with self.db.transaction() as tx:
+            return [methods.public(m) for m in methods.listed(tx.session, account_number)]
+
+    @rpc(expected_exceptions=ERRORS)
+    def remove_payment_method(self, account_number, method_id):
+        """Removes a method and cancels its scheduled payments. Raises NotFound, Conflict
+        (autopay uses it). Emits ``payments.payment_method_removed``."""
+        with self.db.transaction() as tx:
+            method = methods.remove(tx.session, account_number, method_id)
+            payments.cancel_for_method(tx.session, account_number, method_id)
+            tx.emit("payment_method_removed", methods.event(method))
+
+    # -- payments ----------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=ERRORS)
+    def create_payment(self, account_number, request, idempotency_key, user_id=None):
+        """Takes ``{amount_cents, payment_method_id, scheduled_for?, security_code?}`` and the
+        Idempotency-Key. Returns the payment; a decline is a payment with status ``failed``.
+        The same key and body return the first result. Raises InvalidInput, NotFound (method),
+        Conflict (key reused with another body), Refused (wrong security code), Throttled.
+        Emits ``payment_succeeded`` | ``payment_failed`` | ``payment_scheduled``."""
+        return paying.make_payment(
+            self.db, self.processor, account_number, request, idempotency_key, user_id=user_id,
+            check_security_code=lambda uid, code: security.check(self.identity_rpc, uid, code))
+
+    @rpc
+    def list_payments(self, account_number, limit=20, cursor=None):
+        """Returns ``{items: [payment], next_cursor}``, newest first."""
+        with self.db.transaction() as tx:
+            return payments.listing(tx.session, account_number, limit, cursor)
+
+    @rpc(expected_exceptions=ERRORS)
+    def get_payment(self, account_number, payment_id):
+        """Returns one payment of the account. Raises NotFound."""
+        with self.db.transaction() as tx:
+            payment = payments.find(tx.session, account_number, payment_id)
+            method = methods.find_any(tx.session, payment.payment_method_id)
+            return payments.public(payment, method)
+
+    @rpc(expected_exceptions=ERRORS)
+    def cancel_payment(self, account_number, payment_id):
+        """Cancels a scheduled payment; returns it. Raises NotFound, Conflict (not scheduled)."""
+        with self.db.transaction() as tx:
+            payment = payments.cancel(tx.session, account_number, payment_id)
+            return payments.public(payment, methods.find_any(tx.session,
+                                                             payment.payment_method_id))
+
+    @rpc
+    def get_last_payment(self, account_number):
+        """Returns ``{amount_cents, paid_at}`` of the latest successful payment, or None."""
+        with self.db.transaction() as tx:
+            payment = payments.last_succeeded(tx.session, account_number)
+            return payment and {"amount_cents": payment.amount_cents,
+                                "paid_at": payments.iso(payment.paid_at)}
+
+    # -- autopay -----------------------------------------------------------------------------
+
+    @rpc
+    def get_autopay(self, account_number):
+        """Returns ``{enabled, payment_method_id}`` or None when never enrolled."""
+        with self.db.transaction() as tx:
+            return autopay.get(tx.session, account_number)
+
+    @rpc(expected_exceptions=ERRORS)
+    def set_autopay(self, account_number, request, user_id=None):
+        """Takes ``{payment_method_id, enabled}``; returns the autopay setting.
+        Raises InvalidInput, NotFound (method). Emits ``payments.autopay_changed``."""
+        with self.db.transaction() as tx:
+            row = autopay.enrol(tx.session, account_number, request, user_id)
+            tx.emit("autopay_changed", autopay.changed_event(account_number, row))
+            return autopay.get(tx.session, account_number)
+
+    @rpc(expected_exceptions=ERRORS)
+    def cancel_autopay(self, account_number, user_id=None):
+        """Turns autopay off. Raises NotFound. Emits ``payments.autopay_changed``."""
+        with self.db.transaction() as tx:
+            row = autopay.cancel(tx.session, account_number, user_id)
+            tx.emit("autopay_changed", autopay.changed_event(account_number, row))
+
+    @reliable_handler("billing", "statement_issued")
+    def on_statement_issued(self, event):
+        """Schedules the autopay payment of a new statement for its due date, once per event
+        and once per invoice. Emits ``payments.payment_scheduled``."""
+        with self.db.apply_once(event, "on_statement_issued") as tx:
+            if tx is None:
+                return
+            payment = autopay.schedule_for_statement(tx.session, event["data"])
+            if payment is not None:
+                tx.emit("payment_scheduled", payments.scheduled_event(payment))
+
+    # -- payment runs ------------------------------------------------------------------------
+
+    @rpc(expected_exceptions=ERRORS)
+    def run_payments(self, run_date):
+        """Takes a ``YYYY-MM-DD`` date; charges every scheduled payment due on or before it
+        (exactly once across replicas), settles bank debits, records returns.
+        Returns ``{payments_attempted, settled, returned}``. Emits payment events."""
+        try:
+            day = date.fromisoformat(run_date)
+        except (TypeError, ValueError):
+            raise InvalidInput({"run_date": ["A date, YYYY-MM-DD."]}) from None
+        return runs.run(self.db, self.processor, day)
+
+    @timer(interval=3600)
+    def daily_payment_run(self):
+        """Runs today's payments; hourly so a restart never skips a day (claims make repeat
+        runs harmless)."""
+        runs.run(self.db, self.processor, payments.today_utc())

@@ -1,0 +1,201 @@
+"""Payments: one-time, scheduled and automatic; their states and the events each change emits.
+
+States: scheduled -> pending (being charged; a bank debit stays pending until a payment run
+settles it) -> succeeded | failed; scheduled -> canceled; a settled bank debit -> returned.
+Every change and its event are written in one transaction (the outbox).
+"""
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from marshmallow import EXCLUDE, ValidationError
+from sqlalchemy import select
+
+from services.contracts import payments as contract
+from services.contracts.errors import Conflict, InvalidInput, NotFound
+from services.payments.models import Payment, PaymentMethod
+from services.payments.processor import Charge, ProcessorUnavailable
+
+CURRENCY = "USD"
+SCHEDULE_DAYS = 60       # how far ahead a payment may be scheduled
+AUTOPAY_RETRIES = 2      # a failed autopay is tried again on the next runs, at most this often
+UNAVAILABLE = ("The payment processor could not be reached; nothing was charged. "
+               "Please try again in a moment.")
+
+
+def now():
+    return datetime.now(timezone.utc)
+
+
+def load_request(request, today):
+    """Validate a payment request; returns the clean dict (``scheduled_for`` None = now)."""
+    try:
+        data = contract.PaymentRequest().load(request if isinstance(request, dict) else {},
+                                               unknown=EXCLUDE)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages) from None
+    when = data.get("scheduled_for")
+    if when is not None:
+        if when < today:
+            raise InvalidInput({"scheduled_for": ["Choose today or a later date."]})
+        if when > today + timedelta(days=SCHEDULE_DAYS):
+            raise InvalidInput({"scheduled_for": [
+                f"A payment can be scheduled at most {SCHEDULE_DAYS} days ahead."]})
+        if when == today:
+            data["scheduled_for"] = None
+    return data
+
+
+def fingerprint_fields(data):
+    """What makes two requests "the same body" for an Idempotency-Key (no security code)."""
+    return {"amount_cents": data["amount_cents"], "payment_method_id": data["payment_method_id"],
+            "scheduled_for": data["scheduled_for"].isoformat() if data["scheduled_for"] else None}
+
+
+def new(session, account_number, method, amount_cents, *, user_id=None, scheduled_for=None,
+        kind=None, invoice_number=None):
+    """A payment row: ``scheduled`` when dated, else ``pending`` until charged."""
+    moment = now()
+    payment = Payment(
+        id=str(uuid.uuid4()), account_number=account_number, payment_method_id=method.id,
+        user_id=user_id, kind=kind or ("scheduled" if scheduled_for else "one_time"),
+        invoice_number=invoice_number, amount_cents=amount_cents, currency=CURRENCY,
+        status="scheduled" if scheduled_for else "pending", scheduled_for=scheduled_for,
+        attempts=0, created_at=moment, updated_at=moment, return_checked=False)
+    session.add(payment)
+    session.flush()
+    return payment
+
+
+def charge(processor, payment, method):
+    """Ask the processor; a processor that cannot be reached is a retryable failure."""
+    try:
+        return processor.charge(token=method.processor_token, amount_cents=payment.amount_cents,
+                                currency=payment.currency,
+                                idempotency_key=f"{payment.id}:{payment.attempts}")
+    except ProcessorUnavailable:
+        return Charge(status="failed", failure_code="processor_unavailable",
+                      failure_reason=UNAVAILABLE, retryable=True)
+
+
+def apply_charge(tx, payment, method, result, today):
+    """Record a charge's outcome on ``payment`` and emit what happened."""
+    payment.attempts += 1
+    payment.updated_at = now()
+    payment.processor_ref = result.reference
+    if result.status == "succeeded":
+        succeed(tx, payment, method)
+    elif result.status == "pending":
+        payment.status = "pending"
+    else:
+        payment.failure_code = result.failure_code
+        payment.failure_reason = result.failure_reason
+        will_retry = payment.kind == "autopay" and payment.attempts <= AUTOPAY_RETRIES
+        if will_retry:  # back in the queue for the next daily run
+            payment.status = "scheduled"
+            payment.scheduled_for = today + timedelta(days=1)
+        else:
+            payment.status = "failed"
+        tx.emit("payment_failed", {
+            "account_number": payment.account_number, "payment_id": payment.id,
+            "amount_cents": payment.amount_cents, "reason": result.failure_reason,
+            "user_id": payment.user_id, "will_retry": will_retry})
+
+
+def succeed(tx, payment, method):
+    payment.status = "succeeded"
+    payment.paid_at = now()
+    payment.failure_code = payment.failure_reason = None
+    tx.emit("payment_succeeded", {
+        "account_number": payment.account_number, "payment_id": payment.id,
+        "amount_cents": payment.amount_cents, "currency": payment.currency,
+        "method_type": method.type, "last4": method.last4, "user_id": payment.user_id})
+
+
+def mark_returned(tx, payment, reason):
+    payment.status = "returned"
+    payment.failure_code = "returned"
+    payment.failure_reason = reason
+    payment.updated_at = now()
+    tx.emit("payment_returned", {
+        "account_number": payment.account_number, "payment_id": payment.id,
+        "amount_cents": payment.amount_cents, "reason": reason, "user_id": payment.user_id})
+
+
+def scheduled_event(payment):
+    return {"account_number": payment.account_number, "payment_id": payment.id,
+            "amount_cents": payment.amount_cents, "scheduled_for": payment.scheduled_for,
+            "user_id": payment.user_id}
+
+
+def find(session, account_number, payment_id):
+    payment = session.get(Payment, payment_id) if isinstance(payment_id, str) else None
+    if payment is None or payment.account_number != account_number:
+        raise NotFound("No such payment on this account.")
+    return payment
+
+
+def cancel(session, account_number, payment_id):
+    """Cancel a scheduled payment; Conflict once it ran (or was canceled)."""
+    payment = find(session, account_number, payment_id)
+    if payment.status != "scheduled":
+        raise Conflict(f"Only a scheduled payment can be canceled; this one is {payment.status}.")
+    payment.status = "canceled"
+    payment.updated_at = now()
+    return payment
+
+
+def cancel_for_method(session, account_number, method_id):
+    """A removed method cannot pay: its scheduled payments are canceled."""
+    scheduled = session.execute(select(Payment).where(
+        Payment.account_number == account_number, Payment.payment_method_id == method_id,
+        Payment.status == "scheduled")).scalars().all()
+    for payment in scheduled:
+        payment.status = "canceled"
+        payment.failure_reason = "The payment method was removed."
+        payment.updated_at = now()
+    return scheduled
+
+
+def listing(session, account_number, limit=20, cursor=None):
+    """Newest first; ``cursor`` is the offset returned as ``next_cursor``."""
+    limit = max(1, min(int(limit or 20), 100))
+    offset = int(cursor) if cursor and str(cursor).isdigit() else 0
+    rows = session.execute(
+        select(Payment, PaymentMethod).join(PaymentMethod,
+                                            PaymentMethod.id == Payment.payment_method_id)
+        .where(Payment.account_number == account_number)
+        .order_by(Payment.created_at.desc(), Payment.id).offset(offset).limit(limit + 1)).all()
+    items = [public(p, m) for p, m in rows[:limit]]
+    return {"items": items, "next_cursor": str(offset + limit) if len(rows) > limit else None}
+
+
+def last_succeeded(session, account_number):
+    return session.execute(select(Payment).where(
+        Payment.account_number == account_number, Payment.status == "succeeded")
+        .order_by(Payment.paid_at.desc()).limit(1)).scalar_one_or_none()
+
+
+def public(payment, method=None):
+    return {
+        "id": payment.id, "status": payment.status, "amount_cents": payment.amount_cents,
+        "currency": payment.currency,
+        "scheduled_for": payment.scheduled_for.isoformat() if payment.scheduled_for else None,
+        "failure_reason": payment.failure_reason, "payment_method_id": payment.payment_method_id,
+        "method_type": method.type if method else None, "last4": method.last4 if method else None,
+        "kind": payment.kind, "invoice_number": payment.invoice_number,
+        "created_at": iso(payment.created_at), "paid_at": iso(payment.paid_at),
+    }
+
+
+def iso(moment):
+    """ISO 8601 in UTC; SQLite hands back naive datetimes for what was written in UTC."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.isoformat()
+
+
+def today_utc():
+    return datetime.now(timezone.utc).date()
+

@@ -1,0 +1,151 @@
+"""The payment processor adapter: one interface, a deterministic sandbox by default.
+
+Only this module ever sees a full card or bank account number or a CVC: ``tokenize_*`` take
+them and return an opaque token plus what may be shown (brand or bank name, last four).
+Everything after works on the token. docs/payments-processor.md documents the interface for
+a real processor; ``PAYMENTS_PROCESSOR`` would name its class (see ``make_processor``).
+"""
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+
+class ProcessorDeclined(Exception):
+    """The processor refused to tokenise the method (not a payment decline)."""
+
+    def __init__(self, code, reason):
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason
+
+
+class ProcessorUnavailable(Exception):
+    """The processor could not be reached or answered with an error: the outcome is unknown
+    to us only for that call; ``charge`` is idempotent on ``idempotency_key`` so it is safe to
+    ask again."""
+
+
+@dataclass(frozen=True)
+class Tokenized:
+    token: str
+    last4: str
+    brand: str | None = None
+    bank_name: str | None = None
+
+
+@dataclass(frozen=True)
+class Charge:
+    status: str                  # succeeded | pending (bank debit) | failed
+    reference: str | None = None
+    failure_code: str | None = None
+    failure_reason: str | None = None
+    retryable: bool = False
+
+
+@dataclass(frozen=True)
+class Settlement:
+    status: str                  # succeeded | returned | pending
+    reason: str | None = None
+
+
+class Processor:
+    """What a processor adapter implements. Every method may raise ProcessorUnavailable."""
+
+    def tokenize_card(self, *, number, exp_month, exp_year, cvc, name, postal_code, brand):
+        raise NotImplementedError
+
+    def tokenize_bank_account(self, *, routing_number, account_number, account_type, name):
+        raise NotImplementedError
+
+    def charge(self, *, token, amount_cents, currency, idempotency_key):
+        """Take money; the same ``idempotency_key`` never charges twice."""
+        raise NotImplementedError
+
+    def settle(self, *, reference):
+        """Clear a pending bank debit: ``Settlement(status="succeeded"|"pending")``."""
+        raise NotImplementedError
+
+    def check_return(self, *, reference):
+        """After settlement: ``Settlement(status="returned", reason=...)`` if the bank sent the
+        debit back, else ``status="succeeded"``."""
+        raise NotImplementedError
+
+
+# Stripe's published test numbers and what they do (https://docs.stripe.com/testing)
+SANDBOX_CARDS = {
+    "4242424242424242": "ok",
+    "5555555555554444": "ok",
+    "4000000000000002": "generic_decline",
+    "4000000000009995": "insufficient_funds",
+    "4000000000000069": "expired_card",
+    "4000000000000127": "incorrect_cvc",
+    "4000000000000119": "processing_error",
+}
+
+DECLINES = {
+    "generic_decline": ("Your card was declined. Please use another card or contact your bank.",
+                        False),
+    "insufficient_funds": ("Your card has insufficient funds. Please use another card.", False),
+    "expired_card": ("Your card has expired. Please use another card.", False),
+    "incorrect_cvc": ("Your card's security code (CVC) is incorrect. Please check it and try "
+                      "again.", False),
+    "processing_error": ("An error occurred while processing your card. Please try again in a "
+                         "moment.", True),
+}
+
+SANDBOX_BANKS = {"110000000": "STRIPE TEST BANK"}
+RETURN_REASON = "The bank returned the payment: insufficient funds."
+
+
+class SandboxProcessor(Processor):
+    """Deterministic: the token records the behaviour of the test number, never the number."""
+
+    def tokenize_card(self, *, number, exp_month, exp_year, cvc, name, postal_code, brand):
+        behaviour = SANDBOX_CARDS.get(number)
+        if behaviour is None:
+            raise ProcessorDeclined(
+                "live_card_in_sandbox",
+                "Your card was declined: this test system accepts only test card numbers.")
+        return Tokenized(token=f"tok_sbx_{behaviour}_{uuid.uuid4().hex[:16]}", last4=number[-4:],
+                         brand=brand)
+
+    def tokenize_bank_account(self, *, routing_number, account_number, account_type, name):
+        # an account number ending 0002 clears, then comes back (as in Stripe's ACH tests)
+        behaviour = "bank_return" if account_number.endswith("0002") else "bank_ok"
+        return Tokenized(token=f"btok_sbx_{behaviour}_{uuid.uuid4().hex[:16]}",
+                         last4=account_number[-4:],
+                         bank_name=SANDBOX_BANKS.get(routing_number, "TEST BANK"))
+
+    def charge(self, *, token, amount_cents, currency, idempotency_key):
+        reference = "ch_sbx_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+        behaviour = _behaviour(token)
+        if behaviour.startswith("bank"):
+            return Charge(status="pending", reference=f"{reference}_{behaviour}")
+        if behaviour == "ok":
+            return Charge(status="succeeded", reference=reference)
+        reason, retryable = DECLINES.get(behaviour, DECLINES["generic_decline"])
+        return Charge(status="failed", reference=reference, failure_code=behaviour,
+                      failure_reason=reason, retryable=retryable)
+
+    def settle(self, *, reference):
+        return Settlement(status="succeeded")
+
+    def check_return(self, *, reference):
+        if reference.endswith("_bank_return"):
+            return Settlement(status="returned", reason=RETURN_REASON)
+        return Settlement(status="succeeded")
+
+
+def _behaviour(token):
+    """``tok_sbx_<behaviour>_<random>`` -> behaviour."""
+    prefix = "btok_sbx_" if token.startswith("btok_sbx_") else "tok_sbx_"
+    return token[len(prefix):].rsplit("_", 1)[0]
+
+
+def make_processor(name=None):
+    """The configured adapter: ``sandbox`` (default) or a dotted ``module:Class`` path."""
+    if not name or name == "sandbox":
+        return SandboxProcessor()
+    module_name, _, class_name = name.partition(":")
+    module = __import__(module_name, fromlist=[class_name])
+    return getattr(module, class_name)()

@@ -1,0 +1,267 @@
+"""payments in a nameko container on a real broker and database (SQLite and PostgreSQL):
+methods, one-time payments with idempotency keys, scheduled payments, autopay and payment runs.
+identity's RPCs are replaced by a small fake (the security-code preference); the processor is
+the real sandbox adapter."""
+import json
+from datetime import date, timedelta
+
+import eventlet
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter, replace_dependencies
+from sqlalchemy import create_engine, text
+
+from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
+from services.payments.service import PaymentsService
+from services.runtime import outbox
+from services.runtime.database import engine_url
+
+ACCOUNT = "4929000000000006"
+OTHER = "4929000000000014"
+SOON = (date.today() + timedelta(days=10)).isoformat()
+AFTER = (date.today() + timedelta(days=11)).isoformat()
+CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
+        "cvc": "123", "name": "Ana Ruiz", "postal_code": "10004"}
+DECLINED = dict(CARD, card_number="4000000000000002")
+BANK = {"type": "bank_account", "routing_number": "110000000", "account_number": "000123456789",
+        "account_type": "checking", "name": "Northwind"}
+
+
+class FakeIdentity:
+    def __init__(self, require=False, code="2468"):
+        self.require, self.code = require, code
+
+    def get_security_preferences(self, user_id):
+        return {"require_security_code_for_payments": self.require, "sign_in_alerts": True}
+
+    def verify_security_code(self, user_id, code):
+        return code == self.code
+
+
+@pytest.fixture
+def start_payments(vhost, database, container_factory, tmp_path):
+    """``start_payments(identity=None, url=None)`` -> a started payments container; pass the
+    same ``url`` twice for two replicas on one database."""
+    def start(identity=None, url=None):
+        config = {"AMQP_URI": vhost[1], "SERIALIZER": "json",
+                  "DATABASE_URL": url or database("payments"), "DATA_DIR": str(tmp_path),
+                  "PUBLIC_URL": "http://portal.test", "SMTP_URL": None, "RPC_TIMEOUT": 5}
+        container = container_factory(PaymentsService, config)
+        replace_dependencies(container, identity_rpc=identity or FakeIdentity())
+        container.start()
+        return container
+    return start
+
+
+def call(container, method, *args, **kwargs):
+    with entrypoint_hook(container, method) as hook:
+        return hook(*args, **kwargs)
+
+
+def query(container, sql):
+    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
+    with engine.connect() as conn:
+        result = conn.execute(text(sql)).all()
+    engine.dispose()
+    return result
+
+
+def events(container, event_type):
+    return [json.loads(row[0])["data"] for row in query(
+        container, f"SELECT body FROM outbox WHERE event_type = 'payments.{event_type}' "
+                   "ORDER BY created_at")]
+
+
+def test_a_card_is_kept_only_as_token_brand_last4_and_expiry(start_payments):
+    container = start_payments()
+    method = call(container, "add_payment_method", ACCOUNT, CARD)
+    assert (method["type"], method["brand"], method["last4"]) == ("card", "visa", "4242")
+    assert call(container, "list_payment_methods", ACCOUNT) == [method]
+    assert call(container, "list_payment_methods", OTHER) == []
+    dump = json.dumps([list(map(str, row)) for row in query(
+        container, "SELECT * FROM payment_methods")] + [
+        row[0] for row in query(container, "SELECT body FROM outbox")])
+    assert "4242424242424242" not in dump and '"123"' not in dump
+    assert events(container, "payment_method_added")[0]["last4"] == "4242"
+
+
+def test_invalid_or_declined_methods_are_refused_and_nothing_is_kept(start_payments):
+    container = start_payments()
+    with pytest.raises(InvalidInput) as raised:
+        call(container, "add_payment_method", ACCOUNT, dict(CARD, card_number="4242424242424241"))
+    assert "card_number" in raised.value.errors
+    with pytest.raises(Refused):
+        call(container, "add_payment_method", ACCOUNT, dict(CARD, card_number="4111111111111111"))
+    assert query(container, "SELECT count(*) FROM payment_methods")[0][0] == 0
+    assert query(container, "SELECT count(*) FROM outbox")[0][0] == 0
+
+
+def test_the_same_key_and_body_return_the_first_payment_and_another_body_conflicts(
+        start_payments):
+    container = start_payments()
+    method = call(container, "add_payment_method", ACCOUNT, CARD)
+    body = {"amount_cents": 12345, "payment_method_id": method["id"]}
+    first = call(container, "create_payment", ACCOUNT, body, "key-1", user_id="u1")
+    assert first["status"] == "succeeded" and first["amount_cents"] == 12345
+    assert call(container, "create_payment", ACCOUNT, body, "key-1", user_id="u1") == first
+    with pytest.raises(Conflict):
+        call(container, "create_payment", ACCOUNT, dict(body, amount_cents=1), "key-1")
+    with pytest.raises(InvalidInput):
+        call(container, "create_payment", ACCOUNT, body, "")
+    assert query(container, "SELECT count(*) FROM payments")[0][0] == 1
+    succeeded = events(container, "payment_succeeded")
+    assert len(succeeded) == 1 and succeeded[0]["user_id"] == "u1"
+    assert call(container, "get_last_payment", ACCOUNT)["amount_cents"] == 12345
+
+
+def test_concurrent_requests_with_one_key_make_one_payment(start_payments):
+    container = start_payments()
+    method = call(container, "add_payment_method", ACCOUNT, CARD)
+    body = {"amount_cents": 500, "payment_method_id": method["id"]}
+    threads = [eventlet.spawn(call, container, "create_payment", ACCOUNT, body, "same-key")
+               for _ in range(5)]
+    results = [thread.wait() for thread in threads]
+    assert len({r["id"] for r in results}) == 1
+    assert query(container, "SELECT count(*) FROM payments")[0][0] == 1
+    assert len(events(container, "payment_succeeded")) == 1
+
+
+def test_a_declined_card_makes_a_failed_payment_with_a_readable_reason(start_payments):
+    container = start_payments()
+    method = call(container, "add_payment_method", ACCOUNT, DECLINED)
+    payment = call(container, "create_payment", ACCOUNT,
+                   {"amount_cents": 100, "payment_method_id": method["id"]}, "k")
+    assert payment["status"] == "failed"
+    assert "declined" in payment["failure_reason"]
+    assert events(container, "payment_failed")[0]["will_retry"] is False
+
+
+def test_another_accounts_method_is_not_found_and_nothing_is_charged(start_payments):
+    container = start_payments()
+    method = call(container, "add_payment_method", OTHER, CARD)
+    with pytest.raises(NotFound):
+        call(container, "create_payment", ACCOUNT,
+             {"amount_cents": 100, "payment_method_id": method["id"]}, "k")
+    with pytest.raises(NotFound):
+        call(container, "remove_payment_method", ACCOUNT, method["id"])
+    assert query(container, "SELECT count(*) FROM payments")[0][0] == 0
+    assert query(container, "SELECT count(*) FROM idempotency_keys")[0][0] == 0
+
+
+def test_the_security_code_is_required_when_the_user_asks_for_it(start_payments):
+    container = start_payments(identity=FakeIdentity(require=True, code="2468"))
+    method = call(container, "add_payment_method", ACCOUNT, CARD)
+    body = {"amount_cents": 100, "payment_method_id": method["id"]}
+    with pytest.raises(InvalidInput) as raised:
+        call(container, "create_payment", ACCOUNT, body, "k1", user_id="u1")
+    assert "security_code" in raised.value.errors
+    with pytest.raises(Refused):
+        call(container, "create_payment", ACCOUNT, dict(body, security_code="1111"), "k1",
+             user_id="u1")
+    assert query(container, "SELECT count(*) FROM payments")[0][0] == 0
+    ok = call(container, "create_payment", ACCOUNT, dict(body, security_code="2468"), "k1",
+              user_id="u1")
+    assert ok["status"] == "succeeded"
+    assert "2468" not in json.dumps([str(r) for r in query(container, "SELECT * FROM "
+                                                                      "idempotency_keys")])
+
+
+def test_a_scheduled_payment_waits_for_its_run_and_can_be_canceled_before(start_payments):
+    container = start_payments()
+    method = call(container, "add_payment_method", ACCOUNT, CARD)
+    later = call(container, "create_payment", ACCOUNT,
+                 {"amount_cents": 700, "payment_method_id": method["id"],
+                  "scheduled_for": SOON}, "k1")
+    assert later["status"] == "scheduled"
+    assert later["scheduled_for"] == SOON
+    canceled = call(container, "cancel_payment", ACCOUNT, later["id"])
+    assert canceled["status"] == "canceled"
+    with pytest.raises(Conflict):
+        call(container, "cancel_payment", ACCOUNT, later["id"])
+    assert call(container, "run_payments", AFTER)["payments_attempted"] == 0
+    assert len(events(container, "payment_scheduled")) == 1
+
+
+def statement_event(invoice, due="2026-12-20", amount=9900):
+    return outbox.envelope("billing", "statement_issued", {
+        "account_number": ACCOUNT, "invoice_number": invoice,
+        "statement_date": date(2026, 12, 1), "due_date": date.fromisoformat(due),
+        "amount_due_cents": amount, "currency": "USD"})
+
+
+def test_autopay_schedules_each_statement_once_and_pays_it_on_the_due_date(
+        start_payments, vhost):
+    container = start_payments()
+    method = call(container, "add_payment_method", ACCOUNT, CARD)
+    assert call(container, "get_autopay", ACCOUNT) is None
+    assert call(container, "set_autopay", ACCOUNT, {"payment_method_id": method["id"]}) == {
+        "enabled": True, "payment_method_id": method["id"]}
+    with pytest.raises(Conflict):
+        call(container, "remove_payment_method", ACCOUNT, method["id"])
+    dispatch = event_dispatcher({"AMQP_URI": vhost[1]})
+    event = statement_event("INV-1")
+    for _ in range(2):
+        with entrypoint_waiter(container, "on_statement_issued", timeout=10):
+            dispatch("billing", "statement_issued", event)
+    scheduled = events(container, "payment_scheduled")
+    assert len(scheduled) == 1 and scheduled[0]["scheduled_for"] == "2026-12-20"
+    assert call(container, "run_payments", "2026-12-19")["payments_attempted"] == 0
+    assert call(container, "run_payments", "2026-12-20")["payments_attempted"] == 1
+    assert call(container, "run_payments", "2026-12-20")["payments_attempted"] == 0
+    succeeded = events(container, "payment_succeeded")
+    assert len(succeeded) == 1 and succeeded[0]["amount_cents"] == 9900
+    assert succeeded[0]["user_id"] is None
+    assert len(events(container, "autopay_changed")) == 1
+
+
+def test_a_failed_autopay_is_retried_on_the_next_two_runs_then_left_failed(start_payments,
+                                                                           vhost):
+    container = start_payments()
+    method = call(container, "add_payment_method", ACCOUNT,
+                  dict(CARD, card_number="4000000000009995"))
+    call(container, "set_autopay", ACCOUNT, {"payment_method_id": method["id"]})
+    with entrypoint_waiter(container, "on_statement_issued", timeout=10):
+        event_dispatcher({"AMQP_URI": vhost[1]})("billing", "statement_issued",
+                                                 statement_event("INV-2", due="2026-12-20"))
+    for day in ("2026-12-20", "2026-12-21", "2026-12-22", "2026-12-23", "2026-12-24"):
+        call(container, "run_payments", day)
+    failed = events(container, "payment_failed")
+    assert [f["will_retry"] for f in failed] == [True, True, False]
+    assert query(container, "SELECT status, attempts FROM payments")[0] == ("failed", 3)
+
+
+def test_a_bank_payment_is_pending_until_a_run_settles_it_and_may_come_back(start_payments):
+    container = start_payments()
+    good = call(container, "add_payment_method", ACCOUNT, BANK)
+    bouncing = call(container, "add_payment_method", ACCOUNT,
+                    dict(BANK, account_number="000123450002"))
+    assert good["bank_name"] == "STRIPE TEST BANK"
+    p1 = call(container, "create_payment", ACCOUNT,
+              {"amount_cents": 1000, "payment_method_id": good["id"]}, "b1")
+    p2 = call(container, "create_payment", ACCOUNT,
+              {"amount_cents": 2000, "payment_method_id": bouncing["id"]}, "b2")
+    assert p1["status"] == p2["status"] == "pending"
+    assert call(container, "run_payments", "2026-12-01")["settled"] == 2
+    assert len(events(container, "payment_succeeded")) == 2
+    assert call(container, "run_payments", "2026-12-02")["returned"] == 1
+    returned = events(container, "payment_returned")
+    assert [r["payment_id"] for r in returned] == [p2["id"]]
+    assert call(container, "get_payment", ACCOUNT, p2["id"])["status"] == "returned"
+    assert call(container, "run_payments", "2026-12-03")["returned"] == 0
+
+
+def test_two_replicas_run_each_due_payment_exactly_once(start_payments, database):
+    url = database("payments")
+    first = start_payments(url=url)
+    second = start_payments(url=url)
+    method = call(first, "add_payment_method", ACCOUNT, CARD)
+    for n in range(30):
+        call(first, "create_payment", ACCOUNT, {"amount_cents": 100 + n,
+                                                "payment_method_id": method["id"],
+                                                "scheduled_for": SOON}, f"s{n}")
+    runs = [eventlet.spawn(call, c, "run_payments", SOON) for c in (first, second)]
+    attempted = sum(r.wait()["payments_attempted"] for r in runs)
+    assert attempted == 30
+    assert query(first, "SELECT count(*) FROM payments WHERE status = 'succeeded' "
+                        "AND attempts = 1")[0][0] == 30
+    assert len(events(first, "payment_succeeded")) == 30
