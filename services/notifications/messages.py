@@ -1,4 +1,4 @@
-"""Composing and recording messages."""
+"""Recording a message without sending it (outgoing.py renders, records and delivers)."""
 import uuid
 from datetime import datetime, timezone
 
@@ -13,16 +13,3 @@ def record(session, *, channel, category, recipient, subject, body, user_id=None
     session.add(message)
     session.flush()
     return message
-
-
-def account_opened(data, public_url):
-    """The welcome letter to a new business account's contact: how to get an online ID."""
-    subject = f"Welcome to BizPortal, {data['company_name']}"
-    body = (
-        f"Hello {data['contact_name']},\n\n"
-        f"Your business account {data['account_number']} is open.\n"
-        f"Your first invoice carries your account number and security key. With both, create\n"
-        f"your online ID at {public_url}/signup to see your bills, pay and manage your account.\n\n"
-        "Business support is open 24/7 at 1-800-555-0199.\n"
-    )
-    return subject, body

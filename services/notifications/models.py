@@ -1,5 +1,5 @@
 """notifications' tables."""
-from sqlalchemy import Column, DateTime, String, Text
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text
 from sqlalchemy import MetaData
 from sqlalchemy.orm import declarative_base
 
@@ -23,3 +23,13 @@ class Message(Base):
     body = Column(Text, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
     read_at = Column(DateTime(timezone=True))
+    # delivery happens after the record commits (never an SMTP round trip inside a write
+    # transaction): pending -> sent, or failed after MAX_ATTEMPTS
+    html = Column(Text)
+    status = Column(String(10), nullable=False, default="pending", server_default="sent")
+    attempts = Column(Integer, nullable=False, default=0, server_default="0")
+    claimed_at = Column(DateTime(timezone=True))
+    sent_at = Column(DateTime(timezone=True), index=True)
+    # a secret (reset link, usernames) is replaced in the stored copy; such a message cannot
+    # be re-sent later from the record, only by the immediate delivery
+    redacted = Column(Boolean, nullable=False, default=False, server_default="0")

@@ -1,11 +1,17 @@
 """The notifications nameko service: thin entrypoints over composing, recording, delivering."""
-from services.notifications import mailer, messages
+from datetime import datetime, timezone
+
+from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
+
+from services.contracts.errors import InvalidInput
+from services.notifications import outgoing, rendering
 from services.notifications.models import metadata
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.handlers import reliable_handler
 from services.runtime.health import HealthMixin
-from nameko.dependency_providers import Config
 
 
 class NotificationsService(HealthMixin):
@@ -14,6 +20,15 @@ class NotificationsService(HealthMixin):
     db = Database(metadata)
     log_context = LogContext()
     config = Config()
+    identity_rpc = RpcProxy("identity")
+
+    def _send_once(self, event, consumer, **message):
+        """Records ``message`` once per event id, then delivers it after the commit."""
+        with self.db.apply_once(event, consumer) as tx:
+            if tx is None:
+                return
+            sending = outgoing.record(tx, self.config, **message)
+        outgoing.deliver(self.db, self.config, [sending])
 
     @reliable_handler("billing", "account_opened")
     def on_account_opened(self, event):
@@ -22,17 +37,53 @@ class NotificationsService(HealthMixin):
         Emits ``notifications.notification_sent``.
         """
         data = event["data"]
-        with self.db.apply_once(event, "on_account_opened") as tx:
-            if tx is None:
-                return
-            subject, body = messages.account_opened(data, self.config["PUBLIC_URL"])
-            message = messages.record(tx.session, channel="email", category="welcome",
-                                      recipient=data["email"], subject=subject, body=body,
-                                      account_number=data["account_number"])
-            tx.emit("notification_sent", {"notification_id": message.id, "email": data["email"],
-                                          "channel": "email", "category": "welcome"})
-            # delivered inside the transaction: a failed delivery rolls the record back and
-            # the event is retried; a crash after delivery but before commit may resend once
-            mailer.deliver(mailer.build(data["email"], subject, body),
-                           smtp_url=self.config.get("SMTP_URL"),
-                           mail_dir=f"{self.config['DATA_DIR']}/mail")
+        self._send_once(event, "on_account_opened", to=data["email"], category="welcome",
+                        template="account_opened", context=data,
+                        account_number=data["account_number"])
+
+    @reliable_handler("identity", "user_registered")
+    def on_user_registered(self, event):
+        """Welcomes a new online ID by email, once per event. Emits notification_sent."""
+        data = event["data"]
+        user = self.identity_rpc.get_user(data["user_id"])
+        self._send_once(event, "on_user_registered", to=data["email"], category="welcome",
+                        template="user_registered", context=dict(data, **user),
+                        user_id=data["user_id"], account_number=data["account_number"])
+
+    @reliable_handler("identity", "password_changed")
+    def on_password_changed(self, event):
+        """Alerts the user by email that their password changed (security alerts cannot be
+        turned off), once per event. Emits notification_sent."""
+        data = event["data"]
+        user = self.identity_rpc.get_user(data["user_id"])
+        when = datetime.fromisoformat(event["occurred_at"]).astimezone(timezone.utc)
+        self._send_once(event, "on_password_changed", to=user["email"], category="security",
+                        template="password_changed",
+                        context=dict(user, via=data["via"],
+                                     when=when.strftime("%B %d, %Y at %H:%M UTC")),
+                        user_id=data["user_id"])
+
+    @rpc(expected_exceptions=InvalidInput)
+    def send_email(self, to, category, template, context, user_id=None, account_number=None,
+                   secret_keys=()):
+        """Sends one templated email now (for messages carrying secrets: never by event).
+
+        Takes the recipient, a category (security, welcome, billing...), a template name
+        (templates/), its context, and ``secret_keys``: context values left out of the stored
+        copy. Returns the message id. Raises InvalidInput for an unknown template.
+        Emits ``notifications.notification_sent`` once delivered.
+        """
+        if template not in rendering.names():
+            raise InvalidInput({"template": [f"Unknown template {template!r}."]})
+        with self.db.transaction() as tx:
+            sending = outgoing.record(tx, self.config, to=to, category=category,
+                                      template=template, context=context, user_id=user_id,
+                                      account_number=account_number,
+                                      secret_keys=tuple(secret_keys or ()))
+        outgoing.deliver(self.db, self.config, [sending])
+        return sending.message_id
+
+    @timer(interval=30)
+    def deliver_pending(self):
+        """Delivers messages left pending by a crash or an unreachable mail server."""
+        outgoing.deliver_due(self.db, self.config)

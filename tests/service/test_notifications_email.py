@@ -1,0 +1,151 @@
+"""notifications: templated emails through the direct RPC and on identity's events, delivered
+after the record commits, into the Maildir or through a real SMTP server (aiosmtpd, run as a
+process). identity's get_user RPC is a fake answering from a table."""
+import mailbox
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from nameko.extensions import DependencyProvider
+from nameko.standalone.events import event_dispatcher
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+from sqlalchemy import create_engine, text
+
+from services.contracts.errors import InvalidInput
+from services.notifications.service import NotificationsService
+from services.runtime import outbox
+from services.runtime.database import engine_url
+
+USER = {"user_id": "u-1", "username": "rosa.diaz", "email": "rosa@harbor.example",
+        "first_name": "Rosa", "last_name": "Diaz"}
+LINK = "http://portal.test/reset-password?token=SECRETtokenVALUE1234567890abcdef"
+
+
+class _Identity:
+    def get_user(self, user_id):
+        return dict(USER, user_id=user_id)
+
+
+class _FakeIdentity(DependencyProvider):
+    def get_dependency(self, worker_ctx):
+        return _Identity()
+
+
+class NotificationsUnderTest(NotificationsService):
+    identity_rpc = _FakeIdentity()
+
+
+def rows(container, sql):
+    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
+    with engine.connect() as conn:
+        result = conn.execute(text(sql)).all()
+    engine.dispose()
+    return result
+
+
+def maildir(path):
+    return list(mailbox.Maildir(str(Path(path) / "mail"), create=True))
+
+
+def parts(message):
+    return {p.get_content_type(): p.get_payload(decode=True).decode() for p in message.walk()
+            if not p.is_multipart()}
+
+
+def send_reset(container):
+    with entrypoint_hook(container, "send_email") as send_email:
+        return send_email(to="rosa@harbor.example", category="security",
+                          template="password_reset",
+                          context={"link": LINK, "first_name": "Rosa", "minutes": 30},
+                          user_id="u-1", secret_keys=["link"])
+
+
+def test_a_reset_link_is_mailed_with_text_and_html_but_not_kept_in_the_record(start_service,
+                                                                              tmp_path):
+    container = start_service(NotificationsUnderTest)
+    message_id = send_reset(container)
+    (mail,) = maildir(tmp_path)
+    assert mail["To"] == "rosa@harbor.example"
+    assert mail["Subject"] == "Reset your BizPortal password"
+    body = parts(mail)
+    assert LINK in body["text/plain"] and LINK in body["text/html"]
+    (stored,) = rows(container, "SELECT id, body, html, status, redacted FROM messages")
+    assert stored[0] == message_id and stored[3] == "sent"
+    assert "SECRETtoken" not in stored[1] and "SECRETtoken" not in stored[2]
+    sent = rows(container, "SELECT body FROM outbox WHERE event_type = "
+                           "'notifications.notification_sent'")
+    assert len(sent) == 1 and "SECRETtoken" not in sent[0][0]
+
+
+def test_an_unknown_template_is_refused(start_service):
+    container = start_service(NotificationsUnderTest)
+    with pytest.raises(InvalidInput):
+        with entrypoint_hook(container, "send_email") as send_email:
+            send_email(to="a@b.example", category="x", template="nope", context={})
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    """A real SMTP server (aiosmtpd) storing what it receives in a Maildir of its own."""
+    port, received = free_port(), tmp_path / "smtp-received"
+    process = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                                "-c", "aiosmtpd.handlers.Mailbox", str(received)])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield f"smtp://127.0.0.1:{port}", received
+    process.terminate()
+    process.wait(10)
+
+
+def test_mail_goes_through_smtp_when_smtp_url_is_set(start_service, smtp_server, tmp_path):
+    smtp_url, received = smtp_server
+    container = start_service(NotificationsUnderTest, SMTP_URL=smtp_url)
+    send_reset(container)
+    (mail,) = list(mailbox.Maildir(str(received), create=False))
+    assert mail["To"] == "rosa@harbor.example" and LINK in parts(mail)["text/plain"]
+    assert maildir(tmp_path) == []  # not also dropped in the local Maildir
+
+
+def test_an_unreachable_mail_server_leaves_the_message_pending_for_the_timer(start_service,
+                                                                            tmp_path):
+    container = start_service(NotificationsUnderTest, SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
+    dispatch = event_dispatcher({"AMQP_URI": container.config["AMQP_URI"]})
+    event = outbox.envelope("identity", "password_changed", {"user_id": "u-1", "via": "change"})
+    with entrypoint_waiter(container, "on_password_changed", timeout=20):
+        dispatch("identity", "password_changed", event)
+    assert rows(container, "SELECT status, attempts FROM messages") == [("pending", 1)]
+
+
+def test_identity_events_bring_a_welcome_and_a_security_alert_once_each(start_service,
+                                                                       vhost, tmp_path):
+    container = start_service(NotificationsUnderTest)
+    dispatch = event_dispatcher({"AMQP_URI": vhost[1]})
+    registered = outbox.envelope("identity", "user_registered", {
+        "user_id": "u-1", "username": "rosa.diaz", "email": "rosa@harbor.example",
+        "account_number": "4929000000000006", "role": "admin"})
+    changed = outbox.envelope("identity", "password_changed", {"user_id": "u-1", "via": "reset"})
+    for _ in range(2):  # a redelivery sends nothing twice
+        with entrypoint_waiter(container, "on_user_registered", timeout=10):
+            dispatch("identity", "user_registered", registered)
+        with entrypoint_waiter(container, "on_password_changed", timeout=10):
+            dispatch("identity", "password_changed", changed)
+    mails = maildir(tmp_path)
+    assert sorted(m["Subject"] for m in mails) == ["Your BizPortal online ID is ready",
+                                                   "Your BizPortal password was changed"]
+    alert = next(m for m in mails if "password" in m["Subject"])
+    assert "reset with an emailed link" in parts(alert)["text/plain"]
+    assert rows(container, "SELECT count(*) FROM messages WHERE status = 'sent'") == [(2,)]
