@@ -1,4 +1,147 @@
-"""Payment methods, payments and autopay."""
-from gateway.api import ApiBlueprint
+"""Payment methods, payments and autopay.
 
-bp = ApiBlueprint("payments", __name__, url_prefix="/api/v1", description="Payment methods, payments and autopay.")
+Bodies are checked here for shape (so the OpenAPI document shows them) and passed to the
+payments service as sent; the service is the one place for the rules (Luhn, ABA, expiry,
+idempotency, the security code). A card's number and CVC pass through to the service, which
+hands them to the processor adapter only.
+"""
+from flask import request
+
+from gateway import auth
+from gateway.api import ApiBlueprint
+from gateway.rpc import call
+from services.contracts import payments as schemas
+
+bp = ApiBlueprint("payments", __name__, url_prefix="/api/v1",
+                  description="Payment methods, payments and autopay.")
+
+BEARER = [{"bearer": []}]
+IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": True,
+                   "schema": {"type": "string", "maxLength": 255},
+                   "description": "A unique key per payment (a UUID). The same key with the "
+                                  "same body returns the first payment; with another body, 409."}
+ACCOUNT = "/accounts/<string:account_number>"
+
+
+def _user_id():
+    return auth.current_user()["user_id"]
+
+
+@bp.get(f"{ACCOUNT}/payment-methods")
+@bp.response(200, schemas.PaymentMethodList)
+@bp.alt_response(404, description="No such account for you")
+@bp.doc(security=BEARER)
+@auth.account_scope("view")
+def list_methods(account_number):
+    """The account's cards and bank accounts (brand or bank, last four digits, expiry)."""
+    return {"items": call("payments", "list_payment_methods", account_number)}
+
+
+@bp.post(f"{ACCOUNT}/payment-methods")
+@bp.arguments(schemas.PaymentMethodRequest)
+@bp.response(201, schemas.PaymentMethod)
+@bp.alt_response(400, description="Invalid number, routing number, expiry or CVC")
+@bp.alt_response(403, description="Your role may not pay")
+@bp.alt_response(422, description="Declined by the processor")
+@bp.doc(security=BEARER)
+@auth.account_scope("pay")
+def add_method(_validated, account_number):
+    """Add a card (``type: card``) or US bank account (``type: bank_account``)."""
+    return call("payments", "add_payment_method", account_number, request.get_json())
+
+
+@bp.delete(f"{ACCOUNT}/payment-methods/<string:method_id>")
+@bp.response(204)
+@bp.alt_response(404, description="No such payment method on this account")
+@bp.alt_response(409, description="Autopay uses this method")
+@bp.doc(security=BEARER)
+@auth.account_scope("pay")
+def remove_method(account_number, method_id):
+    """Remove a payment method; its scheduled payments are canceled."""
+    call("payments", "remove_payment_method", account_number, method_id)
+    return ""
+
+
+@bp.post(f"{ACCOUNT}/payments")
+@bp.arguments(schemas.PaymentRequest)
+@bp.response(201, schemas.Payment)
+@bp.alt_response(400, description="Invalid fields, or no Idempotency-Key")
+@bp.alt_response(403, description="Your role may not pay")
+@bp.alt_response(404, description="No such payment method on this account")
+@bp.alt_response(409, description="Idempotency-Key reused with another body")
+@bp.alt_response(422, description="Wrong security code")
+@bp.doc(security=BEARER, parameters=[IDEMPOTENCY_KEY])
+@auth.account_scope("pay")
+def create_payment(_validated, account_number):
+    """Pay now, or on ``scheduled_for``. A decline is a 201 with ``status: failed`` and a
+    ``failure_reason``."""
+    return call("payments", "create_payment", account_number, request.get_json(),
+                request.headers.get("Idempotency-Key"), user_id=_user_id())
+
+
+@bp.get(f"{ACCOUNT}/payments")
+@bp.response(200, schemas.PaymentList)
+@bp.doc(security=BEARER, parameters=[
+    {"in": "query", "name": "limit", "schema": {"type": "integer", "maximum": 100}},
+    {"in": "query", "name": "cursor", "schema": {"type": "string"}}])
+@auth.account_scope("view")
+def list_payments(account_number):
+    """Payment history, newest first."""
+    limit = request.args.get("limit", "20")
+    limit = int(limit) if limit.isdigit() else 20
+    return call("payments", "list_payments", account_number, limit, request.args.get("cursor"))
+
+
+@bp.get(f"{ACCOUNT}/payments/<string:payment_id>")
+@bp.response(200, schemas.Payment)
+@bp.alt_response(404, description="No such payment")
+@bp.doc(security=BEARER)
+@auth.account_scope("view")
+def get_payment(account_number, payment_id):
+    """One payment and its status."""
+    return call("payments", "get_payment", account_number, payment_id)
+
+
+@bp.post(f"{ACCOUNT}/payments/<string:payment_id>/cancel")
+@bp.response(200, schemas.Payment)
+@bp.alt_response(404, description="No such payment")
+@bp.alt_response(409, description="Not a scheduled payment")
+@bp.doc(security=BEARER)
+@auth.account_scope("pay")
+def cancel_payment(account_number, payment_id):
+    """Cancel a scheduled payment before it runs."""
+    return call("payments", "cancel_payment", account_number, payment_id)
+
+
+@bp.get(f"{ACCOUNT}/autopay")
+@bp.response(200, schemas.Autopay)
+@bp.doc(security=BEARER)
+@auth.account_scope("view")
+def get_autopay(account_number):
+    """Whether autopay is on, and with which method."""
+    return call("payments", "get_autopay", account_number) or {"enabled": False,
+                                                               "payment_method_id": None}
+
+
+@bp.put(f"{ACCOUNT}/autopay")
+@bp.arguments(schemas.AutopayRequest)
+@bp.response(200, schemas.Autopay)
+@bp.alt_response(404, description="No such payment method on this account")
+@bp.doc(security=BEARER)
+@auth.account_scope("pay")
+def put_autopay(_validated, account_number):
+    """Turn autopay on (or off) with a payment method: each new statement's amount due is
+    paid on its due date."""
+    return call("payments", "set_autopay", account_number, request.get_json(),
+                user_id=_user_id())
+
+
+@bp.delete(f"{ACCOUNT}/autopay")
+@bp.response(204)
+@bp.alt_response(404, description="Autopay is not set up")
+@bp.doc(security=BEARER)
+@auth.account_scope("pay")
+def delete_autopay(account_number):
+    """Turn autopay off."""
+    call("payments", "cancel_autopay", account_number, user_id=_user_id())
+    return ""

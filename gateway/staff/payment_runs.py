@@ -1,2 +1,17 @@
-"""Staff: payment runs."""
-from gateway.staff import bp  # noqa: F401  (routes are added to the staff blueprint)
+"""Staff: payment runs (what the payments service's daily timer does, for a chosen date)."""
+from gateway.rpc import call
+from gateway.staff import bp
+from services.contracts.payments import PaymentRunRequest, PaymentRunResult
+
+STAFF = [{"staff": []}]
+
+
+@bp.post("/payment-runs")
+@bp.arguments(PaymentRunRequest)
+@bp.response(200, PaymentRunResult)
+@bp.alt_response(400, description="Invalid fields")
+@bp.doc(security=STAFF)
+def run_payments(args):
+    """Run scheduled and automatic payments due on or before ``run_date``, settle bank debits
+    and record returns; each payment is charged once however often this runs."""
+    return call("payments", "run_payments", args["run_date"].isoformat(), timeout=120)
