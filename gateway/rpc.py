@@ -37,6 +37,10 @@ class ServiceUnavailable(Exception):
 
 class RpcClient:
     def __init__(self, amqp_uri, timeout=5.0):
+        # nameko builds a kombu Connection per publish; the plain "amqp://" alias makes each
+        # one retry importing librabbitmq first (~45 us), "pyamqp://" is the same wire protocol
+        if amqp_uri.startswith("amqp://"):
+            amqp_uri = "py" + amqp_uri
         self.config = {"AMQP_URI": amqp_uri, "SERIALIZER": "json"}
         self.timeout = timeout
         self._local = threading.local()
