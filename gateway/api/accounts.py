@@ -1,4 +1,82 @@
 """Business accounts the caller may see, and their summary."""
+from marshmallow import Schema, fields
+
+from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.rpc import call
 
 bp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1", description="Business accounts the caller may see, and their summary.")
+
+BEARER = [{"bearer": []}]
+
+
+class AccountItem(Schema):
+    account_number = fields.String(required=True)
+    company_name = fields.String(allow_none=True)
+    role = fields.String(required=True)
+
+
+class AccountList(Schema):
+    items = fields.List(fields.Nested(AccountItem), required=True)
+
+
+class SummaryLastPayment(Schema):
+    amount_cents = fields.Integer(required=True)
+    paid_at = fields.String(required=True)
+
+
+class SummaryAutopay(Schema):
+    enabled = fields.Boolean(required=True)
+    payment_method_id = fields.String(allow_none=True)
+
+
+class AccountSummary(Schema):
+    account_number = fields.String(required=True)
+    company_name = fields.String(required=True)
+    amount_due_cents = fields.Integer(required=True)
+    balance_cents = fields.Integer(metadata={"description": "ledger balance; negative = credit"})
+    currency = fields.String(required=True)
+    due_date = fields.String(allow_none=True)
+    invoice_number = fields.String(allow_none=True)
+    past_due_cents = fields.Integer(required=True)
+    last_payment = fields.Nested(SummaryLastPayment, allow_none=True)
+    autopay = fields.Nested(SummaryAutopay, allow_none=True)
+    invoice_delivery = fields.String(required=True)
+
+
+def accounts_of(user_id):
+    """``[{account_number, company_name, role}]`` the user may see."""
+    accounts = call("identity", "list_user_accounts", user_id)
+    names = call("billing", "get_company_names", [a["account_number"] for a in accounts]) \
+        if accounts else {}
+    return [{"account_number": a["account_number"], "role": a["role"],
+             "company_name": names.get(a["account_number"])} for a in accounts]
+
+
+@bp.get("/accounts")
+@bp.response(200, AccountList)
+@bp.alt_response(401, description="Not signed in")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def list_accounts():
+    """The accounts you may see, with company names and your role on each."""
+    return {"items": accounts_of(auth.current_user()["user_id"])}
+
+
+def account_summary(account_number):
+    """Billing's summary plus the payments service's autopay (for the API and the portal)."""
+    summary = call("billing", "get_account_summary", account_number)
+    summary.setdefault("autopay", None)
+    # payments: merge autopay here, e.g. summary["autopay"] = call("payments", ...)
+    return summary
+
+
+@bp.get("/accounts/<account_number>/summary")
+@bp.response(200, AccountSummary)
+@bp.alt_response(401, description="Not signed in")
+@bp.alt_response(404, description="No such account available to you")
+@bp.doc(security=BEARER)
+@auth.account_scope("view")
+def get_summary(account_number):
+    """What the account owes and by when, its latest invoice and last payment."""
+    return account_summary(account_number)

@@ -1,4 +1,144 @@
 """Statements, fee detail, PDF, call-history CSV and account activity."""
+import base64
+
+from flask import Response, stream_with_context
+from marshmallow import Schema, fields, validate
+
+from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.rpc import call
 
 bp = ApiBlueprint("statements", __name__, url_prefix="/api/v1", description="Statements, fee detail, PDF, call-history CSV and account activity.")
+
+BEARER = [{"bearer": []}]
+NOT_FOUND = {"description": "No such account or statement available to you"}
+
+
+class StatementPaging(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    cursor = fields.String(load_default=None)
+
+
+class StatementItem(Schema):
+    invoice_number = fields.String(required=True)
+    statement_date = fields.String(required=True)
+    due_date = fields.String(required=True)
+    period_start = fields.String()
+    period_end = fields.String()
+    previous_balance_cents = fields.Integer(required=True)
+    payments_cents = fields.Integer(required=True)
+    adjustments_cents = fields.Integer(required=True)
+    new_charges_cents = fields.Integer(required=True)
+    amount_due_cents = fields.Integer(required=True)
+    currency = fields.String()
+    status = fields.String(required=True, metadata={
+        "description": "open | past_due | paid | carried_forward"})
+
+
+class StatementPage(Schema):
+    items = fields.List(fields.Nested(StatementItem), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class StatementLine(Schema):
+    description = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    amount_cents = fields.Integer(required=True)
+
+
+class StatementSection(Schema):
+    name = fields.String(required=True)
+    code = fields.String()
+    lines = fields.List(fields.Nested(StatementLine), required=True)
+    subtotal_cents = fields.Integer(required=True)
+
+
+class StatementDetail(StatementItem):
+    sections = fields.List(fields.Nested(StatementSection), required=True)
+
+
+class ActivityEntry(Schema):
+    date = fields.String(required=True)
+    kind = fields.String(required=True, metadata={
+        "description": "charge | payment | credit | late_fee | adjustment | return"})
+    description = fields.String(required=True)
+    amount_cents = fields.Integer(required=True)
+    balance_cents = fields.Integer(required=True)
+
+
+class Activity(Schema):
+    items = fields.List(fields.Nested(ActivityEntry), required=True)
+
+
+@bp.get("/accounts/<account_number>/statements")
+@bp.arguments(StatementPaging, location="query")
+@bp.response(200, StatementPage)
+@bp.alt_response(404, **NOT_FOUND)
+@bp.doc(security=BEARER)
+@auth.account_scope("view")
+def list_statements(paging, account_number):
+    """The account's statements, newest first (``limit``, ``cursor``)."""
+    return call("billing", "list_statements", account_number, paging["limit"], paging["cursor"])
+
+
+@bp.get("/accounts/<account_number>/statements/<invoice_number>")
+@bp.response(200, StatementDetail)
+@bp.alt_response(404, **NOT_FOUND)
+@bp.doc(security=BEARER)
+@auth.account_scope("view")
+def get_statement(account_number, invoice_number):
+    """One statement with its sections; the lines add up to ``new_charges_cents``."""
+    return call("billing", "get_statement", account_number, invoice_number)
+
+
+@bp.get("/accounts/<account_number>/statements/<invoice_number>/pdf")
+@bp.response(200, description="The statement as the customer would print it",
+             content_type="application/pdf")
+@bp.alt_response(404, **NOT_FOUND)
+@bp.doc(security=BEARER)
+@auth.account_scope("view")
+def get_statement_pdf(account_number, invoice_number):
+    """The printable statement (PDF)."""
+    document = base64.b64decode(call("billing", "get_statement_pdf", account_number,
+                                     invoice_number, timeout=30))
+    return Response(document, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="statement-{invoice_number}.pdf"'})
+
+
+def calls_csv_response(account_number, invoice_number):
+    """The call history of a statement's period as a streamed CSV: page after page from
+    billing, each written out as it arrives, so memory stays flat whatever the size. The first
+    page is fetched before answering, so an unknown invoice is still a 404."""
+    first = call("billing", "get_calls_csv_page", account_number, invoice_number, None,
+                 timeout=30)
+
+    def pages(page):
+        yield page["csv"]
+        while page["cursor"]:
+            page = call("billing", "get_calls_csv_page", account_number, invoice_number,
+                        page["cursor"], timeout=30)
+            yield page["csv"]
+
+    return Response(stream_with_context(pages(first)), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="calls-{invoice_number}.csv"'})
+
+
+@bp.get("/accounts/<account_number>/statements/<invoice_number>/calls.csv")
+@bp.response(200, description="header date,time,from,to,type,duration_seconds,charge; "
+                              "one row per call of the period", content_type="text/csv")
+@bp.alt_response(404, **NOT_FOUND)
+@bp.doc(security=BEARER)
+@auth.account_scope("view")
+def get_calls_csv(account_number, invoice_number):
+    """The statement period's call history as CSV, streamed."""
+    return calls_csv_response(account_number, invoice_number)
+
+
+@bp.get("/accounts/<account_number>/activity")
+@bp.response(200, Activity)
+@bp.alt_response(404, **NOT_FOUND)
+@bp.doc(security=BEARER)
+@auth.account_scope("view")
+def get_activity(account_number):
+    """The ledger, newest first, with the balance after each entry."""
+    return call("billing", "get_activity", account_number)

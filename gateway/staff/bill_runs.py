@@ -1,2 +1,20 @@
 """Staff: bill runs."""
-from gateway.staff import bp  # noqa: F401  (routes are added to the staff blueprint)
+from flask import request
+
+from gateway.rpc import call
+from gateway.staff import bp
+from services.contracts.billing import BillRunRequest, BillRunResult
+
+STAFF = [{"staff": []}]
+BILL_RUN_TIMEOUT = 600  # a whole cycle; for very large ones use `make bill-run`
+
+
+@bp.post("/bill-runs")
+@bp.arguments(BillRunRequest)
+@bp.response(200, BillRunResult)
+@bp.alt_response(400, description="Invalid fields")
+@bp.doc(security=STAFF)
+def run_bill_run(_validated):
+    """Issue the statements of a cycle date (or of the named accounts); running the same date
+    again issues nothing new."""
+    return call("billing", "issue_statements", request.get_json(), timeout=BILL_RUN_TIMEOUT)
