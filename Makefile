@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-service test-e2e bench docs install clean
+.PHONY: run test test-unit test-service test-e2e bench bill-run docs install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ test-e2e: $(STAMP)
 ## bench: the speed figures issues ask for, each as a ratio against a baseline in the same run
 bench: $(STAMP)
 	scripts/bench.sh
+
+## bill-run: issue the statements of a cycle date with a progress bar (DATE=YYYY-MM-DD, default today)
+bill-run: $(STAMP)
+	$(BIN)/python -m services.billing.cli $(if $(DATE),--date $(DATE))
 
 ## docs: regenerate docs/events.md from the event catalogue in services/contracts/events.py
 docs: $(STAMP)
