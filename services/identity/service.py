@@ -175,9 +175,10 @@ class IdentityService(HealthMixin):
         with self.db.transaction() as tx:
             users = onlineids.find_by_email(tx.session, str(email))
             found = [(u.id, u.username, u.first_name) for u in users]
-        if found:
+            to = users[0].email if users else None
+        if found:  # to the address as the user registered it
             self.notifications_rpc.send_email.call_async(
-                to=str(email), category="security", template="username_reminder",
+                to=to, category="security", template="username_reminder",
                 context={"usernames": [name for _, name, _ in found],
                          "first_name": found[0][2]},
                 user_id=found[0][0], secret_keys=["usernames"])
