@@ -8,13 +8,14 @@ from nameko.timer import timer
 from services.contracts.errors import InvalidInput
 from services.notifications import outgoing, rendering
 from services.notifications.models import metadata
+from services.notifications.payment_notices import PaymentNotices
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.handlers import reliable_handler
 from services.runtime.health import HealthMixin
 
 
-class NotificationsService(HealthMixin):
+class NotificationsService(HealthMixin, PaymentNotices):
     name = "notifications"
 
     db = Database(metadata)
