@@ -1,2 +1,148 @@
-"""Portal pages: pay."""
-from gateway.web import bp  # noqa: F401  (routes are added to the portal blueprint)
+"""Portal pages: /pay (payment methods, pay now or on a date, scheduled payments, autopay) and
+the payment confirmation. Every form posts to the same payments RPCs as the API; refusals come
+back as flashed messages in the customer's words."""
+import uuid
+from decimal import Decimal, InvalidOperation
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from gateway import auth, roles
+from gateway.api.accounts import account_summary
+from gateway.rpc import call
+from gateway.web import bp
+from services.contracts.errors import DomainError, InvalidInput
+
+LABELS = {"card_number": "Card number", "exp_month": "Expiration month",
+          "exp_year": "Expiration year", "cvc": "CVC", "name": "Name", "postal_code": "ZIP code",
+          "routing_number": "Routing number", "account_number": "Account number",
+          "account_type": "Account type", "amount_cents": "Amount",
+          "payment_method_id": "Payment method", "scheduled_for": "Pay on",
+          "security_code": "Security code", "Idempotency-Key": "Form"}
+CARD_FIELDS = ("card_number", "exp_month", "exp_year", "cvc", "name", "postal_code")
+BANK_FIELDS = ("routing_number", "account_number", "account_type", "name")
+
+
+def _flash_error(exc):
+    if isinstance(exc, InvalidInput):
+        for field, messages in exc.errors.items():
+            for message in (messages if isinstance(messages, list) else [messages]):
+                flash(f"{LABELS.get(field, field)}: {message}", "error")
+    else:
+        flash(exc.detail, "error")
+
+
+def _back():
+    return redirect(url_for("web.pay"))
+
+
+def dollars_to_cents(text):
+    """'1,234.5' -> 123450; raises InvalidInput for anything else."""
+    try:
+        amount = Decimal((text or "").replace(",", "").replace("$", "").strip())
+    except InvalidOperation:
+        raise InvalidInput({"amount_cents": ["Enter an amount in dollars, like 125.00."]}) \
+            from None
+    if amount != amount.quantize(Decimal("0.01")) or not amount.is_finite():
+        raise InvalidInput({"amount_cents": ["Enter dollars and cents, like 125.00."]})
+    return int(amount * 100)
+
+
+@bp.get("/pay")
+@auth.web_account_scope("view")
+def pay():
+    number = auth.current_account()
+    methods = call("payments", "list_payment_methods", number)
+    history = call("payments", "list_payments", number, 20)["items"]
+    return render_template(
+        "pay.html", summary=account_summary(number), methods=methods,
+        scheduled=[p for p in history if p["status"] == "scheduled"],
+        history=[p for p in history if p["status"] != "scheduled"],
+        autopay=call("payments", "get_autopay", number) or {"enabled": False,
+                                                            "payment_method_id": None},
+        may_pay=roles.allows(g.get("account_role"), "pay"),
+        idempotency_key=str(uuid.uuid4()))
+
+
+@bp.post("/pay/methods")
+@auth.web_account_scope("pay")
+def add_method():
+    kind = request.form.get("type")
+    fields = CARD_FIELDS if kind == "card" else BANK_FIELDS
+    body = {"type": kind, **{f: request.form.get(f, "").strip() for f in fields}}
+    try:
+        method = call("payments", "add_payment_method", auth.current_account(), body)
+    except DomainError as exc:
+        _flash_error(exc)
+    else:
+        label = method["brand"] or method["bank_name"] or method["type"]
+        flash(f"Added {label.title()} ending in {method['last4']}.", "success")
+    return _back()
+
+
+@bp.post("/pay/methods/<method_id>/remove")
+@auth.web_account_scope("pay")
+def remove_method(method_id):
+    try:
+        call("payments", "remove_payment_method", auth.current_account(), method_id)
+    except DomainError as exc:
+        _flash_error(exc)
+    else:
+        flash("Payment method removed.", "success")
+    return _back()
+
+
+@bp.post("/pay")
+@auth.web_account_scope("pay")
+def make_payment():
+    form = request.form
+    try:
+        body = {"amount_cents": dollars_to_cents(form.get("amount")),
+                "payment_method_id": form.get("payment_method_id") or "",
+                "scheduled_for": form.get("scheduled_for") or None}
+        if form.get("security_code"):
+            body["security_code"] = form["security_code"].strip()
+        payment = call("payments", "create_payment", auth.current_account(), body,
+                       form.get("idempotency_key"), user_id=auth.current_user()["user_id"])
+    except DomainError as exc:
+        _flash_error(exc)
+        return _back()
+    return redirect(url_for("web.payment_confirmation", payment_id=payment["id"]))
+
+
+@bp.get("/pay/payments/<payment_id>")
+@auth.web_account_scope("view")
+def payment_confirmation(payment_id):
+    number = auth.current_account()
+    payment = call("payments", "get_payment", number, payment_id)
+    return render_template("pay_confirmation.html", payment=payment,
+                           summary=account_summary(number))
+
+
+@bp.post("/pay/payments/<payment_id>/cancel")
+@auth.web_account_scope("pay")
+def cancel_payment(payment_id):
+    try:
+        call("payments", "cancel_payment", auth.current_account(), payment_id)
+    except DomainError as exc:
+        _flash_error(exc)
+    else:
+        flash("Scheduled payment canceled.", "success")
+    return _back()
+
+
+@bp.post("/pay/autopay")
+@auth.web_account_scope("pay")
+def set_autopay():
+    number, user_id = auth.current_account(), auth.current_user()["user_id"]
+    try:
+        if request.form.get("enabled") == "on":
+            call("payments", "set_autopay", number,
+                 {"payment_method_id": request.form.get("payment_method_id") or "",
+                  "enabled": True}, user_id=user_id)
+            flash("Autopay is on: each new statement will be paid on its due date.", "success")
+        else:
+            call("payments", "cancel_autopay", number, user_id=user_id)
+            flash("Autopay is off.", "success")
+    except DomainError as exc:
+        _flash_error(exc)
+    return _back()
