@@ -66,8 +66,7 @@ def list_accounts():
 def account_summary(account_number):
     """Billing's summary plus the payments service's autopay (for the API and the portal)."""
     summary = call("billing", "get_account_summary", account_number)
-    summary.setdefault("autopay", None)
-    # payments: merge autopay here, e.g. summary["autopay"] = call("payments", ...)
+    summary["autopay"] = call("payments", "get_autopay", account_number)
     return summary
 
 
