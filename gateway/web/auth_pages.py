@@ -1,2 +1,157 @@
-"""Portal pages: auth."""
-from gateway.web import bp  # noqa: F401  (routes are added to the portal blueprint)
+"""Portal pages: sign in, sign up, forgotten ID and password, reset, sign out.
+
+They reach identity through the same RPCs as the JSON API (same rules, same throttling);
+forms carry CSRF tokens (Flask-WTF, on for the whole portal). A refused form is shown again
+with a message per field or one message for the whole.
+"""
+from flask import flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from gateway import auth
+from gateway.rpc import call
+from gateway.web import bp
+from services.contracts import errors
+from services.contracts import identity as schemas
+
+AFTER_SIGN_IN = "/dashboard"
+
+
+@bp.app_context_processor
+def signed_in_user():
+    """``signed_in_user`` for base.html's navigation (None when signed out or unknown)."""
+    try:
+        return {"signed_in_user": auth.current_user()}
+    except Exception:  # an error page while identity is away still renders
+        return {"signed_in_user": None}
+
+
+def _safe_next(target):
+    """Only a path on this site: never an open redirect to another host."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return AFTER_SIGN_IN
+
+
+def _form():
+    return {k: v.strip() if k not in ("password", "new_password") else v
+            for k, v in request.form.items() if k != "csrf_token"}
+
+
+def _page(template, form=None, errors_=None, **extra):
+    return render_template(template, form=form or {}, errors=errors_ or {}, **extra)
+
+
+def _load(schema_cls, form):
+    try:
+        return schema_cls().load({k: v for k, v in form.items() if v != "" and k in
+                                  schema_cls().fields}), {}
+    except ValidationError as exc:
+        return None, exc.messages
+
+
+@bp.route("/", methods=["GET", "POST"])
+def sign_in():
+    if request.method == "GET":
+        if auth.current_user():
+            return redirect(AFTER_SIGN_IN)
+        return _page("sign_in.html", next=request.args.get("next"))
+    form = _form()
+    next_ = form.get("next")
+    data, field_errors = _load(schemas.LoginRequest, form)
+    if field_errors:
+        return _page("sign_in.html", form, {k: ["Enter your " + k + "."] for k in field_errors},
+                     next=next_)
+    try:
+        signed_in = call("identity", "sign_in", data["username"], data["password"],
+                         ip=request.remote_addr,
+                         user_agent=request.headers.get("User-Agent", "")[:200])
+    except errors.Throttled as exc:
+        flash(f"{exc.detail} You can try again in {exc.retry_after} seconds.", "error")
+        return _page("sign_in.html", form, next=next_)
+    except errors.Unauthenticated as exc:
+        flash(exc.detail, "error")
+        return _page("sign_in.html", form, next=next_)
+    auth.start_web_session(signed_in)
+    return redirect(_safe_next(next_))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if request.method == "GET":
+        return _page("signup.html")
+    form = _form()
+    data, field_errors = _load(schemas.SignupRequest, form)
+    if field_errors:
+        return _page("signup.html", form, field_errors)
+    try:
+        created = call("identity", "signup", dict(form, email=data["email"]))
+    except errors.InvalidInput as exc:
+        return _page("signup.html", form, exc.errors)
+    except (errors.Refused, errors.Conflict) as exc:
+        flash(exc.detail, "error")
+        return _page("signup.html", form)
+    flash(f"Your online ID {created['username']} is ready. Sign in to start.", "success")
+    return redirect(url_for("web.sign_in"))
+
+
+@bp.route("/forgot-id", methods=["GET", "POST"])
+def forgot_id():
+    if request.method == "GET":
+        return _page("forgot_id.html")
+    form = _form()
+    data, field_errors = _load(schemas.ForgotUsernameRequest, form)
+    if field_errors:
+        return _page("forgot_id.html", form, field_errors)
+    call("identity", "request_username_reminder", data["email"])
+    flash("If that address has online IDs, we have emailed them to it.", "success")
+    return redirect(url_for("web.sign_in"))
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    if request.method == "GET":
+        return _page("forgot_password.html")
+    form = _form()
+    data, field_errors = _load(schemas.ForgotPasswordRequest, form)
+    if field_errors:
+        return _page("forgot_password.html", form, field_errors)
+    call("identity", "request_password_reset", data["username"])
+    flash("If that username exists, we have emailed a reset link to its email address. "
+          "It works once, for 30 minutes.", "success")
+    return redirect(url_for("web.sign_in"))
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+def reset_password():
+    if request.method == "GET":
+        return _page("reset_password.html", token=request.args.get("token", ""))
+    form = _form()
+    token = form.get("token", "")
+    data, field_errors = _load(schemas.ResetPasswordRequest, form)
+    if field_errors:
+        if "token" in field_errors:
+            flash("This reset link is not valid. Ask for a new one.", "error")
+        return _page("reset_password.html", form, field_errors, token=token,
+                     challenge="challenge_answer" in form)
+    try:
+        call("identity", "reset_password", data["token"], data["new_password"],
+             data.get("challenge_answer"))
+    except errors.InvalidInput as exc:
+        return _page("reset_password.html", form, exc.errors, token=token,
+                     challenge="challenge_answer" in form)
+    except errors.Refused as exc:
+        challenge = bool(exc.extra.get("challenge_required"))
+        if challenge and "challenge_answer" not in form:
+            flash("Answer your challenge question to reset your password.", "error")
+        else:
+            flash(exc.detail, "error")
+        return _page("reset_password.html", form, token=token, challenge=challenge)
+    flash("Your password is changed. Sign in with your new password.", "success")
+    return redirect(url_for("web.sign_in"))
+
+
+@bp.post("/sign-out")
+def sign_out():
+    auth.end_web_session()
+    flash("You are signed out.", "success")
+    return redirect(url_for("web.sign_in"))

@@ -11,7 +11,7 @@ from datetime import timedelta, timezone
 from services.identity.models import SignInFailures
 
 WINDOW = timedelta(hours=1)
-FREE = {"user": 5, "ip": 20}
+FREE = {"user": 5, "ip": 50}  # an office behind one address has many users
 HOURLY_LIMIT = 100
 MAX_BACKOFF_SECONDS = 15 * 60
 
