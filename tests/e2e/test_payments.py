@@ -1,0 +1,181 @@
+"""Paying end to end, as a new customer would: a statement is due; the customer adds a card
+and a bank account, pays with an Idempotency-Key, retries with the same key and gets the same
+payment, sees the amount due drop to zero and a receipt in the mail; a declined card fails
+with a readable reason; autopay pays the next statement on its due date; no full card number
+is in any database, log or mail."""
+import uuid
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from services.runtime.database import engine_url
+from tests.e2e.auth_helpers import mails_to, text_of
+from tests.e2e.test_statements import customer
+from tests.system import eventually
+
+CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
+        "cvc": "123", "name": "Priya Natarajan", "postal_code": "60611"}
+BANK = {"type": "bank_account", "routing_number": "110000000", "account_number": "000123456789",
+        "account_type": "checking", "name": "Lakeside Architects"}
+
+
+def key():
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+@pytest.fixture(scope="module")
+def due(system):
+    number, session = customer(system, [{"code": "INT-500", "quantity": 1}])
+    run = system.staff().post(system.url("/internal/v1/bill-runs"), json={
+        "statement_date": "2026-10-27", "account_numbers": [number]}, timeout=60)
+    assert run.json() == {"statements_issued": 1}, run.text
+    return number, session
+
+
+def summary(system, session, number):
+    return session.get(system.url(f"/api/v1/accounts/{number}/summary"), timeout=10).json()
+
+
+def add(system, session, number, method):
+    response = session.post(system.url(f"/api/v1/accounts/{number}/payment-methods"),
+                            json=method, timeout=10)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_a_customer_pays_the_amount_due_once_and_gets_a_receipt(system, due):
+    number, session = due
+    amount = summary(system, session, number)["amount_due_cents"]
+    assert amount > 0
+    card = add(system, session, number, CARD)
+    assert (card["brand"], card["last4"]) == ("visa", "4242") and "card_number" not in card
+    bank = add(system, session, number, BANK)
+    assert bank["bank_name"] and bank["last4"] == "6789"
+    path = system.url(f"/api/v1/accounts/{number}/payments")
+    body = {"amount_cents": amount, "payment_method_id": card["id"]}
+    headers = key()
+    first = session.post(path, json=body, headers=headers, timeout=10)
+    assert first.status_code == 201, first.text
+    assert first.json()["status"] == "succeeded"
+    again = session.post(path, json=body, headers=headers, timeout=10)
+    assert again.status_code == 201 and again.json()["id"] == first.json()["id"]
+    assert session.post(path, json=dict(body, amount_cents=1), headers=headers,
+                        timeout=10).status_code == 409
+    assert session.post(path, json=body, timeout=10).status_code == 400
+    listed = session.get(path, timeout=10).json()["items"]
+    assert [p["id"] for p in listed] == [first.json()["id"]]
+
+    def paid_off():
+        now = summary(system, session, number)
+        return now if now["amount_due_cents"] == 0 else None
+    after = eventually(paid_off)
+    assert after["last_payment"]["amount_cents"] == amount
+    user = session.get(system.url("/api/v1/me"), timeout=10).json()
+    receipts = eventually(lambda: [m for m in mails_to(system, user["email"])
+                                   if "receipt" in m["Subject"].lower()])
+    assert len(receipts) == 1 and "ending in 4242" in text_of(receipts[0])
+
+
+def test_a_declined_card_is_a_failed_payment_with_a_reason(system, due):
+    number, session = due
+    declined = add(system, session, number, dict(CARD, card_number="4000000000000002"))
+    response = session.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
+        "amount_cents": 500, "payment_method_id": declined["id"]}, headers=key(), timeout=10)
+    assert response.status_code == 201, response.text
+    assert response.json()["status"] == "failed"
+    assert "declined" in response.json()["failure_reason"]
+
+
+def test_malformed_methods_and_amounts_are_400_with_field_errors(system, due):
+    number, session = due
+    bad = session.post(system.url(f"/api/v1/accounts/{number}/payment-methods"),
+                       json=dict(CARD, card_number="4242424242424241"), timeout=10)
+    assert bad.status_code == 400 and "card_number" in bad.json()["errors"]
+    assert "4242424242424241" not in bad.text
+    bad = session.post(system.url(f"/api/v1/accounts/{number}/payment-methods"),
+                       json=dict(BANK, routing_number="110000001"), timeout=10)
+    assert bad.status_code == 400 and "routing_number" in bad.json()["errors"]
+    bad = session.post(system.url(f"/api/v1/accounts/{number}/payments"),
+                       json={"amount_cents": 0, "payment_method_id": "x"}, headers=key(),
+                       timeout=10)
+    assert bad.status_code == 400 and "amount_cents" in bad.json()["errors"]
+
+
+def test_another_company_cannot_see_or_use_this_accounts_payments(system, due):
+    number, _session = due
+    _other, intruder = customer(system, [{"code": "INT-500", "quantity": 1}])
+    assert intruder.get(system.url(f"/api/v1/accounts/{number}/payments"),
+                        timeout=10).status_code == 404
+    assert intruder.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
+        "amount_cents": 100, "payment_method_id": "x"}, headers=key(),
+        timeout=10).status_code == 404
+
+
+def test_autopay_pays_the_next_statement_on_its_due_date(system):
+    number, session = customer(system, [{"code": "INT-500", "quantity": 1}])
+    card = add(system, session, number, dict(CARD, card_number="5555555555554444"))
+    enrolled = session.put(system.url(f"/api/v1/accounts/{number}/autopay"),
+                           json={"payment_method_id": card["id"], "enabled": True}, timeout=10)
+    assert enrolled.status_code == 200, enrolled.text
+    assert summary(system, session, number)["autopay"] == {"enabled": True,
+                                                           "payment_method_id": card["id"]}
+    assert session.delete(system.url(f"/api/v1/accounts/{number}/payment-methods/{card['id']}"),
+                          timeout=10).status_code == 409
+    staff = system.staff()
+    assert staff.post(system.url("/internal/v1/bill-runs"), json={
+        "statement_date": "2026-11-27", "account_numbers": [number]},
+        timeout=60).json() == {"statements_issued": 1}
+    due = summary(system, session, number)
+
+    def scheduled():
+        items = session.get(system.url(f"/api/v1/accounts/{number}/payments"),
+                            timeout=10).json()["items"]
+        return [p for p in items if p["kind"] == "autopay" and p["status"] == "scheduled"]
+    [payment] = eventually(scheduled)
+    assert payment["scheduled_for"] == due["due_date"]
+    assert payment["amount_cents"] == due["amount_due_cents"]
+    run = staff.post(system.url("/internal/v1/payment-runs"), json={"run_date": due["due_date"]},
+                     timeout=60)
+    assert run.status_code == 200 and run.json()["payments_attempted"] >= 1
+    paid = session.get(system.url(f"/api/v1/accounts/{number}/payments/{payment['id']}"),
+                       timeout=10).json()
+    assert paid["status"] == "succeeded"
+    eventually(lambda: summary(system, session, number)["amount_due_cents"] == 0)
+
+
+def test_a_bank_payment_is_pending_until_the_payment_run_settles_it(system, due):
+    number, session = due
+    bank = add(system, session, number, dict(BANK, account_number="000987654321"))
+    response = session.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
+        "amount_cents": 2500, "payment_method_id": bank["id"]}, headers=key(), timeout=10)
+    assert response.json()["status"] == "pending", response.text
+    system.staff().post(system.url("/internal/v1/payment-runs"), json={"run_date": "2026-12-01"},
+                        timeout=60)
+    settled = session.get(system.url(f"/api/v1/accounts/{number}/payments/"
+                                     f"{response.json()['id']}"), timeout=10).json()
+    assert settled["status"] == "succeeded"
+
+
+def test_no_full_card_number_is_in_any_database_log_or_mail(system, due):
+    """Runs after the others in this module: every number they used must be absent."""
+    numbers = ["4242424242424242", "5555555555554444", "4000000000000002"]
+    found = []
+    for service in ("identity", "billing", "payments", "notifications"):
+        engine = create_engine(engine_url(system.env[f"{service.upper()}_DATABASE_URL"]))
+        with engine.connect() as conn:
+            tables = [row[0] for row in conn.execute(text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))]
+            for table in tables:
+                dump = " ".join(row[0] for row in conn.execute(text(
+                    f'SELECT t::text FROM "{table}" t')))
+                found += [(service, table, n) for n in numbers if n in dump]
+        engine.dispose()
+        found += [(service, "log", n) for n in numbers if n in system.log_text(service)]
+    found += [("gateway", "log", n) for n in numbers if n in system.log_text("gateway")]
+    mail_dir = system.data_dir / "mail"
+    for path in mail_dir.rglob("*"):
+        if path.is_file():
+            found += [("mail", path.name, n) for n in numbers if n in path.read_text(errors="replace")]
+    assert found == []
+    assert requests.get(system.url("/readyz"), timeout=10).status_code == 200
