@@ -10,8 +10,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from services.runtime.database import engine_url
-from tests.e2e.auth_helpers import mails_to, text_of
-from tests.e2e.test_statements import customer
+from tests.e2e.auth_helpers import PASSWORD, login, mails_to, new_user, text_of
 from tests.system import eventually
 
 CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
@@ -20,15 +19,24 @@ BANK = {"type": "bank_account", "routing_number": "110000000", "account_number":
         "account_type": "checking", "name": "Lakeside Architects"}
 
 
+def customer(system, services=None):
+    """A new account (cycle day 15, two voice lines) and its admin's signed-in API session."""
+    user = new_user(system)
+    session = requests.Session()
+    token = login(system, user["username"], PASSWORD).json()["access_token"]
+    session.headers["Authorization"] = f"Bearer {token}"
+    return user["account_number"], session
+
+
 def key():
     return {"Idempotency-Key": str(uuid.uuid4())}
 
 
 @pytest.fixture(scope="module")
 def due(system):
-    number, session = customer(system, [{"code": "INT-500", "quantity": 1}])
+    number, session = customer(system)
     run = system.staff().post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": "2026-10-27", "account_numbers": [number]}, timeout=60)
+        "statement_date": "2026-10-15", "account_numbers": [number]}, timeout=60)
     assert run.json() == {"statements_issued": 1}, run.text
     return number, session
 
@@ -104,7 +112,7 @@ def test_malformed_methods_and_amounts_are_400_with_field_errors(system, due):
 
 def test_another_company_cannot_see_or_use_this_accounts_payments(system, due):
     number, _session = due
-    _other, intruder = customer(system, [{"code": "INT-500", "quantity": 1}])
+    _other, intruder = customer(system)
     assert intruder.get(system.url(f"/api/v1/accounts/{number}/payments"),
                         timeout=10).status_code == 404
     assert intruder.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
@@ -113,7 +121,7 @@ def test_another_company_cannot_see_or_use_this_accounts_payments(system, due):
 
 
 def test_autopay_pays_the_next_statement_on_its_due_date(system):
-    number, session = customer(system, [{"code": "INT-500", "quantity": 1}])
+    number, session = customer(system)
     card = add(system, session, number, dict(CARD, card_number="5555555555554444"))
     enrolled = session.put(system.url(f"/api/v1/accounts/{number}/autopay"),
                            json={"payment_method_id": card["id"], "enabled": True}, timeout=10)
@@ -124,7 +132,7 @@ def test_autopay_pays_the_next_statement_on_its_due_date(system):
                           timeout=10).status_code == 409
     staff = system.staff()
     assert staff.post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": "2026-11-27", "account_numbers": [number]},
+        "statement_date": "2026-11-15", "account_numbers": [number]},
         timeout=60).json() == {"statements_issued": 1}
     due = summary(system, session, number)
 
