@@ -12,11 +12,12 @@ BEARER = [{"bearer": []}]
 
 
 def with_accounts(user):
-    """The user plus their accounts and roles. Company names come from billing when it
-    answers them; the page still works without."""
+    """The user plus their accounts, roles (identity) and company names (billing)."""
     accounts = call("identity", "list_user_accounts", user["user_id"])
+    names = call("billing", "get_company_names",
+                 [a["account_number"] for a in accounts]) if accounts else {}
     for account in accounts:
-        account.setdefault("company_name", None)
+        account["company_name"] = names.get(account["account_number"])
     return dict(user, accounts=accounts)
 
 

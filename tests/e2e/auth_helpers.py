@@ -21,19 +21,21 @@ def open_account(system):
         **ACCOUNT, "company_name": f"Harbor Dental {tag}", "email": f"ap-{tag}@harbor.example"},
         timeout=10)
     assert response.status_code == 201, response.text
-    return response.json()
+    return {**response.json(), "company_name": f"Harbor Dental {tag}"}
 
 
 def new_user(system, **changes):
     """Opens an account and signs up its first online ID; returns the sign-up request."""
     opened = open_account(system)
     tag = uuid.uuid4().hex[:8]
+    company_name = opened.pop("company_name")
     request = {**opened, "username": f"user.{tag}", "password": PASSWORD,
                "email": f"user-{tag}@harbor.example", "first_name": "Rosa", "last_name": "Diaz"}
     request.update(changes)
     response = requests.post(system.url("/api/v1/signup"), json=request, timeout=10)
     assert response.status_code == 201, response.text
     request["user_id"] = response.json()["user_id"]
+    request["company_name"] = company_name
     return request
 
 

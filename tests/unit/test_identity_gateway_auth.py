@@ -24,6 +24,7 @@ def fake_rpc(extra=None):
         ("identity", "list_user_accounts"): lambda user_id: [
             {"account_number": "4929000000000006", "role": "viewer"}],
         ("identity", "end_session"): None,
+        ("billing", "get_company_names"): lambda numbers: {n: "Bluebird Bakery" for n in numbers},
     }
     answers.update(extra or {})
     return FakeRpc(answers)
@@ -54,7 +55,10 @@ def test_a_valid_access_token_signs_the_caller_in_without_any_rpc(app):
     response = application.test_client().get("/api/v1/me", headers=bearer(application))
     assert response.status_code == 200
     assert response.get_json()["username"] == "sam.lee"
-    assert [c[1] for c in rpc.calls] == ["get_user", "list_user_accounts"]
+    assert response.get_json()["accounts"] == [{"account_number": "4929000000000006",
+                                                "company_name": "Bluebird Bakery",
+                                                "role": "viewer"}]
+    assert [c[1] for c in rpc.calls] == ["get_user", "list_user_accounts", "get_company_names"]
 
 
 def test_missing_forged_and_expired_tokens_are_401_problems(app):
