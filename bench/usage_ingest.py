@@ -1,0 +1,233 @@
+"""Usage ingest through the staff API, as a ratio against a baseline measured in the same run.
+
+Runs billing (on a throwaway PostgreSQL database) and the gunicorn gateway as real processes
+on a throwaway broker vhost, opens one account, then:
+
+* staff API: ``--calls`` calls (default 200,000) POSTed to /internal/v1/accounts/{n}/usage in
+  batches of ``--batch`` (default 5,000) from ``--concurrency`` keep-alive clients: HTTP, JSON,
+  RPC, validation, rating and the insert;
+* baseline: the same number of calls, already validated and rated, inserted by one
+  ``INSERT ... SELECT FROM json_array_elements`` straight into the same table (the database's
+  own ceiling for this write, with nothing in front of it).
+
+Prints calls per second for both and the ratio. Run by `make bench`.
+"""
+import argparse
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.infra import find_broker, find_postgres  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+class Stack:
+    """billing + gateway as processes on a throwaway vhost, DATA_DIR and billing database."""
+
+    def __init__(self, workers=2, threads=4):
+        self.broker, self.postgres = find_broker(), find_postgres()
+        self.vhost, self.amqp_uri = self.broker.create_vhost(prefix="bizportal_bench")
+        self.db_name, self.db_url = self.postgres.create_database(prefix="bench_billing")
+        self.data_dir = Path(tempfile.mkdtemp(prefix="bizportal-bench-"))
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.admin_token = secrets.token_urlsafe(16)
+        self.env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
+        self.env.pop("SMTP_URL", None)
+        self.env.update(AMQP_URI=self.amqp_uri, DATA_DIR=str(self.data_dir), PORT=str(self.port),
+                        BILLING_DATABASE_URL=self.db_url, ADMIN_TOKEN=self.admin_token,
+                        SECRET_KEY=secrets.token_urlsafe(32), LOG_LEVEL="WARNING",
+                        RPC_TIMEOUT="30", GATEWAY_WORKERS=str(workers),
+                        GATEWAY_THREADS=str(threads),
+                        PROMETHEUS_MULTIPROC_DIR=str(self.data_dir / "metrics"))
+        self.processes = {}
+
+    def start(self):
+        (self.data_dir / "metrics").mkdir(parents=True, exist_ok=True)
+        subprocess.run([sys.executable, "-m", "services.runtime.migrate", "billing"], cwd=ROOT,
+                       env=self.env, check=True, capture_output=True, timeout=120)
+        self._spawn("billing", sys.executable, "-m", "services.runtime.run", "billing")
+        self._wait(lambda: self._consumers("rpc-billing") > 0, "billing consumer")
+        self._spawn("gateway", str(BIN / "gunicorn"), "-c", "gateway/gunicorn.conf.py",
+                    "--bind", f"127.0.0.1:{self.port}", "gateway.app:create_app()")
+        self._wait(self._healthz, "gateway /healthz")
+
+    def _spawn(self, name, *command):
+        with open(self.data_dir / f"{name}.log", "ab") as log:
+            self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log,
+                                                    stderr=subprocess.STDOUT,
+                                                    start_new_session=True)
+
+    def _consumers(self, queue):
+        try:
+            return self.broker.queue(self.vhost, queue).get("consumers", 0)
+        except requests.RequestException:
+            return 0
+
+    def _healthz(self):
+        try:
+            return requests.get(self.url("/healthz"), timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def _wait(self, check, what, timeout=60):
+        deadline = time.monotonic() + timeout
+        while not check():
+            for name, p in self.processes.items():
+                if p.poll() is not None:
+                    raise RuntimeError(f"{name} exited while waiting for {what}: "
+                                       f"{self.log(name)[-2000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no {what} after {timeout} s")
+            time.sleep(0.2)
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def staff(self):
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {self.admin_token}"
+        return session
+
+    def log(self, name):
+        return (self.data_dir / f"{name}.log").read_text(errors="replace")
+
+    def open_account(self):
+        response = self.staff().post(self.url("/internal/v1/accounts"), json={
+            "company_name": "Bench Co", "contact_name": "Pat Bench", "email": "pat@bench.example",
+            "phone": "+14155550100", "billing_address": {"line1": "1 Main St", "city": "Austin",
+                                                         "state": "TX", "postal_code": "78701"},
+            "bill_cycle_day": 1, "services": [{"code": "VOICE-LINE", "quantity": 3}]}, timeout=30)
+        response.raise_for_status()
+        return response.json()["account_number"]
+
+    def stop(self):
+        for process in reversed(list(self.processes.values())):
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)  # its own session: only what we started
+                process.wait()
+        self.broker.delete_vhost(self.vhost)
+        self.postgres.drop_database(self.db_name)
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+KINDS = ("local", "long_distance", "international")
+
+
+def calls(start, count):
+    """``count`` distinct calls, one every second from ``start``."""
+    return [{"started_at": (start + timedelta(seconds=i)).isoformat(),
+             "from_number": "+14155550100",
+             "to_number": "+442071234567" if i % 3 == 2 else "+12125550147",
+             "duration_seconds": 30 + i % 900, "call_type": KINDS[i % 3]} for i in range(count)]
+
+
+def post_all(port, path, headers, bodies, concurrency):
+    """POST each body once from ``concurrency`` keep-alive clients; returns (seconds, statuses)."""
+    queue, lock, statuses = list(bodies), threading.Lock(), []
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                body = queue.pop()
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            payload = response.read()
+            with lock:
+                statuses.append((response.status, payload[:200]))
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started, statuses
+
+
+def baseline(db_url, account_number, count):
+    """The same number of rated calls written by one INSERT ... SELECT from a JSON document."""
+    from sqlalchemy import create_engine
+    from services.billing import usage
+    from services.runtime.database import engine_url
+    rows = usage.validate({"calls": calls(datetime(2025, 1, 1, tzinfo=timezone.utc), count)})
+    engine = create_engine(engine_url(db_url))
+    try:
+        from sqlalchemy.orm import Session
+        with Session(engine) as session, session.begin():
+            owner = usage.account_id(session, account_number)
+            started = time.perf_counter()
+            inserted = usage._load_postgresql(session, owner, rows)
+            session.commit()
+            seconds = time.perf_counter() - started
+    finally:
+        engine.dispose()
+    return inserted, seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, default=200_000)
+    parser.add_argument("--batch", type=int, default=5_000)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    stack = Stack()
+    try:
+        stack.start()
+        number = stack.open_account()
+        path = f"/internal/v1/accounts/{number}/usage"
+        headers = {"Authorization": f"Bearer {stack.admin_token}",
+                   "Content-Type": "application/json"}
+        start = datetime(2026, 10, 1, tzinfo=timezone.utc)
+        warm = [json.dumps({"calls": calls(start - timedelta(days=30), 100)}).encode()] * 8
+        post_all(stack.port, path, headers, warm, args.concurrency)  # each thread's RPC proxy
+        bodies = [json.dumps({"calls": calls(start + timedelta(seconds=i), args.batch)}).encode()
+                  for i in range(0, args.calls, args.batch)]
+        seconds, statuses = post_all(stack.port, path, headers, bodies, args.concurrency)
+        bad = [s for s in statuses if s[0] != 202]
+        if bad:
+            raise RuntimeError(f"{len(bad)} batches refused, e.g. {bad[0]}")
+        accepted = sum(json.loads(s[1])["accepted"] for s in statuses)
+        base_count, base_seconds = baseline(stack.db_url, number, args.calls)
+    except Exception:
+        for name in stack.processes:
+            print(f"--- end of {name}.log\n{stack.log(name)[-3000:]}", file=sys.stderr)
+        raise
+    finally:
+        stack.stop()
+    api_rate, base_rate = accepted / seconds, base_count / base_seconds
+    print(f"  staff API, {len(bodies)} batches of {args.batch}, {args.concurrency} clients "
+          f"{api_rate:9.0f} calls/s ({accepted} stored in {seconds:.2f} s)")
+    print(f"  baseline: one INSERT...SELECT of the rated rows        "
+          f"{base_rate:9.0f} calls/s ({base_count} in {base_seconds:.2f} s)")
+    print(f"ratio staff_api/baseline calls per second: {api_rate / base_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()
