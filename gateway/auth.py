@@ -81,7 +81,11 @@ def _from_bearer():
         data = _serializer().loads(token.strip(), max_age=ACCESS_TOKEN_SECONDS)
     except BadSignature:  # includes SignatureExpired
         return None
-    if data["s"] in revocations():
+    ended = revocations()
+    if data["s"] in ended:
+        return None
+    if not ended.ready() and not call("identity", "get_session", data["s"])["active"]:
+        ended.add(data["s"])  # only until this worker has caught up: then no RPC at all
         return None
     return {"user_id": data["u"], "session_id": data["s"], "username": data["n"]}
 
@@ -90,10 +94,11 @@ def _from_cookie():
     auth = session.get("auth")
     if not auth:
         return None
-    if auth["s"] in revocations():
+    ended = revocations()
+    if auth["s"] in ended:
         session.clear()
         return None
-    if time.time() - auth.get("checked", 0) > ACCESS_TOKEN_SECONDS:
+    if not ended.ready() or time.time() - auth.get("checked", 0) > ACCESS_TOKEN_SECONDS:
         state = call("identity", "get_session", auth["s"])
         if not state["active"]:
             session.clear()

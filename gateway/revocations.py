@@ -32,6 +32,11 @@ class Revocations:
         self._pid = None
         self.synced = threading.Event()
 
+    def ready(self):
+        """False until this process caught up with the sessions ended before it listened
+        (callers then ask identity about each token's session instead)."""
+        return self.fetch is None or self.synced.is_set()
+
     def add(self, session_id):
         with self._lock:
             self._ended[str(session_id)] = time.monotonic()

@@ -88,3 +88,18 @@ def test_no_password_or_token_reaches_a_log_line(system):
         text = system.log_text(name)
         assert PASSWORD not in text
         assert tokens["refresh_token"] not in text and tokens["access_token"] not in text
+
+
+
+def test_a_gateway_started_after_a_sign_out_still_refuses_that_sessions_token(system):
+    user = new_user(system)
+    tokens = login(system, user["username"]).json()
+    assert requests.post(system.url("/api/v1/auth/logout"), headers=bearer(tokens),
+                         timeout=10).status_code == 204
+    system.stop("gateway")  # its workers' revocation queues go with them
+    system.start("gateway")
+    system.wait_ready()
+    # fresh workers never saw the event: they learn of the ending from identity, at once
+    for _ in range(8):
+        assert requests.get(system.url("/api/v1/me"), headers=bearer(tokens),
+                            timeout=10).status_code == 401
