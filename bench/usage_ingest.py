@@ -175,7 +175,9 @@ def baseline(db_url, account_number, count):
     from sqlalchemy import create_engine
     from services.billing import usage
     from services.runtime.database import engine_url
-    rows = usage.validate({"calls": calls(datetime(2025, 1, 1, tzinfo=timezone.utc), count)})
+    everything = calls(datetime(2025, 1, 1, tzinfo=timezone.utc), count)
+    rows = [row for i in range(0, count, usage.MAX_CALLS)
+            for row in usage.validate({"calls": everything[i:i + usage.MAX_CALLS]})]
     engine = create_engine(engine_url(db_url))
     try:
         from sqlalchemy.orm import Session
