@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,11 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from sqlalchemy import create_engine, text
 
 from services.contracts.errors import InvalidInput
+from services.notifications import outgoing
+from services.notifications.models import metadata
 from services.notifications.service import NotificationsService
 from services.runtime import outbox
-from services.runtime.database import engine_url
+from services.runtime.database import engine_url, standalone
 
 USER = {"user_id": "u-1", "username": "rosa.diaz", "email": "rosa@harbor.example",
         "first_name": "Rosa", "last_name": "Diaz"}
@@ -120,7 +123,7 @@ def test_mail_goes_through_smtp_when_smtp_url_is_set(start_service, smtp_server,
     assert maildir(tmp_path) == []  # not also dropped in the local Maildir
 
 
-def test_an_unreachable_mail_server_leaves_the_message_pending_for_the_timer(start_service,
+def test_an_unreachable_mail_server_leaves_the_message_pending_for_the_timer_to_send(start_service,
                                                                             tmp_path):
     container = start_service(NotificationsUnderTest, SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
     dispatch = event_dispatcher({"AMQP_URI": container.config["AMQP_URI"]})
@@ -128,6 +131,21 @@ def test_an_unreachable_mail_server_leaves_the_message_pending_for_the_timer(sta
     with entrypoint_waiter(container, "on_password_changed", timeout=20):
         dispatch("identity", "password_changed", event)
     assert rows(container, "SELECT status, attempts FROM messages") == [("pending", 1)]
+
+    # later the mail server is back (here: the Maildir) and the timer's sweep delivers it, once
+    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE messages SET claimed_at = :t, created_at = :t"),
+                     {"t": datetime.now(timezone.utc) - timedelta(minutes=5)})
+    engine.dispose()
+    db = standalone("notifications", container.config["DATABASE_URL"], metadata)
+    config = dict(container.config, SMTP_URL=None)
+    assert outgoing.deliver_due(db, config) == 1
+    assert outgoing.deliver_due(db, config) == 0
+    db.engine.dispose()
+    (mail,) = maildir(tmp_path)
+    assert mail["Subject"] == "Your BizPortal password was changed"
+    assert rows(container, "SELECT status, attempts FROM messages") == [("sent", 2)]
 
 
 def test_identity_events_bring_a_welcome_and_a_security_alert_once_each(start_service,
