@@ -3,6 +3,7 @@ code live in identity). The code itself is passed to identity and dropped: never
 logged or fingerprinted."""
 import logging
 
+import eventlet
 from nameko.exceptions import MethodNotFound, get_module_path, registry
 
 from services.contracts import errors
@@ -15,22 +16,36 @@ for _cls in errors.ALL:
     registry[get_module_path(_cls)] = _cls
 
 
-def check(identity_rpc, user_id, code):
+UNREACHABLE = ("We could not check your security settings just now; nothing was charged. "
+               "Please try again in a moment.")
+_warned = []
+
+
+def check(identity_rpc, user_id, code, timeout=5):
     """Raises InvalidInput when the user's preference requires a code and none was given,
-    Refused when it is wrong (Throttled from identity passes through)."""
+    Refused when it is wrong or identity does not answer within ``timeout`` seconds (a
+    service's RpcProxy waits forever otherwise). Throttled from identity passes through."""
     if user_id is None:
         return
     try:
-        preferences = identity_rpc.get_security_preferences(user_id)
+        with eventlet.Timeout(timeout):
+            preferences = identity_rpc.get_security_preferences(user_id)
+            if not (preferences or {}).get("require_security_code_for_payments"):
+                return
+            if not code:
+                raise InvalidInput({"security_code": [
+                    "Your security settings require your 4-digit security code for "
+                    "payments."]})
+            valid = identity_rpc.verify_security_code(user_id, code)
     except MethodNotFound:
         # identity's security preferences (issue 6) are not deployed yet: nobody can have
         # asked for the code, so there is nothing to check
-        log.warning("identity has no get_security_preferences yet; security code not checked")
+        if not _warned:
+            _warned.append(True)
+            log.warning("identity has no get_security_preferences yet: payment security "
+                        "codes are not checked")
         return
-    if not (preferences or {}).get("require_security_code_for_payments"):
-        return
-    if not code:
-        raise InvalidInput({"security_code": [
-            "Your security settings require your 4-digit security code for payments."]})
-    if not identity_rpc.verify_security_code(user_id, code):
+    except eventlet.Timeout:
+        raise Refused(UNREACHABLE, {"code": "identity_unavailable"}) from None
+    if not valid:
         raise Refused("The security code is not correct.", {"field": "security_code"})

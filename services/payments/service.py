@@ -69,7 +69,8 @@ class PaymentsService(HealthMixin):
         Emits ``payment_succeeded`` | ``payment_failed`` | ``payment_scheduled``."""
         return paying.make_payment(
             self.db, self.processor, account_number, request, idempotency_key, user_id=user_id,
-            check_security_code=lambda uid, code: security.check(self.identity_rpc, uid, code))
+            check_security_code=lambda uid, code: security.check(
+                self.identity_rpc, uid, code, timeout=self.config.get("RPC_TIMEOUT") or 5))
 
     @rpc
     def list_payments(self, account_number, limit=20, cursor=None):
