@@ -214,9 +214,12 @@ def main():
         raw, portal_rates = [], []
         names = ["identity", "billing", "gateway"]
         cpu = dict.fromkeys(names + ["this process (clients)"], 0.0)
-        signed_ins = 0
+        signed_ins, verified, hash_cpu = 0, 0, 0.0
         for _ in range(args.rounds):
+            cpu_before, started = time.process_time(), time.monotonic()
             raw.append(run_for(args.seconds, cores, verify))
+            hash_cpu += time.process_time() - cpu_before
+            verified += raw[-1] * (time.monotonic() - started)
             before = [cpu_seconds(p.pid) for p in portal.processes] + [time.process_time()]
             started = time.monotonic()
             portal_rates.append(run_for(args.seconds, clients, sign_in))
@@ -233,6 +236,7 @@ def main():
               f"(rounds: {', '.join(f'{r:.1f}' for r in raw)})")
         print(f"sign-ins/s through the gateway:        {portal_rate:.1f}  "
               f"(rounds: {', '.join(f'{r:.1f}' for r in portal_rates)})")
+        print(f"CPU ms per raw verification: {1000 * hash_cpu / verified:.1f}")
         print("CPU ms per sign-in: " + ", ".join(
             f"{name} {1000 * seconds / signed_ins:.1f}" for name, seconds in cpu.items()))
         print(f"ratio sign-ins / raw verifications (median of rounds): "
