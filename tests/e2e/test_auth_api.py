@@ -84,9 +84,9 @@ def test_wrong_passwords_get_one_401_then_429_with_retry_after(system):
 def test_no_password_or_token_reaches_a_log_line(system):
     user = new_user(system)
     tokens = login(system, user["username"]).json()
-    for name in ("gateway", "identity", "notifications"):
+    for name in ("gateway", "identity", "notifications", "billing"):
         text = system.log_text(name)
-        assert PASSWORD not in text
+        assert PASSWORD not in text and user["security_key"] not in text
         assert tokens["refresh_token"] not in text and tokens["access_token"] not in text
 
 

@@ -127,3 +127,16 @@ def test_repeated_failures_are_throttled_and_the_lock_is_announced_once(identity
         rpc(identity, "sign_in", "sam.lee", PASSWORD, ip="10.0.0.9")
     assert throttled.value.retry_after >= 1
     assert outbox_types(identity).count("identity.sign_in_locked") == 1
+
+
+def test_a_hash_made_with_weaker_parameters_is_upgraded_at_sign_in(identity):
+    from argon2 import PasswordHasher
+    rpc(identity, "signup", signup_request())
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    engine = create_engine(engine_url(identity.config["DATABASE_URL"]))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE users SET password_hash = :h"), {"h": weak})
+    engine.dispose()
+    rpc(identity, "sign_in", "sam.lee", PASSWORD)
+    (stored,) = rows(identity, "SELECT password_hash FROM users")
+    assert stored[0].startswith("$argon2id$v=19$m=19456,t=2,p=1$")

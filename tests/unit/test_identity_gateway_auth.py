@@ -150,3 +150,11 @@ def test_a_signed_out_browser_is_sent_to_sign_in_with_next(app):
     response = application.test_client().get("/test-page")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/?next=")
+
+
+def test_an_oversized_body_is_refused_before_any_rpc(app):
+    rpc = fake_rpc()
+    client = app(rpc).test_client()
+    response = client.post("/api/v1/signup", data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+                           content_type="application/json")
+    assert response.status_code == 413 and rpc.calls == []
