@@ -41,7 +41,8 @@ BIN = Path(sys.executable).parent
 class Stack:
     """billing + gateway as processes on a throwaway vhost, DATA_DIR and billing database."""
 
-    def __init__(self, workers=2, threads=4):
+    def __init__(self, workers=2, threads=4, services=("billing",)):
+        self.services = services
         self.broker, self.postgres = find_broker(), find_postgres()
         self.vhost, self.amqp_uri = self.broker.create_vhost(prefix="bizportal_bench")
         self.db_name, self.db_url = self.postgres.create_database(prefix="bench_billing")
@@ -62,10 +63,12 @@ class Stack:
 
     def start(self):
         (self.data_dir / "metrics").mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "services.runtime.migrate", "billing"], cwd=ROOT,
-                       env=self.env, check=True, capture_output=True, timeout=120)
-        self._spawn("billing", sys.executable, "-m", "services.runtime.run", "billing")
-        self._wait(lambda: self._consumers("rpc-billing") > 0, "billing consumer")
+        for service in self.services:
+            subprocess.run([sys.executable, "-m", "services.runtime.migrate", service], cwd=ROOT,
+                           env=self.env, check=True, capture_output=True, timeout=120)
+            self._spawn(service, sys.executable, "-m", "services.runtime.run", service)
+        for service in self.services:
+            self._wait(lambda s=service: self._consumers(f"rpc-{s}") > 0, f"{service} consumer")
         self._spawn("gateway", str(BIN / "gunicorn"), "-c", "gateway/gunicorn.conf.py",
                     "--bind", f"127.0.0.1:{self.port}", "gateway.app:create_app()")
         self._wait(self._healthz, "gateway /healthz")
