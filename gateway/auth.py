@@ -155,12 +155,16 @@ def check_account(account_number, action):
     """Sets g.account_role / g.account_number; NotFound when the caller has no role on the
     account (as if it did not exist), NotAllowed when the role lacks ``action``."""
     role = call("identity", "get_account_role", current_user()["user_id"], str(account_number))
+    _require(role, action)
+    g.account_role, g.account_number = role, str(account_number)
+    return role
+
+
+def _require(role, action):
     if role is None:
         raise errors.NotFound(NOT_FOUND)
     if not roles.allows(role, action):
         raise errors.NotAllowed(f"Your role on this account ({role}) may not do that.")
-    g.account_role, g.account_number = role, str(account_number)
-    return role
 
 
 def account_scope(action):
@@ -183,21 +187,28 @@ def current_account():
     user = current_user()
     if user is None:
         return None
-    selected = session.get("account")
-    if selected and call("identity", "get_account_role", user["user_id"], selected):
-        return selected
-    accounts = call("identity", "list_user_accounts", user["user_id"])
-    if not accounts:
-        session.pop("account", None)
-        return None
-    session["account"] = accounts[0]["account_number"]
-    return session["account"]
+    if "current_account" in g:
+        return g.current_account
+    selected, role = session.get("account"), None
+    if selected:
+        role = call("identity", "get_account_role", user["user_id"], selected)
+    if not role:
+        accounts = call("identity", "list_user_accounts", user["user_id"])
+        selected, role = ((accounts[0]["account_number"], accounts[0]["role"]) if accounts
+                          else (None, None))
+        if selected:
+            session["account"] = selected
+        else:
+            session.pop("account", None)
+    g.current_account, g.current_account_role = selected, role
+    return selected
 
 
 def select_account(account_number):
     """Makes ``account_number`` the portal's current account (checks the user may view it)."""
     check_account(account_number, "view")
     session["account"] = str(account_number)
+    g.current_account, g.current_account_role = str(account_number), g.account_role
 
 
 def web_account_scope(action):
@@ -211,7 +222,8 @@ def web_account_scope(action):
             account_number = current_account()
             if account_number is None:
                 raise errors.NotFound("Your online ID is not linked to an account yet.")
-            check_account(account_number, action)
+            _require(g.current_account_role, action)  # the role current_account just read
+            g.account_role, g.account_number = g.current_account_role, account_number
             return view(*args, **kwargs)
         return wrapper
     return decorate

@@ -158,3 +158,29 @@ def test_an_oversized_body_is_refused_before_any_rpc(app):
     response = client.post("/api/v1/signup", data=b"{" + b" " * (2 * 1024 * 1024) + b"}",
                            content_type="application/json")
     assert response.status_code == 413 and rpc.calls == []
+
+
+def test_portal_pages_act_on_the_users_first_account_with_one_role_lookup(app):
+    rpc = fake_rpc({("identity", "sign_in"): {
+        "user_id": "u1", "username": "sam.lee", "session_id": "s9", "refresh_token": "r"}})
+    application = app(rpc)
+    application.config["WTF_CSRF_ENABLED"] = False
+
+    @application.get("/test-view")
+    @auth.web_account_scope("view")
+    def test_view():
+        return {"account": g.account_number, "role": g.account_role}
+
+    @application.get("/test-pay")
+    @auth.web_account_scope("pay")
+    def test_pay():
+        return "paid"
+    client = application.test_client()
+    client.post("/", data={"username": "sam.lee", "password": "pw"})
+    rpc.calls.clear()
+    assert client.get("/test-view").get_json() == {"account": "4929000000000006", "role": "viewer"}
+    assert [c[1] for c in rpc.calls] == ["list_user_accounts"]
+    rpc.calls.clear()
+    client.get("/test-view")
+    assert [c[1] for c in rpc.calls] == ["get_account_role"]  # the selection is re-checked
+    assert client.get("/test-pay", headers={"Accept": "text/html"}).status_code == 403
