@@ -212,3 +212,16 @@ def test_statements_page_newest_first_with_a_cursor(billing):
     second = hook(container, "list_statements", number, 2, first["next_cursor"])
     assert [s["statement_date"] for s in second["items"]] == ["2026-09-01"]
     assert second["next_cursor"] is None
+
+
+def test_the_daily_cycle_bills_todays_cycle_day_once(start_service):
+    today = datetime.now(timezone.utc).date()
+    if today.day > 28:
+        pytest.skip("no account has a cycle day after the 28th")
+    container = start_service(BillingService)
+    number = hook(container, "open_account", {**OPEN, "bill_cycle_day": today.day})["account_number"]
+    hook(container, "run_daily_cycle")
+    hook(container, "run_daily_cycle")
+    statements = rows(container, select(Statement.statement_date))
+    assert [s[0] for s in statements] == [today]
+    assert hook(container, "get_account_summary", number)["invoice_number"]
