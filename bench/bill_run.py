@@ -9,8 +9,10 @@ emptying statements, lines, ledger and outbox between them:
 * one process: ``bill_runs.run`` (batches claimed with SKIP LOCKED, events into the outbox);
 * two processes: two ``bill_runs.run`` started together on the same date.
 
-Checks afterwards that every account got exactly one statement. Prints statements/s and the
-ratios. Run by `make bench`; `--accounts 2000` for a quick look.
+Checks afterwards that every account got exactly one statement and that a re-run issues
+none. The one- and two-process runs alternate for ``--rounds`` rounds (default 3) and the best
+of each is kept, since other work on a shared machine only ever slows a run down. Prints
+statements/s and the ratios. Run by `make bench`; `--accounts 2000` for a quick look.
 """
 import argparse
 import json
@@ -122,6 +124,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--calls", type=int, default=100, help="calls per account")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (best kept)")
     args = parser.parse_args()
     from services.runtime.migrations import upgrade
     from tests.infra import find_postgres
@@ -141,19 +144,22 @@ def main():
         base_issued, base_seconds = baseline(url, STATEMENT_DATE)
         check(engine, args.accounts)
         results = {}
-        for count in (1, 2):
-            with engine.begin() as conn:
-                conn.execute(text(RESET))
-            with engine.begin() as conn:
-                conn.execute(text("ANALYZE"))
-            issued, seconds, split = processes(url, STATEMENT_DATE, count)
-            events = check(engine, args.accounts)
-            if events != args.accounts:
-                raise RuntimeError(f"{events} statement_issued events for {args.accounts}")
-            results[count] = (issued, seconds, split)
-            again, _, _ = processes(url, STATEMENT_DATE, 1)
-            if again:
-                raise RuntimeError(f"a re-run issued {again} statements")
+        # interleaved rounds, best of each: other work on a shared machine only slows runs down
+        for _ in range(args.rounds):
+            for count in (1, 2):
+                with engine.begin() as conn:
+                    conn.execute(text(RESET))
+                with engine.begin() as conn:
+                    conn.execute(text("ANALYZE"))
+                issued, seconds, split = processes(url, STATEMENT_DATE, count)
+                events = check(engine, args.accounts)
+                if events != args.accounts:
+                    raise RuntimeError(f"{events} statement_issued events for {args.accounts}")
+                if count not in results or seconds < results[count][1]:
+                    results[count] = (issued, seconds, split)
+                again, _, _ = processes(url, STATEMENT_DATE, 1)
+                if again:
+                    raise RuntimeError(f"a re-run issued {again} statements")
     finally:
         engine.dispose()
         postgres.drop_database(name)
