@@ -3,7 +3,7 @@
 Top: account number and security key, then the amount due and due date in large type, the
 summary of the account, each section with its lines, and a payment stub to tear off.
 
-The security key is printed masked ("•••• ••••"): the key is stored only as an argon2 hash,
+The security key is printed masked ("****-****"): the key is stored only as an argon2 hash,
 so the plain key cannot be printed from a PDF rendered on demand. The customer who reads this
 PDF in the portal has already signed up; the plain key reaches the customer once, on the
 welcome letter staff print when opening the account (open_account returns it once).
@@ -16,7 +16,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-MASKED_KEY = "\u2022\u2022\u2022\u2022 \u2022\u2022\u2022\u2022"
+MASKED_KEY = "****-****"  # the standard PDF fonts have no bullet glyph
 
 
 def dollars(cents):
