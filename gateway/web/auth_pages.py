@@ -139,6 +139,9 @@ def reset_password():
     except errors.InvalidInput as exc:
         return _page("reset_password.html", form, exc.errors, token=token,
                      challenge="challenge_answer" in form)
+    except errors.Throttled as exc:
+        flash(f"{exc.detail} You can try again in {exc.retry_after} seconds.", "error")
+        return _page("reset_password.html", form, token=token, challenge=True)
     except errors.Refused as exc:
         challenge = bool(exc.extra.get("challenge_required"))
         if challenge and "challenge_answer" not in form:

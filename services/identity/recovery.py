@@ -16,6 +16,7 @@ from services.identity.throttle import _aware
 RESET_LIFETIME = timedelta(minutes=30)
 BAD_TOKEN = "This reset link is not valid any more. Ask for a new one."
 WRONG_ANSWER = "The answer to your challenge question does not match."
+TOO_MANY_ANSWERS = "Too many wrong answers. Wait a moment and try again."
 
 
 def new_reset(session, user, at):

@@ -198,11 +198,11 @@ class IdentityService(HealthMixin):
                      "first_name": first_name, "minutes": 30},
             user_id=user_id, secret_keys=["link"])
 
-    @rpc(expected_exceptions=(InvalidInput, Refused))
+    @rpc(expected_exceptions=(InvalidInput, Refused, Throttled))
     def reset_password(self, token, new_password, challenge_answer=None):
         """Sets a new password with a mailed reset token (and the challenge answer when the
         user set a question). Returns None. Raises Refused (token used, expired or unknown;
-        wrong answer), InvalidInput (password rules). Ends every session of the user.
+        wrong answer), Throttled (too many wrong answers), InvalidInput (password rules). Ends every session of the user.
         Emits ``identity.password_changed`` (via reset) and ``identity.session_ended``.
         """
         at = now()
@@ -212,8 +212,7 @@ class IdentityService(HealthMixin):
             recovery.check_new_password(user, new_password)
             answer_hash = user.challenge_answer_hash
         if answer_hash:
-            recovery.check_challenge(user, passwords.verify(
-                answer_hash, recovery.normalise_answer(challenge_answer)))
+            self._check_challenge(user, answer_hash, challenge_answer, at)
         password_hash = passwords.hash_password(new_password)
         with self.db.transaction() as tx:
             row = recovery.pending_reset(tx.session, str(token), at)
@@ -225,6 +224,19 @@ class IdentityService(HealthMixin):
             for ended in sessions.end_all(tx.session, user.id, at, "password_reset"):
                 tx.emit("session_ended", ended)
             tx.emit("password_changed", {"user_id": user.id, "via": "reset"})
+
+    def _check_challenge(self, user, answer_hash, answer, at):
+        """Wrong answers are throttled like sign-ins: a mailed link is no licence to guess."""
+        key = [("challenge", throttle.challenge_key(user.id))]
+        with self.db.transaction() as tx:
+            wait = throttle.retry_after(tx.session, key, at)
+        if wait:
+            raise Throttled(recovery.TOO_MANY_ANSWERS, retry_after=wait)
+        matches = passwords.verify(answer_hash, recovery.normalise_answer(answer))
+        if not matches and answer:
+            with self.db.transaction() as tx:
+                throttle.record_failure(tx.session, key[0][1], at)
+        recovery.check_challenge(user, matches)
 
     @rpc(expected_exceptions=(InvalidInput, NotFound))
     def change_password(self, user_id, session_id, current_password, new_password):

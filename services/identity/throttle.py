@@ -11,13 +11,18 @@ from datetime import timedelta, timezone
 from services.identity.models import SignInFailures
 
 WINDOW = timedelta(hours=1)
-FREE = {"user": 5, "ip": 50}  # an office behind one address has many users
+FREE = {"user": 5, "ip": 50,  # an office behind one address has many users
+        "challenge": 3}        # wrong challenge answers on a password reset
 HOURLY_LIMIT = 100
 MAX_BACKOFF_SECONDS = 15 * 60
 
 
 def user_key(username):
     return f"user:{str(username).lower()[:100]}"
+
+
+def challenge_key(user_id):
+    return f"challenge:{user_id}"
 
 
 def ip_key(ip):

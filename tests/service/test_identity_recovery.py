@@ -98,6 +98,18 @@ def test_a_reset_needs_the_challenge_answer_when_the_user_set_a_question(identit
     rpc(identity, "reset_password", token, NEW_PASSWORD, "  Blue   Whale ")
 
 
+def test_wrong_challenge_answers_are_throttled(identity):
+    execute(identity, "UPDATE users SET challenge_question_id = 1, challenge_answer_hash = :h",
+            h=passwords.hasher.hash("blue whale"))
+    rpc(identity, "request_password_reset", "sam.lee")
+    token = mailed_token()
+    for guess in ("red", "green", "yellow"):
+        with pytest.raises(Refused):
+            rpc(identity, "reset_password", token, NEW_PASSWORD, guess)
+    with pytest.raises(Throttled):  # even the right answer waits now
+        rpc(identity, "reset_password", token, NEW_PASSWORD, "blue whale")
+
+
 def test_a_throttled_user_can_still_reset_and_then_sign_in(identity):
     for _ in range(throttle.FREE["user"]):
         with pytest.raises(Unauthenticated):
