@@ -1,0 +1,41 @@
+"""The printable statement: what a customer reads on it (text pulled from the PDF's streams)."""
+import base64
+import re
+import zlib
+
+from services.billing import pdf
+
+DETAIL = {
+    "invoice_number": "26110110000042", "statement_date": "2026-11-01", "due_date": "2026-11-22",
+    "previous_balance_cents": 10000, "payments_cents": 10000, "adjustments_cents": 0,
+    "new_charges_cents": 12345, "amount_due_cents": 12345,
+    "account": {"account_number": "4000000000000002", "company_name": "Harbor Street Dental",
+                "contact_name": "Dana", "billing_address": {
+                    "line1": "220 Harbor Street", "line2": None, "city": "San Francisco",
+                    "state": "CA", "postal_code": "94111"}},
+    "sections": [{"name": "Internet", "code": "internet", "subtotal_cents": 12345, "lines": [
+        {"description": "Business Internet Gigabit", "quantity": 1, "amount_cents": 12345}]}],
+}
+
+
+def texts(document):
+    shown = []
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", document, re.S):
+        raw = match.group(1).strip()
+        for decode in (lambda r: zlib.decompress(base64.a85decode(r, adobe=True)), zlib.decompress):
+            try:
+                shown += re.findall(rb"\((.*?)\) Tj", decode(raw))
+                break
+            except Exception:
+                continue
+    return [t.decode("latin-1") for t in shown]
+
+
+def test_the_pdf_opens_with_account_number_and_masked_key_then_amount_due():
+    document = pdf.render(DETAIL)
+    assert document.startswith(b"%PDF")
+    shown = texts(document)
+    assert shown[:4] == ["Account number", "4000000000000002", "Security key",
+                         "****-****  \\(printed on your welcome letter\\)"]
+    assert "Amount due $123.45" in shown and "Due by 2026-11-22" in shown
+    assert "Amount enclosed" in shown  # the payment stub
