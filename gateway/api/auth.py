@@ -90,6 +90,7 @@ def forgot_password(data):
 @bp.response(204)
 @bp.alt_response(400, description="A new password against the rules")
 @bp.alt_response(422, description="The link is used, expired or unknown; or a wrong challenge answer")
+@bp.alt_response(429, description="Too many wrong challenge answers; see Retry-After")
 @bp.doc(security=[])
 def reset_password(data):
     """Set a new password with the mailed token; every session of the user ends."""
