@@ -265,3 +265,25 @@ def test_two_replicas_run_each_due_payment_exactly_once(start_payments, database
     assert query(first, "SELECT count(*) FROM payments WHERE status = 'succeeded' "
                         "AND attempts = 1")[0][0] == 30
     assert len(events(first, "payment_succeeded")) == 30
+
+
+def test_a_charge_interrupted_by_a_crash_is_finished_by_the_next_run_never_left_unknown(
+        start_payments):
+    from unittest import mock
+    container = start_payments()
+    method = call(container, "add_payment_method", ACCOUNT, CARD)
+    body = {"amount_cents": 4200, "payment_method_id": method["id"]}
+    with mock.patch("services.payments.payments.charge", side_effect=RuntimeError("crash")):
+        with pytest.raises(Exception):
+            call(container, "create_payment", ACCOUNT, body, "crash-key")
+    assert query(container, "SELECT status, processor_ref FROM payments")[0] == ("pending", None)
+    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
+    with engine.begin() as conn:  # the crash was a while ago
+        conn.execute(text("UPDATE payments SET updated_at = :t"),
+                     {"t": "2000-01-01 00:00:00+00:00"})
+    engine.dispose()
+    assert call(container, "run_payments", date.today().isoformat())["payments_attempted"] == 1
+    again = call(container, "create_payment", ACCOUNT, body, "crash-key")
+    assert again["status"] == "succeeded"
+    assert query(container, "SELECT count(*) FROM payments")[0][0] == 1
+    assert len(events(container, "payment_succeeded")) == 1
