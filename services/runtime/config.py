@@ -17,6 +17,7 @@ VARIABLES = (
     "AMQP_URI", "DATA_DIR", "IDENTITY_DATABASE_URL", "BILLING_DATABASE_URL",
     "PAYMENTS_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL", "SMTP_URL", "PORT", "SECRET_KEY",
     "ADMIN_TOKEN", "PUBLIC_URL", "RPC_TIMEOUT", "LOG_LEVEL", "GATEWAY_WORKERS", "GATEWAY_THREADS",
+    "PAYMENTS_PROCESSOR",
 )
 
 
@@ -34,6 +35,7 @@ class Settings:
     log_level: str = "INFO"
     gateway_workers: int = 2
     gateway_threads: int = 8
+    payments_processor: str = "sandbox"  # or module:Class (docs/payments-processor.md)
 
     @property
     def mail_dir(self) -> Path:
@@ -68,6 +70,7 @@ def load(env=None) -> Settings:
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
         gateway_workers=int(env.get("GATEWAY_WORKERS") or 2),
         gateway_threads=int(env.get("GATEWAY_THREADS") or 8),
+        payments_processor=env.get("PAYMENTS_PROCESSOR") or "sandbox",
     )
 
 
@@ -99,4 +102,5 @@ def nameko_config(service: str, settings: Settings | None = None) -> dict:
         "SMTP_URL": settings.smtp_url,
         "PUBLIC_URL": settings.public_url,
         "RPC_TIMEOUT": settings.rpc_timeout,
+        "PAYMENTS_PROCESSOR": settings.payments_processor,
     }
