@@ -1,4 +1,5 @@
-"""Call history as CSV, one page at a time (keyset on start time, id): constant memory.
+"""Call history as CSV, one page at a time (keyset on the call's identity: start time, from,
+to; the unique index's order): constant memory.
 
 The gateway asks for page after page and streams each to the client as it comes, so neither
 billing nor the gateway ever holds the whole history. On PostgreSQL the server formats a
@@ -9,7 +10,7 @@ import csv
 import io
 from datetime import datetime, time, timezone
 
-from sqlalchemy import BigInteger, DateTime, Integer, bindparam, text
+from sqlalchemy import DateTime, Integer, String, bindparam, text
 
 from services.billing import queries
 from services.contracts.errors import InvalidInput
@@ -17,40 +18,48 @@ from services.contracts.errors import InvalidInput
 HEADER = "date,time,from,to,type,duration_seconds,charge\r\n"
 PAGE = 25_000  # ~1.7 MB of CSV per RPC reply: few round trips, flat memory
 
-# a row-value comparison, so the (account_id, started_at, id) index seeks straight to the page
+# a row-value comparison in the unique index's order, so the index seeks straight to the page
 _WHERE = """account_id = :a AND started_at >= :ts AND started_at < :te
-            AND (started_at, id) > (:ct, :cid)"""
+            AND (started_at, from_number, to_number) > (:ct, :cf, :cto)"""
+_ORDER = "started_at, from_number, to_number"
 _TYPES = (bindparam("a", type_=Integer), bindparam("ts", type_=DateTime(timezone=True)),
           bindparam("te", type_=DateTime(timezone=True)),
-          bindparam("ct", type_=DateTime(timezone=True)), bindparam("cid", type_=BigInteger))
+          bindparam("ct", type_=DateTime(timezone=True)), bindparam("cf", type_=String),
+          bindparam("cto", type_=String))
 
 _PG_SQL = text(f"""
     WITH page AS (
-        SELECT id, started_at,
+        SELECT started_at, from_number, to_number,
                to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD,HH24:MI:SS') || ',' ||
                from_number || ',' || to_number || ',' || call_type || ',' ||
                duration_seconds || ',' || (charge_cents / 100) || '.' ||
                lpad(mod(charge_cents, 100)::text, 2, '0') || chr(13) || chr(10) AS line
         FROM calls WHERE {_WHERE}
-        ORDER BY started_at, id LIMIT :n)
-    SELECT (SELECT string_agg(line, '' ORDER BY started_at, id) FROM page) AS body,
-           last.started_at AS last_at, last.id AS last_id, (SELECT count(*) FROM page) AS n
+        ORDER BY {_ORDER} LIMIT :n)
+    SELECT (SELECT string_agg(line, '' ORDER BY {_ORDER}) FROM page) AS body,
+           last.started_at AS last_at, last.from_number AS last_from,
+           last.to_number AS last_to, (SELECT count(*) FROM page) AS n
     FROM (SELECT 1) AS one
-    LEFT JOIN (SELECT started_at, id FROM page ORDER BY started_at DESC, id DESC LIMIT 1)
+    LEFT JOIN (SELECT started_at, from_number, to_number FROM page
+               ORDER BY started_at DESC, from_number DESC, to_number DESC LIMIT 1)
          AS last ON true""").bindparams(*_TYPES)
 _ROWS_SQL = text(f"""
     SELECT id, started_at, from_number, to_number, call_type, duration_seconds, charge_cents
-    FROM calls WHERE {_WHERE} ORDER BY started_at, id LIMIT :n""").bindparams(*_TYPES)
+    FROM calls WHERE {_WHERE} ORDER BY {_ORDER} LIMIT :n""").bindparams(*_TYPES)
 
 _BEGINNING = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
+def _encode(started_at, from_number, to_number):
+    return f"{_aware(started_at).isoformat()}|{from_number}|{to_number}"
+
+
 def _decode(cursor):
     if not cursor:
-        return _BEGINNING, 0
+        return _BEGINNING, "", ""
     try:
-        moment, _, ident = cursor.rpartition("|")
-        return datetime.fromisoformat(moment), int(ident)
+        moment, from_number, to_number = cursor.split("|")
+        return datetime.fromisoformat(moment), from_number, to_number
     except ValueError:
         raise InvalidInput({"cursor": ["Not a cursor this export gave out."]}) from None
 
@@ -70,8 +79,8 @@ def page(session, account_number, invoice_number, cursor=None, size=None):
     the header on the first page) and the cursor of the page after, or None at the end."""
     size = size or PAGE
     found, statement = queries.statement_row(session, account_number, invoice_number)
-    after_at, after_id = _decode(cursor)
-    params = {"a": found.id, "n": int(size), "ct": after_at, "cid": after_id,
+    after_at, after_from, after_to = _decode(cursor)
+    params = {"a": found.id, "n": int(size), "ct": after_at, "cf": after_from, "cto": after_to,
               "ts": datetime.combine(statement.period_start, time(), timezone.utc),
               "te": datetime.combine(statement.period_end, time(), timezone.utc)}
     head = "" if cursor else HEADER
@@ -79,7 +88,7 @@ def page(session, account_number, invoice_number, cursor=None, size=None):
         row = session.execute(_PG_SQL, params).one()
         if not row.n:
             return {"csv": head, "cursor": None}
-        last_at, last_id, body, count = row.last_at, row.last_id, row.body, row.n
+        last, body, count = (row.last_at, row.last_from, row.last_to), row.body, row.n
     else:
         rows = session.execute(_ROWS_SQL, params).all()
         if not rows:
@@ -91,15 +100,15 @@ def page(session, account_number, invoice_number, cursor=None, size=None):
             writer.writerow((at.strftime("%Y-%m-%d"), at.strftime("%H:%M:%S"), r.from_number,
                              r.to_number, r.call_type, r.duration_seconds, money(r.charge_cents)))
         body, count = out.getvalue(), len(rows)
-        last_at, last_id = rows[-1].started_at, rows[-1].id
+        last = (rows[-1].started_at, rows[-1].from_number, rows[-1].to_number)
     more = count == size
     return {"csv": head + body,
-            "cursor": f"{_aware(last_at).isoformat()}|{last_id}" if more else None}
+            "cursor": _encode(*last) if more else None}
 
 
 def recent(session, account_id, statement, limit=200):
     """The first ``limit`` calls of a statement's period, as dicts, for the fee-detail page."""
-    params = {"a": account_id, "n": limit, "ct": _BEGINNING, "cid": 0,
+    params = {"a": account_id, "n": limit, "ct": _BEGINNING, "cf": "", "cto": "",
               "ts": datetime.combine(statement.period_start, time(), timezone.utc),
               "te": datetime.combine(statement.period_end, time(), timezone.utc)}
     rows = session.execute(_ROWS_SQL, params).all()
