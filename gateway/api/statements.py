@@ -94,8 +94,9 @@ def get_statement(account_number, invoice_number):
 
 
 @bp.get("/accounts/<account_number>/statements/<invoice_number>/pdf")
-@bp.response(200, description="The statement as the customer would print it",
-             content_type="application/pdf")
+@bp.doc(responses={"200": {"description": "The statement as the customer would print it",
+                           "content": {"application/pdf": {
+                               "schema": {"type": "string", "format": "binary"}}}}})
 @bp.alt_response(404, **NOT_FOUND)
 @bp.doc(security=BEARER)
 @auth.account_scope("view")
@@ -135,8 +136,9 @@ def calls_csv_response(account_number, invoice_number):
 
 
 @bp.get("/accounts/<account_number>/statements/<invoice_number>/calls.csv")
-@bp.response(200, description="header date,time,from,to,type,duration_seconds,charge; "
-                              "one row per call of the period", content_type="text/csv")
+@bp.doc(responses={"200": {"description": "header date,time,from,to,type,duration_seconds,"
+                                          "charge; then one row per call of the period",
+                           "content": {"text/csv": {"schema": {"type": "string"}}}}})
 @bp.alt_response(404, **NOT_FOUND)
 @bp.doc(security=BEARER)
 @auth.account_scope("view")
