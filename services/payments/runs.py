@@ -5,6 +5,7 @@ Exactly once with several replicas: each due payment is claimed by a conditional
 replica whose UPDATE changed the row charges it. Candidates are read with FOR UPDATE SKIP
 LOCKED on PostgreSQL so replicas do not queue behind each other's rows.
 """
+import logging
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -12,16 +13,21 @@ from sqlalchemy import select, update
 from services.payments import idempotency, payments
 from services.payments.models import Payment, PaymentMethod
 
+log = logging.getLogger(__name__)
+
 BATCH = 200
 IN_FLIGHT_GRACE = timedelta(minutes=5)
 
 
-def due_ids(session, run_date):
-    query = select(Payment.id).where(Payment.status == "scheduled",
-                                     Payment.scheduled_for <= run_date).limit(BATCH)
+def due_payments(session, run_date, after=""):
+    """The next batch of due payments as (id, kind, account_number), in id order after
+    ``after`` (so that a payment left scheduled in this run is not taken again by it)."""
+    query = select(Payment.id, Payment.kind, Payment.account_number).where(
+        Payment.status == "scheduled", Payment.scheduled_for <= run_date,
+        Payment.id > after).order_by(Payment.id).limit(BATCH)
     if session.bind.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return [row[0] for row in session.execute(query)]
+    return session.execute(query).all()
 
 
 def claim(session, payment_id):
@@ -32,34 +38,58 @@ def claim(session, payment_id):
     return result.rowcount == 1
 
 
-def _charge_one(db, processor, payment_id, run_date):
+def still_due(amount_due, row):
+    """``(wait, due)``: for an autopay payment, what billing says is still due, or wait=True
+    when billing does not answer (ask again next run); due=None for other payments, which pay
+    the amount the customer chose."""
+    if row.kind != "autopay" or amount_due is None:
+        return False, None
+    try:
+        return False, amount_due(row.account_number)
+    except Exception as exc:  # billing away: charging blind could take money twice
+        log.warning("autopay %s waits for the next run: no amount due from billing (%s)",
+                    row.id, type(exc).__name__)
+        return True, None
+
+
+def _charge_one(db, processor, row, run_date, amount_due=None):
+    wait, due = still_due(amount_due, row)  # before the claim: no RPC inside a transaction
+    if wait:
+        return False
     with db.transaction() as tx:
-        if not claim(tx.session, payment_id):
+        if not claim(tx.session, row.id):
             return False
-        payment = tx.session.get(Payment, payment_id)
+        payment = tx.session.get(Payment, row.id)
         method = tx.session.get(PaymentMethod, payment.payment_method_id)
+        if due is not None and due <= 0:
+            # autopay pays what is still due: a customer who paid by hand is not charged twice
+            payment.status = "canceled"
+            payment.failure_reason = "Nothing was due on the due date: no payment was needed."
+            return False
+        if due is not None:
+            payment.amount_cents = min(payment.amount_cents, due)
     outcome = payments.charge(processor, payment, method)
     with db.transaction() as tx:
-        payment = tx.session.get(Payment, payment_id)
+        payment = tx.session.get(Payment, row.id)
         payments.apply_charge(tx, payment, method, outcome, run_date)
     return True
 
 
-def run(db, processor, run_date):
+def run(db, processor, run_date, amount_due=None):
     """Charge every scheduled payment due on or before ``run_date``, settle pending bank
     debits, record returns of earlier settlements, finish interrupted charges.
+    ``amount_due(account_number)`` (billing's) caps autopay payments at what is still due.
     Returns ``{payments_attempted, settled, returned}``."""
     started = payments.now()
-    attempted = 0
+    attempted, after = 0, ""
     while True:
         with db.transaction() as tx:
-            ids = due_ids(tx.session, run_date)
-        if not ids:
+            rows = due_payments(tx.session, run_date, after)
+        if not rows:
             break
-        claimed = [pid for pid in ids if _charge_one(db, processor, pid, run_date)]
-        attempted += len(claimed)
-        if len(ids) < BATCH:
-            break
+        after = rows[-1].id
+        attempted += sum(1 for row in rows
+                         if _charge_one(db, processor, row, run_date, amount_due))
     attempted += recover_in_flight(db, processor, run_date)
     returned = check_returns(db, processor, run_date)
     settled = settle_bank_debits(db, processor, run_date, started)

@@ -1,6 +1,8 @@
 """The payments nameko service: thin entrypoints over payments' domain modules."""
 from datetime import date
 
+import eventlet
+
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
@@ -24,6 +26,7 @@ class PaymentsService(HealthMixin):
     log_context = LogContext()
     config = Config()
     identity_rpc = RpcProxy("identity")
+    billing_rpc = RpcProxy("billing")
 
     @property
     def processor(self):
@@ -148,10 +151,18 @@ class PaymentsService(HealthMixin):
             day = date.fromisoformat(run_date)
         except (TypeError, ValueError):
             raise InvalidInput({"run_date": ["A date, YYYY-MM-DD."]}) from None
-        return runs.run(self.db, self.processor, day)
+        return runs.run(self.db, self.processor, day, self._amount_due)
 
     @timer(interval=3600)
     def daily_payment_run(self):
         """Runs today's payments; hourly so a restart never skips a day (claims make repeat
         runs harmless)."""
-        runs.run(self.db, self.processor, payments.today_utc())
+        runs.run(self.db, self.processor, payments.today_utc(), self._amount_due)
+
+    def _amount_due(self, account_number):
+        """What billing says the account still owes (autopay never pays more)."""
+        try:
+            with eventlet.Timeout(self.config.get("RPC_TIMEOUT") or 5):
+                return self.billing_rpc.get_account_summary(account_number)["amount_due_cents"]
+        except eventlet.Timeout:  # a BaseException: make it an ordinary failure to wait on
+            raise RuntimeError("billing did not answer") from None

@@ -38,16 +38,31 @@ class FakeIdentity:
         return code == self.code
 
 
+class FakeBilling:
+    """Answers what each account still owes (``dues``); a large default; an Exception value
+    is raised (billing away)."""
+
+    def __init__(self, dues=None):
+        self.dues = dues or {}
+
+    def get_account_summary(self, account_number):
+        due = self.dues.get(account_number, 10_000_000)
+        if isinstance(due, Exception):
+            raise due
+        return {"account_number": account_number, "amount_due_cents": due}
+
+
 @pytest.fixture
 def start_payments(vhost, database, container_factory, tmp_path):
-    """``start_payments(identity=None, url=None)`` -> a started payments container; pass the
-    same ``url`` twice for two replicas on one database."""
-    def start(identity=None, url=None):
+    """``start_payments(identity=None, url=None, billing=None)`` -> a started payments
+    container; pass the same ``url`` twice for two replicas on one database."""
+    def start(identity=None, url=None, billing=None):
         config = {"AMQP_URI": vhost[1], "SERIALIZER": "json",
                   "DATABASE_URL": url or database("payments"), "DATA_DIR": str(tmp_path),
                   "PUBLIC_URL": "http://portal.test", "SMTP_URL": None, "RPC_TIMEOUT": 5}
         container = container_factory(PaymentsService, config)
-        replace_dependencies(container, identity_rpc=identity or FakeIdentity())
+        replace_dependencies(container, identity_rpc=identity or FakeIdentity(),
+                             billing_rpc=billing or FakeBilling())
         container.start()
         return container
     return start
@@ -287,3 +302,32 @@ def test_a_charge_interrupted_by_a_crash_is_finished_by_the_next_run_never_left_
     assert again["status"] == "succeeded"
     assert query(container, "SELECT count(*) FROM payments")[0][0] == 1
     assert len(events(container, "payment_succeeded")) == 1
+
+
+def test_autopay_pays_only_what_is_still_due_and_waits_while_billing_is_away(start_payments,
+                                                                            vhost):
+    billing = FakeBilling({ACCOUNT: 4000})
+    container = start_payments(billing=billing)
+    method = call(container, "add_payment_method", ACCOUNT, CARD)
+    call(container, "set_autopay", ACCOUNT, {"payment_method_id": method["id"]})
+    dispatch = event_dispatcher({"AMQP_URI": vhost[1]})
+    for invoice in ("INV-A", "INV-B", "INV-C"):
+        with entrypoint_waiter(container, "on_statement_issued", timeout=10):
+            dispatch("billing", "statement_issued", statement_event(invoice, amount=9900))
+
+    billing.dues[ACCOUNT] = RuntimeError("billing away")
+    assert call(container, "run_payments", "2026-12-20")["payments_attempted"] == 0
+    assert query(container, "SELECT count(*) FROM payments WHERE status = 'scheduled'")[0][0] == 3
+
+    billing.dues[ACCOUNT] = 4000  # the customer paid part by hand: autopay takes the rest
+    assert call(container, "run_payments", "2026-12-20")["payments_attempted"] == 3
+    statuses = sorted(tuple(r) for r in query(
+        container, "SELECT status, amount_cents FROM payments"))
+    assert statuses == [("succeeded", 4000)] * 3
+
+    billing.dues[ACCOUNT] = 0  # nothing due: no payment
+    with entrypoint_waiter(container, "on_statement_issued", timeout=10):
+        dispatch("billing", "statement_issued", statement_event("INV-D", amount=9900))
+    assert call(container, "run_payments", "2026-12-20")["payments_attempted"] == 0
+    assert query(container, "SELECT status FROM payments WHERE invoice_number = 'INV-D'"
+                 )[0][0] == "canceled"
