@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timezone
 
 from sqlalchemy import select, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.billing import rating
 from services.billing.models import Account, Call
@@ -117,8 +118,7 @@ def _load_postgresql(session, owner, rows):
 def _load_generic(session, owner, rows):
     before = session.execute(text("SELECT count(*) FROM calls WHERE account_id = :a"),
                              {"a": owner}).scalar()
-    from sqlalchemy.dialects.sqlite import insert
-    statement = insert(Call).on_conflict_do_nothing()
+    statement = sqlite_insert(Call).on_conflict_do_nothing()
     session.execute(statement, [
         {"account_id": owner, "started_at": r[0], "from_number": r[1], "to_number": r[2],
          "call_type": r[3], "duration_seconds": r[4], "charge_cents": r[5]} for r in rows])

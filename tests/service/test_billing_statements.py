@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from nameko.standalone.events import event_dispatcher
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from services.billing.models import Call, LedgerEntry, Statement
 from services.billing.service import BillingService
