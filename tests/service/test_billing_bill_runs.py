@@ -50,3 +50,22 @@ def test_two_runs_at_once_bill_each_account_exactly_once(database, monkeypatch):
     assert again == 0
     if database.kind == "postgresql":
         assert all(issued), "both replicas should have taken a share"
+
+
+def test_the_staff_cli_bills_a_date_with_a_progress_bar_and_a_rerun_issues_nothing(
+        database, monkeypatch, tmp_path, capsys):
+    from services.billing import cli
+    url = database("billing")
+    db = standalone("billing", url, metadata)
+    try:
+        seed(db)
+    finally:
+        db.engine.dispose()
+    monkeypatch.setenv("BILLING_DATABASE_URL", url)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert cli.main(["--date", "2026-11-01"]) == 0
+    first = capsys.readouterr()
+    assert f"{ACCOUNTS} statements issued for 2026-11-01." in first.out
+    assert f"{ACCOUNTS}/{ACCOUNTS}" in first.err  # the bar reached the end
+    cli.main(["--date", "2026-11-01"])
+    assert "0 statements issued" in capsys.readouterr().out
