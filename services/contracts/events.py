@@ -28,6 +28,10 @@ def _schema(name, **fields_):
 
 _str, _int, _bool = fields.String, fields.Integer, fields.Boolean
 _account = dict(account_number=_str(required=True))
+# who made a change and from where, for identity's audit trail (optional: staff and timers
+# make changes too)
+_actor = dict(actor_user_id=_str(allow_none=True, load_default=None),
+              ip=_str(allow_none=True, load_default=None))
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,9 @@ CATALOGUE = [
            **_account, company_name=_str(required=True), bill_cycle_day=_int(required=True),
            contact_name=_str(required=True), email=_str(required=True)),
     _event("billing", "profile_changed", "the company profile changed",
-           **_account, fields=fields.List(_str(), required=True)),
+           **_account, fields=fields.List(_str(), required=True), **_actor),
     _event("billing", "invoice_delivery_changed", "invoice delivery switched paper/paperless",
-           **_account, method=_str(required=True), email=_str(allow_none=True)),
+           **_account, method=_str(required=True), email=_str(allow_none=True), **_actor),
     _event("billing", "statement_issued", "a statement was issued",
            **_account, invoice_number=_str(required=True), statement_date=fields.Date(required=True),
            due_date=fields.Date(required=True), amount_due_cents=_int(required=True),
@@ -88,10 +92,10 @@ CATALOGUE = [
            **_account, invoice_number=_str(required=True), amount_cents=_int(required=True)),
     _event("payments", "payment_method_added", "a payment method was added",
            **_account, payment_method_id=_str(required=True), type=_str(required=True),
-           last4=_str(required=True)),
+           last4=_str(required=True), **_actor),
     _event("payments", "payment_method_removed", "a payment method was removed",
            **_account, payment_method_id=_str(required=True), type=_str(required=True),
-           last4=_str(required=True)),
+           last4=_str(required=True), **_actor),
     _event("payments", "payment_scheduled", "a future-dated or automatic payment was set",
            **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
            scheduled_for=fields.Date(required=True), user_id=_str(allow_none=True)),
@@ -106,7 +110,8 @@ CATALOGUE = [
            **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
            reason=_str(required=True), user_id=_str(allow_none=True)),
     _event("payments", "autopay_changed", "autopay was enrolled, changed or cancelled",
-           **_account, enabled=_bool(required=True), payment_method_id=_str(allow_none=True)),
+           **_account, enabled=_bool(required=True), payment_method_id=_str(allow_none=True),
+           **_actor),
     _event("notifications", "notification_sent", "a message left through a channel",
            notification_id=_str(required=True), user_id=_str(allow_none=True),
            email=_str(allow_none=True), channel=_str(required=True), category=_str(required=True)),

@@ -44,7 +44,10 @@ class SignedUp(Schema):
 class LoginRequest(Schema):
     username = fields.String(required=True, validate=validate.Length(1, 64))
     password = fields.String(required=True, validate=PASSWORD, load_only=True)
-    totp_code = fields.String(load_default=None, validate=validate.Regexp(r"^\d{6}$"))
+    # six digits from the authenticator app, or a recovery code (XXXXX-XXXXX)
+    totp_code = fields.String(load_default=None, validate=validate.Regexp(
+        r"^(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$",
+        error="Enter the 6-digit code from your authenticator app, or a recovery code."))
 
 
 class TokenPair(Schema):
@@ -105,3 +108,126 @@ class User(Schema):
     email = fields.String(required=True)
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
+
+
+ROLE = validate.OneOf(["admin", "billing", "viewer"], error="Choose admin, billing or viewer.")
+
+
+class SecurityCodeRequest(Schema):
+    current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
+    security_code = fields.String(required=True, load_only=True, validate=validate.Regexp(
+        r"^\d{4}$", error="Enter exactly 4 digits."))
+
+
+class ChallengeQuestion(Schema):
+    id = fields.Integer(required=True)
+    text = fields.String(required=True)
+
+
+class ChallengeQuestions(Schema):
+    items = fields.List(fields.Nested(ChallengeQuestion), required=True)
+
+
+class ChallengeRequest(Schema):
+    current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
+    question_id = fields.Integer(required=True)
+    answer = fields.String(required=True, validate=validate.Length(1, 200), load_only=True)
+
+
+class SecurityPreferences(Schema):
+    sign_in_alerts = fields.Boolean(required=True)
+    require_security_code_for_payments = fields.Boolean(required=True)
+
+
+class SecurityPreferencesChange(Schema):
+    sign_in_alerts = fields.Boolean()
+    require_security_code_for_payments = fields.Boolean()
+
+
+class SecurityStatus(Schema):
+    """What the Security page shows: which settings are in place (never their values)."""
+    security_code_set = fields.Boolean(required=True)
+    challenge_question_id = fields.Integer(allow_none=True)
+    totp_enabled = fields.Boolean(required=True)
+    recovery_codes_left = fields.Integer(required=True)
+    preferences = fields.Nested(SecurityPreferences, required=True)
+
+
+class TotpSetup(Schema):
+    secret = fields.String(required=True)
+    otpauth_uri = fields.String(required=True)
+    recovery_codes = fields.List(fields.String(), required=True, metadata={
+        "description": "Ten single-use codes, shown only now; they work once 2-step "
+                       "sign-in is confirmed."})
+
+
+class TotpConfirm(Schema):
+    code = fields.String(required=True, validate=validate.Regexp(
+        r"^\d{6}$", error="Enter the 6-digit code from your authenticator app."))
+
+
+class TotpDisable(Schema):
+    current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
+
+
+class AccountUser(Schema):
+    user_id = fields.String(required=True)
+    username = fields.String(required=True)
+    email = fields.String(required=True)
+    role = fields.String(required=True)
+
+
+class AccountUsers(Schema):
+    items = fields.List(fields.Nested(AccountUser), required=True)
+
+
+class InviteRequest(Schema):
+    email = _Email(required=True, validate=validate.Length(max=254))
+    role = fields.String(required=True, validate=ROLE)
+
+
+class Invited(Schema):
+    email = fields.String(required=True)
+    role = fields.String(required=True)
+    expires_at = fields.String(required=True)
+
+
+class RoleChange(Schema):
+    role = fields.String(required=True, validate=ROLE)
+
+
+class InvitationAccept(Schema):
+    token = fields.String(required=True, validate=TOKEN, load_only=True)
+    username = fields.String(required=True, validate=USERNAME)
+    password = fields.String(required=True, validate=PASSWORD, load_only=True)
+    first_name = fields.String(required=True, validate=NAME)
+    last_name = fields.String(required=True, validate=NAME)
+
+    @post_load
+    def strip(self, data, **_):
+        for key in ("first_name", "last_name"):
+            data[key] = data[key].strip()
+        return data
+
+
+class AuditItem(Schema):
+    at = fields.String(required=True)
+    action = fields.String(required=True)
+    detail = fields.String(required=True)
+    actor_user_id = fields.String(allow_none=True)
+    actor_username = fields.String(allow_none=True)
+    subject_user_id = fields.String(allow_none=True)
+    subject_username = fields.String(allow_none=True)
+    ip = fields.String(allow_none=True)
+    user_agent = fields.String(allow_none=True)
+    source = fields.String(required=True)
+
+
+class AuditTrail(Schema):
+    items = fields.List(fields.Nested(AuditItem), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class ListQuery(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    cursor = fields.String(load_default=None, validate=validate.Length(1, 100))

@@ -1,5 +1,6 @@
 """identity's tables."""
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String
+from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String,
+                        Text)
 from sqlalchemy.orm import declarative_base
 
 from services.runtime import outbox
@@ -24,6 +25,13 @@ class User(Base):
     challenge_answer_hash = Column(String(200))
     created_at = Column(DateTime(timezone=True), nullable=False)
     password_changed_at = Column(DateTime(timezone=True), nullable=False)
+    security_code_hash = Column(String(200))  # argon2id of the 4-digit code
+    sign_in_alerts = Column(Boolean, nullable=False, default=False, server_default="0")
+    require_code_for_payments = Column(Boolean, nullable=False, default=False,
+                                       server_default="0")
+    totp_secret = Column(String(64))          # set once 2-step sign-in is confirmed
+    totp_pending_secret = Column(String(64))  # set up, not yet confirmed
+    totp_last_step = Column(Integer)          # the last time step used: codes work once
 
 
 class Membership(Base):
@@ -85,3 +93,53 @@ class SignInFailures(Base):
     window_started_at = Column(DateTime(timezone=True), nullable=False)
     last_failed_at = Column(DateTime(timezone=True), nullable=False)
     locked_event_sent = Column(Integer, nullable=False, default=0)
+
+
+class RecoveryCode(Base):
+    """A 2-step recovery code, stored as SHA-256 (50 random bits each, shown once)."""
+    __tablename__ = "recovery_codes"
+    code_hash = Column(String(64), primary_key=True)
+    user_id = Column(String(36), ForeignKey("users.id"), nullable=False, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    used_at = Column(DateTime(timezone=True))
+
+
+class KnownDevice(Base):
+    """A browser and address a user signed in from (SHA-256 of both): sign-in alerts are for
+    new ones."""
+    __tablename__ = "known_devices"
+    user_id = Column(String(36), ForeignKey("users.id"), primary_key=True)
+    fingerprint = Column(String(64), primary_key=True)
+    first_seen_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class Invitation(Base):
+    """An invitation to an account, its token stored as SHA-256; single-use, 7 days."""
+    __tablename__ = "invitations"
+    token_hash = Column(String(64), primary_key=True)
+    account_number = Column(String(16), nullable=False, index=True)
+    email = Column(String(254), nullable=False)
+    role = Column(String(10), nullable=False)
+    invited_by = Column(String(36), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    accepted_at = Column(DateTime(timezone=True))
+    accepted_user_id = Column(String(36))
+
+
+class AuditEntry(Base):
+    """Who changed what, when and from where: security settings and users (recorded here),
+    and profile, delivery, payment methods and autopay (from billing's and payments' events).
+    ``event_id`` is unique so a redelivered event is recorded once."""
+    __tablename__ = "audit_entries"
+    id = Column(String(36), primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, index=True)
+    account_number = Column(String(16), index=True)   # None: a user's own settings
+    subject_user_id = Column(String(36), index=True)  # whose settings, or which user
+    actor_user_id = Column(String(36))
+    action = Column(String(60), nullable=False)
+    detail = Column(Text, nullable=False, default="")
+    ip = Column(String(64))
+    user_agent = Column(String(200))
+    source = Column(String(20), nullable=False)
+    event_id = Column(String(36), unique=True)

@@ -6,8 +6,11 @@ from nameko.rpc import RpcProxy, rpc
 
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unauthenticated)
-from services.identity import onlineids, passwords, recovery, sessions, throttle
+from services.identity import (alerts, devices, onlineids, passwords, recovery, sessions,
+                               throttle, totp)
 from services.identity.models import Session, metadata
+from services.identity.security_service import SecuritySettings
+from services.identity.users_service import AccountUsers
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.health import HealthMixin
@@ -21,7 +24,7 @@ def now():
     return datetime.now(timezone.utc)
 
 
-class IdentityService(HealthMixin):
+class IdentityService(HealthMixin, SecuritySettings, AccountUsers):
     name = "identity"
 
     db = Database(metadata)
@@ -54,13 +57,16 @@ class IdentityService(HealthMixin):
     # -- sign-in and sessions ------------------------------------------------------------
 
     @rpc(expected_exceptions=(Unauthenticated, Throttled))
-    def sign_in(self, username, password, ip=None, user_agent=None):
-        """Checks a username and password and opens a session.
+    def sign_in(self, username, password, ip=None, user_agent=None, totp_code=None):
+        """Checks a username and password (and, with 2-step sign-in on, ``totp_code``: a
+        code from the app or a recovery code, each usable once) and opens a session.
 
         Returns ``{user_id, username, session_id, refresh_token}`` (the gateway signs the
         access token). Raises Unauthenticated (one message, the same time for an unknown
-        user), Throttled (``retry_after``). Emits ``identity.signed_in``, and
-        ``identity.sign_in_locked`` when an ID starts being throttled.
+        user; another asking for the 2-step code), Throttled (``retry_after``; wrong 2-step
+        codes count as failures). Emits ``identity.signed_in``, and
+        ``identity.sign_in_locked`` when an ID starts being throttled. Mails a sign-in alert
+        for a new browser or address when the user asked for them.
         """
         at = now()
         keys = [("user", throttle.user_key(username)), ("ip", throttle.ip_key(ip))]
@@ -71,22 +77,44 @@ class IdentityService(HealthMixin):
         if wait:
             raise Throttled(THROTTLED, retry_after=wait)
         if not passwords.verify(stored, str(password)):
-            with self.db.transaction() as tx:
-                for kind, key in keys:
-                    row = throttle.record_failure(tx.session, key, at)
-                    if kind == "user" and user_id and throttle.newly_locked(row, kind):
-                        tx.emit("sign_in_locked", {"user_id": user_id})
+            self._sign_in_failed(keys, user_id, at)
             raise Unauthenticated(BAD_CREDENTIALS)
         rehashed = passwords.hash_password(password) if passwords.needs_rehash(stored) else None
         with self.db.transaction() as tx:
-            throttle.forget(tx.session, keys[0][1])
             user = onlineids.get_user(tx.session, user_id)
-            if rehashed:
-                user.password_hash = rehashed
-            row, refresh_token = sessions.open_session(tx.session, user_id, at, ip, user_agent)
-            tx.emit("signed_in", {"user_id": user_id, "ip": ip, "user_agent": user_agent})
+            second = totp.second_step(tx.session, user, totp_code, at) \
+                if user.totp_secret else None
+            if second not in ("missing", "wrong"):
+                throttle.forget(tx.session, keys[0][1])
+                if rehashed:
+                    user.password_hash = rehashed
+                row, refresh_token = sessions.open_session(tx.session, user_id, at, ip,
+                                                           user_agent)
+                tx.emit("signed_in", {"user_id": user_id, "ip": ip, "user_agent": user_agent})
+                known = devices.seen(tx.session, user_id, ip, user_agent, at)
+                mail = (user.email, user.id, user.first_name, user.sign_in_alerts)
+                if second == "recovery_code":
+                    self._changed(tx, user, "recovery_code_used", at,
+                                  {"ip": ip, "user_agent": user_agent})
+        if second == "missing":
+            raise Unauthenticated(totp.NEEDED, {"totp_required": True})
+        if second == "wrong":
+            self._sign_in_failed(keys, user_id, at)
+            raise Unauthenticated(totp.WRONG, {"totp_required": True})
+        if mail[3] and not known:
+            alerts.sign_in_alert(self.notifications_rpc, mail[0], mail[1], mail[2], at, ip,
+                                 user_agent)
+        if second == "recovery_code":
+            self._alert(mail[:3], "recovery_code_used", at, {"ip": ip})
         return {"user_id": user_id, "username": user.username, "session_id": row.id,
                 "refresh_token": refresh_token}
+
+    def _sign_in_failed(self, keys, user_id, at):
+        with self.db.transaction() as tx:
+            for kind, key in keys:
+                row = throttle.record_failure(tx.session, key, at)
+                if kind == "user" and user_id and throttle.newly_locked(row, kind):
+                    tx.emit("sign_in_locked", {"user_id": user_id})
 
     @rpc(expected_exceptions=Unauthenticated)
     def refresh_session(self, refresh_token):

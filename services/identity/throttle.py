@@ -12,7 +12,8 @@ from services.identity.models import SignInFailures
 
 WINDOW = timedelta(hours=1)
 FREE = {"user": 5, "ip": 50,  # an office behind one address has many users
-        "challenge": 3}        # wrong challenge answers on a password reset
+        "challenge": 3,        # wrong challenge answers on a password reset
+        "code": 5}             # wrong security codes on payments
 HOURLY_LIMIT = 100
 MAX_BACKOFF_SECONDS = 15 * 60
 

@@ -1,0 +1,94 @@
+"""The audit trail: who changed what, when and from where.
+
+Identity records its own changes (security settings, users) in the transaction that makes
+them; changes made in billing and payments arrive as their events and are recorded once per
+event id (the consumer's ``apply_once`` plus a unique ``event_id``). Admins read an account's
+trail: entries about the account, and the security settings of its current users.
+"""
+import uuid
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+
+from services.contracts.errors import InvalidInput
+from services.identity.models import AuditEntry, Membership, User
+from services.identity.throttle import _aware
+
+# the events of other services that belong in the trail, and how each reads
+EVENT_ACTIONS = {
+    "billing.profile_changed": "company profile changed",
+    "billing.invoice_delivery_changed": "invoice delivery changed",
+    "payments.payment_method_added": "payment method added",
+    "payments.payment_method_removed": "payment method removed",
+    "payments.autopay_changed": "autopay changed",
+}
+
+
+def record(session, at, action, *, actor_user_id=None, account_number=None,
+           subject_user_id=None, detail="", where=None, source="identity", event_id=None):
+    """Adds an entry in the caller's transaction. ``where`` is ``{ip, user_agent}``."""
+    where = where or {}
+    session.add(AuditEntry(
+        id=str(uuid.uuid4()), at=at, account_number=account_number,
+        subject_user_id=subject_user_id, actor_user_id=actor_user_id, action=action,
+        detail=detail[:1000], ip=(where.get("ip") or None) and str(where["ip"])[:64],
+        user_agent=(where.get("user_agent") or None) and str(where["user_agent"])[:200],
+        source=source, event_id=event_id))
+
+
+def detail_of(event_type, data):
+    """A short readable description of another service's event (no secrets are in them)."""
+    if event_type == "billing.profile_changed":
+        return "Fields: " + ", ".join(data.get("fields") or [])
+    if event_type == "billing.invoice_delivery_changed":
+        return f"Now {data.get('method')}" + (f" to {data['email']}" if data.get("email") else "")
+    if event_type.startswith("payments.payment_method"):
+        return f"{str(data.get('type', '')).replace('_', ' ')} ending in {data.get('last4')}"
+    if event_type == "payments.autopay_changed":
+        return "On" if data.get("enabled") else "Off"
+    return ""
+
+
+def record_event(session, event):
+    """Records another service's event (billing, payments) in the trail."""
+    data = event["data"]
+    record(session, _aware(datetime.fromisoformat(event["occurred_at"])),
+           EVENT_ACTIONS[event["type"]], actor_user_id=data.get("actor_user_id"),
+           account_number=data["account_number"], detail=detail_of(event["type"], data),
+           where={"ip": data.get("ip")}, source=event["source"],
+           event_id=str(event["event_id"]))
+
+
+def _cursor(text):
+    try:
+        at, entry_id = str(text).split("|", 1)
+        return datetime.fromisoformat(at), entry_id
+    except ValueError:
+        raise InvalidInput({"cursor": ["Not a cursor this list gave."]}) from None
+
+
+def account_trail(session, account_number, limit=20, cursor=None):
+    """``{items: [{at, action, detail, actor_user_id, actor_username, subject_user_id,
+    subject_username, ip, user_agent, source}], next_cursor}``, newest first."""
+    members = select(Membership.user_id).where(Membership.account_number == account_number)
+    query = select(AuditEntry).where(or_(
+        AuditEntry.account_number == account_number,
+        and_(AuditEntry.account_number.is_(None), AuditEntry.subject_user_id.in_(members))))
+    if cursor:
+        at, entry_id = _cursor(cursor)
+        query = query.where(or_(AuditEntry.at < at,
+                                and_(AuditEntry.at == at, AuditEntry.id < entry_id)))
+    rows = session.execute(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                           .limit(limit + 1)).scalars().all()
+    more, rows = len(rows) > limit, rows[:limit]
+    ids = {r.actor_user_id for r in rows} | {r.subject_user_id for r in rows}
+    names = dict(session.execute(select(User.id, User.username).where(
+        User.id.in_([i for i in ids if i])))) if ids else {}
+    items = [{"at": _aware(r.at).isoformat(), "action": r.action, "detail": r.detail,
+              "actor_user_id": r.actor_user_id, "actor_username": names.get(r.actor_user_id),
+              "subject_user_id": r.subject_user_id,
+              "subject_username": names.get(r.subject_user_id), "ip": r.ip,
+              "user_agent": r.user_agent, "source": r.source} for r in rows]
+    last = rows[-1] if rows else None
+    return {"items": items,
+            "next_cursor": f"{_aware(last.at).isoformat()}|{last.id}" if more else None}

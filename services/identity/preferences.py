@@ -1,0 +1,35 @@
+"""Security preferences: sign-in alerts and requiring the security code for payments.
+Security alerts (password, code, challenge, 2-step, users) are not preferences: always sent."""
+from services.contracts.errors import InvalidInput
+
+FIELDS = {"sign_in_alerts": "sign_in_alerts",
+          "require_security_code_for_payments": "require_code_for_payments"}
+NEEDS_CODE = "Set a security code first: payments would ask for a code you do not have."
+
+
+def of(user):
+    return {name: bool(getattr(user, column)) for name, column in FIELDS.items()}
+
+
+def load(changes):
+    """Validates a partial change; returns ``{field: bool}``; InvalidInput otherwise."""
+    if not isinstance(changes, dict):
+        raise InvalidInput({"_schema": ["Send an object."]})
+    found = {key: ["Unknown field."] for key in changes if key not in FIELDS}
+    found.update({key: ["Not a valid boolean."] for key, value in changes.items()
+                  if key in FIELDS and not isinstance(value, bool)})
+    if found:
+        raise InvalidInput(found)
+    return dict(changes)
+
+
+def apply(user, changes):
+    """Applies ``changes``; returns the names of the fields that changed."""
+    if changes.get("require_security_code_for_payments") and not user.security_code_hash:
+        raise InvalidInput({"require_security_code_for_payments": [NEEDS_CODE]})
+    changed = []
+    for name, value in changes.items():
+        if bool(getattr(user, FIELDS[name])) != value:
+            setattr(user, FIELDS[name], value)
+            changed.append(name)
+    return changed

@@ -1,0 +1,152 @@
+"""identity's security-settings entrypoints (a mixin of IdentityService): the security code,
+the challenge question, security preferences and 2-step sign-in. Each change is audited,
+emits ``identity.security_settings_changed`` and mails a security alert (always)."""
+from nameko.rpc import rpc
+
+from services.contracts.errors import Conflict, InvalidInput, NotFound, Throttled
+from services.identity import (alerts, audit, challenge, onlineids, passwords, preferences,
+                               recovery, security_code, throttle, totp)
+from services.identity.clock import now
+
+
+class SecuritySettings:
+    """Needs ``db`` and ``notifications_rpc`` on the service class."""
+
+    def _check_password(self, user_id, current_password):
+        with self.db.transaction() as tx:
+            stored = onlineids.get_user(tx.session, user_id).password_hash
+        recovery.check_current(passwords.verify(stored, str(current_password or "")))
+
+    def _changed(self, tx, user, what, at, where):
+        audit.record(tx.session, at, f"security settings changed: {what}",
+                     actor_user_id=user.id, subject_user_id=user.id, where=where)
+        tx.emit("security_settings_changed", {"user_id": user.id, "what": what})
+        return (user.email, user.id, user.first_name)
+
+    def _alert(self, recipient, what, at, where):
+        to, user_id, first_name = recipient
+        alerts.security_alert(self.notifications_rpc, to, user_id, first_name, what, at, where)
+
+    @rpc(expected_exceptions=NotFound)
+    def get_security_settings(self, user_id):
+        """Returns ``{security_code_set, challenge_question_id, totp_enabled,
+        recovery_codes_left, preferences}`` (never a secret). Raises NotFound."""
+        with self.db.transaction() as tx:
+            user = onlineids.get_user(tx.session, user_id)
+            return {"security_code_set": bool(user.security_code_hash),
+                    "challenge_question_id": user.challenge_question_id,
+                    "totp_enabled": bool(user.totp_secret),
+                    "recovery_codes_left": totp.recovery_codes_left(tx.session, user.id)
+                    if user.totp_secret else 0,
+                    "preferences": preferences.of(user)}
+
+    @rpc(expected_exceptions=NotFound)
+    def get_security_preferences(self, user_id):
+        """Returns ``{sign_in_alerts, require_security_code_for_payments}`` (payments asks
+        before each payment). Raises NotFound."""
+        with self.db.transaction() as tx:
+            return preferences.of(onlineids.get_user(tx.session, user_id))
+
+    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    def update_security_preferences(self, user_id, changes, where=None):
+        """Takes a partial ``{sign_in_alerts?, require_security_code_for_payments?}`` and
+        ``where`` ``{ip, user_agent}``; returns the preferences. Raises InvalidInput (not
+        booleans; requiring a code that is not set). Emits security_settings_changed."""
+        data, at, recipient = preferences.load(changes), now(), None
+        with self.db.transaction() as tx:
+            user = onlineids.get_user(tx.session, user_id)
+            if preferences.apply(user, data):
+                recipient = self._changed(tx, user, "preferences", at, where)
+            result = preferences.of(user)
+        if recipient:
+            self._alert(recipient, "preferences", at, where)
+        return result
+
+    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    def set_security_code(self, user_id, current_password, code, where=None):
+        """Sets or changes the 4-digit code (argon2id at rest). Returns None. Raises
+        InvalidInput (not 4 digits, current password wrong). Emits
+        security_settings_changed (what: security_code)."""
+        code = security_code.check_format(code)
+        self._check_password(user_id, current_password)
+        hashed, at = passwords.hash_password(code), now()
+        with self.db.transaction() as tx:
+            user = onlineids.get_user(tx.session, user_id)
+            user.security_code_hash = hashed
+            throttle.forget(tx.session, security_code.key(user_id))
+            recipient = self._changed(tx, user, "security_code", at, where)
+        self._alert(recipient, "security_code", at, where)
+
+    @rpc(expected_exceptions=Throttled)
+    def verify_security_code(self, user_id, code):
+        """True when ``code`` is the user's security code. Wrong codes are throttled like
+        sign-ins: raises Throttled (``retry_after``) after a few. False when none is set."""
+        at = now()
+        with self.db.transaction() as tx:
+            security_code.check_throttle(tx.session, user_id, at)
+            user = tx.session.get(onlineids.User, str(user_id))
+            stored = user.security_code_hash if user else None
+        if stored and security_code.matches(stored, code):
+            with self.db.transaction() as tx:
+                throttle.forget(tx.session, security_code.key(user_id))
+            return True
+        with self.db.transaction() as tx:
+            throttle.record_failure(tx.session, security_code.key(user_id), at)
+        return False
+
+    @rpc
+    def list_challenge_questions(self):
+        """Returns ``{items: [{id, text}]}``: the questions one may choose."""
+        return {"items": challenge.questions()}
+
+    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    def set_challenge(self, user_id, current_password, question_id, answer, where=None):
+        """Sets the challenge question and its answer (normalised, argon2id). Returns None.
+        Raises InvalidInput. Emits security_settings_changed (what: challenge)."""
+        question_id, normalised = challenge.load(question_id, answer)
+        self._check_password(user_id, current_password)
+        hashed, at = passwords.hash_password(normalised), now()
+        with self.db.transaction() as tx:
+            user = onlineids.get_user(tx.session, user_id)
+            user.challenge_question_id, user.challenge_answer_hash = question_id, hashed
+            recipient = self._changed(tx, user, "challenge", at, where)
+        self._alert(recipient, "challenge", at, where)
+
+    @rpc(expected_exceptions=(NotFound, Conflict))
+    def start_totp(self, user_id):
+        """Begins 2-step set-up. Returns ``{secret, otpauth_uri, recovery_codes}`` (the ten
+        codes work once confirmed; shown only now). Raises Conflict when already on."""
+        with self.db.transaction() as tx:
+            user = onlineids.get_user(tx.session, user_id)
+            secret = totp.start(user)
+            codes = totp.new_recovery_codes(tx.session, user.id, now())
+            return {"secret": secret, "otpauth_uri": totp.otpauth_uri(secret, user.username),
+                    "recovery_codes": codes}
+
+    @rpc(expected_exceptions=(NotFound, Conflict, InvalidInput))
+    def confirm_totp(self, user_id, code, where=None):
+        """Turns 2-step sign-in on with a current code from the app. Returns None. Raises
+        InvalidInput (wrong code), Conflict (not set up, already on). Emits
+        security_settings_changed (what: totp_enabled)."""
+        at = now()
+        with self.db.transaction() as tx:
+            user = onlineids.get_user(tx.session, user_id)
+            totp.confirm(tx.session, user, str(code or ""), at)
+            recipient = self._changed(tx, user, "totp_enabled", at, where)
+        self._alert(recipient, "totp_enabled", at, where)
+
+    @rpc(expected_exceptions=(NotFound, Conflict, InvalidInput))
+    def disable_totp(self, user_id, current_password, where=None):
+        """Turns 2-step sign-in off (the password required); its recovery codes go. Returns
+        None. Raises InvalidInput (password), Conflict (not on). Emits
+        security_settings_changed (what: totp_disabled)."""
+        self._check_password(user_id, current_password)
+        at = now()
+        with self.db.transaction() as tx:
+            user = onlineids.get_user(tx.session, user_id)
+            if not user.totp_secret:
+                raise Conflict("2-step sign-in is not on.")
+            totp.turn_off(tx.session, user)
+            recipient = self._changed(tx, user, "totp_disabled", at, where)
+        self._alert(recipient, "totp_disabled", at, where)
+

@@ -1,0 +1,169 @@
+"""identity's account-users entrypoints (a mixin of IdentityService): invitations, roles,
+removal, and the audit trail (including what billing and payments report by event)."""
+from nameko.rpc import rpc
+
+from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
+from services.identity import (alerts, audit, invitations, memberships, onlineids, passwords,
+                               sessions)
+from services.identity.clock import now
+from services.identity.models import User
+from services.runtime.handlers import reliable_handler
+
+
+class AccountUsers:
+    """Needs ``db``, ``config`` and ``notifications_rpc`` on the service class."""
+
+    def _admins_to_alert(self, session, account_number):
+        return [(u.email, u.id, u.first_name) for u in
+                (session.get(User, i) for i in memberships.admins(session, account_number))]
+
+    def _alert_all(self, recipients, what, at, where, detail=""):
+        for to, user_id, first_name in recipients:
+            alerts.security_alert(self.notifications_rpc, to, user_id, first_name, what, at,
+                                  where, detail)
+
+    @rpc(expected_exceptions=InvalidInput)
+    def invite_user(self, account_number, actor_user_id, request, where=None,
+                    company_name=None):
+        """An admin invites ``{email, role}`` to the account (the gateway checked the role).
+        Mails a single-use link valid 7 days (direct RPC: the token is never on an event).
+        Returns ``{email, role, expires_at}``. Raises InvalidInput. Emits
+        ``identity.user_invited`` (no token)."""
+        data, at = invitations.load_invite(request), now()
+        with self.db.transaction() as tx:
+            token = invitations.create(tx.session, account_number, data["email"],
+                                       data["role"], actor_user_id, at)
+            audit.record(tx.session, at, "user invited", actor_user_id=actor_user_id,
+                         account_number=account_number,
+                         detail=f"{data['email']} as {data['role']}", where=where)
+            tx.emit("user_invited", {"account_number": account_number,
+                                     "email": data["email"], "role": data["role"]})
+            inviter = onlineids.get_user(tx.session, actor_user_id)
+            inviter_name = f"{inviter.first_name} {inviter.last_name}"
+            recipients = self._admins_to_alert(tx.session, account_number)
+        self.notifications_rpc.send_email.call_async(
+            to=data["email"], category="security", template="invitation",
+            context={"link": invitations.link(self.config["PUBLIC_URL"], token),
+                     "inviter": inviter_name, "role": data["role"],
+                     "company_name": company_name or f"account {account_number}",
+                     "days": invitations.LIFETIME.days},
+            account_number=account_number, secret_keys=["link"])
+        self._alert_all(recipients, "user_invited", at, where,
+                        f"{data['email']} was invited as {data['role']}.")
+        return {"email": data["email"], "role": data["role"],
+                "expires_at": (at + invitations.LIFETIME).isoformat()}
+
+    @rpc(expected_exceptions=Refused)
+    def get_invitation(self, token):
+        """Returns ``{account_number, email, role}`` of a pending invitation; Refused when
+        it is used, expired or unknown (the acceptance page says so before asking more)."""
+        with self.db.transaction() as tx:
+            row = invitations.pending(tx.session, str(token), now())
+            return {"account_number": row.account_number, "email": row.email,
+                    "role": row.role}
+
+    @rpc(expected_exceptions=(InvalidInput, Refused, Conflict))
+    def accept_invitation(self, request, where=None):
+        """Takes ``{token, username, password, first_name, last_name}``; creates an online ID
+        with the invited role on the account. Returns ``{user_id, username}``. Raises
+        InvalidInput, Refused (token used, expired, unknown), Conflict (username taken).
+        Emits ``identity.user_registered``."""
+        data = invitations.load_accept(request)
+        password_hash = passwords.hash_password(data["password"])
+        at = now()
+        with self.db.transaction() as tx:
+            user, row = invitations.accept(tx.session, data["token"], data, password_hash, at)
+            audit.record(tx.session, at, "user joined", actor_user_id=user.id,
+                         account_number=row.account_number, subject_user_id=user.id,
+                         detail=f"{user.username} ({row.email}) as {row.role}", where=where)
+            tx.emit("user_registered",
+                    onlineids.registered_event(user, row.account_number, row.role))
+            recipients = self._admins_to_alert(tx.session, row.account_number)
+            account_number, role = row.account_number, row.role
+        self._alert_all(recipients, "user_joined", at, where,
+                        f"{user.username} joined as {role} (account {account_number}).")
+        return {"user_id": user.id, "username": user.username}
+
+    @rpc(expected_exceptions=(InvalidInput, NotFound, Conflict))
+    def change_user_role(self, account_number, actor_user_id, user_id, role, where=None):
+        """Sets a user's role on the account. Returns ``{user_id, username, email, role}``.
+        Raises InvalidInput, NotFound (not a user of it), Conflict (the last admin).
+        Emits ``identity.role_changed``."""
+        at = now()
+        with self.db.transaction() as tx:
+            previous = memberships.change_role(tx.session, account_number, user_id, role)
+            user = onlineids.get_user(tx.session, user_id)
+            result = {"user_id": user.id, "username": user.username, "email": user.email,
+                      "role": role}
+            if previous == role:
+                return result
+            audit.record(tx.session, at, "role changed", actor_user_id=actor_user_id,
+                         account_number=account_number, subject_user_id=user.id,
+                         detail=f"{user.username}: {previous} to {role}", where=where)
+            tx.emit("role_changed", {"account_number": account_number, "user_id": user.id,
+                                     "role": role})
+            recipients = set(self._admins_to_alert(tx.session, account_number))
+            recipients.add((user.email, user.id, user.first_name))
+        self._alert_all(sorted(recipients), "role_changed", at, where,
+                        f"{user.username} is now {role} (was {previous}).")
+        return result
+
+    @rpc(expected_exceptions=(NotFound, Conflict))
+    def remove_user(self, account_number, actor_user_id, user_id, where=None):
+        """Removes a user from the account; their sessions end at once (tokens already
+        issued stop working). Returns None. Raises NotFound, Conflict (the last admin).
+        Emits ``identity.user_removed`` and ``identity.session_ended``."""
+        at = now()
+        with self.db.transaction() as tx:
+            role = memberships.remove(tx.session, account_number, user_id)
+            user = onlineids.get_user(tx.session, user_id)
+            audit.record(tx.session, at, "user removed", actor_user_id=actor_user_id,
+                         account_number=account_number, subject_user_id=user.id,
+                         detail=f"{user.username} ({role})", where=where)
+            tx.emit("user_removed", {"account_number": account_number, "user_id": user.id,
+                                     "role": role})
+            for ended in sessions.end_all(tx.session, user.id, at, "removed_from_account"):
+                tx.emit("session_ended", ended)
+            recipients = self._admins_to_alert(tx.session, account_number)
+        self._alert_all(recipients, "user_removed", at, where,
+                        f"{user.username} was removed (was {role}).")
+
+    @rpc(expected_exceptions=InvalidInput)
+    def list_account_audit(self, account_number, limit=20, cursor=None):
+        """Returns the account's audit trail ``{items, next_cursor}``, newest first (the
+        gateway lets only admins ask). Raises InvalidInput for a bad cursor."""
+        with self.db.transaction() as tx:
+            return audit.account_trail(tx.session, str(account_number),
+                                       max(1, min(int(limit), 100)), cursor)
+
+    # -- changes other services make, recorded once per event ------------------------------
+
+    def _audit_event(self, event, consumer):
+        with self.db.apply_once(event, consumer) as tx:
+            if tx is not None:
+                audit.record_event(tx.session, event)
+
+    @reliable_handler("billing", "profile_changed")
+    def on_profile_changed(self, event):
+        """Records a company profile change in the audit trail, once per event."""
+        self._audit_event(event, "on_profile_changed")
+
+    @reliable_handler("billing", "invoice_delivery_changed")
+    def on_invoice_delivery_changed(self, event):
+        """Records an invoice delivery change in the audit trail, once per event."""
+        self._audit_event(event, "on_invoice_delivery_changed")
+
+    @reliable_handler("payments", "payment_method_added")
+    def on_payment_method_added(self, event):
+        """Records an added payment method in the audit trail, once per event."""
+        self._audit_event(event, "on_payment_method_added")
+
+    @reliable_handler("payments", "payment_method_removed")
+    def on_payment_method_removed(self, event):
+        """Records a removed payment method in the audit trail, once per event."""
+        self._audit_event(event, "on_payment_method_removed")
+
+    @reliable_handler("payments", "autopay_changed")
+    def on_autopay_changed(self, event):
+        """Records an autopay change in the audit trail, once per event."""
+        self._audit_event(event, "on_autopay_changed")

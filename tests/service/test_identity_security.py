@@ -1,0 +1,152 @@
+"""identity's security settings in a nameko container on a real broker and database (SQLite
+and PostgreSQL): the security code, the challenge question, preferences, 2-step sign-in,
+sign-in alerts. billing and notifications are fakes (tests/service/identity_fakes.py): the
+mails identity asks for are recorded in SENT."""
+from datetime import datetime, timezone
+
+import pyotp
+import pytest
+from nameko.testing.services import entrypoint_hook
+from sqlalchemy import create_engine, text
+
+from services.contracts.errors import Conflict, InvalidInput, Throttled, Unauthenticated
+from services.runtime.database import engine_url
+from tests.service import identity_fakes
+from tests.service.identity_fakes import PASSWORD, IdentityUnderTest, signup_request
+
+
+def rpc(container, method, *args, **kwargs):
+    with entrypoint_hook(container, method) as hook:
+        return hook(*args, **kwargs)
+
+
+def rows(container, sql, **params):
+    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
+    with engine.connect() as conn:
+        result = conn.execute(text(sql), params).all()
+    engine.dispose()
+    return result
+
+
+def mails(template):
+    return [kwargs for name, kwargs in identity_fakes.SENT
+            if name == "send_email" and kwargs["template"] == template]
+
+
+@pytest.fixture
+def identity(start_service):
+    identity_fakes.SENT.clear()
+    container = start_service(IdentityUnderTest)
+    container.user_id = rpc(container, "signup", signup_request())["user_id"]
+    return container
+
+
+WHERE = {"ip": "203.0.113.9", "user_agent": "pytest"}
+
+
+def test_a_security_code_is_stored_hashed_checked_and_alerted(identity):
+    uid = identity.user_id
+    rpc(identity, "set_security_code", uid, PASSWORD, "4821", where=WHERE)
+    (stored,) = rows(identity, "SELECT security_code_hash FROM users")
+    assert stored[0].startswith("$argon2id$") and "4821" not in stored[0]
+    assert rpc(identity, "verify_security_code", uid, "4821") is True
+    assert rpc(identity, "verify_security_code", uid, "1111") is False
+    assert mails("security_alert")[-1]["context"]["what"].startswith("Your security code")
+    assert "4821" not in str(identity_fakes.SENT)
+    audit = rows(identity, "SELECT action, ip, user_agent FROM audit_entries")
+    assert audit == [("security settings changed: security_code", "203.0.113.9", "pytest")]
+    assert "security_code" in str(rows(identity, "SELECT body FROM outbox"))
+    assert "4821" not in str(rows(identity, "SELECT body FROM outbox"))
+
+
+def test_a_security_code_needs_the_current_password_and_four_digits(identity):
+    with pytest.raises(InvalidInput) as invalid:
+        rpc(identity, "set_security_code", identity.user_id, "wrong password!!", "4821")
+    assert "current_password" in invalid.value.errors
+    with pytest.raises(InvalidInput) as invalid:
+        rpc(identity, "set_security_code", identity.user_id, PASSWORD, "48a1")
+    assert "security_code" in invalid.value.errors
+    assert rows(identity, "SELECT security_code_hash FROM users") == [(None,)]
+
+
+def test_wrong_security_codes_are_throttled(identity):
+    rpc(identity, "set_security_code", identity.user_id, PASSWORD, "4821")
+    for _ in range(5):
+        assert rpc(identity, "verify_security_code", identity.user_id, "0000") is False
+    with pytest.raises(Throttled):
+        rpc(identity, "verify_security_code", identity.user_id, "4821")
+
+
+def test_preferences_default_off_and_requiring_a_code_needs_one(identity):
+    uid = identity.user_id
+    assert rpc(identity, "get_security_preferences", uid) == {
+        "sign_in_alerts": False, "require_security_code_for_payments": False}
+    with pytest.raises(InvalidInput):
+        rpc(identity, "update_security_preferences", uid,
+            {"require_security_code_for_payments": True})
+    with pytest.raises(InvalidInput):
+        rpc(identity, "update_security_preferences", uid, {"sign_in_alerts": "yes"})
+    rpc(identity, "set_security_code", uid, PASSWORD, "4821")
+    assert rpc(identity, "update_security_preferences", uid,
+               {"require_security_code_for_payments": True}) == {
+        "sign_in_alerts": False, "require_security_code_for_payments": True}
+
+
+def test_the_challenge_answer_is_normalised_and_asked_on_a_reset(identity):
+    questions = rpc(identity, "list_challenge_questions")["items"]
+    rpc(identity, "set_challenge", identity.user_id, PASSWORD, questions[0]["id"],
+        "  Rex   The Dog ")
+    (stored,) = rows(identity, "SELECT challenge_question_id, challenge_answer_hash FROM users")
+    assert stored[0] == questions[0]["id"] and stored[1].startswith("$argon2id$")
+    rpc(identity, "request_password_reset", "sam.lee")
+    link = mails("password_reset")[-1]["context"]["link"]
+    token = link.split("token=")[1]
+    rpc(identity, "reset_password", token, "harbor lantern quiet 77", "rex the dog")
+    with pytest.raises(InvalidInput):
+        rpc(identity, "set_challenge", identity.user_id, "harbor lantern quiet 77", 99, "x")
+
+
+def test_sign_in_alerts_mail_a_new_browser_or_address_only(identity):
+    rpc(identity, "sign_in", "sam.lee", PASSWORD, ip="10.0.0.1", user_agent="A")
+    rpc(identity, "update_security_preferences", identity.user_id, {"sign_in_alerts": True})
+    rpc(identity, "sign_in", "sam.lee", PASSWORD, ip="10.0.0.1", user_agent="A")
+    assert mails("sign_in_alert") == []
+    rpc(identity, "sign_in", "sam.lee", PASSWORD, ip="10.0.0.2", user_agent="A")
+    rpc(identity, "sign_in", "sam.lee", PASSWORD, ip="10.0.0.1", user_agent="B")
+    assert [m["context"]["ip"] for m in mails("sign_in_alert")] == ["10.0.0.2", "10.0.0.1"]
+
+
+def test_two_step_sign_in_needs_a_current_code_once_and_recovery_codes_work_once(identity):
+    uid = identity.user_id
+    setup = rpc(identity, "start_totp", uid)
+    assert setup["otpauth_uri"].startswith("otpauth://totp/BizPortal:sam.lee?secret=")
+    assert len(setup["recovery_codes"]) == 10
+    with pytest.raises(InvalidInput):
+        rpc(identity, "confirm_totp", uid, "000000")
+    totp = pyotp.TOTP(setup["secret"])
+    step = totp.timecode(datetime.now(timezone.utc))
+    rpc(identity, "confirm_totp", uid, totp.generate_otp(step - 1))
+    with pytest.raises(Unauthenticated) as refused:
+        rpc(identity, "sign_in", "sam.lee", PASSWORD)
+    assert "6-digit code" in refused.value.detail
+    signed_in = rpc(identity, "sign_in", "sam.lee", PASSWORD, totp_code=totp.generate_otp(step))
+    assert signed_in["user_id"] == uid
+    with pytest.raises(Unauthenticated):  # the same code again
+        rpc(identity, "sign_in", "sam.lee", PASSWORD, totp_code=totp.generate_otp(step))
+    code = setup["recovery_codes"][0]
+    assert rpc(identity, "sign_in", "sam.lee", PASSWORD, totp_code=code.lower())
+    with pytest.raises(Unauthenticated):
+        rpc(identity, "sign_in", "sam.lee", PASSWORD, totp_code=code)
+    assert rpc(identity, "get_security_settings", uid)["recovery_codes_left"] == 9
+    stored = str(rows(identity, "SELECT * FROM recovery_codes"))
+    assert code not in stored and code.replace("-", "") not in stored
+    with pytest.raises(Conflict):
+        rpc(identity, "start_totp", uid)
+    with pytest.raises(InvalidInput):
+        rpc(identity, "disable_totp", uid, "not my password!")
+    rpc(identity, "disable_totp", uid, PASSWORD)
+    assert rpc(identity, "sign_in", "sam.lee", PASSWORD)["user_id"] == uid
+    whats = [r[0] for r in rows(identity, "SELECT action FROM audit_entries ORDER BY at")]
+    assert whats == ["security settings changed: totp_enabled",
+                     "security settings changed: recovery_code_used",
+                     "security settings changed: totp_disabled"]
