@@ -165,6 +165,26 @@ def test_a_bank_payment_is_pending_until_the_payment_run_settles_it(system, due)
     assert settled["status"] == "succeeded"
 
 
+def test_the_security_code_is_asked_for_when_the_user_requires_it(system):
+    number, session = customer(system)
+    card = add(system, session, number, CARD)
+    assert session.put(system.url("/api/v1/me/security-code"), json={
+        "current_password": PASSWORD, "security_code": "2468"}, timeout=10).status_code == 204
+    changed = session.patch(system.url("/api/v1/me/security-preferences"), json={
+        "require_security_code_for_payments": True}, timeout=10)
+    assert changed.status_code == 200, changed.text
+    path = system.url(f"/api/v1/accounts/{number}/payments")
+    body = {"amount_cents": 300, "payment_method_id": card["id"]}
+    missing = session.post(path, json=body, headers=key(), timeout=10)
+    assert missing.status_code == 400 and "security_code" in missing.json()["errors"]
+    wrong = session.post(path, json=dict(body, security_code="1357"), headers=key(), timeout=10)
+    assert wrong.status_code == 422, wrong.text
+    assert session.get(path, timeout=10).json()["items"] == []
+    paid = session.post(path, json=dict(body, security_code="2468"), headers=key(), timeout=10)
+    assert paid.status_code == 201 and paid.json()["status"] == "succeeded"
+    assert "2468" not in paid.text
+
+
 def test_no_full_card_number_is_in_any_database_log_or_mail(system, due):
     """Runs after the others in this module: every number they used must be absent."""
     numbers = ["4242424242424242", "5555555555554444", "4000000000000002"]
