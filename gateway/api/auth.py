@@ -32,13 +32,15 @@ def signup(_validated):
 @bp.post("/auth/login")
 @bp.arguments(schemas.LoginRequest)
 @bp.response(200, schemas.TokenPair)
-@bp.alt_response(401, description="The username and password do not match")
+@bp.alt_response(401, description="The username and password do not match; or the 2-step code is missing, wrong or used")
 @bp.alt_response(429, description="Too many failed sign-ins; see Retry-After")
 @bp.doc(security=[])
 def login(data):
-    """Sign in: a short-lived access token and a refresh token."""
+    """Sign in: a short-lived access token and a refresh token. With 2-step sign-in on,
+    send `totp_code` too (the app's 6-digit code, or a recovery code; each works once)."""
     signed_in = call("identity", "sign_in", data["username"], data["password"],
-                     ip=client_ip(), user_agent=request.headers.get("User-Agent", "")[:200])
+                     ip=client_ip(), user_agent=request.headers.get("User-Agent", "")[:200],
+                     totp_code=data.get("totp_code"))
     return auth.token_pair(signed_in)
 
 

@@ -56,3 +56,123 @@ def change_password(data):
     call("identity", "change_password", user["user_id"], user["session_id"],
          data["current_password"], data["new_password"])
     return ""
+
+
+def where():
+    """Where a change comes from, for identity's audit trail."""
+    return {"ip": request.remote_addr,
+            "user_agent": request.headers.get("User-Agent", "")[:200] or None}
+
+
+@bp.get("/me/security")
+@bp.response(200, schemas.SecurityStatus)
+@bp.alt_response(401, description="Not signed in")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def get_security():
+    """Which security settings you have in place (never the secrets themselves)."""
+    return call("identity", "get_security_settings", auth.current_user()["user_id"])
+
+
+@bp.put("/me/security-code")
+@bp.arguments(schemas.SecurityCodeRequest)
+@bp.response(204)
+@bp.alt_response(400, description="Not 4 digits, or the current password is wrong")
+@bp.alt_response(401, description="Not signed in")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def put_security_code(data):
+    """Set or change your 4-digit security code (your current password required)."""
+    call("identity", "set_security_code", auth.current_user()["user_id"],
+         data["current_password"], data["security_code"], where=where())
+    return ""
+
+
+@bp.get("/challenge-questions")
+@bp.response(200, schemas.ChallengeQuestions)
+@bp.doc(security=[])
+def challenge_questions():
+    """The challenge questions one may choose (no sign-in needed)."""
+    return call("identity", "list_challenge_questions")
+
+
+@bp.put("/me/challenge")
+@bp.arguments(schemas.ChallengeRequest)
+@bp.response(204)
+@bp.alt_response(400, description="Unknown question, answer too short, wrong current password")
+@bp.alt_response(401, description="Not signed in")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def put_challenge(data):
+    """Set your challenge question and answer: asked, besides the mailed link, when you
+    reset your password (never a way in on its own)."""
+    call("identity", "set_challenge", auth.current_user()["user_id"],
+         data["current_password"], data["question_id"], data["answer"], where=where())
+    return ""
+
+
+@bp.get("/me/security-preferences")
+@bp.response(200, schemas.SecurityPreferences)
+@bp.alt_response(401, description="Not signed in")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def get_security_preferences():
+    """Your security preferences. Security alerts are always sent: not a preference."""
+    return call("identity", "get_security_preferences", auth.current_user()["user_id"])
+
+
+@bp.patch("/me/security-preferences")
+@bp.arguments(schemas.SecurityPreferencesChange)
+@bp.response(200, schemas.SecurityPreferences)
+@bp.alt_response(400, description="Not booleans; or requiring a security code not yet set")
+@bp.alt_response(401, description="Not signed in")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def patch_security_preferences(data):
+    """Turn sign-in alerts (an email for each sign-in from a new browser or address) and
+    the security code for payments on or off."""
+    return call("identity", "update_security_preferences", auth.current_user()["user_id"],
+                data, where=where())
+
+
+@bp.post("/me/2fa/totp")
+@bp.response(200, schemas.TotpSetup)
+@bp.alt_response(401, description="Not signed in")
+@bp.alt_response(409, description="2-step sign-in is already on")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def start_totp():
+    """Begin 2-step sign-in: a secret and an otpauth:// URI for your authenticator app,
+    and ten single-use recovery codes shown only now. It is on once confirmed."""
+    return call("identity", "start_totp", auth.current_user()["user_id"])
+
+
+@bp.post("/me/2fa/totp/confirm")
+@bp.arguments(schemas.TotpConfirm)
+@bp.response(204)
+@bp.alt_response(400, description="The code does not match")
+@bp.alt_response(401, description="Not signed in")
+@bp.alt_response(409, description="Not set up, or already on")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def confirm_totp(data):
+    """Turn 2-step sign-in on with a current code from your app; from then on signing in
+    needs `totp_code` (or a recovery code, once each)."""
+    call("identity", "confirm_totp", auth.current_user()["user_id"], data["code"],
+         where=where())
+    return ""
+
+
+@bp.delete("/me/2fa/totp")
+@bp.arguments(schemas.TotpDisable)
+@bp.response(204)
+@bp.alt_response(400, description="The current password is wrong")
+@bp.alt_response(401, description="Not signed in")
+@bp.alt_response(409, description="2-step sign-in is not on")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def disable_totp(data):
+    """Turn 2-step sign-in off (your current password required)."""
+    call("identity", "disable_totp", auth.current_user()["user_id"],
+         data["current_password"], where=where())
+    return ""

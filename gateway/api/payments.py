@@ -23,6 +23,11 @@ IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": True,
 ACCOUNT = "/accounts/<string:account_number>"
 
 
+def _actor():
+    """Who acts and from where: payments puts it on its events for the audit trail."""
+    return {"actor_user_id": _user_id(), "ip": request.remote_addr}
+
+
 def _user_id():
     return auth.current_user()["user_id"]
 
@@ -47,7 +52,8 @@ def list_methods(account_number):
 @auth.account_scope("pay")
 def add_method(_validated, account_number):
     """Add a card (``type: card``) or US bank account (``type: bank_account``)."""
-    return call("payments", "add_payment_method", account_number, request.get_json())
+    return call("payments", "add_payment_method", account_number, request.get_json(),
+                actor=_actor())
 
 
 @bp.delete(f"{ACCOUNT}/payment-methods/<string:method_id>")
@@ -58,7 +64,7 @@ def add_method(_validated, account_number):
 @auth.account_scope("pay")
 def remove_method(account_number, method_id):
     """Remove a payment method; its scheduled payments are canceled."""
-    call("payments", "remove_payment_method", account_number, method_id)
+    call("payments", "remove_payment_method", account_number, method_id, actor=_actor())
     return ""
 
 
@@ -133,7 +139,7 @@ def put_autopay(_validated, account_number):
     """Turn autopay on (or off) with a payment method: each new statement's amount due is
     paid on its due date."""
     return call("payments", "set_autopay", account_number, request.get_json(),
-                user_id=_user_id())
+                user_id=_user_id(), ip=request.remote_addr)
 
 
 @bp.delete(f"{ACCOUNT}/autopay")
@@ -143,5 +149,6 @@ def put_autopay(_validated, account_number):
 @auth.account_scope("pay")
 def delete_autopay(account_number):
     """Turn autopay off."""
-    call("payments", "cancel_autopay", account_number, user_id=_user_id())
+    call("payments", "cancel_autopay", account_number, user_id=_user_id(),
+         ip=request.remote_addr)
     return ""

@@ -1,4 +1,103 @@
-"""Users of an account, invitations and roles."""
+"""Users of an account, invitations and roles, and the account's audit trail."""
+from flask import request
+
+from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.api.me import where
+from gateway.rpc import call
+from services.contracts import identity as schemas
 
 bp = ApiBlueprint("users", __name__, url_prefix="/api/v1", description="Users of an account, invitations and roles.")
+
+BEARER = [{"bearer": []}]
+
+
+def company_name(account_number):
+    return call("billing", "get_company_names", [account_number]).get(account_number)
+
+
+def invite(account_number, body):
+    """Invites ``body`` ``{email, role}`` as the signed-in admin (API and portal)."""
+    return call("identity", "invite_user", account_number, auth.current_user()["user_id"],
+                body, where=where(), company_name=company_name(account_number))
+
+
+@bp.get("/accounts/<account_number>/users")
+@bp.response(200, schemas.AccountUsers)
+@bp.alt_response(401, description="Not signed in")
+@bp.alt_response(404, description="No such account available to you")
+@bp.doc(security=BEARER)
+@auth.account_scope("view")
+def list_users(account_number):
+    """The users of the account and their roles."""
+    return {"items": call("identity", "list_account_users", account_number)}
+
+
+@bp.post("/accounts/<account_number>/users")
+@bp.arguments(schemas.InviteRequest)
+@bp.response(201, schemas.Invited)
+@bp.alt_response(400, description="Invalid email or role")
+@bp.alt_response(401, description="Not signed in")
+@bp.alt_response(403, description="Only an admin of the account may invite")
+@bp.alt_response(404, description="No such account available to you")
+@bp.doc(security=BEARER)
+@auth.account_scope("manage")
+def invite_user(_validated, account_number):
+    """Invite someone by email with a role (admin, billing, viewer): a single-use link,
+    valid 7 days, is mailed to them."""
+    return invite(account_number, request.get_json())
+
+
+@bp.patch("/accounts/<account_number>/users/<user_id>")
+@bp.arguments(schemas.RoleChange)
+@bp.response(200, schemas.AccountUser)
+@bp.alt_response(400, description="Not a role")
+@bp.alt_response(403, description="Only an admin of the account may change roles")
+@bp.alt_response(404, description="No such account, or no such user on it")
+@bp.alt_response(409, description="The account's last admin cannot be demoted")
+@bp.doc(security=BEARER)
+@auth.account_scope("manage")
+def change_role(data, account_number, user_id):
+    """Change a user's role on the account."""
+    return call("identity", "change_user_role", account_number,
+                auth.current_user()["user_id"], user_id, data["role"], where=where())
+
+
+@bp.delete("/accounts/<account_number>/users/<user_id>")
+@bp.response(204)
+@bp.alt_response(403, description="Only an admin of the account may remove users")
+@bp.alt_response(404, description="No such account, or no such user on it")
+@bp.alt_response(409, description="The account's last admin cannot be removed")
+@bp.doc(security=BEARER)
+@auth.account_scope("manage")
+def remove_user(account_number, user_id):
+    """Remove a user from the account: they lose access at once, tokens included."""
+    call("identity", "remove_user", account_number, auth.current_user()["user_id"], user_id,
+         where=where())
+    return ""
+
+
+@bp.get("/accounts/<account_number>/audit")
+@bp.arguments(schemas.ListQuery, location="query")
+@bp.response(200, schemas.AuditTrail)
+@bp.alt_response(403, description="Only an admin of the account may read its audit trail")
+@bp.alt_response(404, description="No such account available to you")
+@bp.doc(security=BEARER)
+@auth.account_scope("manage")
+def audit_trail(query, account_number):
+    """Who changed what on the account, when and from where (security settings, users,
+    profile, invoice delivery, payment methods, autopay), newest first."""
+    return call("identity", "list_account_audit", account_number, query["limit"],
+                query["cursor"])
+
+
+@bp.post("/invitations/accept")
+@bp.arguments(schemas.InvitationAccept)
+@bp.response(201, schemas.SignedUp)
+@bp.alt_response(400, description="Invalid fields, or a password against the rules")
+@bp.alt_response(409, description="Username taken")
+@bp.alt_response(422, description="The invitation is used, expired or unknown")
+@bp.doc(security=[])
+def accept_invitation(_validated):
+    """Accept an invitation: a new online ID with the invited role on that account."""
+    return call("identity", "accept_invitation", request.get_json(), where=where())

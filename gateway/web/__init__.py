@@ -17,4 +17,4 @@ def portal_globals():
 
 
 from gateway.web import (account_pages, auth_pages, billing_pages, pages,  # noqa: E402,F401
-                         pay_pages)  # (modules that register the routes)
+                         pay_pages, security_pages, users_pages)  # (modules that register the routes)

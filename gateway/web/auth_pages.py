@@ -14,6 +14,8 @@ from services.contracts import errors
 from services.contracts import identity as schemas
 
 AFTER_SIGN_IN = "/dashboard"
+SIGN_IN_FIELDS = {"totp_code": "Enter the 6-digit code from your authenticator app, or a "
+                               "recovery code."}
 
 
 @bp.app_context_processor
@@ -58,19 +60,22 @@ def sign_in():
     form = _form()
     next_ = form.get("next")
     data, field_errors = _load(schemas.LoginRequest, form)
+    totp = "totp_code" in form
     if field_errors:
-        return _page("sign_in.html", form, {k: ["Enter your " + k + "."] for k in field_errors},
-                     next=next_)
+        return _page("sign_in.html", form, {k: [SIGN_IN_FIELDS.get(k, "Enter your " + k + ".")]
+                                            for k in field_errors}, next=next_, totp=totp)
     try:
         signed_in = call("identity", "sign_in", data["username"], data["password"],
                          ip=request.remote_addr,
-                         user_agent=request.headers.get("User-Agent", "")[:200])
+                         user_agent=request.headers.get("User-Agent", "")[:200],
+                         totp_code=data.get("totp_code"))
     except errors.Throttled as exc:
         flash(f"{exc.detail} You can try again in {exc.retry_after} seconds.", "error")
         return _page("sign_in.html", form, next=next_)
     except errors.Unauthenticated as exc:
         flash(exc.detail, "error")
-        return _page("sign_in.html", form, next=next_)
+        return _page("sign_in.html", form, next=next_,
+                     totp=bool(exc.extra.get("totp_required")))
     auth.start_web_session(signed_in)
     return redirect(_safe_next(next_))
 

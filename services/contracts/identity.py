@@ -149,6 +149,8 @@ class SecurityStatus(Schema):
     security_code_set = fields.Boolean(required=True)
     challenge_question_id = fields.Integer(allow_none=True)
     totp_enabled = fields.Boolean(required=True)
+    totp_pending = fields.Boolean(required=True, metadata={
+        "description": "set up but not confirmed yet"})
     recovery_codes_left = fields.Integer(required=True)
     preferences = fields.Nested(SecurityPreferences, required=True)
 

@@ -83,7 +83,7 @@ def account_trail(session, account_number, limit=20, cursor=None):
     more, rows = len(rows) > limit, rows[:limit]
     ids = {r.actor_user_id for r in rows} | {r.subject_user_id for r in rows}
     names = dict(session.execute(select(User.id, User.username).where(
-        User.id.in_([i for i in ids if i])))) if ids else {}
+        User.id.in_([i for i in ids if i]))).tuples().all()) if ids else {}
     items = [{"at": _aware(r.at).isoformat(), "action": r.action, "detail": r.detail,
               "actor_user_id": r.actor_user_id, "actor_username": names.get(r.actor_user_id),
               "subject_user_id": r.subject_user_id,

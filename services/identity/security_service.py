@@ -29,13 +29,14 @@ class SecuritySettings:
 
     @rpc(expected_exceptions=NotFound)
     def get_security_settings(self, user_id):
-        """Returns ``{security_code_set, challenge_question_id, totp_enabled,
+        """Returns ``{security_code_set, challenge_question_id, totp_enabled, totp_pending,
         recovery_codes_left, preferences}`` (never a secret). Raises NotFound."""
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             return {"security_code_set": bool(user.security_code_hash),
                     "challenge_question_id": user.challenge_question_id,
                     "totp_enabled": bool(user.totp_secret),
+                    "totp_pending": bool(user.totp_pending_secret),
                     "recovery_codes_left": totp.recovery_codes_left(tx.session, user.id)
                     if user.totp_secret else 0,
                     "preferences": preferences.of(user)}

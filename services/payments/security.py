@@ -4,7 +4,7 @@ logged or fingerprinted."""
 import logging
 
 import eventlet
-from nameko.exceptions import MethodNotFound, get_module_path, registry
+from nameko.exceptions import get_module_path, registry
 
 from services.contracts import errors
 from services.contracts.errors import InvalidInput, Refused
@@ -18,7 +18,6 @@ for _cls in errors.ALL:
 
 UNREACHABLE = ("We could not check your security settings just now; nothing was charged. "
                "Please try again in a moment.")
-_warned = []
 
 
 def check(identity_rpc, user_id, code, timeout=5):
@@ -37,14 +36,6 @@ def check(identity_rpc, user_id, code, timeout=5):
                     "Your security settings require your 4-digit security code for "
                     "payments."]})
             valid = identity_rpc.verify_security_code(user_id, code)
-    except MethodNotFound:
-        # identity's security preferences (issue 6) are not deployed yet: nobody can have
-        # asked for the code, so there is nothing to check
-        if not _warned:
-            _warned.append(True)
-            log.warning("identity has no get_security_preferences yet: payment security "
-                        "codes are not checked")
-        return
     except eventlet.Timeout:
         raise Refused(UNREACHABLE, {"code": "identity_unavailable"}) from None
     if not valid:

@@ -35,15 +35,16 @@ class PaymentsService(HealthMixin):
     # -- payment methods -------------------------------------------------------------------
 
     @rpc(expected_exceptions=ERRORS)
-    def add_payment_method(self, account_number, request):
+    def add_payment_method(self, account_number, request, actor=None):
         """Takes a card or bank account request (contracts.payments); tokenises it with the
         processor and keeps token, brand/bank, last4, expiry. Returns the method.
-        Raises InvalidInput (400), Refused (processor decline, 422).
+        Raises InvalidInput (400), Refused (processor decline, 422). ``actor``
+        ``{actor_user_id, ip}`` goes on the event (identity's audit trail).
         Emits ``payments.payment_method_added``."""
         data = methods.load_request(request)
         with self.db.transaction() as tx:
             method = methods.add(tx.session, self.processor, account_number, data)
-            tx.emit("payment_method_added", methods.event(method))
+            tx.emit("payment_method_added", dict(methods.event(method), **_actor(actor)))
             return methods.public(method)
 
     @rpc
@@ -53,13 +54,13 @@ class PaymentsService(HealthMixin):
             return [methods.public(m) for m in methods.listed(tx.session, account_number)]
 
     @rpc(expected_exceptions=ERRORS)
-    def remove_payment_method(self, account_number, method_id):
+    def remove_payment_method(self, account_number, method_id, actor=None):
         """Removes a method and cancels its scheduled payments. Raises NotFound, Conflict
         (autopay uses it). Emits ``payments.payment_method_removed``."""
         with self.db.transaction() as tx:
             method = methods.remove(tx.session, account_number, method_id)
             payments.cancel_for_method(tx.session, account_number, method_id)
-            tx.emit("payment_method_removed", methods.event(method))
+            tx.emit("payment_method_removed", dict(methods.event(method), **_actor(actor)))
 
     # -- payments ----------------------------------------------------------------------------
 
@@ -114,20 +115,22 @@ class PaymentsService(HealthMixin):
             return autopay.get(tx.session, account_number)
 
     @rpc(expected_exceptions=ERRORS)
-    def set_autopay(self, account_number, request, user_id=None):
+    def set_autopay(self, account_number, request, user_id=None, ip=None):
         """Takes ``{payment_method_id, enabled}``; returns the autopay setting.
         Raises InvalidInput, NotFound (method). Emits ``payments.autopay_changed``."""
         with self.db.transaction() as tx:
             row = autopay.enrol(tx.session, account_number, request, user_id)
-            tx.emit("autopay_changed", autopay.changed_event(account_number, row))
+            tx.emit("autopay_changed", dict(autopay.changed_event(account_number, row),
+                                            actor_user_id=user_id, ip=ip))
             return autopay.get(tx.session, account_number)
 
     @rpc(expected_exceptions=ERRORS)
-    def cancel_autopay(self, account_number, user_id=None):
+    def cancel_autopay(self, account_number, user_id=None, ip=None):
         """Turns autopay off. Raises NotFound. Emits ``payments.autopay_changed``."""
         with self.db.transaction() as tx:
             row = autopay.cancel(tx.session, account_number, user_id)
-            tx.emit("autopay_changed", autopay.changed_event(account_number, row))
+            tx.emit("autopay_changed", dict(autopay.changed_event(account_number, row),
+                                            actor_user_id=user_id, ip=ip))
 
     @reliable_handler("billing", "statement_issued")
     def on_statement_issued(self, event):
@@ -166,3 +169,9 @@ class PaymentsService(HealthMixin):
                 return self.billing_rpc.get_account_summary(account_number)["amount_due_cents"]
         except eventlet.Timeout:  # a BaseException: make it an ordinary failure to wait on
             raise RuntimeError("billing did not answer") from None
+
+
+def _actor(actor):
+    """Who made a change and from where (identity's audit trail records it)."""
+    actor = actor or {}
+    return {"actor_user_id": actor.get("actor_user_id"), "ip": actor.get("ip")}

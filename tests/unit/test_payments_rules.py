@@ -126,16 +126,9 @@ class SlowIdentity:
         eventlet.sleep(5)
 
 
-class OldIdentity:
-    def get_security_preferences(self, user_id):
-        from nameko.exceptions import MethodNotFound
-        raise MethodNotFound("get_security_preferences")
-
-
 def test_an_identity_that_does_not_answer_refuses_the_payment_instead_of_hanging():
     from services.contracts.errors import Refused
     from services.payments import security
     with pytest.raises(Refused):
         security.check(SlowIdentity(), "u1", None, timeout=0.05)
-    security.check(OldIdentity(), "u1", None)  # not deployed yet: nothing to check
     security.check(SlowIdentity(), None, None)  # autopay: no user, no code

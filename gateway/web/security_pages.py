@@ -1,0 +1,128 @@
+"""Portal page /security: password, security code, challenge question, security preferences
+and 2-step sign-in (with a QR code for the authenticator app). Each form posts to the same
+identity RPCs as the API; refusals come back as messages in the customer's words."""
+import segno
+from flask import flash, redirect, render_template, request, url_for
+
+from gateway import auth
+from gateway.api.me import where
+from gateway.rpc import call
+from gateway.web import bp
+from services.contracts.errors import DomainError, InvalidInput
+
+LABELS = {"current_password": "Current password", "new_password": "New password",
+          "security_code": "Security code", "question_id": "Challenge question",
+          "answer": "Answer", "code": "Code from your app",
+          "require_security_code_for_payments": "Require my security code for payments",
+          "sign_in_alerts": "Sign-in alerts"}
+DONE = {
+    "password": "Your password is changed. Your other sessions were signed out.",
+    "code": "Your security code is set.",
+    "challenge": "Your challenge question is set. We will ask it when you reset your password.",
+    "preferences": "Your security preferences are saved.",
+    "totp_on": "2-step sign-in is on. From now on, sign in with a code from your app.",
+    "totp_off": "2-step sign-in is off.",
+}
+
+
+def flash_refusal(exc):
+    """One message per field (labelled as on the page), or the refusal's own words."""
+    if isinstance(exc, InvalidInput):
+        for field, messages in exc.errors.items():
+            for message in (messages if isinstance(messages, list) else [messages]):
+                flash(f"{LABELS.get(field, field)}: {message}", "error")
+    else:
+        flash(exc.detail, "error")
+
+
+def qr_data_uri(uri):
+    """The otpauth:// URI as an inline SVG image (a data: URI: no script, no request)."""
+    return segno.make(uri, error="m").svg_data_uri(scale=5, dark="#111", light="#fff")
+
+
+def _user_id():
+    return auth.current_user()["user_id"]
+
+
+def _page(setup=None, status=200):
+    user_id = _user_id()
+    return render_template(
+        "security.html", settings=call("identity", "get_security_settings", user_id),
+        questions=call("identity", "list_challenge_questions")["items"], setup=setup,
+        qr=qr_data_uri(setup["otpauth_uri"]) if setup else None), status, \
+        {"Cache-Control": "no-store"}  # the set-up secret and recovery codes: not cached
+
+
+def _act(done, rpc, *args, **kwargs):
+    try:
+        call("identity", rpc, *args, **kwargs)
+    except DomainError as exc:
+        flash_refusal(exc)
+    else:
+        flash(DONE[done], "success")
+    return redirect(url_for("web.security"))
+
+
+@bp.get("/security")
+@auth.signed_in
+def security():
+    return _page()
+
+
+@bp.post("/security/password")
+@auth.signed_in
+def security_password():
+    user = auth.current_user()
+    return _act("password", "change_password", user["user_id"], user["session_id"],
+                request.form.get("current_password", ""), request.form.get("new_password", ""))
+
+
+@bp.post("/security/code")
+@auth.signed_in
+def security_code():
+    return _act("code", "set_security_code", _user_id(),
+                request.form.get("current_password", ""),
+                request.form.get("security_code", "").strip(), where=where())
+
+
+@bp.post("/security/challenge")
+@auth.signed_in
+def security_challenge():
+    return _act("challenge", "set_challenge", _user_id(),
+                request.form.get("current_password", ""), request.form.get("question_id"),
+                request.form.get("answer", ""), where=where())
+
+
+@bp.post("/security/preferences")
+@auth.signed_in
+def security_preferences():
+    changes = {"sign_in_alerts": request.form.get("sign_in_alerts") == "on",
+               "require_security_code_for_payments":
+                   request.form.get("require_security_code_for_payments") == "on"}
+    return _act("preferences", "update_security_preferences", _user_id(), changes,
+                where=where())
+
+
+@bp.post("/security/2fa/start")
+@auth.signed_in
+def security_totp_start():
+    try:
+        setup = call("identity", "start_totp", _user_id())
+    except DomainError as exc:
+        flash_refusal(exc)
+        return redirect(url_for("web.security"))
+    return _page(setup)  # shown once, never stored in the browser's cookie
+
+
+@bp.post("/security/2fa/confirm")
+@auth.signed_in
+def security_totp_confirm():
+    return _act("totp_on", "confirm_totp", _user_id(), request.form.get("code", "").strip(),
+                where=where())
+
+
+@bp.post("/security/2fa/disable")
+@auth.signed_in
+def security_totp_disable():
+    return _act("totp_off", "disable_totp", _user_id(),
+                request.form.get("current_password", ""), where=where())

@@ -1,0 +1,113 @@
+"""Portal pages: /users (the account's users: invite, change role, remove; the audit trail
+for admins) and /invitations/accept (an invited person creates their online ID). Forms post
+to the same identity RPCs as the API; role checks are gateway.auth's (gateway.roles)."""
+from flask import flash, g, redirect, render_template, request, url_for
+
+from gateway import auth, roles
+from gateway.api.me import where
+from gateway.api.users import invite
+from gateway.rpc import call
+from gateway.web import bp
+from gateway.web.security_pages import flash_refusal
+from services.contracts.errors import DomainError, InvalidInput, Refused
+
+ROLE_NAMES = {"admin": "Admin (everything)", "billing": "Billing (view and pay)",
+              "viewer": "Viewer (view only)"}
+ACCEPT_LABELS = {"username": "Username", "password": "Password", "first_name": "First name",
+                 "last_name": "Last name", "token": "Invitation link"}
+
+
+def _back():
+    return redirect(url_for("web.users"))
+
+
+@bp.get("/users")
+@auth.web_account_scope("view")
+def users():
+    number = auth.current_account()
+    may_manage = roles.allows(g.get("account_role"), "manage")
+    return render_template(
+        "users.html", users=call("identity", "list_account_users", number),
+        may_manage=may_manage, role_names=ROLE_NAMES, me=auth.current_user()["user_id"],
+        audit=call("identity", "list_account_audit", number, 50)["items"] if may_manage
+        else None)
+
+
+@bp.post("/users/invite")
+@auth.web_account_scope("manage")
+def users_invite():
+    body = {"email": request.form.get("email", "").strip(),
+            "role": request.form.get("role", "")}
+    try:
+        invited = invite(auth.current_account(), body)
+    except DomainError as exc:
+        flash_refusal(exc)
+    else:
+        flash(f"Invitation emailed to {invited['email']} as {invited['role']}. "
+              "The link works once, for 7 days.", "success")
+    return _back()
+
+
+@bp.post("/users/<user_id>/role")
+@auth.web_account_scope("manage")
+def users_role(user_id):
+    try:
+        changed = call("identity", "change_user_role", auth.current_account(),
+                       auth.current_user()["user_id"], user_id, request.form.get("role", ""),
+                       where=where())
+    except DomainError as exc:
+        flash_refusal(exc)
+    else:
+        flash(f"{changed['username']} is now {changed['role']}.", "success")
+    return _back()
+
+
+@bp.post("/users/<user_id>/remove")
+@auth.web_account_scope("manage")
+def users_remove(user_id):
+    try:
+        call("identity", "remove_user", auth.current_account(),
+             auth.current_user()["user_id"], user_id, where=where())
+    except DomainError as exc:
+        flash_refusal(exc)
+    else:
+        flash("The user was removed and signed out. They no longer have access.", "success")
+    return _back()
+
+
+def _accept_page(token, invitation, form=None, errors_=None, status=200):
+    return render_template("accept_invitation.html", token=token, invitation=invitation,
+                           form=form or {}, errors=errors_ or {}), status
+
+
+@bp.get("/invitations/accept")
+def accept_invitation_page():
+    token = request.args.get("token", "")
+    try:
+        invitation = call("identity", "get_invitation", token) if token else None
+    except Refused as exc:
+        flash(exc.detail, "error")
+        invitation = None
+    if invitation is None and not token:
+        flash("This page needs the link from your invitation email.", "error")
+    return _accept_page(token, invitation)
+
+
+@bp.post("/invitations/accept")
+def accept_invitation_submit():
+    form = {k: (v if k == "password" else v.strip()) for k, v in request.form.items()
+            if k != "csrf_token"}
+    token = form.get("token", "")
+    try:
+        created = call("identity", "accept_invitation", form, where=where())
+    except InvalidInput as exc:
+        errors_ = {k: (v if isinstance(v, list) else [str(v)]) for k, v in exc.errors.items()}
+        if "token" in errors_:
+            flash("This invitation link is not valid. Ask the account's admin for a new one.",
+                  "error")
+        return _accept_page(token, None, form, errors_, 400)
+    except (Refused, DomainError) as exc:
+        flash(exc.detail, "error")
+        return _accept_page(token, None, form, status=422 if isinstance(exc, Refused) else 409)
+    flash(f"Your online ID {created['username']} is ready. Sign in to start.", "success")
+    return redirect(url_for("web.sign_in"))
