@@ -144,10 +144,12 @@ class Portal:
         opened = requests.post(f"{self.base}/internal/v1/accounts", headers=staff, timeout=10,
                                json={**ACCOUNT, "company_name": f"Bench {index}"}).json()
         username = f"bench.payer.{index}"
-        requests.post(f"{self.base}/api/v1/signup", timeout=30, json={
+        signup = requests.post(f"{self.base}/api/v1/signup", timeout=30, json={
             **opened, "username": username, "password": PASSWORD,
-            "email": f"payer{index}@bench.example", "first_name": "B",
-            "last_name": "P"}).raise_for_status()
+            "email": f"payer{index}@bench.example", "first_name": "Bench",
+            "last_name": "Payer"})
+        if signup.status_code != 201:
+            raise RuntimeError(f"sign-up answered {signup.status_code}: {signup.text[:300]}")
         login = requests.post(f"{self.base}/api/v1/auth/login", timeout=30,
                               json={"username": username, "password": PASSWORD})
         login.raise_for_status()
