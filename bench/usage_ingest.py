@@ -10,7 +10,8 @@ on a throwaway broker vhost, opens one account, then:
   ``INSERT ... SELECT FROM json_array_elements`` straight into the same table (the database's
   own ceiling for this write, with nothing in front of it).
 
-Prints calls per second for both and the ratio. Run by `make bench`.
+Both alternate for ``--rounds`` rounds (default 3, fresh calls each time) and the best of each
+is kept. Prints calls per second for both and the ratio. Run by `make bench`.
 """
 import argparse
 import http.client
@@ -173,12 +174,13 @@ def post_all(port, path, headers, bodies, concurrency):
     return time.perf_counter() - started, statuses
 
 
-def baseline(db_url, account_number, count):
+def baseline(db_url, account_number, count, round_=0):
     """The same number of rated calls written by one INSERT ... SELECT from a JSON document."""
     from sqlalchemy import create_engine
     from services.billing import usage
     from services.runtime.database import engine_url
-    everything = calls(datetime(2025, 1, 1, tzinfo=timezone.utc), count)
+    everything = calls(datetime(2025, 1, 1, tzinfo=timezone.utc) + timedelta(seconds=round_ * count),
+                       count)
     rows = [row for i in range(0, count, usage.MAX_CALLS)
             for row in usage.validate({"calls": everything[i:i + usage.MAX_CALLS]})]
     engine = create_engine(engine_url(db_url))
@@ -200,6 +202,7 @@ def main():
     parser.add_argument("--calls", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=5_000)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (best kept)")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     stack = Stack()
@@ -209,17 +212,28 @@ def main():
         path = f"/internal/v1/accounts/{number}/usage"
         headers = {"Authorization": f"Bearer {stack.admin_token}",
                    "Content-Type": "application/json"}
-        start = datetime(2026, 10, 1, tzinfo=timezone.utc)
-        warm = [json.dumps({"calls": calls(start - timedelta(days=30), 100)}).encode()] * 8
+        warm = [json.dumps({"calls": calls(datetime(2026, 9, 1, tzinfo=timezone.utc),
+                                           100)}).encode()] * 8
         post_all(stack.port, path, headers, warm, args.concurrency)  # each thread's RPC proxy
-        bodies = [json.dumps({"calls": calls(start + timedelta(seconds=i), args.batch)}).encode()
-                  for i in range(0, args.calls, args.batch)]
-        seconds, statuses = post_all(stack.port, path, headers, bodies, args.concurrency)
-        bad = [s for s in statuses if s[0] != 202]
-        if bad:
-            raise RuntimeError(f"{len(bad)} batches refused, e.g. {bad[0]}")
-        accepted = sum(json.loads(s[1])["accepted"] for s in statuses)
-        base_count, base_seconds = baseline(stack.db_url, number, args.calls)
+        best = None
+        # interleaved rounds, best of each: other work on a shared machine only slows a run
+        for round_ in range(args.rounds):
+            start = datetime(2026, 10, 1, tzinfo=timezone.utc) + timedelta(seconds=round_ * args.calls)
+            bodies = [json.dumps({"calls": calls(start + timedelta(seconds=i), args.batch)})
+                      .encode() for i in range(0, args.calls, args.batch)]
+            seconds, statuses = post_all(stack.port, path, headers, bodies, args.concurrency)
+            bad = [s for s in statuses if s[0] != 202]
+            if bad:
+                raise RuntimeError(f"{len(bad)} batches refused, e.g. {bad[0]}")
+            accepted = sum(json.loads(s[1])["accepted"] for s in statuses)
+            if accepted != args.calls:
+                raise RuntimeError(f"{accepted} calls stored of {args.calls}")
+            base = baseline(stack.db_url, number, args.calls, round_)
+            if best is None or seconds < best[1]:
+                best = (accepted, seconds, best[2] if best else base)
+            if base[1] < best[2][1]:
+                best = (best[0], best[1], base)
+        accepted, seconds, (base_count, base_seconds) = best
     except Exception:
         for name in stack.processes:
             print(f"--- end of {name}.log\n{stack.log(name)[-3000:]}", file=sys.stderr)
@@ -227,7 +241,7 @@ def main():
     finally:
         stack.stop()
     api_rate, base_rate = accepted / seconds, base_count / base_seconds
-    print(f"  staff API, {len(bodies)} batches of {args.batch}, {args.concurrency} clients "
+    print(f"  staff API, {args.calls // args.batch} batches of {args.batch}, {args.concurrency} clients "
           f"{api_rate:9.0f} calls/s ({accepted} stored in {seconds:.2f} s)")
     print(f"  baseline: one INSERT...SELECT of the rated rows        "
           f"{base_rate:9.0f} calls/s ({base_count} in {base_seconds:.2f} s)")
