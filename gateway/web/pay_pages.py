@@ -31,6 +31,11 @@ def _flash_error(exc):
         flash(exc.detail, "error")
 
 
+def _actor():
+    """Who acts and from where: payments puts it on its events for identity's audit trail."""
+    return {"actor_user_id": auth.current_user()["user_id"], "ip": request.remote_addr}
+
+
 def _back():
     return redirect(url_for("web.pay"))
 
@@ -70,7 +75,8 @@ def add_method():
     fields = CARD_FIELDS if kind == "card" else BANK_FIELDS
     body = {"type": kind, **{f: request.form.get(f, "").strip() for f in fields}}
     try:
-        method = call("payments", "add_payment_method", auth.current_account(), body)
+        method = call("payments", "add_payment_method", auth.current_account(), body,
+                      actor=_actor())
     except DomainError as exc:
         _flash_error(exc)
     else:
@@ -83,7 +89,8 @@ def add_method():
 @auth.web_account_scope("pay")
 def remove_method(method_id):
     try:
-        call("payments", "remove_payment_method", auth.current_account(), method_id)
+        call("payments", "remove_payment_method", auth.current_account(), method_id,
+             actor=_actor())
     except DomainError as exc:
         _flash_error(exc)
     else:
@@ -133,15 +140,16 @@ def cancel_payment(payment_id):
 @bp.post("/pay/autopay")
 @auth.web_account_scope("pay")
 def set_autopay():
-    number, user_id = auth.current_account(), auth.current_user()["user_id"]
+    number, user_id, ip = auth.current_account(), auth.current_user()["user_id"], \
+        request.remote_addr
     try:
         if request.form.get("enabled") == "on":
             call("payments", "set_autopay", number,
                  {"payment_method_id": request.form.get("payment_method_id") or "",
-                  "enabled": True}, user_id=user_id)
+                  "enabled": True}, user_id=user_id, ip=ip)
             flash("Autopay is on: each new statement will be paid on its due date.", "success")
         else:
-            call("payments", "cancel_autopay", number, user_id=user_id)
+            call("payments", "cancel_autopay", number, user_id=user_id, ip=ip)
             flash("Autopay is off.", "success")
     except DomainError as exc:
         _flash_error(exc)
