@@ -1,0 +1,96 @@
+"""The /users page and the invitation acceptance page in Chromium against the real system:
+an admin invites a viewer, who accepts from the mailed link and sees the users read-only;
+the admin promotes, then removes them, sees refusals for the last admin and the audit
+trail; phone width, no console errors."""
+import re
+import uuid
+
+from tests.browser.test_pay_page import sign_in
+from tests.e2e.auth_helpers import PASSWORD, mails_to, new_user, text_of
+from tests.system import eventually
+
+
+def flashes(p):
+    return p.locator(".flashes").inner_text()
+
+
+def invitation_link(system, email):
+    def mailed():
+        """the invitation mail arrived"""
+        return [m for m in mails_to(system, email) if "invited" in m["Subject"]]
+    text = text_of(eventually(mailed)[-1])
+    return re.search(r"(/invitations/accept\?token=[A-Za-z0-9_-]+)", text).group(1)
+
+
+def test_an_admin_invites_promotes_and_removes_a_user(page, browser, system):
+    owner = new_user(system)
+    p = page.page
+    sign_in(p, owner["username"])
+    p.goto("/users")
+    row = p.locator(f"#users tr[data-username='{owner['username']}']")
+    p.get_by_label(f"Role for {owner['username']}").select_option("viewer")
+    row.get_by_role("button", name="Change role").click()
+    p.wait_for_load_state()
+    assert "last admin" in flashes(p)
+
+    email = f"guest-{uuid.uuid4().hex[:8]}@harbor.example"
+    p.get_by_label("Email").fill(email)
+    p.get_by_label("Role", exact=True).select_option("viewer")
+    p.get_by_role("button", name="Send invitation").click()
+    p.wait_for_load_state()
+    assert f"Invitation emailed to {email} as viewer" in flashes(p)
+
+    guest_context = browser.new_context(base_url=system.base_url)
+    g = guest_context.new_page()
+    g.goto(invitation_link(system, email))
+    assert "as viewer" in g.locator("#invitation").inner_text()
+    username = f"guest.{uuid.uuid4().hex[:8]}"
+    g.get_by_label("Username").fill(username)
+    g.get_by_label("Password").fill("short")
+    g.get_by_label("First name").fill("Lee")
+    g.get_by_label("Last name").fill("Park")
+    g.get_by_role("button", name="Create my online ID").click()
+    g.wait_for_load_state()
+    assert "Use at least 12 characters." in g.locator(".field-error").first.inner_text()
+    g.get_by_label("Password").fill(PASSWORD)
+    g.get_by_role("button", name="Create my online ID").click()
+    g.wait_for_load_state()
+    assert f"Your online ID {username} is ready" in g.locator(".flashes").inner_text()
+    sign_in(g, username)
+    g.goto("/users")
+    assert "lets you see its users but not change them" in g.locator("#not-admin").inner_text()
+    assert g.get_by_role("button", name="Send invitation").count() == 0
+
+    p.goto("/users")
+    p.get_by_label(f"Role for {username}").select_option("billing")
+    p.locator(f"#users tr[data-username='{username}']").get_by_role(
+        "button", name="Change role").click()
+    p.wait_for_load_state()
+    assert f"{username} is now billing" in flashes(p)
+    p.get_by_role("button", name=f"Remove {username}").click()
+    p.wait_for_load_state()
+    assert "removed and signed out" in flashes(p)
+    audit = p.locator("#audit").inner_text()
+    for action in ("User invited", "User joined", "Role changed", "User removed"):
+        assert action in audit
+
+    def locked_out():
+        """the removed user's browser no longer reaches the account"""
+        g.goto("/users")
+        return "Sign in to your business account" in g.content() or \
+            "not linked to an account" in g.content()
+    eventually(locked_out)
+    assert "Users of this account" not in g.content()
+    guest_context.close()
+
+
+def test_the_users_and_invitation_pages_fit_a_phone(phone_page, system):
+    owner = new_user(system)
+    p = phone_page.page
+    sign_in(p, owner["username"])
+    p.goto("/users")
+    assert p.get_by_label("Email").is_visible()
+    assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    p.goto("/invitations/accept?token=" + "x" * 43)
+    assert "not valid any more" in flashes(p)
+    assert phone_page.console_errors == []
