@@ -112,7 +112,8 @@ def issue_batch(tx, statement_date, account_numbers=None, now=None):
         session.execute(statement, {k: v for k, v in p.items() if f":{k}" in sql})
     issued = session.execute(text("""
         SELECT a.account_number, s.invoice_number, s.statement_date, s.due_date,
-               s.amount_due_cents, s.currency
+               s.amount_due_cents, s.currency, a.invoice_delivery,
+               COALESCE(a.invoice_email, a.email) AS delivery_email
         FROM statements s JOIN accounts a ON a.id = s.account_id WHERE s.batch = :b""")
         .columns(statement_date=Date, due_date=Date), {"b": batch}).mappings().all()
     events.emit_many(tx, "statement_issued", [dict(row) for row in issued])

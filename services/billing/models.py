@@ -27,6 +27,7 @@ class Account(Base):
     postal_code = Column(String(10), nullable=False)
     bill_cycle_day = Column(Integer, nullable=False)
     invoice_delivery = Column(String(10), nullable=False, default="paper")
+    invoice_email = Column(String(254))  # where paperless bills go; NULL: the company email
     opened_on = Column(Date, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
 

@@ -3,11 +3,12 @@ import base64
 import logging
 from datetime import date, datetime, timezone
 
+from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.billing import (accounts, bill_runs, calls_csv, catalogue, ledger, pdf, queries,
-                              usage)
+from services.billing import (accounts, bill_runs, calls_csv, catalogue, ledger, pdf,
+                              print_batch, profile, queries, usage)
 from services.billing.models import metadata
 from services.contracts.errors import InvalidInput, NotFound
 from services.runtime.handlers import reliable_handler
@@ -31,6 +32,7 @@ class BillingService(HealthMixin):
 
     db = Database(metadata)
     log_context = LogContext()
+    config = Config()
 
     @rpc
     def list_products(self):
@@ -172,3 +174,54 @@ class BillingService(HealthMixin):
         with self.db.transaction() as tx:
             found = queries.account(tx.session, account_number)
             return {"items": ledger.activity(tx.session, found.id, min(int(limit), 1000))}
+
+    # --- company profile and invoice delivery ---
+
+    @rpc(expected_exceptions=NotFound)
+    def get_profile(self, account_number):
+        """Returns ``{account_number, company_name, contact_name, email, phone,
+        billing_address: {line1, line2, city, state, postal_code}}``. Raises NotFound."""
+        with self.db.transaction() as tx:
+            return profile.get_profile(tx.session, account_number)
+
+    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    def update_profile(self, account_number, changes, actor=None):
+        """Changes any profile fields (``actor``: ``{user_id, ip}`` for the audit trail);
+        returns the profile. Raises InvalidInput (nothing changed), NotFound. Emits
+        ``billing.profile_changed`` when a field changed."""
+        with self.db.transaction() as tx:
+            found, changed = profile.update_profile(tx.session, account_number, changes)
+            if changed:
+                tx.emit("profile_changed", profile.changed_event(account_number, changed, actor))
+            return found
+
+    @rpc(expected_exceptions=NotFound)
+    def get_invoice_delivery(self, account_number):
+        """Returns ``{method: paperless|paper, email}``. Raises NotFound."""
+        with self.db.transaction() as tx:
+            return profile.get_delivery(tx.session, account_number)
+
+    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    def set_invoice_delivery(self, account_number, request, actor=None):
+        """Takes ``{method, email?}``; returns the delivery setting. Raises InvalidInput
+        (nothing changed), NotFound. Emits ``billing.invoice_delivery_changed`` on a change."""
+        with self.db.transaction() as tx:
+            delivery, changed = profile.set_delivery(tx.session, account_number, request)
+            if changed:
+                tx.emit("invoice_delivery_changed",
+                        profile.delivery_event(account_number, delivery, actor))
+            return delivery
+
+    @reliable_handler("billing", "statement_issued")
+    def on_statement_issued(self, event):
+        """Adds a paper account's statement PDF to DATA_DIR/print-batch/<date>/ (once: the
+        file is kept). Paperless statements are emailed by notifications instead."""
+        data = event["data"]
+        with self.db.transaction() as tx:
+            method = data.get("invoice_delivery") or \
+                profile.get_delivery(tx.session, data["account_number"])["method"]
+            if method != "paper":
+                return
+            detail = queries.statement_detail(tx.session, data["account_number"],
+                                              data["invoice_number"])
+        print_batch.add(self.config["DATA_DIR"], detail)

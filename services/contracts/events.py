@@ -84,7 +84,10 @@ CATALOGUE = [
     _event("billing", "statement_issued", "a statement was issued",
            **_account, invoice_number=_str(required=True), statement_date=fields.Date(required=True),
            due_date=fields.Date(required=True), amount_due_cents=_int(required=True),
-           currency=_str(required=True)),
+           currency=_str(required=True),
+           # how the customer gets it (paperless: an email to delivery_email; paper: printed)
+           invoice_delivery=_str(allow_none=True, load_default=None),
+           delivery_email=_str(allow_none=True, load_default=None)),
     _event("billing", "payment_applied", "a payment was credited to the ledger",
            **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
            balance_cents=_int(required=True)),

@@ -1,0 +1,111 @@
+"""The company profile and how invoices are delivered (paper or paperless), as plain
+functions on a session: read, validate, change, and the events that say what changed."""
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from services.billing.queries import account
+from services.contracts import validators
+from services.contracts.billing import Address
+from services.contracts.errors import InvalidInput
+
+METHODS = ("paperless", "paper")
+PROFILE_FIELDS = ("company_name", "contact_name", "email", "phone", "billing_address")
+_ADDRESS_COLUMNS = {"line1": "address_line1", "line2": "address_line2", "city": "city",
+                    "state": "state", "postal_code": "postal_code"}
+
+
+class ProfileChange(Schema):
+    """A PATCH of the profile: any of the fields, each validated as when the account opened."""
+    company_name = fields.String(validate=validate.Length(1, 120))
+    contact_name = fields.String(validate=validate.Length(1, 120))
+    email = fields.String(validate=validators.email)
+    phone = fields.String(validate=validators.phone)
+    billing_address = fields.Nested(Address)
+
+
+class DeliveryChange(Schema):
+    method = fields.String(required=True, validate=validate.OneOf(METHODS))
+    email = fields.String(load_default=None, allow_none=True, validate=validators.email)
+
+    @validates_schema
+    def _paperless_needs_somewhere_to_send(self, data, **_):
+        # no address given means "the company's email", so this is only for an explicit blank
+        if data.get("method") == "paperless" and data.get("email") == "":
+            raise ValidationError("Paperless bills need an email address.", "email")
+
+
+def _load(schema, payload):
+    try:
+        return schema.load(payload if isinstance(payload, dict) else {})
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages) from None
+
+
+def public(found):
+    return {"account_number": found.account_number, "company_name": found.company_name,
+            "contact_name": found.contact_name, "email": found.email, "phone": found.phone,
+            "billing_address": {key: getattr(found, column)
+                                for key, column in _ADDRESS_COLUMNS.items()}}
+
+
+def get_profile(session, account_number):
+    return public(account(session, account_number))
+
+
+def update_profile(session, account_number, payload):
+    """Applies a validated change; returns ``(profile, changed field names)``. Raises
+    InvalidInput (nothing changed) or NotFound."""
+    if not isinstance(payload, dict) or not payload:
+        raise InvalidInput({"_schema": ["Send at least one field to change."]})
+    data = _load(ProfileChange(), payload)
+    found = account(session, account_number)
+    if "email" in data:
+        data["email"] = validators.email(data["email"])
+    if "phone" in data:
+        data["phone"] = validators.phone(data["phone"])
+    before = public(found)
+    for name in ("company_name", "contact_name", "email", "phone"):
+        if name in data:
+            setattr(found, name, data[name])
+    for key, value in data.get("billing_address", {}).items():
+        setattr(found, _ADDRESS_COLUMNS[key], value)
+    after = public(found)
+    changed = [name for name in PROFILE_FIELDS if before[name] != after[name]]
+    return after, changed
+
+
+def delivery_email(found):
+    """Where paperless bills go: the address chosen for them, else the company's email."""
+    return found.invoice_email or found.email
+
+
+def get_delivery(session, account_number):
+    found = account(session, account_number)
+    return {"method": found.invoice_delivery, "email": delivery_email(found)}
+
+
+def set_delivery(session, account_number, payload):
+    """Sets paper or paperless (and the address for paperless bills); returns
+    ``(delivery, changed)``. Raises InvalidInput (nothing changed) or NotFound."""
+    data = _load(DeliveryChange(), payload)
+    found = account(session, account_number)
+    before = get_delivery(session, account_number)
+    if data.get("email"):
+        found.invoice_email = validators.email(data["email"])
+    found.invoice_delivery = data["method"]
+    after = {"method": found.invoice_delivery, "email": delivery_email(found)}
+    return after, after != before
+
+
+def changed_event(account_number, fields_, actor):
+    return dict(account_number=account_number, fields=fields_, **_actor(actor))
+
+
+def delivery_event(account_number, delivery, actor):
+    return dict(account_number=account_number, method=delivery["method"],
+                email=delivery["email"], **_actor(actor))
+
+
+def _actor(actor):
+    actor = actor or {}
+    return {"actor_user_id": actor.get("user_id"), "ip": actor.get("ip")}
+
