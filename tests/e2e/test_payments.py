@@ -150,6 +150,11 @@ def test_autopay_pays_the_next_statement_on_its_due_date(system):
                        timeout=10).json()
     assert paid["status"] == "succeeded"
     eventually(lambda: summary(system, session, number)["amount_due_cents"] == 0)
+    admin = session.get(system.url("/api/v1/me"), timeout=10).json()["email"]
+    mails = eventually(lambda: [m for m in mails_to(system, admin)
+                                if "receipt" in m["Subject"].lower()])
+    assert len(mails) == 1 and "automatic payment" in text_of(mails[0])
+    assert [m for m in mails_to(system, admin) if m["Subject"].startswith("Autopay will pay")]
 
 
 def test_a_bank_payment_is_pending_until_the_payment_run_settles_it(system, due):
