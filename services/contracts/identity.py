@@ -46,7 +46,7 @@ class LoginRequest(Schema):
     password = fields.String(required=True, validate=PASSWORD, load_only=True)
     # six digits from the authenticator app, or a recovery code (XXXXX-XXXXX)
     totp_code = fields.String(load_default=None, validate=validate.Regexp(
-        r"^(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$",
+        r"^([0-9]{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$",
         error="Enter the 6-digit code from your authenticator app, or a recovery code."))
 
 
@@ -116,7 +116,7 @@ ROLE = validate.OneOf(["admin", "billing", "viewer"], error="Choose admin, billi
 class SecurityCodeRequest(Schema):
     current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
     security_code = fields.String(required=True, load_only=True, validate=validate.Regexp(
-        r"^\d{4}$", error="Enter exactly 4 digits."))
+        r"^[0-9]{4}$", error="Enter exactly 4 digits."))
 
 
 class ChallengeQuestion(Schema):
@@ -165,7 +165,7 @@ class TotpSetup(Schema):
 
 class TotpConfirm(Schema):
     code = fields.String(required=True, validate=validate.Regexp(
-        r"^\d{6}$", error="Enter the 6-digit code from your authenticator app."))
+        r"^[0-9]{6}$", error="Enter the 6-digit code from your authenticator app."))
 
 
 class TotpDisable(Schema):

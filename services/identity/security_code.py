@@ -5,7 +5,7 @@ import re
 from services.contracts.errors import InvalidInput, Refused, Throttled
 from services.identity import passwords, throttle
 
-CODE = re.compile(r"^\d{4}$")
+CODE = re.compile(r"^[0-9]{4}$")  # ASCII only: \d also matches other scripts' digits
 WRONG = "The security code is not correct."
 TOO_MANY = "Too many wrong security codes. Wait a moment and try again."
 NOT_SET = "You have not set a security code yet. Set one on the Security page."

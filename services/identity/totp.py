@@ -20,7 +20,7 @@ from services.identity.sessions import digest
 ISSUER = "BizPortal"
 RECOVERY_COUNT = 10
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-CODE = re.compile(r"^\d{6}$")
+CODE = re.compile(r"^[0-9]{6}$")
 NEEDED = "Enter the 6-digit code from your authenticator app (or a recovery code)."
 WRONG = "That code is not right, or it was already used. Enter the current code."
 ALREADY_ON = "2-step sign-in is already on. Turn it off first to set it up again."
