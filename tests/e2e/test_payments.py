@@ -170,6 +170,28 @@ def test_a_bank_payment_is_pending_until_the_payment_run_settles_it(system, due)
     assert settled["status"] == "succeeded"
 
 
+def test_a_returned_bank_payment_is_reversed_and_the_payer_told(system):
+    number, session = customer(system)
+    bouncing = add(system, session, number, dict(BANK, account_number="000123450002"))
+    before = summary(system, session, number)["balance_cents"]
+    paid = session.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
+        "amount_cents": 5000, "payment_method_id": bouncing["id"]}, headers=key(), timeout=10)
+    assert paid.json()["status"] == "pending", paid.text
+    staff = system.staff()
+    assert staff.post(system.url("/internal/v1/payment-runs"), json={"run_date": "2026-12-02"},
+                      timeout=60).json()["settled"] >= 1
+    eventually(lambda: summary(system, session, number)["balance_cents"] == before - 5000)
+    assert staff.post(system.url("/internal/v1/payment-runs"), json={"run_date": "2026-12-03"},
+                      timeout=60).json()["returned"] >= 1
+    url = system.url(f"/api/v1/accounts/{number}/payments/{paid.json()['id']}")
+    returned = session.get(url, timeout=10).json()
+    assert returned["status"] == "returned" and "insufficient funds" in returned["failure_reason"]
+    # billing reverses the payment (and may add its returned-payment fee)
+    eventually(lambda: summary(system, session, number)["balance_cents"] >= before)
+    email = session.get(system.url("/api/v1/me"), timeout=10).json()["email"]
+    eventually(lambda: [m for m in mails_to(system, email) if "returned" in m["Subject"]])
+
+
 def test_the_security_code_is_asked_for_when_the_user_requires_it(system):
     number, session = customer(system)
     card = add(system, session, number, CARD)
