@@ -79,6 +79,7 @@ def get_security():
 @bp.response(204)
 @bp.alt_response(400, description="Not 4 digits, or the current password is wrong")
 @bp.alt_response(401, description="Not signed in")
+@bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER)
 @auth.signed_in
 def put_security_code(data):
@@ -101,6 +102,7 @@ def challenge_questions():
 @bp.response(204)
 @bp.alt_response(400, description="Unknown question, answer too short, wrong current password")
 @bp.alt_response(401, description="Not signed in")
+@bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER)
 @auth.signed_in
 def put_challenge(data):
@@ -169,6 +171,7 @@ def confirm_totp(data):
 @bp.alt_response(400, description="The current password is wrong")
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(409, description="2-step sign-in is not on")
+@bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER)
 @auth.signed_in
 def disable_totp(data):

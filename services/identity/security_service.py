@@ -8,14 +8,27 @@ from services.identity import (alerts, audit, challenge, onlineids, passwords, p
                                recovery, security_code, throttle, totp)
 from services.identity.clock import now
 
+THROTTLED = "Too many wrong passwords. Wait a moment and try again."
+
 
 class SecuritySettings:
     """Needs ``db`` and ``notifications_rpc`` on the service class."""
 
     def _check_password(self, user_id, current_password):
+        """Wrong current passwords count like failed sign-ins: a stolen session is no
+        licence to guess the password through these forms."""
+        at = now()
         with self.db.transaction() as tx:
-            stored = onlineids.get_user(tx.session, user_id).password_hash
-        recovery.check_current(passwords.verify(stored, str(current_password or "")))
+            user = onlineids.get_user(tx.session, user_id)
+            stored, key = user.password_hash, throttle.user_key(user.username)
+            wait = throttle.retry_after(tx.session, [("user", key)], at)
+        if wait:
+            raise Throttled(THROTTLED, retry_after=wait)
+        matches = passwords.verify(stored, str(current_password or ""))
+        if not matches:
+            with self.db.transaction() as tx:
+                throttle.record_failure(tx.session, key, at)
+        recovery.check_current(matches)
 
     def _changed(self, tx, user, what, at, where):
         audit.record(tx.session, at, f"security settings changed: {what}",
@@ -63,10 +76,10 @@ class SecuritySettings:
             self._alert(recipient, "preferences", at, where)
         return result
 
-    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    @rpc(expected_exceptions=(NotFound, InvalidInput, Throttled))
     def set_security_code(self, user_id, current_password, code, where=None):
         """Sets or changes the 4-digit code (argon2id at rest). Returns None. Raises
-        InvalidInput (not 4 digits, current password wrong). Emits
+        InvalidInput (not 4 digits, current password wrong), Throttled. Emits
         security_settings_changed (what: security_code)."""
         code = security_code.check_format(code)
         self._check_password(user_id, current_password)
@@ -100,10 +113,11 @@ class SecuritySettings:
         """Returns ``{items: [{id, text}]}``: the questions one may choose."""
         return {"items": challenge.questions()}
 
-    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    @rpc(expected_exceptions=(NotFound, InvalidInput, Throttled))
     def set_challenge(self, user_id, current_password, question_id, answer, where=None):
         """Sets the challenge question and its answer (normalised, argon2id). Returns None.
-        Raises InvalidInput. Emits security_settings_changed (what: challenge)."""
+        Raises InvalidInput, Throttled (wrong passwords). Emits security_settings_changed
+        (what: challenge)."""
         question_id, normalised = challenge.load(question_id, answer)
         self._check_password(user_id, current_password)
         hashed, at = passwords.hash_password(normalised), now()
@@ -136,10 +150,10 @@ class SecuritySettings:
             recipient = self._changed(tx, user, "totp_enabled", at, where)
         self._alert(recipient, "totp_enabled", at, where)
 
-    @rpc(expected_exceptions=(NotFound, Conflict, InvalidInput))
+    @rpc(expected_exceptions=(NotFound, Conflict, InvalidInput, Throttled))
     def disable_totp(self, user_id, current_password, where=None):
         """Turns 2-step sign-in off (the password required); its recovery codes go. Returns
-        None. Raises InvalidInput (password), Conflict (not on). Emits
+        None. Raises InvalidInput (password), Throttled, Conflict (not on). Emits
         security_settings_changed (what: totp_disabled)."""
         self._check_password(user_id, current_password)
         at = now()

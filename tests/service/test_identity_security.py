@@ -150,3 +150,13 @@ def test_two_step_sign_in_needs_a_current_code_once_and_recovery_codes_work_once
     assert whats == ["security settings changed: totp_enabled",
                      "security settings changed: recovery_code_used",
                      "security settings changed: totp_disabled"]
+
+
+def test_wrong_current_passwords_on_security_forms_are_throttled_like_sign_ins(identity):
+    for _ in range(5):
+        with pytest.raises(InvalidInput):
+            rpc(identity, "set_security_code", identity.user_id, "not the password", "4821")
+    with pytest.raises(Throttled):
+        rpc(identity, "set_challenge", identity.user_id, PASSWORD, 1, "rex")
+    with pytest.raises(Throttled):
+        rpc(identity, "sign_in", "sam.lee", PASSWORD)
