@@ -75,9 +75,9 @@ def users_remove(user_id):
     return _back()
 
 
-def _accept_page(token, invitation, form=None, errors_=None, status=200):
+def _accept_page(token, invitation, form=None, errors_=None):
     return render_template("accept_invitation.html", token=token, invitation=invitation,
-                           form=form or {}, errors=errors_ or {}), status
+                           form=form or {}, errors=errors_ or {})
 
 
 @bp.get("/invitations/accept")
@@ -105,9 +105,9 @@ def accept_invitation_submit():
         if "token" in errors_:
             flash("This invitation link is not valid. Ask the account's admin for a new one.",
                   "error")
-        return _accept_page(token, None, form, errors_, 400)
-    except (Refused, DomainError) as exc:
+        return _accept_page(token, None, form, errors_)
+    except DomainError as exc:  # used or expired link, username taken: said on the page
         flash(exc.detail, "error")
-        return _accept_page(token, None, form, status=422 if isinstance(exc, Refused) else 409)
+        return _accept_page(token, None, form)
     flash(f"Your online ID {created['username']} is ready. Sign in to start.", "success")
     return redirect(url_for("web.sign_in"))

@@ -42,7 +42,7 @@ class AccountUsers:
             inviter_name = f"{inviter.first_name} {inviter.last_name}"
             recipients = self._admins_to_alert(tx.session, account_number)
         self.notifications_rpc.send_email.call_async(
-            to=data["email"], category="security", template="invitation",
+            to=data["email"], category="invitation", template="invitation",
             context={"link": invitations.link(self.config["PUBLIC_URL"], token),
                      "inviter": inviter_name, "role": data["role"],
                      "company_name": company_name or f"account {account_number}",
