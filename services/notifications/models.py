@@ -1,5 +1,5 @@
 """notifications' tables."""
-from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text
+from sqlalchemy import Boolean, Column, Date, DateTime, Integer, String, Text
 from sqlalchemy import MetaData
 from sqlalchemy.orm import declarative_base
 
@@ -33,3 +33,36 @@ class Message(Base):
     # a secret (reset link, usernames) is replaced in the stored copy; such a message cannot
     # be re-sent later from the record, only by the immediate delivery
     redacted = Column(Boolean, nullable=False, default=False, server_default="0")
+
+
+class Preferences(Base):
+    """How a user wants each category of notice; a user with no row has the defaults
+    (preferences.DEFAULTS). Security alerts are not here: they cannot be turned off."""
+    __tablename__ = "notification_preferences"
+    user_id = Column(String(36), primary_key=True)
+    bill_ready_email = Column(Boolean, nullable=False)
+    bill_ready_sms = Column(Boolean, nullable=False)
+    payment_email = Column(Boolean, nullable=False)
+    payment_sms = Column(Boolean, nullable=False)
+    reminders_email = Column(Boolean, nullable=False)
+    reminders_sms = Column(Boolean, nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class Bill(Base):
+    """A statement as billing announced it (statement_issued): what reminders look at."""
+    __tablename__ = "bills"
+    invoice_number = Column(String(24), primary_key=True)
+    account_number = Column(String(16), nullable=False, index=True)
+    due_date = Column(Date, nullable=False, index=True)
+    amount_due_cents = Column(Integer, nullable=False)
+    currency = Column(String(3), nullable=False)
+
+
+class ReminderSent(Base):
+    """One row per reminder sent: the unique key makes each reminder go out once."""
+    __tablename__ = "reminders_sent"
+    kind = Column(String(20), primary_key=True)          # bill_due | card_expiring
+    account_number = Column(String(16), primary_key=True)
+    reference = Column(String(64), primary_key=True)     # invoice, or method id + expiry
+    sent_on = Column(Date, nullable=False)

@@ -1,6 +1,6 @@
 """Payment notices: a receipt for each successful payment, a notice for each failure, return,
 scheduled payment and autopay change. A mixin of NotificationsService (it uses its ``db``,
-``config``, ``identity_rpc`` and ``_send_once``).
+``config``, ``identity_rpc`` and ``_notify_once``, which honours the payment preferences).
 
 Who is told: the user who paid (``user_id`` in the event); for autopay (no user) and autopay
 changes, every admin of the account. Exactly one message per recipient per event: each
@@ -28,12 +28,10 @@ class PaymentNotices:
         data = event["data"]
         context = dict(data, amount=money(data["amount_cents"]) if "amount_cents" in data
                        else None, **(extra or {}))
-        for user in recipients:
-            self._send_once(event, f"{consumer}:{user['user_id']}", to=user["email"],
-                            category="payment", template=template,
-                            context=dict(context, first_name=user.get("first_name") or
-                                         user.get("username") or "there"),
-                            user_id=user["user_id"], account_number=data["account_number"])
+        for user in recipients:  # by email and/or text as each user's preferences ask
+            self._notify_once(event, f"{consumer}:{user['user_id']}", user=user,
+                              preference="payment", template=template, context=context,
+                              account_number=data["account_number"])
 
     @reliable_handler("payments", "payment_succeeded")
     def on_payment_succeeded(self, event):

@@ -5,8 +5,9 @@ from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy, rpc
 from nameko.timer import timer
 
-from services.contracts.errors import InvalidInput
-from services.notifications import outgoing, rendering
+from services.contracts.errors import InvalidInput, NotFound
+from services.notifications import centre, notices, outgoing, preferences, rendering
+from services.notifications.account_notices import AccountNotices
 from services.notifications.models import metadata
 from services.notifications.payment_notices import PaymentNotices
 from services.runtime.context import LogContext
@@ -15,13 +16,15 @@ from services.runtime.handlers import reliable_handler
 from services.runtime.health import HealthMixin
 
 
-class NotificationsService(HealthMixin, PaymentNotices):
+class NotificationsService(HealthMixin, PaymentNotices, AccountNotices):
     name = "notifications"
 
     db = Database(metadata)
     log_context = LogContext()
     config = Config()
     identity_rpc = RpcProxy("identity")
+    billing_rpc = RpcProxy("billing")
+    payments_rpc = RpcProxy("payments")
 
     def _send_once(self, event, consumer, **message):
         """Records ``message`` once per event id, then delivers it after the commit."""
@@ -30,6 +33,19 @@ class NotificationsService(HealthMixin, PaymentNotices):
                 return
             sending = outgoing.record(tx, self.config, **message)
         outgoing.deliver(self.db, self.config, [sending])
+
+    def _notify_once(self, event, consumer, *, user, preference, template, context,
+                     account_number):
+        """Tells ``user`` once per event id by the channels their ``preference`` asks."""
+        phone = self._phone_if_wanted([user], preference, account_number)
+        out = notices.Outgoing()
+        with self.db.apply_once(event, consumer) as tx:
+            if tx is None:
+                return
+            notices.compose(tx, self.config, out, user=user, preference=preference,
+                            template=template, context=context,
+                            account_number=account_number, phone=phone)
+        notices.send(self.db, self.config, out)
 
     @reliable_handler("billing", "account_opened")
     def on_account_opened(self, event):
@@ -88,3 +104,33 @@ class NotificationsService(HealthMixin, PaymentNotices):
     def deliver_pending(self):
         """Delivers messages left pending by a crash or an unreachable mail server."""
         outgoing.deliver_due(self.db, self.config)
+
+    # --- the message centre and preferences ---
+
+    @rpc(expected_exceptions=InvalidInput)
+    def list_notifications(self, user_id, limit=20, cursor=None):
+        """Returns ``{items: [{id, category, subject, body, created_at, read}], next_cursor,
+        unread}``: the user's notices, newest first. Raises InvalidInput (limit, cursor)."""
+        with self.db.transaction() as tx:
+            page = centre.listing(tx.session, user_id, limit, cursor)
+            page["unread"] = centre.unread_count(tx.session, user_id)
+            return page
+
+    @rpc(expected_exceptions=NotFound)
+    def mark_notification_read(self, user_id, notification_id):
+        """Marks one of the user's notices read. Raises NotFound (not theirs, or none)."""
+        with self.db.transaction() as tx:
+            centre.mark_read(tx.session, user_id, notification_id)
+
+    @rpc
+    def get_notification_preferences(self, user_id):
+        """Returns ``{bill_ready: {email, sms}, payment: {...}, reminders: {...}}``."""
+        with self.db.transaction() as tx:
+            return preferences.get(tx.session, user_id)
+
+    @rpc(expected_exceptions=InvalidInput)
+    def set_notification_preferences(self, user_id, request):
+        """Replaces the user's preferences (all three categories, both channels); returns
+        them. Raises InvalidInput (nothing changed). Security alerts are not among them."""
+        with self.db.transaction() as tx:
+            return preferences.put(tx.session, user_id, request)

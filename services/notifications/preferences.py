@@ -1,0 +1,56 @@
+"""Each user's notification preferences: per category (bill ready, payments, reminders) and
+channel (email, SMS). Security alerts are deliberately absent: they always go by email."""
+from datetime import datetime, timezone
+
+from marshmallow import Schema, ValidationError, fields
+
+from services.contracts.errors import InvalidInput
+from services.notifications.models import Preferences
+
+CATEGORIES = ("bill_ready", "payment", "reminders")
+CHANNELS = ("email", "sms")
+# email on, SMS off until the user asks for it: nobody is texted without opting in
+DEFAULTS = {category: {"email": True, "sms": False} for category in CATEGORIES}
+
+
+class _Channels(Schema):
+    # true or false only: "yes", 1 or "on" would hide a client's mistake
+    email = fields.Boolean(required=True, truthy={True}, falsy={False})
+    sms = fields.Boolean(required=True, truthy={True}, falsy={False})
+
+
+class PreferencesSchema(Schema):
+    bill_ready = fields.Nested(_Channels, required=True)
+    payment = fields.Nested(_Channels, required=True)
+    reminders = fields.Nested(_Channels, required=True)
+
+
+def load(payload):
+    """Validates a full preferences document; raises InvalidInput with field errors."""
+    try:
+        return PreferencesSchema().load(payload if isinstance(payload, dict) else {})
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages) from None
+
+
+def get(session, user_id):
+    row = session.get(Preferences, user_id) if user_id else None
+    if row is None:
+        return {category: dict(channels) for category, channels in DEFAULTS.items()}
+    return {category: {channel: getattr(row, f"{category}_{channel}") for channel in CHANNELS}
+            for category in CATEGORIES}
+
+
+def put(session, user_id, payload):
+    """Replaces the user's preferences; returns them. Raises InvalidInput (nothing changed)."""
+    data = load(payload)
+    row = session.get(Preferences, user_id)
+    if row is None:
+        row = Preferences(user_id=user_id)
+        session.add(row)
+    for category in CATEGORIES:
+        for channel in CHANNELS:
+            setattr(row, f"{category}_{channel}", data[category][channel])
+    row.updated_at = datetime.now(timezone.utc)
+    session.flush()
+    return get(session, user_id)
