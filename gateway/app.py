@@ -6,7 +6,8 @@ from flask import Flask, send_from_directory
 from flask_wtf.csrf import CSRFProtect
 
 from gateway import api, health, observability, problems, web
-from gateway.api import accounts, auth, help, me, payments, statements, users
+from gateway.api import (account_settings, accounts, auth, help, me, payments, statements,
+                         users)
 from gateway.rpc import RpcClient
 from gateway.staff import bp as staff_bp
 from services.runtime import config as config_mod, logs
@@ -38,7 +39,8 @@ def create_app(settings=None, rpc_client=None):
     app.extensions["settings"] = settings
 
     observability.init_app(app)
-    public = [auth.bp, me.bp, accounts.bp, statements.bp, payments.bp, users.bp, help.bp]
+    public = [auth.bp, me.bp, accounts.bp, account_settings.bp, statements.bp, payments.bp,
+              users.bp, help.bp]
     api.init_app(app, public + [staff_bp])
     problems.init_app(app)  # after flask-smorest, so problem documents win
     csrf.init_app(app)

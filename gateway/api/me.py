@@ -179,3 +179,59 @@ def disable_totp(data):
     call("identity", "disable_totp", auth.current_user()["user_id"],
          data["current_password"], where=where())
     return ""
+
+
+# --- message centre and notification preferences (notifications) ---------------------
+
+from services.contracts import notifications as notices  # noqa: E402
+
+
+@bp.get("/me/notifications")
+@bp.arguments(notices.ListQuery, location="query")
+@bp.response(200, notices.NotificationPage)
+@bp.alt_response(400, description="A bad limit or cursor")
+@bp.alt_response(401, description="Not signed in")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def list_notifications(query):
+    """Your message centre: every notice you got, newest first, read or unread."""
+    return call("notifications", "list_notifications", auth.current_user()["user_id"],
+                query["limit"], query["cursor"])
+
+
+@bp.post("/me/notifications/<notification_id>/read")
+@bp.response(204)
+@bp.alt_response(401, description="Not signed in")
+@bp.alt_response(404, description="No such message of yours")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def read_notification(notification_id):
+    """Mark one of your messages read."""
+    call("notifications", "mark_notification_read", auth.current_user()["user_id"],
+         notification_id)
+    return ""
+
+
+@bp.get("/me/notification-preferences")
+@bp.response(200, notices.NotificationPreferences)
+@bp.alt_response(401, description="Not signed in")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def get_notification_preferences():
+    """How you get bill-ready notices, payment notices and reminders (email, SMS).
+    Security alerts are always emailed: not a preference."""
+    return call("notifications", "get_notification_preferences",
+                auth.current_user()["user_id"])
+
+
+@bp.put("/me/notification-preferences")
+@bp.arguments(notices.NotificationPreferences)
+@bp.response(200, notices.NotificationPreferences)
+@bp.alt_response(400, description="A category or channel missing, or not true/false")
+@bp.alt_response(401, description="Not signed in")
+@bp.doc(security=BEARER)
+@auth.signed_in
+def put_notification_preferences(data):
+    """Choose, per category, email and/or SMS (texts go to the account's phone)."""
+    return call("notifications", "set_notification_preferences",
+                auth.current_user()["user_id"], data)

@@ -1,36 +1,15 @@
 """The company profile and how invoices are delivered (paper or paperless), as plain
 functions on a session: read, validate, change, and the events that say what changed."""
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError
 
 from services.billing.queries import account
 from services.contracts import validators
-from services.contracts.billing import Address
+from services.contracts.billing import CompanyProfileChange, DeliveryChange
 from services.contracts.errors import InvalidInput
 
-METHODS = ("paperless", "paper")
 PROFILE_FIELDS = ("company_name", "contact_name", "email", "phone", "billing_address")
 _ADDRESS_COLUMNS = {"line1": "address_line1", "line2": "address_line2", "city": "city",
                     "state": "state", "postal_code": "postal_code"}
-
-
-class ProfileChange(Schema):
-    """A PATCH of the profile: any of the fields, each validated as when the account opened."""
-    company_name = fields.String(validate=validate.Length(1, 120))
-    contact_name = fields.String(validate=validate.Length(1, 120))
-    email = fields.String(validate=validators.email)
-    phone = fields.String(validate=validators.phone)
-    billing_address = fields.Nested(Address)
-
-
-class DeliveryChange(Schema):
-    method = fields.String(required=True, validate=validate.OneOf(METHODS))
-    email = fields.String(load_default=None, allow_none=True, validate=validators.email)
-
-    @validates_schema
-    def _paperless_needs_somewhere_to_send(self, data, **_):
-        # no address given means "the company's email", so this is only for an explicit blank
-        if data.get("method") == "paperless" and data.get("email") == "":
-            raise ValidationError("Paperless bills need an email address.", "email")
 
 
 def _load(schema, payload):
@@ -56,7 +35,7 @@ def update_profile(session, account_number, payload):
     InvalidInput (nothing changed) or NotFound."""
     if not isinstance(payload, dict) or not payload:
         raise InvalidInput({"_schema": ["Send at least one field to change."]})
-    data = _load(ProfileChange(), payload)
+    data = _load(CompanyProfileChange(), payload)
     found = account(session, account_number)
     if "email" in data:
         data["email"] = validators.email(data["email"])

@@ -85,3 +85,36 @@ class BillRunRequest(Schema):
 
 class BillRunResult(Schema):
     statements_issued = fields.Integer(required=True)
+
+
+# --- company profile and invoice delivery (customer API and billing RPCs) ---
+
+METHODS = ("paperless", "paper")
+
+
+class CompanyProfile(Schema):
+    company_name = fields.String(required=True)
+    contact_name = fields.String(required=True)
+    email = fields.String(required=True)
+    phone = fields.String(required=True, metadata={"description": "E.164"})
+    billing_address = fields.Nested(Address, required=True)
+
+
+class CompanyProfileChange(Schema):
+    """A PATCH of the profile: any of the fields, each validated as when the account opened."""
+    company_name = fields.String(validate=validate.Length(1, 120))
+    contact_name = fields.String(validate=validate.Length(1, 120))
+    email = fields.String(validate=validators.email)
+    phone = fields.String(validate=validators.phone)
+    billing_address = fields.Nested(Address, metadata={"description": "the whole address"})
+
+
+class DeliveryChange(Schema):
+    method = fields.String(required=True, validate=validate.OneOf(METHODS))
+    email = fields.String(load_default=None, allow_none=True, validate=validators.email)
+    # no email: paperless bills go to the company's email
+
+
+class InvoiceDelivery(Schema):
+    method = fields.String(required=True, validate=validate.OneOf(METHODS))
+    email = fields.String(allow_none=True)

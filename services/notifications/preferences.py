@@ -2,27 +2,16 @@
 channel (email, SMS). Security alerts are deliberately absent: they always go by email."""
 from datetime import datetime, timezone
 
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import ValidationError
 
 from services.contracts.errors import InvalidInput
+from services.contracts.notifications import NotificationPreferences as PreferencesSchema
 from services.notifications.models import Preferences
 
 CATEGORIES = ("bill_ready", "payment", "reminders")
 CHANNELS = ("email", "sms")
 # email on, SMS off until the user asks for it: nobody is texted without opting in
 DEFAULTS = {category: {"email": True, "sms": False} for category in CATEGORIES}
-
-
-class _Channels(Schema):
-    # true or false only: "yes", 1 or "on" would hide a client's mistake
-    email = fields.Boolean(required=True, truthy={True}, falsy={False})
-    sms = fields.Boolean(required=True, truthy={True}, falsy={False})
-
-
-class PreferencesSchema(Schema):
-    bill_ready = fields.Nested(_Channels, required=True)
-    payment = fields.Nested(_Channels, required=True)
-    reminders = fields.Nested(_Channels, required=True)
 
 
 def load(payload):

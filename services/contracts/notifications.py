@@ -1,0 +1,37 @@
+"""Payload schemas of the notifications service's customer-facing RPCs (message centre and
+preferences), shared with the gateway's API docs."""
+from marshmallow import Schema, fields, validate
+
+
+class Notification(Schema):
+    id = fields.String(required=True)
+    category = fields.String(required=True, metadata={
+        "description": "bill_ready | payment | reminders | security | welcome"})
+    subject = fields.String(required=True)
+    body = fields.String(required=True)
+    created_at = fields.String(required=True)
+    read = fields.Boolean(required=True)
+
+
+class NotificationPage(Schema):
+    items = fields.List(fields.Nested(Notification), required=True)
+    next_cursor = fields.String(allow_none=True)
+    unread = fields.Integer(metadata={"description": "unread notices in all pages"})
+
+
+class ListQuery(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    cursor = fields.String(load_default=None)
+
+
+class Channels(Schema):
+    # true or false only: "yes", 1 or "on" would hide a client's mistake
+    email = fields.Boolean(required=True, truthy={True}, falsy={False})
+    sms = fields.Boolean(required=True, truthy={True}, falsy={False})
+
+
+class NotificationPreferences(Schema):
+    """Security alerts are not listed: they are always sent and cannot be turned off."""
+    bill_ready = fields.Nested(Channels, required=True)
+    payment = fields.Nested(Channels, required=True)
+    reminders = fields.Nested(Channels, required=True)
