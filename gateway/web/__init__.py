@@ -16,5 +16,5 @@ def portal_globals():
     return {"support": SUPPORT}
 
 
-from gateway.web import (account_pages, auth_pages, billing_pages, pages,  # noqa: E402,F401
-                         pay_pages, security_pages, users_pages)  # (modules that register the routes)
+from gateway.web import (account_pages, auth_pages, billing_pages, messages_pages,  # noqa: E402,F401
+                         pages, pay_pages, security_pages, users_pages)  # (modules that register the routes)

@@ -1,2 +1,90 @@
-"""Portal pages: account."""
-from gateway.web import bp  # noqa: F401  (routes are added to the portal blueprint)
+"""Portal page /account: the company profile and invoice delivery of the current account.
+Everyone on the account sees them; admins change them through the same billing RPCs as the
+API (gateway.api.account_settings); others see them read-only with a note saying why."""
+from flask import flash, g, redirect, render_template, request, url_for
+
+from gateway import auth, roles
+from gateway.api.account_settings import set_delivery, update_profile
+from gateway.rpc import call
+from gateway.web import bp
+from services.contracts.errors import DomainError, InvalidInput
+
+LABELS = {"company_name": "Company name", "contact_name": "Contact name", "email": "Email",
+          "phone": "Phone", "line1": "Address line 1", "line2": "Address line 2",
+          "city": "City", "state": "State", "postal_code": "ZIP code",
+          "method": "Invoice delivery", "billing_address": "Billing address",
+          "_schema": "Profile"}
+
+
+def field_errors(exc):
+    """Billing's field errors flattened to form field names (the address's are nested)."""
+    flat = {}
+    for field, messages in exc.errors.items():
+        if isinstance(messages, dict):
+            for sub, inner in messages.items():
+                flat[sub] = inner if isinstance(inner, list) else [str(inner)]
+        else:
+            flat[field] = messages if isinstance(messages, list) else [str(messages)]
+    return flat
+
+
+def _page(errors=None, form=None, status=200):
+    number = auth.current_account()
+    return render_template(
+        "account.html", profile=call("billing", "get_profile", number),
+        delivery=call("billing", "get_invoice_delivery", number), account_number=number,
+        may_manage=roles.allows(g.get("account_role"), "manage"), errors=errors or {},
+        form=form, labels=LABELS), status
+
+
+@bp.get("/account")
+@auth.web_account_scope("view")
+def account():
+    return _page()
+
+
+@bp.post("/account/profile")
+@auth.web_account_scope("manage")
+def account_profile():
+    form = {key: request.form.get(key, "").strip() for key in LABELS
+            if key not in ("method", "billing_address", "_schema")}
+    changes = {key: form[key] for key in ("company_name", "contact_name", "email", "phone")}
+    changes["billing_address"] = {key: form[key] for key in
+                                  ("line1", "line2", "city", "state", "postal_code")}
+    changes["billing_address"]["line2"] = changes["billing_address"]["line2"] or None
+    try:
+        update_profile(auth.current_account(), changes)
+    except InvalidInput as exc:
+        errors = field_errors(exc)
+        for field, messages in errors.items():
+            for message in messages:
+                flash(f"{LABELS.get(field, field)}: {message}", "error")
+        return _page(errors, form, 400)
+    except DomainError as exc:
+        flash(exc.detail, "error")
+        return redirect(url_for("web.account"))
+    flash("The company profile is saved.", "success")
+    return redirect(url_for("web.account"))
+
+
+@bp.post("/account/delivery")
+@auth.web_account_scope("manage")
+def account_delivery():
+    body = {"method": request.form.get("method", "")}
+    if request.form.get("email", "").strip():
+        body["email"] = request.form["email"].strip()
+    try:
+        delivery = set_delivery(auth.current_account(), body)
+    except DomainError as exc:
+        if isinstance(exc, InvalidInput):
+            for field, messages in field_errors(exc).items():
+                for message in messages:
+                    flash(f"{LABELS.get(field, field)}: {message}", "error")
+        else:
+            flash(exc.detail, "error")
+    else:
+        flash(f"Paperless: each new bill will be emailed to {delivery['email']}."
+              if delivery["method"] == "paperless"
+              else "Paper: each new bill will be printed and posted to the billing address.",
+              "success")
+    return redirect(url_for("web.account"))

@@ -1,0 +1,114 @@
+"""Company profile, invoice delivery, the bill-ready email, the print batch, the message
+centre and notification preferences end to end: the real services and gateway on the real
+broker and PostgreSQL, driven over HTTP; mail read from the Maildir, the print batch from
+DATA_DIR."""
+import requests
+
+from tests.e2e.auth_helpers import mails_to, new_user, text_of
+from tests.e2e.test_users import bearer, invite_and_accept
+from tests.system import eventually
+
+
+def bill(system, number, statement_date):
+    response = system.staff().post(system.url("/internal/v1/bill-runs"), json={
+        "statement_date": statement_date, "account_numbers": [number]}, timeout=30)
+    assert response.status_code == 200 and response.json()["statements_issued"] == 1
+
+
+def test_an_admin_renames_the_company_goes_paperless_and_gets_the_bill_ready_email(system):
+    owner = new_user(system)
+    number = owner["account_number"]
+    admin = bearer(system, owner["username"])
+    profile_url = system.url(f"/api/v1/accounts/{number}/profile")
+    before = admin.get(profile_url, timeout=10).json()
+    assert before["company_name"] == owner["company_name"]
+
+    bad = admin.patch(profile_url, json={"company_name": "Renamed", "phone": "12",
+                                         "email": "nope"}, timeout=10)
+    assert bad.status_code == 400 and {"phone", "email"} <= set(bad.json()["errors"])
+    assert admin.get(profile_url, timeout=10).json() == before  # nothing changed
+
+    renamed = admin.patch(profile_url, json={"company_name": "Harbor Dental Group",
+                                             "phone": "(312) 555-0100"}, timeout=10)
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["phone"] == "+13125550100"
+    summary = admin.get(system.url(f"/api/v1/accounts/{number}/summary"), timeout=10).json()
+    assert summary["company_name"] == "Harbor Dental Group"
+
+    # a viewer reads but may not edit; another company's account does not exist for them
+    _, viewer_name, _ = invite_and_accept(system, admin, number, "viewer")
+    viewer = bearer(system, viewer_name)
+    assert viewer.get(profile_url, timeout=10).status_code == 200
+    assert viewer.patch(profile_url, json={"company_name": "Mine now"},
+                        timeout=10).status_code == 403
+    delivery_url = system.url(f"/api/v1/accounts/{number}/invoice-delivery")
+    assert viewer.put(delivery_url, json={"method": "paperless"}, timeout=10).status_code == 403
+    other = new_user(system)
+    assert admin.get(system.url(f"/api/v1/accounts/{other['account_number']}/profile"),
+                     timeout=10).status_code == 404
+    assert admin.get(profile_url, timeout=10).json()["company_name"] == "Harbor Dental Group"
+
+    assert admin.put(delivery_url, json={"method": "email"}, timeout=10).status_code == 400
+    paperless = admin.put(delivery_url, json={"method": "paperless",
+                                              "email": "ap@harbor-group.example"}, timeout=10)
+    assert paperless.json() == {"method": "paperless", "email": "ap@harbor-group.example"}
+
+    bill(system, number, "2026-11-15")
+    mail = eventually(lambda: mails_to(system, "ap@harbor-group.example"), timeout=30)[0]
+    text = text_of(mail)
+    invoice = admin.get(system.url(f"/api/v1/accounts/{number}/statements"),
+                        timeout=10).json()["items"][0]["invoice_number"]
+    assert "Your bill is ready" in mail["Subject"] and "December 6, 2026" in text
+    assert f"{system.base_url}/billing/{invoice}" in text
+
+    # the message centre lists it for each user of the account, newest first
+    def listed():
+        """the bill-ready notice is in the admin's message centre"""
+        items = admin.get(system.url("/api/v1/me/notifications"), timeout=10).json()["items"]
+        return [i for i in items if i["category"] == "bill_ready"]
+    notice = eventually(listed)[0]
+    assert notice["read"] is False and invoice in notice["body"]
+    assert viewer.post(system.url(f"/api/v1/me/notifications/{notice['id']}/read"),
+                       timeout=10).status_code == 404
+    assert admin.post(system.url(f"/api/v1/me/notifications/{notice['id']}/read"),
+                      timeout=10).status_code == 204
+    assert listed()[0]["read"] is True
+
+    # every change is in the account's audit trail, with who made it
+    def audited():
+        """profile and delivery changes reached identity's audit trail"""
+        items = admin.get(system.url(f"/api/v1/accounts/{number}/audit"),
+                          timeout=10).json()["items"]
+        return {i["action"] for i in items} >= {"company profile changed",
+                                                "invoice delivery changed"} and items
+    eventually(audited)
+
+
+def test_a_paper_statement_is_added_to_the_print_batch_and_preferences_turn_on_texts(system):
+    owner = new_user(system)
+    number = owner["account_number"]
+    admin = bearer(system, owner["username"])
+    prefs_url = system.url("/api/v1/me/notification-preferences")
+    assert admin.get(prefs_url, timeout=10).json()["bill_ready"] == {"email": True,
+                                                                     "sms": False}
+    bad = admin.put(prefs_url, json={"bill_ready": {"email": True}}, timeout=10)
+    assert bad.status_code == 400
+    wanted = {"bill_ready": {"email": True, "sms": True}, "payment": {"email": True,
+                                                                       "sms": False},
+              "reminders": {"email": False, "sms": True}}
+    assert admin.put(prefs_url, json=wanted, timeout=10).json() == wanted
+    assert requests.get(prefs_url, timeout=10).status_code == 401
+
+    bill(system, number, "2026-11-16")
+    invoice = admin.get(system.url(f"/api/v1/accounts/{number}/statements"),
+                        timeout=10).json()["items"][0]["invoice_number"]
+    pdf = system.data_dir / "print-batch" / "2026-11-16" / f"{invoice}.pdf"
+    eventually(pdf.exists, timeout=30)
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_help_gives_support_contacts_and_topics(system):
+    body = requests.get(system.url("/api/v1/help"), timeout=10).json()
+    assert body["support"]["hours"] == "24/7"
+    assert {"paying", "autopay", "paperless", "users-and-roles", "security",
+            "reading-your-statement", "exporting-calls"} == {t["id"] for t in body["topics"]}
