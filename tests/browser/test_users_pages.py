@@ -27,7 +27,7 @@ def test_an_admin_invites_promotes_and_removes_a_user(page, browser, system):
     p = page.page
     sign_in(p, owner["username"])
     p.goto("/users")
-    row = p.locator(f"#users tr[data-username='{owner['username']}']")
+    row = p.locator(f"#users [data-username='{owner['username']}']")
     p.get_by_label(f"Role for {owner['username']}").select_option("viewer")
     row.get_by_role("button", name="Change role").click()
     p.wait_for_load_state()
@@ -63,7 +63,7 @@ def test_an_admin_invites_promotes_and_removes_a_user(page, browser, system):
 
     p.goto("/users")
     p.get_by_label(f"Role for {username}").select_option("billing")
-    p.locator(f"#users tr[data-username='{username}']").get_by_role(
+    p.locator(f"#users [data-username='{username}']").get_by_role(
         "button", name="Change role").click()
     p.wait_for_load_state()
     assert f"{username} is now billing" in flashes(p)
