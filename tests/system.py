@@ -25,7 +25,7 @@ def free_port():
 
 
 class System:
-    def __init__(self, amqp_uri, database_urls, data_dir, rpc_timeout=3):
+    def __init__(self, amqp_uri, database_urls, data_dir, rpc_timeout=5):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.admin_token = secrets.token_urlsafe(16)
