@@ -3,7 +3,7 @@ from marshmallow import Schema, fields
 
 from gateway import auth
 from gateway.api import ApiBlueprint
-from gateway.rpc import call
+from gateway.rpc import ServiceUnavailable, call
 
 bp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1", description="Business accounts the caller may see, and their summary.")
 
@@ -41,6 +41,8 @@ class AccountSummary(Schema):
     past_due_cents = fields.Integer(required=True)
     last_payment = fields.Nested(SummaryLastPayment, allow_none=True)
     autopay = fields.Nested(SummaryAutopay, allow_none=True)
+    autopay_unavailable = fields.Boolean(metadata={
+        "description": "true when the payments service did not answer: autopay is unknown"})
     invoice_delivery = fields.String(required=True)
 
 
@@ -66,7 +68,11 @@ def list_accounts():
 def account_summary(account_number):
     """Billing's summary plus the payments service's autopay (for the API and the portal)."""
     summary = call("billing", "get_account_summary", account_number)
-    summary["autopay"] = call("payments", "get_autopay", account_number)
+    try:
+        summary["autopay"] = call("payments", "get_autopay", account_number)
+    except ServiceUnavailable:
+        # what is owed matters more than autopay's state: answer, and say what is missing
+        summary["autopay"], summary["autopay_unavailable"] = None, True
     return summary
 
 

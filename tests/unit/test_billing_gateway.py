@@ -100,3 +100,17 @@ def test_the_accounts_list_carries_company_names(make_app):
     response = app.test_client().get("/api/v1/accounts", headers=bearer(app))
     assert response.get_json() == {"items": [{"account_number": NUMBER, "role": "admin",
                                               "company_name": "Harbor Street Dental, LLC"}]}
+
+
+def test_the_summary_still_answers_when_payments_is_down_and_says_autopay_is_unknown(make_app):
+    summary = {"account_number": NUMBER, "company_name": "Acme", "amount_due_cents": 1234,
+               "currency": "USD", "due_date": "2026-12-01", "invoice_number": "I-1",
+               "past_due_cents": 0, "last_payment": None, "invoice_delivery": "paper"}
+    app, rpc = make_app({("identity", "get_account_role"): "viewer",
+                         ("billing", "get_account_summary"): dict(summary)})
+    rpc.down.add("payments")
+    response = app.test_client().get(f"/api/v1/accounts/{NUMBER}/summary", headers=bearer(app))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["amount_due_cents"] == 1234
+    assert body["autopay"] is None and body["autopay_unavailable"] is True
