@@ -28,13 +28,13 @@ def field_errors(exc):
     return flat
 
 
-def _page(errors=None, form=None, status=200):
+def _page(errors=None, form=None):
     number = auth.current_account()
     return render_template(
         "account.html", profile=call("billing", "get_profile", number),
         delivery=call("billing", "get_invoice_delivery", number), account_number=number,
         may_manage=roles.allows(g.get("account_role"), "manage"), errors=errors or {},
-        form=form, labels=LABELS), status
+        form=form, labels=LABELS)
 
 
 @bp.get("/account")
@@ -59,7 +59,7 @@ def account_profile():
         for field, messages in errors.items():
             for message in messages:
                 flash(f"{LABELS.get(field, field)}: {message}", "error")
-        return _page(errors, form, 400)
+        return _page(errors, form)  # the form again, with each field's message by it
     except DomainError as exc:
         flash(exc.detail, "error")
         return redirect(url_for("web.account"))

@@ -1,0 +1,52 @@
+"""The /account page in Chromium against the real system: an admin fixes a mistyped phone
+(the refusal is shown by the field), renames the company and goes paperless; a viewer sees
+the same page read-only with a note; phone width; no console errors."""
+from tests.browser.test_pay_page import sign_in
+from tests.e2e.auth_helpers import new_user
+from tests.e2e.test_users import bearer, invite_and_accept
+
+
+def flashes(p):
+    return p.locator(".flashes").inner_text()
+
+
+def test_an_admin_renames_the_company_and_goes_paperless(page, system):
+    user = new_user(system)
+    p = page.page
+    sign_in(p, user["username"])
+    p.goto("/account")
+    assert p.get_by_label("Company name").input_value() == user["company_name"]
+    p.get_by_label("Phone").fill("555")
+    p.get_by_role("button", name="Save profile").click()
+    p.wait_for_load_state()
+    assert "Phone: Not a valid phone number." in flashes(p)
+    assert p.get_by_label("Phone").get_attribute("aria-invalid") == "true"
+    p.get_by_label("Company name").fill("Harbor Dental Group")
+    p.get_by_label("Phone").fill("(312) 555-0100")
+    p.get_by_role("button", name="Save profile").click()
+    p.wait_for_load_state()
+    assert "The company profile is saved." in flashes(p)
+    assert p.get_by_label("Company name").input_value() == "Harbor Dental Group"
+    assert p.get_by_label("Phone").input_value() == "+13125550100"
+
+    p.get_by_label("Paperless (email)").check()
+    p.get_by_label("Email for paperless bills").fill("ap@harbor-group.example")
+    p.get_by_role("button", name="Save invoice delivery").click()
+    p.wait_for_load_state()
+    assert "emailed to ap@harbor-group.example" in flashes(p)
+    assert "Paperless" in p.locator("#delivery-status").inner_text()
+    assert page.console_errors == []
+
+
+def test_a_viewer_sees_the_account_read_only_with_a_note_on_a_phone(phone_page, system):
+    owner = new_user(system)
+    _, viewer, _ = invite_and_accept(system, bearer(system, owner["username"]),
+                                     owner["account_number"], "viewer")
+    p = phone_page.page
+    sign_in(p, viewer)
+    p.goto("/account")
+    assert "not change them" in p.locator("#not-admin").inner_text()
+    assert p.get_by_label("Company name").is_disabled()
+    assert p.get_by_role("button", name="Save profile").count() == 0
+    assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert phone_page.console_errors == []
