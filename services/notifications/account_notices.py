@@ -29,6 +29,16 @@ class AccountNotices:
                 return None
         return self.billing_rpc.get_profile(account_number)["phone"]
 
+    def _autopay_or_none(self, account_number):
+        """Whether autopay is on only adds a line to the bill-ready mail: a payments
+        service that does not answer must not hold the bill back."""
+        try:
+            return self.payments_rpc.get_autopay(account_number)
+        except Exception as exc:  # noqa: BLE001 (any RPC failure: timeout, unknown service)
+            log.warning("autopay of %s unknown for the bill-ready mail: %s", account_number,
+                        type(exc).__name__)
+            return None
+
     @reliable_handler("billing", "statement_issued")
     def on_statement_issued(self, event):
         """Paperless: mails "your bill is ready" (amount, due date, link) to the delivery
@@ -42,7 +52,7 @@ class AccountNotices:
         if paperless:
             users = self.identity_rpc.list_account_users(account_number)
             phone = self._phone_if_wanted(users, "bill_ready", account_number)
-            autopay = self.payments_rpc.get_autopay(account_number)
+            autopay = self._autopay_or_none(account_number)
         context = dict(data, amount=money(data["amount_due_cents"]),
                        due_date_text=long_date(data["due_date"]),
                        autopay=bool(autopay and autopay.get("enabled")))

@@ -100,6 +100,7 @@ def deliver_due(db, config, limit=50):
     with db.transaction() as tx:
         due = tx.session.execute(select(Message).where(
             Message.status == "pending", Message.redacted.is_(False),
+            Message.channel == "email",  # texts are sent at most once (sms.py), never by mail
             or_(Message.claimed_at.is_(None), Message.claimed_at < horizon),
             Message.created_at < horizon).limit(limit)).scalars().all()
         sendings = [Sending(m.id, m.recipient, m.category, m.user_id,
