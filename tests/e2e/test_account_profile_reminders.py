@@ -1,0 +1,42 @@
+"""Reminders end to end on the real services: a bill due in five days on an account without
+autopay, and an autopay card that lapses before the next automatic payment, each mailed once
+to the account's admin. The daily timer's RPC (``notifications.send_reminders``) is called
+for a chosen date, as the timer would on that day."""
+from gateway.rpc import RpcClient
+from tests.e2e.auth_helpers import mails_to, new_user, text_of
+from tests.e2e.test_account_profile import bill
+from tests.e2e.test_users import CARD, bearer
+from tests.system import eventually
+
+
+def run_reminders(system, day):
+    client = RpcClient(system.env["AMQP_URI"], timeout=60)
+    return client.call("notifications", "send_reminders", day)
+
+
+def test_a_due_bill_and_a_lapsing_autopay_card_are_each_reminded_once(system):
+    manual, auto = new_user(system), new_user(system)
+    bill(system, manual["account_number"], "2026-11-18")
+
+    admin = bearer(system, auto["username"])
+    number = auto["account_number"]
+    method = admin.post(system.url(f"/api/v1/accounts/{number}/payment-methods"),
+                        json=dict(CARD, exp_month=11, exp_year=2026), timeout=10)
+    assert method.status_code == 201, method.text
+    assert admin.put(system.url(f"/api/v1/accounts/{number}/autopay"), json={
+        "payment_method_id": method.json()["id"], "enabled": True}, timeout=10).ok
+    bill(system, number, "2026-11-18")
+
+    def both_reminded():
+        """both reminders left (once notifications has consumed both statements)"""
+        run_reminders(system, "2026-12-04")
+        return ([m for m in mails_to(system, manual["email"]) if "Reminder" in m["Subject"]]
+                and [m for m in mails_to(system, auto["email"]) if "expires" in m["Subject"]])
+    eventually(both_reminded, timeout=30)
+    run_reminders(system, "2026-12-05")  # a later run sends nothing again
+
+    due = [m for m in mails_to(system, manual["email"]) if "Reminder" in m["Subject"]]
+    assert len(due) == 1 and "December 9, 2026" in text_of(due[0])
+    card = [m for m in mails_to(system, auto["email"]) if "expires" in m["Subject"]]
+    assert len(card) == 1 and "ending in 4242" in card[0]["Subject"]
+    assert not [m for m in mails_to(system, auto["email"]) if "Reminder" in m["Subject"]]
