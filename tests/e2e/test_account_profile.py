@@ -2,6 +2,8 @@
 centre and notification preferences end to end: the real services and gateway on the real
 broker and PostgreSQL, driven over HTTP; mail read from the Maildir, the print batch from
 DATA_DIR."""
+import json
+
 import requests
 
 from tests.e2e.auth_helpers import mails_to, new_user, text_of
@@ -112,3 +114,28 @@ def test_help_gives_support_contacts_and_topics(system):
     assert body["support"]["hours"] == "24/7"
     assert {"paying", "autopay", "paperless", "users-and-roles", "security",
             "reading-your-statement", "exporting-calls"} == {t["id"] for t in body["topics"]}
+
+
+def test_a_user_who_asked_for_texts_gets_the_bill_ready_text_at_the_account_phone(system):
+    owner = new_user(system)
+    number = owner["account_number"]
+    admin = bearer(system, owner["username"])
+    admin.put(system.url("/api/v1/me/notification-preferences"), json={
+        "bill_ready": {"email": False, "sms": True}, "payment": {"email": True, "sms": False},
+        "reminders": {"email": True, "sms": False}}, timeout=10)
+    admin.put(system.url(f"/api/v1/accounts/{number}/invoice-delivery"),
+              json={"method": "paperless"}, timeout=10)
+    log = system.data_dir / "sms" / "outbox.log"
+    before = len(log.read_text().splitlines()) if log.exists() else 0
+    bill(system, number, "2026-11-19")
+
+    def texted():
+        """a text left for the account's phone"""
+        lines = log.read_text().splitlines() if log.exists() else []
+        return [json.loads(line) for line in lines[before:]]
+    sent = eventually(texted, timeout=30)
+    assert sent[0]["to"] == "+13125550188" and "Your bill is ready" in sent[0]["text"]
+    # email turned off: the user gets no mail, but the message centre still lists the bill
+    assert not [m for m in mails_to(system, owner["email"]) if "bill is ready" in m["Subject"]]
+    items = admin.get(system.url("/api/v1/me/notifications"), timeout=10).json()["items"]
+    assert [i["category"] for i in items].count("bill_ready") == 1
