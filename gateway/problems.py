@@ -20,6 +20,7 @@ STATUS = {
     errors.Conflict: (409, "conflict", "Conflict"),
     errors.Refused: (422, "refused", "Request refused"),
     errors.Throttled: (429, "throttled", "Too many attempts"),
+    errors.Unavailable: (503, "service-unavailable", "Service unavailable"),
 }
 
 
@@ -64,7 +65,8 @@ def from_domain_error(exc):
             break
     else:
         status, slug, title = 400, "bad-request", "Bad request"
-    headers = {"Retry-After": exc.retry_after} if isinstance(exc, errors.Throttled) else None
+    headers = ({"Retry-After": exc.retry_after} if isinstance(exc, errors.Throttled)
+               else {"Retry-After": 5} if isinstance(exc, errors.Unavailable) else None)
     errors_ = exc.errors if isinstance(exc, errors.InvalidInput) else None
     return problem(status, title, exc.detail, slug, errors_=errors_, headers=headers)
 

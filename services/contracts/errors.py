@@ -55,5 +55,9 @@ class Throttled(DomainError):
         self.extra = {}
 
 
+class Unavailable(DomainError):
+    """Another service this one needed did not answer in time; try again shortly."""
+
+
 ALL = (DomainError, InvalidInput, NotFound, Conflict, Refused, NotAllowed, Unauthenticated,
-       Throttled)
+       Throttled, Unavailable)

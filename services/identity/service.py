@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta, timezone
 
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unauthenticated)
@@ -11,6 +11,7 @@ from services.identity import (alerts, devices, onlineids, passwords, recovery, 
 from services.identity.models import Session, metadata
 from services.identity.security_service import SecuritySettings
 from services.identity.users_service import AccountUsers
+from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.health import HealthMixin
@@ -30,8 +31,8 @@ class IdentityService(HealthMixin, SecuritySettings, AccountUsers):
     db = Database(metadata)
     log_context = LogContext()
     config = Config()
-    billing_rpc = RpcProxy("billing")
-    notifications_rpc = RpcProxy("notifications")
+    billing_rpc = TimedRpcProxy("billing")
+    notifications_rpc = TimedRpcProxy("notifications")
 
     # -- sign-up -------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.contracts.errors import InvalidInput, NotFound
@@ -10,6 +10,7 @@ from services.notifications import centre, notices, outgoing, preferences, rende
 from services.notifications.account_notices import AccountNotices
 from services.notifications.models import metadata
 from services.notifications.payment_notices import PaymentNotices
+from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.handlers import reliable_handler
@@ -22,9 +23,9 @@ class NotificationsService(HealthMixin, PaymentNotices, AccountNotices):
     db = Database(metadata)
     log_context = LogContext()
     config = Config()
-    identity_rpc = RpcProxy("identity")
-    billing_rpc = RpcProxy("billing")
-    payments_rpc = RpcProxy("payments")
+    identity_rpc = TimedRpcProxy("identity")
+    billing_rpc = TimedRpcProxy("billing")
+    payments_rpc = TimedRpcProxy("payments")
 
     def _send_once(self, event, consumer, **message):
         """Records ``message`` once per event id, then delivers it after the commit."""

@@ -4,17 +4,12 @@ logged or fingerprinted."""
 import logging
 
 import eventlet
-from nameko.exceptions import get_module_path, registry
-
-from services.contracts import errors
 from services.contracts.errors import InvalidInput, Refused
 
 log = logging.getLogger(__name__)
 
-# identity's domain errors (Throttled after repeated wrong codes) come back as themselves
-for _cls in errors.ALL:
-    registry[get_module_path(_cls)] = _cls
-
+# identity's domain errors (Throttled after repeated wrong codes) come back as themselves:
+# services.runtime.rpc registers them for every service-to-service call.
 
 UNREACHABLE = ("We could not check your security settings just now; nothing was charged. "
                "Please try again in a moment.")

@@ -4,13 +4,14 @@ from datetime import date
 import eventlet
 
 from nameko.dependency_providers import Config
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 from nameko.timer import timer
 
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled)
 from services.payments import autopay, methods, paying, payments, runs, security
 from services.payments.models import metadata
 from services.payments.processor import make_processor
+from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.handlers import reliable_handler
@@ -25,8 +26,8 @@ class PaymentsService(HealthMixin):
     db = Database(metadata)
     log_context = LogContext()
     config = Config()
-    identity_rpc = RpcProxy("identity")
-    billing_rpc = RpcProxy("billing")
+    identity_rpc = TimedRpcProxy("identity")
+    billing_rpc = TimedRpcProxy("billing")
 
     @property
     def processor(self):

@@ -136,3 +136,12 @@ def test_metrics_count_requests_by_route_and_status(make_client):
     client.get("/healthz")
     text = client.get("/metrics").get_data(as_text=True)
     assert 'bizportal_http_requests_total{method="GET",route="/healthz",status="200"}' in text
+
+
+def test_a_service_whose_own_dependency_is_down_is_a_503_too(make_client):
+    from services.contracts.errors import Unavailable
+    rpc = FakeRpc({("billing", "list_products"): Unavailable("The identity service did not "
+                                                             "answer in time.")})
+    response = make_client(rpc).get("/internal/v1/products", headers=STAFF)
+    assert_problem(response, 503)
+    assert int(response.headers["Retry-After"]) > 0
