@@ -20,4 +20,5 @@ def require_admin_token():
         raise NotAllowed("That token may not use the staff API.")
 
 
-from gateway.staff import accounts, bill_runs, payment_runs, usage  # noqa: E402,F401  (routes)
+from gateway.staff import (accounts, bill_runs, payment_runs, reminder_runs,  # noqa: E402,F401
+                           usage)  # (modules that register the routes)

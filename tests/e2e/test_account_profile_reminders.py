@@ -1,8 +1,7 @@
 """Reminders end to end on the real services: a bill due in five days on an account without
 autopay, and an autopay card that lapses before the next automatic payment, each mailed once
-to the account's admin. The daily timer's RPC (``notifications.send_reminders``) is called
-for a chosen date, as the timer would on that day."""
-from gateway.rpc import RpcClient
+to the account's admin. Staff run reminders for a chosen date (POST /internal/v1/reminder-runs),
+as the timer would on that day."""
 from tests.e2e.auth_helpers import mails_to, new_user, text_of
 from tests.e2e.test_account_profile import bill
 from tests.e2e.test_users import CARD, bearer
@@ -10,8 +9,10 @@ from tests.system import eventually
 
 
 def run_reminders(system, day):
-    client = RpcClient(system.env["AMQP_URI"], timeout=60)
-    return client.call("notifications", "send_reminders", day)
+    response = system.staff().post(system.url("/internal/v1/reminder-runs"),
+                                   json={"run_date": day}, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()
 
 
 def test_a_due_bill_and_a_lapsing_autopay_card_are_each_reminded_once(system):

@@ -145,3 +145,15 @@ def test_a_service_whose_own_dependency_is_down_is_a_503_too(make_client):
     response = make_client(rpc).get("/internal/v1/products", headers=STAFF)
     assert_problem(response, 503)
     assert int(response.headers["Retry-After"]) > 0
+
+
+def test_staff_run_reminders_for_a_date(make_client):
+    rpc = FakeRpc({("notifications", "send_reminders"): {"bill_due": 2, "card_expiring": 1}})
+    client = make_client(rpc)
+    assert_problem(client.post("/internal/v1/reminder-runs", json={"run_date": "soon"},
+                               headers=STAFF), 400)
+    response = client.post("/internal/v1/reminder-runs", json={"run_date": "2026-12-10"},
+                           headers=STAFF)
+    assert response.status_code == 200
+    assert response.get_json() == {"bill_due": 2, "card_expiring": 1}
+    assert rpc.calls[-1][:3] == ("notifications", "send_reminders", ("2026-12-10",))

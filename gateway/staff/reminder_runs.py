@@ -1,0 +1,28 @@
+"""Staff: reminder runs (what the notifications service's timer does, for a chosen date)."""
+from marshmallow import Schema, fields
+
+from gateway.rpc import call
+from gateway.staff import bp
+
+STAFF = [{"staff": []}]
+
+
+class ReminderRunRequest(Schema):
+    run_date = fields.Date(required=True)
+
+
+class ReminderRunResult(Schema):
+    bill_due = fields.Integer(required=True)
+    card_expiring = fields.Integer(required=True)
+
+
+@bp.post("/reminder-runs")
+@bp.arguments(ReminderRunRequest)
+@bp.response(200, ReminderRunResult)
+@bp.alt_response(400, description="Invalid fields")
+@bp.doc(security=STAFF)
+def run_reminders(args):
+    """Send the reminders due on ``run_date``: bills due within five days on accounts without
+    autopay, autopay cards that lapse before the next payment. Each reminder goes out once
+    however often this runs."""
+    return call("notifications", "send_reminders", args["run_date"].isoformat(), timeout=120)
