@@ -130,8 +130,13 @@ def dump_data(source, name, data):
     schema rejects, so nothing undocumented is ever published.
     """
     event = BY_TYPE[f"{source}.{name}"]
-    schema = event.schema()
-    errors = schema.validate(schema.dump(data))
+    schema = _schemas[event.type]
+    dumped = schema.dump(data)
+    errors = schema.validate(dumped)
     if errors:
         raise ValueError(f"{event.type} payload invalid: {errors}")
-    return schema.dump(data)
+    return dumped
+
+
+# one instance per event type: marshmallow schemas are reusable, and costly to build per event
+_schemas = {event.type: event.schema() for event in CATALOGUE}

@@ -56,10 +56,11 @@ def envelope(source, name, data, request_id=None, occurred_at=None):
 def add(session, outbox, source, name, data):
     """Queue event ``source.name`` in the caller's transaction; returns its envelope."""
     body = envelope(source, name, data, request_id=logs.current("request_id"))
-    session.execute(outbox.insert().values(
-        event_id=body["event_id"], event_type=body["type"], body=json.dumps(body),
-        request_id=body["request_id"], created_at=now(), attempts=0,
-    ))
+    # a plain insert with parameters: one compiled statement for every event
+    session.execute(outbox.insert(), {
+        "event_id": body["event_id"], "event_type": body["type"], "body": json.dumps(body),
+        "request_id": body["request_id"], "created_at": now(), "attempts": 0,
+    })
     return body
 
 
