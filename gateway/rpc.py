@@ -5,7 +5,8 @@ queue to set up, so each gunicorn thread keeps its own, created on first use (af
 reused for every call, and thrown away when its connection breaks. Every call has a timeout
 and its request message expires with it, so a service that was down never runs a request
 whose caller already gave up. A service that does not answer turns into ServiceUnavailable
-(503); for a moment after that, calls to it fail fast instead of each waiting the timeout.
+(503); for a moment after that, each call first pings it briefly (PROBE_SECONDS) instead of
+waiting out the whole timeout, and goes ahead as soon as the service is back.
 """
 import logging
 import threading
@@ -26,6 +27,7 @@ for _cls in errors.ALL:
     registry[get_module_path(_cls)] = _cls
 
 FAIL_FAST_SECONDS = 2.0
+PROBE_SECONDS = 0.5
 
 
 class ServiceUnavailable(Exception):
@@ -54,8 +56,15 @@ class RpcClient:
         answer within ``timeout`` seconds (default RPC_TIMEOUT) or the broker is away.
         """
         timeout = self.timeout if timeout is None else timeout
-        if self._down_until.get(service, 0) > time.monotonic():
-            raise ServiceUnavailable(service, retry_after=int(FAIL_FAST_SECONDS) or 1)
+        if self._down_until.get(service, 0) > time.monotonic() and method != "health":
+            # it did not answer a moment ago: a short ping says whether it is back, so an
+            # outage costs each caller PROBE_SECONDS, not the whole timeout, and a service
+            # that returned is used at once
+            try:
+                self.call(service, "health", timeout=PROBE_SECONDS, request_id=request_id)
+            except ServiceUnavailable:
+                raise ServiceUnavailable(service, retry_after=int(FAIL_FAST_SECONDS) or 1) \
+                    from None
         started = time.perf_counter()
         outcome = "ok"
         try:
