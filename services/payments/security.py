@@ -1,12 +1,7 @@
 """The one place a payment's 4-digit security code is checked (the user's preference and the
 code live in identity). The code itself is passed to identity and dropped: never stored,
 logged or fingerprinted."""
-import logging
-
-import eventlet
-from services.contracts.errors import InvalidInput, Refused
-
-log = logging.getLogger(__name__)
+from services.contracts.errors import InvalidInput, Refused, Unavailable
 
 # identity's domain errors (Throttled after repeated wrong codes) come back as themselves:
 # services.runtime.rpc registers them for every service-to-service call.
@@ -15,23 +10,21 @@ UNREACHABLE = ("We could not check your security settings just now; nothing was 
                "Please try again in a moment.")
 
 
-def check(identity_rpc, user_id, code, timeout=5):
+def check(identity_rpc, user_id, code):
     """Raises InvalidInput when the user's preference requires a code and none was given,
-    Refused when it is wrong or identity does not answer within ``timeout`` seconds (a
-    service's RpcProxy waits forever otherwise). Throttled from identity passes through."""
+    Refused when it is wrong or identity does not answer in time. Throttled from identity
+    passes through."""
     if user_id is None:
         return
-    try:
-        with eventlet.Timeout(timeout):
-            preferences = identity_rpc.get_security_preferences(user_id)
-            if not (preferences or {}).get("require_security_code_for_payments"):
-                return
-            if not code:
-                raise InvalidInput({"security_code": [
-                    "Your security settings require your 4-digit security code for "
-                    "payments."]})
-            valid = identity_rpc.verify_security_code(user_id, code)
-    except eventlet.Timeout:
+    try:  # identity_rpc is a TimedRpcProxy: it gives up after RPC_TIMEOUT
+        preferences = identity_rpc.get_security_preferences(user_id)
+        if not (preferences or {}).get("require_security_code_for_payments"):
+            return
+        if not code:
+            raise InvalidInput({"security_code": [
+                "Your security settings require your 4-digit security code for payments."]})
+        valid = identity_rpc.verify_security_code(user_id, code)
+    except Unavailable:
         raise Refused(UNREACHABLE, {"code": "identity_unavailable"}) from None
     if not valid:
         raise Refused("The security code is not correct.", {"field": "security_code"})

@@ -1,8 +1,6 @@
 """The payments nameko service: thin entrypoints over payments' domain modules."""
 from datetime import date
 
-import eventlet
-
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from nameko.timer import timer
@@ -74,8 +72,7 @@ class PaymentsService(HealthMixin):
         Emits ``payment_succeeded`` | ``payment_failed`` | ``payment_scheduled``."""
         return paying.make_payment(
             self.db, self.processor, account_number, request, idempotency_key, user_id=user_id,
-            check_security_code=lambda uid, code: security.check(
-                self.identity_rpc, uid, code, timeout=self.config.get("RPC_TIMEOUT") or 5))
+            check_security_code=lambda uid, code: security.check(self.identity_rpc, uid, code))
 
     @rpc
     def list_payments(self, account_number, limit=20, cursor=None):
@@ -165,11 +162,9 @@ class PaymentsService(HealthMixin):
 
     def _amount_due(self, account_number):
         """What billing says the account still owes (autopay never pays more)."""
-        try:
-            with eventlet.Timeout(self.config.get("RPC_TIMEOUT") or 5):
-                return self.billing_rpc.get_account_summary(account_number)["amount_due_cents"]
-        except eventlet.Timeout:  # a BaseException: make it an ordinary failure to wait on
-            raise RuntimeError("billing did not answer") from None
+        # billing_rpc is a TimedRpcProxy: Unavailable after RPC_TIMEOUT, and runs.still_due
+        # then waits for the next run rather than charging blind
+        return self.billing_rpc.get_account_summary(account_number)["amount_due_cents"]
 
 
 def _actor(actor):
