@@ -68,6 +68,13 @@ CATALOGUE = [
     _event("identity", "security_settings_changed",
            "security code, challenge, preferences or 2-step sign-in changed",
            user_id=_str(required=True), what=_str(required=True)),
+    _event("identity", "security_alert_raised",
+           "a security change (always) or a sign-in from a new browser (when asked for) is to be "
+           "mailed to the user; written in the change's own transaction so no alert is lost",
+           user_id=_str(required=True), email=_str(required=True), first_name=_str(allow_none=True),
+           kind=_str(required=True, validate=validate.OneOf(["security", "sign_in"])),
+           what=_str(required=True), detail=_str(allow_none=True), at=_str(required=True),
+           ip=_str(allow_none=True), user_agent=_str(allow_none=True)),
     _event("identity", "user_invited", "an admin invited someone to an account",
            **_account, email=_str(required=True), role=_str(required=True)),
     _event("identity", "user_removed", "a user was removed from an account",

@@ -1,5 +1,8 @@
-"""Security alert mails (always sent: not a preference) and sign-in alerts, sent by a direct
-RPC to notifications after the change committed."""
+"""Security alert mails (always sent: not a preference) and sign-in alerts.
+
+They carry no secret, so they travel as ``identity.security_alert_raised`` events written in
+the change's own transaction: an alert is never lost between the change and the mail.
+notifications sends each once."""
 
 WHAT = {
     "security_code": "Your security code was set or changed.",
@@ -15,22 +18,15 @@ WHAT = {
 }
 
 
-def when(at):
-    return at.strftime("%B %d, %Y at %H:%M UTC")
+def security_alert(tx, to, user_id, first_name, what, at, where=None, detail=""):
+    tx.emit("security_alert_raised", {
+        "user_id": user_id, "email": to, "first_name": first_name, "kind": "security",
+        "what": WHAT.get(what, what), "detail": detail or "", "at": at.isoformat(),
+        "ip": (where or {}).get("ip") or "unknown", "user_agent": (where or {}).get("user_agent")})
 
 
-def security_alert(notifications_rpc, to, user_id, first_name, what, at, where=None,
-                   detail=""):
-    notifications_rpc.send_email.call_async(
-        to=to, category="security", template="security_alert",
-        context={"first_name": first_name, "what": WHAT.get(what, what), "detail": detail,
-                 "when": when(at), "ip": (where or {}).get("ip") or "unknown"},
-        user_id=user_id)
-
-
-def sign_in_alert(notifications_rpc, to, user_id, first_name, at, ip, user_agent):
-    notifications_rpc.send_email.call_async(
-        to=to, category="security", template="sign_in_alert",
-        context={"first_name": first_name, "when": when(at), "ip": ip or "unknown",
-                 "user_agent": user_agent or "unknown"},
-        user_id=user_id)
+def sign_in_alert(tx, to, user_id, first_name, at, ip, user_agent):
+    tx.emit("security_alert_raised", {
+        "user_id": user_id, "email": to, "first_name": first_name, "kind": "sign_in",
+        "what": "sign_in", "detail": "", "at": at.isoformat(), "ip": ip or "unknown",
+        "user_agent": user_agent or "unknown"})

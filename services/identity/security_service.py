@@ -34,11 +34,7 @@ class SecuritySettings:
         audit.record(tx.session, at, f"security settings changed: {what}",
                      actor_user_id=user.id, subject_user_id=user.id, where=where)
         tx.emit("security_settings_changed", {"user_id": user.id, "what": what})
-        return (user.email, user.id, user.first_name)
-
-    def _alert(self, recipient, what, at, where):
-        to, user_id, first_name = recipient
-        alerts.security_alert(self.notifications_rpc, to, user_id, first_name, what, at, where)
+        alerts.security_alert(tx, user.email, user.id, user.first_name, what, at, where)
 
     @rpc(expected_exceptions=NotFound)
     def get_security_settings(self, user_id):
@@ -70,7 +66,7 @@ class SecuritySettings:
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             if preferences.apply(user, data):
-                recipient = self._changed(tx, user, "preferences", at, where)
+                self._changed(tx, user, "preferences", at, where)
             result = preferences.of(user)
         if recipient:
             self._alert(recipient, "preferences", at, where)
@@ -88,8 +84,7 @@ class SecuritySettings:
             user = onlineids.get_user(tx.session, user_id)
             user.security_code_hash = hashed
             throttle.forget(tx.session, security_code.key(user_id))
-            recipient = self._changed(tx, user, "security_code", at, where)
-        self._alert(recipient, "security_code", at, where)
+            self._changed(tx, user, "security_code", at, where)
 
     @rpc(expected_exceptions=Throttled)
     def verify_security_code(self, user_id, code):
@@ -124,8 +119,7 @@ class SecuritySettings:
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             user.challenge_question_id, user.challenge_answer_hash = question_id, hashed
-            recipient = self._changed(tx, user, "challenge", at, where)
-        self._alert(recipient, "challenge", at, where)
+            self._changed(tx, user, "challenge", at, where)
 
     @rpc(expected_exceptions=(NotFound, Conflict))
     def start_totp(self, user_id):
@@ -147,8 +141,7 @@ class SecuritySettings:
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             totp.confirm(tx.session, user, str(code or ""), at)
-            recipient = self._changed(tx, user, "totp_enabled", at, where)
-        self._alert(recipient, "totp_enabled", at, where)
+            self._changed(tx, user, "totp_enabled", at, where)
 
     @rpc(expected_exceptions=(NotFound, Conflict, InvalidInput, Throttled))
     def disable_totp(self, user_id, current_password, where=None):
@@ -162,6 +155,5 @@ class SecuritySettings:
             if not user.totp_secret:
                 raise Conflict("2-step sign-in is not on.")
             totp.turn_off(tx.session, user)
-            recipient = self._changed(tx, user, "totp_disabled", at, where)
-        self._alert(recipient, "totp_disabled", at, where)
+            self._changed(tx, user, "totp_disabled", at, where)
 

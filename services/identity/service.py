@@ -92,8 +92,10 @@ class IdentityService(HealthMixin, SecuritySettings, AccountUsers):
                 row, refresh_token = sessions.open_session(tx.session, user_id, at, ip,
                                                            user_agent)
                 tx.emit("signed_in", {"user_id": user_id, "ip": ip, "user_agent": user_agent})
-                known = devices.seen(tx.session, user_id, ip, user_agent, at)
-                mail = (user.email, user.id, user.first_name, user.sign_in_alerts)
+                if not devices.seen(tx.session, user_id, ip, user_agent, at) \
+                        and user.sign_in_alerts:
+                    alerts.sign_in_alert(tx, user.email, user.id, user.first_name, at, ip,
+                                         user_agent)
                 if second == "recovery_code":
                     self._changed(tx, user, "recovery_code_used", at,
                                   {"ip": ip, "user_agent": user_agent})
@@ -102,11 +104,6 @@ class IdentityService(HealthMixin, SecuritySettings, AccountUsers):
         if second == "wrong":
             self._sign_in_failed(keys, user_id, at)
             raise Unauthenticated(totp.WRONG, {"totp_required": True})
-        if mail[3] and not known:
-            alerts.sign_in_alert(self.notifications_rpc, mail[0], mail[1], mail[2], at, ip,
-                                 user_agent)
-        if second == "recovery_code":
-            self._alert(mail[:3], "recovery_code_used", at, {"ip": ip})
         return {"user_id": user_id, "username": user.username, "session_id": row.id,
                 "refresh_token": refresh_token}
 

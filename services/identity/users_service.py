@@ -17,10 +17,9 @@ class AccountUsers:
         return [(u.email, u.id, u.first_name) for u in
                 (session.get(User, i) for i in memberships.admins(session, account_number))]
 
-    def _alert_all(self, recipients, what, at, where, detail=""):
+    def _alert_all(self, tx, recipients, what, at, where, detail=""):
         for to, user_id, first_name in recipients:
-            alerts.security_alert(self.notifications_rpc, to, user_id, first_name, what, at,
-                                  where, detail)
+            alerts.security_alert(tx, to, user_id, first_name, what, at, where, detail)
 
     @rpc(expected_exceptions=InvalidInput)
     def invite_user(self, account_number, actor_user_id, request, where=None,
@@ -41,6 +40,8 @@ class AccountUsers:
             inviter = onlineids.get_user(tx.session, actor_user_id)
             inviter_name = f"{inviter.first_name} {inviter.last_name}"
             recipients = self._admins_to_alert(tx.session, account_number)
+            self._alert_all(tx, recipients, "user_invited", at, where,
+                            f"{data['email']} was invited as {data['role']}.")
         self.notifications_rpc.send_email.call_async(
             to=data["email"], category="invitation", template="invitation",
             context={"link": invitations.link(self.config["PUBLIC_URL"], token),
@@ -48,8 +49,6 @@ class AccountUsers:
                      "company_name": company_name or f"account {account_number}",
                      "days": invitations.LIFETIME.days},
             account_number=account_number, secret_keys=["link"])
-        self._alert_all(recipients, "user_invited", at, where,
-                        f"{data['email']} was invited as {data['role']}.")
         return {"email": data["email"], "role": data["role"],
                 "expires_at": (at + invitations.LIFETIME).isoformat()}
 
@@ -80,8 +79,8 @@ class AccountUsers:
                     onlineids.registered_event(user, row.account_number, row.role))
             recipients = self._admins_to_alert(tx.session, row.account_number)
             account_number, role = row.account_number, row.role
-        self._alert_all(recipients, "user_joined", at, where,
-                        f"{user.username} joined as {role} (account {account_number}).")
+            self._alert_all(tx, recipients, "user_joined", at, where,
+                            f"{user.username} joined as {role} (account {account_number}).")
         return {"user_id": user.id, "username": user.username}
 
     @rpc(expected_exceptions=(InvalidInput, NotFound, Conflict))
@@ -104,8 +103,8 @@ class AccountUsers:
                                      "role": role})
             recipients = set(self._admins_to_alert(tx.session, account_number))
             recipients.add((user.email, user.id, user.first_name))
-        self._alert_all(sorted(recipients), "role_changed", at, where,
-                        f"{user.username} is now {role} (was {previous}).")
+            self._alert_all(tx, sorted(recipients), "role_changed", at, where,
+                            f"{user.username} is now {role} (was {previous}).")
         return result
 
     @rpc(expected_exceptions=(NotFound, Conflict))
@@ -125,8 +124,8 @@ class AccountUsers:
             for ended in sessions.end_all(tx.session, user.id, at, "removed_from_account"):
                 tx.emit("session_ended", ended)
             recipients = self._admins_to_alert(tx.session, account_number)
-        self._alert_all(recipients, "user_removed", at, where,
-                        f"{user.username} was removed (was {role}).")
+            self._alert_all(tx, recipients, "user_removed", at, where,
+                            f"{user.username} was removed (was {role}).")
 
     @rpc(expected_exceptions=InvalidInput)
     def list_account_audit(self, account_number, limit=20, cursor=None):

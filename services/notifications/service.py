@@ -81,6 +81,17 @@ class NotificationsService(HealthMixin, PaymentNotices, AccountNotices):
                                      when=when.strftime("%B %d, %Y at %H:%M UTC")),
                         user_id=data["user_id"])
 
+    @reliable_handler("identity", "security_alert_raised")
+    def on_security_alert_raised(self, event):
+        """Mails a security alert (always) or a sign-in alert (the user asked for them) that
+        identity raised with the change itself, once per event. Emits notification_sent."""
+        data = event["data"]
+        when = datetime.fromisoformat(data["at"]).astimezone(timezone.utc)
+        context = dict(data, when=when.strftime("%B %d, %Y at %H:%M UTC"))
+        self._send_once(event, "on_security_alert_raised", to=data["email"], category="security",
+                        template="sign_in_alert" if data["kind"] == "sign_in" else "security_alert",
+                        context=context, user_id=data["user_id"])
+
     @rpc(expected_exceptions=InvalidInput)
     def send_email(self, to, category, template, context, user_id=None, account_number=None,
                    secret_keys=()):

@@ -167,3 +167,27 @@ def test_identity_events_bring_a_welcome_and_a_security_alert_once_each(start_se
     alert = next(m for m in mails if "password" in m["Subject"])
     assert "reset with an emailed link" in parts(alert)["text/plain"]
     assert rows(container, "SELECT count(*) FROM messages WHERE status = 'sent'") == [(2,)]
+
+
+def test_a_raised_security_alert_is_mailed_once_even_when_redelivered(start_service, vhost,
+                                                                      tmp_path):
+    container = start_service(NotificationsUnderTest)
+    dispatch = event_dispatcher({"AMQP_URI": vhost[1]})
+    raised = outbox.envelope("identity", "security_alert_raised", {
+        "user_id": "u-1", "email": "rosa@harbor.example", "first_name": "Rosa",
+        "kind": "security", "what": "2-step sign-in was turned off.", "detail": "",
+        "at": "2026-11-24T18:00:00+00:00", "ip": "203.0.113.9", "user_agent": "pytest"})
+    sign_in = outbox.envelope("identity", "security_alert_raised", {
+        "user_id": "u-1", "email": "rosa@harbor.example", "first_name": "Rosa",
+        "kind": "sign_in", "what": "sign_in", "detail": "", "at": "2026-11-24T18:05:00+00:00",
+        "ip": "198.51.100.7", "user_agent": "Firefox"})
+    for _ in range(2):  # a redelivery sends nothing twice
+        for event in (raised, sign_in):
+            with entrypoint_waiter(container, "on_security_alert_raised", timeout=10):
+                dispatch("identity", "security_alert_raised", event)
+    mails = maildir(tmp_path)
+    assert len(mails) == 2
+    texts = sorted(parts(m)["text/plain"] for m in mails)
+    assert any("2-step sign-in was turned off." in t and "203.0.113.9" in t for t in texts)
+    assert any("198.51.100.7" in t and "Firefox" in t for t in texts)
+    assert rows(container, "SELECT count(*) FROM messages WHERE category = 'security'") == [(2,)]
