@@ -14,17 +14,17 @@ import time
 
 from amqp.exceptions import AMQPError
 from kombu.exceptions import KombuError
-from nameko.exceptions import RpcTimeout, UnknownService, get_module_path, registry
+from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.rpc import ServiceProxy
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.contracts import errors
+from services.runtime.rpc import register_domain_errors
 
 log = logging.getLogger(__name__)
 
 # Domain errors come back as themselves, not as nameko's generic RemoteError.
-for _cls in errors.ALL:
-    registry[get_module_path(_cls)] = _cls
+register_domain_errors()
 
 FAIL_FAST_SECONDS = 2.0
 PROBE_SECONDS = 0.5

@@ -20,12 +20,10 @@ class _Email(fields.String):
         return validators.email(super()._deserialize(value, attr, data, **kwargs))
 
 
-class SignupRequest(Schema):
-    account_number = fields.String(required=True, validate=ACCOUNT_NUMBER)
-    security_key = fields.String(required=True, validate=validate.Length(1, 40))
+class _NewOnlineId(Schema):
+    """What every way of creating an online ID asks (sign-up, accepting an invitation)."""
     username = fields.String(required=True, validate=USERNAME)
     password = fields.String(required=True, validate=PASSWORD, load_only=True)
-    email = _Email(required=True, validate=validate.Length(max=254))
     first_name = fields.String(required=True, validate=NAME)
     last_name = fields.String(required=True, validate=NAME)
 
@@ -34,6 +32,12 @@ class SignupRequest(Schema):
         for key in ("first_name", "last_name"):
             data[key] = data[key].strip()
         return data
+
+
+class SignupRequest(_NewOnlineId):
+    account_number = fields.String(required=True, validate=ACCOUNT_NUMBER)
+    security_key = fields.String(required=True, validate=validate.Length(1, 40))
+    email = _Email(required=True, validate=validate.Length(max=254))
 
 
 class SignedUp(Schema):
@@ -198,18 +202,8 @@ class RoleChange(Schema):
     role = fields.String(required=True, validate=ROLE)
 
 
-class InvitationAccept(Schema):
+class InvitationAccept(_NewOnlineId):
     token = fields.String(required=True, validate=TOKEN, load_only=True)
-    username = fields.String(required=True, validate=USERNAME)
-    password = fields.String(required=True, validate=PASSWORD, load_only=True)
-    first_name = fields.String(required=True, validate=NAME)
-    last_name = fields.String(required=True, validate=NAME)
-
-    @post_load
-    def strip(self, data, **_):
-        for key in ("first_name", "last_name"):
-            data[key] = data[key].strip()
-        return data
 
 
 class AuditItem(Schema):

@@ -11,8 +11,16 @@ from nameko.rpc import RpcProxy
 
 from services.contracts import errors
 
-for _cls in errors.ALL:  # re-create domain errors from replies, not nameko's RemoteError
-    registry[get_module_path(_cls)] = _cls
+
+
+def register_domain_errors():
+    """Make nameko re-create the contract's domain errors from RPC replies (instead of its
+    generic RemoteError): for services here, for the gateway's client too."""
+    for cls in errors.ALL:
+        registry[get_module_path(cls)] = cls
+
+
+register_domain_errors()
 
 
 class TimedRpcProxy(RpcProxy):
