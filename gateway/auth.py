@@ -12,6 +12,7 @@ Views use ``signed_in``, ``account_scope(action)`` (account number in the path) 
 check goes through gateway.roles.allows.
 """
 import functools
+import hmac
 import threading
 import time
 
@@ -141,14 +142,81 @@ def _refuse_signed_out():
     return redirect(url_for("web.sign_in", next=request.full_path.rstrip("?")))
 
 
-def signed_in(view):
-    """The caller must be signed in: API 401 problem, portal redirect to sign in."""
+# Who may call a view is recorded on it (``view.access``: (scope, action)) by the decorators
+# below, published in the OpenAPI document as x-required-role (gateway.api) and checked by
+# ``authorize`` before anything else reads the request: API blueprints run it as their first
+# before_request hook, so a caller without the right gets 401/403/404 whatever the body
+# (never a 400 or 422 about a body they may not send). The decorators' wrappers check too,
+# once per request, for views outside API blueprints (the portal).
+PUBLIC, SIGNED_IN, STAFF, ACCOUNT, PORTAL_ACCOUNT = (
+    "public", "signed-in", "staff", "account", "portal-account")
+
+
+def _guarded(view, access):
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
+        refusal = _enforce(access, kwargs)
+        return refusal if refusal is not None else view(*args, **kwargs)
+    wrapper.access = access
+    return wrapper
+
+
+def public(view):
+    """Marks an API view open to anyone (sign-up, sign-in, recovery, help)."""
+    view.access = (PUBLIC, None)
+    return view
+
+
+def signed_in(view):
+    """The caller must be signed in: API 401 problem, portal redirect to sign in."""
+    return _guarded(view, (SIGNED_IN, None))
+
+
+def access_of(view):
+    """The (scope, action) recorded on a view, or None when nobody classified it."""
+    return getattr(view, "access", None)
+
+
+def required_role(access):
+    """What the OpenAPI document says a caller needs: ``public``, ``signed-in``, ``staff``, or
+    the least role on the path's account (``viewer``, ``billing``, ``admin``)."""
+    scope, action = access
+    return roles.least_role_allowing(action) if scope in (ACCOUNT, PORTAL_ACCOUNT) else scope
+
+
+def authorize():
+    """The view's access check, before its arguments are parsed (a before_request hook)."""
+    access = access_of(current_app.view_functions.get(request.endpoint))
+    if access is None or request.method == "OPTIONS":
+        return None
+    return _enforce(access, request.view_args or {})
+
+
+def _enforce(access, view_args):
+    """None when the caller may go on; else a refusal (raised, or a portal redirect)."""
+    if g.get("authorized_access") == access:
+        return None  # the before_request hook already checked this request
+    scope, action = access
+    if scope == STAFF:
+        _require_staff_token()
+    elif scope != PUBLIC:
         if current_user() is None:
             return _refuse_signed_out()
-        return view(*args, **kwargs)
-    return wrapper
+        if scope == ACCOUNT:
+            check_account(view_args["account_number"], action)
+        elif scope == PORTAL_ACCOUNT:
+            _check_portal_account(action)
+    g.authorized_access = access
+    return None
+
+
+def _require_staff_token():
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise errors.Unauthenticated("The staff API needs 'Authorization: Bearer <ADMIN_TOKEN>'.")
+    if not hmac.compare_digest(token.strip().encode(),
+                               current_app.config["ADMIN_TOKEN"].encode()):
+        raise errors.NotAllowed("That token may not use the staff API.")
 
 
 def check_account(account_number, action):
@@ -170,15 +238,7 @@ def _require(role, action):
 def account_scope(action):
     """For views taking ``account_number`` in the path: signed in, and a role allowing
     ``action`` on that account."""
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            if current_user() is None:
-                return _refuse_signed_out()
-            check_account(kwargs["account_number"], action)
-            return view(*args, **kwargs)
-        return wrapper
-    return decorate
+    return lambda view: _guarded(view, (ACCOUNT, action))
 
 
 def current_account():
@@ -214,16 +274,12 @@ def select_account(account_number):
 def web_account_scope(action):
     """For portal pages about the current account: signed in (else redirect to sign in), a
     current account, and a role on it allowing ``action``."""
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):
-            if current_user() is None:
-                return _refuse_signed_out()
-            account_number = current_account()
-            if account_number is None:
-                raise errors.NotFound("Your online ID is not linked to an account yet.")
-            _require(g.current_account_role, action)  # the role current_account just read
-            g.account_role, g.account_number = g.current_account_role, account_number
-            return view(*args, **kwargs)
-        return wrapper
-    return decorate
+    return lambda view: _guarded(view, (PORTAL_ACCOUNT, action))
+
+
+def _check_portal_account(action):
+    account_number = current_account()
+    if account_number is None:
+        raise errors.NotFound("Your online ID is not linked to an account yet.")
+    _require(g.current_account_role, action)  # the role current_account just read
+    g.account_role, g.account_number = g.current_account_role, account_number

@@ -13,3 +13,9 @@ ACTIONS = {
 def allows(role, action):
     """True when ``role`` (admin|billing|viewer, or None for no role) may do ``action``."""
     return action in ACTIONS.get(role, ())
+
+
+def least_role_allowing(action):
+    """The role with the fewest rights that may still do ``action`` (for the API document)."""
+    allowed = [role for role in ACTIONS if allows(role, action)]
+    return min(allowed, key=lambda role: len(ACTIONS[role])) if allowed else None

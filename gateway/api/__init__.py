@@ -7,13 +7,48 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser
 
+from gateway import roles
+from gateway.auth import access_of, authorize, required_role  # (gateway.api.auth is a blueprint)
+
 
 class _Parser(FlaskParser):
     DEFAULT_VALIDATION_STATUS = 400
 
 
 class ApiBlueprint(Blueprint):
+    """A flask-smorest blueprint whose views are checked for access before anything else
+    (gateway.auth.authorize) and documented with it: each operation carries
+    ``x-required-role`` (public, signed-in, staff, or the least role on the path's account)
+    and, for account roles, ``x-allowed-roles``. A view nobody classified (no auth decorator,
+    no blueprint ``access``) has neither, which the authorisation matrix test refuses."""
     ARGUMENTS_PARSER = _Parser()
+
+    def __init__(self, *args, access=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_access = access  # for every view of the blueprint (the staff API)
+        self.before_request(authorize)
+
+    def route(self, rule, *, parameters=None, tags=None, **options):
+        register = super().route(rule, parameters=parameters, tags=tags, **options)
+
+        def decorator(func):
+            access = access_of(func) or self.default_access
+            view = func
+            if access is not None:
+                func.access = access
+                view = self.doc(**access_doc(access))(func)
+            register(view)
+            return func
+        return decorator
+
+
+def access_doc(access):
+    """The OpenAPI extensions saying who may call an operation."""
+    role = required_role(access)
+    doc = {"x-required-role": role}
+    if role in roles.ACTIONS:
+        doc["x-allowed-roles"] = [r for r in roles.ACTIONS if roles.allows(r, access[1])]
+    return doc
 
 
 class Problem(Schema):

@@ -22,6 +22,7 @@ def client_ip():
 @bp.alt_response(409, description="Username taken, or the account already has an online ID")
 @bp.alt_response(422, description="The account number and security key do not match")
 @bp.doc(security=[])
+@auth.public
 def signup(_validated):
     """Create an online ID with the account number and security key on the invoice.
 
@@ -35,6 +36,7 @@ def signup(_validated):
 @bp.alt_response(401, description="The username and password do not match; or the 2-step code is missing, wrong or used")
 @bp.alt_response(429, description="Too many failed sign-ins; see Retry-After")
 @bp.doc(security=[])
+@auth.public
 def login(data):
     """Sign in: a short-lived access token and a refresh token. With 2-step sign-in on,
     send `totp_code` too (the app's 6-digit code, or a recovery code; each works once)."""
@@ -49,6 +51,7 @@ def login(data):
 @bp.response(200, schemas.TokenPair)
 @bp.alt_response(401, description="Unknown, spent or ended; a spent token ends its session")
 @bp.doc(security=[])
+@auth.public
 def refresh(data):
     """Exchange a refresh token for a new pair; the old refresh token stops working."""
     return auth.token_pair(call("identity", "refresh_session", data["refresh_token"]))
@@ -71,6 +74,7 @@ def logout():
 @bp.arguments(schemas.ForgotUsernameRequest)
 @bp.response(202)
 @bp.doc(security=[])
+@auth.public
 def forgot_username(data):
     """Mail the usernames tied to an email address (202 whether or not there are any)."""
     call("identity", "request_username_reminder", data["email"])
@@ -81,6 +85,7 @@ def forgot_username(data):
 @bp.arguments(schemas.ForgotPasswordRequest)
 @bp.response(202)
 @bp.doc(security=[])
+@auth.public
 def forgot_password(data):
     """Mail a single-use password reset link, valid 30 minutes (202 whatever the username)."""
     call("identity", "request_password_reset", data["username"])
@@ -94,6 +99,7 @@ def forgot_password(data):
 @bp.alt_response(422, description="The link is used, expired or unknown; or a wrong challenge answer")
 @bp.alt_response(429, description="Too many wrong challenge answers; see Retry-After")
 @bp.doc(security=[])
+@auth.public
 def reset_password(data):
     """Set a new password with the mailed token; every session of the user ends."""
     call("identity", "reset_password", data["token"], data["new_password"],

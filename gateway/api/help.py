@@ -1,6 +1,7 @@
 """Business support contacts and help topics."""
 from marshmallow import Schema, fields
 
+from gateway import auth
 from gateway.api import ApiBlueprint
 from gateway.help_topics import TOPICS
 from gateway.web import SUPPORT
@@ -33,6 +34,7 @@ def content():
 @bp.get("/help")
 @bp.response(200, Help)
 @bp.doc(security=[])
+@auth.public
 def get_help():
     """24/7 business technical support contacts and the portal's help topics (no sign-in)."""
     return content()

@@ -92,6 +92,7 @@ def put_security_code(data):
 @bp.get("/challenge-questions")
 @bp.response(200, schemas.ChallengeQuestions)
 @bp.doc(security=[])
+@auth.public
 def challenge_questions():
     """The challenge questions one may choose (no sign-in needed)."""
     return call("identity", "list_challenge_questions")

@@ -98,6 +98,7 @@ def audit_trail(query, account_number):
 @bp.alt_response(409, description="Username taken")
 @bp.alt_response(422, description="The invitation is used, expired or unknown")
 @bp.doc(security=[])
+@auth.public
 def accept_invitation(_validated):
     """Accept an invitation: a new online ID with the invited role on that account."""
     return call("identity", "accept_invitation", request.get_json(), where=where())
