@@ -4,7 +4,7 @@ each other's queues or rows. Nothing is faked at this level; see each folder's c
 import pytest
 
 from services.contracts.names import SERVICES
-from tests import infra
+from tests import infra, secret_collector
 from tests.system import System
 
 
@@ -39,6 +39,7 @@ def system(session_vhost, postgres, tmp_path_factory):
     running = System(session_vhost[1], {s: url for s, (_, url) in databases.items()},
                      tmp_path_factory.mktemp("system"))
     running.migrate()
+    secret_collector.install()  # what the tests send and receive, for the final secret scan
     running.start()
     try:
         running.wait_ready()
@@ -47,6 +48,12 @@ def system(session_vhost, postgres, tmp_path_factory):
         running.stop_all()
         for name, _ in databases.values():
             postgres.drop_database(name)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """A module with ``RUN_LAST = True`` (the secret scan) runs after everything else, so it
+    scans what every other test of the session left behind."""
+    items.sort(key=lambda item: bool(getattr(item.module, "RUN_LAST", False)))
 
 
 def pytest_sessionfinish(session, exitstatus):

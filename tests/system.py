@@ -14,6 +14,7 @@ from pathlib import Path
 import requests
 
 from services.contracts.names import SERVICES
+from tests.event_capture import EventCapture
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +44,9 @@ class System:
             self.env[f"{service.upper()}_DATABASE_URL"] = url
         self.processes = {}
         self.logs = self.data_dir / "logs"
+        # a copy of every event published, for the secret scan (declared before any service)
+        self.events = EventCapture(amqp_uri)
+        self._events_declared = False
 
     def commands(self):
         python = sys.executable
@@ -57,6 +61,9 @@ class System:
 
     def start(self, name=None):
         self.logs.mkdir(parents=True, exist_ok=True)
+        if not self._events_declared:
+            self.events.declare()
+            self._events_declared = True
         for process_name, command in self.commands().items():
             if name in (None, process_name) and process_name not in self.processes:
                 log = open(self.logs / f"{process_name}.log", "ab")

@@ -6,6 +6,8 @@ import os
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.secret_collector import watch_page
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps dialling out on a closed network.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -33,6 +35,7 @@ class Page:
         page.on("response", lambda r: r.status >= 400 and self.console_errors.append(
             f"{r.status} {r.url}"))
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+        watch_page(page)  # what is typed into forms, for the final secret scan
 
 
 @pytest.fixture

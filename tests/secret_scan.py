@@ -1,0 +1,247 @@
+"""Scanning everything the system keeps or says for secrets (issue 7, part 5).
+
+Where: every table of every service database (PostgreSQL or SQLite, found by reflection),
+every file under DATA_DIR (logs, the Maildir, print-batch PDFs, anything else), and every
+event captured from the exchanges (tests/event_capture.py).
+
+What, three ways:
+* card numbers by shape: any Luhn-valid run of 13-19 digits (also in 4-digit groups), except
+  the allow-listed numbers that are not secrets (``NotSecret``, each entry justified);
+* KNOWN secrets by value: what the tests typed or were given (passwords, security keys and
+  codes, challenge answers, access/refresh/reset/invitation tokens, TOTP secrets and recovery
+  codes, card numbers and CVCs, bank account numbers; see ``KnownSecrets``), found verbatim;
+* secret-named fields (``password``, ``cvc``, ``token``...) carrying a value in an event or a
+  JSON log line, whatever the value.
+
+A reset or invitation token is *meant* to appear in exactly one place: the one mail that
+delivers it to its owner (the link in that mail). Every token in a mail link is therefore a
+known secret whose only allowed place is that mail: in a second mail, a log, a database row
+(tokens are stored as SHA-256 only) or an event it is a finding.
+
+``scan_system(...)`` returns ``Findings``: a list of ``Finding(where, kind, excerpt)`` with the
+secret masked in the excerpt (the report itself must not leak), plus what was scanned.
+"""
+import bisect
+import email
+import email.policy
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from stdnum import luhn
+
+# a run of digits not glued to letters or digits: a card number in text, JSON, a URL or a PDF.
+# Runs inside alphanumeric words (hex hashes, base64 tokens, argon2 hashes) are skipped: a
+# 64-hex SHA-256 holds a Luhn-valid 13+ digit run about once in a hundred hashes.
+_EDGE_BEFORE, _EDGE_AFTER = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
+CARD_RUN = re.compile(_EDGE_BEFORE + r"(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7})" + _EDGE_AFTER)
+LINK_TOKEN = re.compile(r"[?&]token=([A-Za-z0-9_\-.~]{16,})")
+SEPARATOR = "\x00"  # between the parts of a document: no match spans two rows or lines
+
+# fields that hold a secret wherever they appear (requests, responses, events, log lines)
+SECRET_FIELDS = {
+    "password": "password", "new_password": "password", "current_password": "password",
+    "security_key": "security key", "security_code": "security code", "answer": "challenge answer",
+    "challenge_answer": "challenge answer", "access_token": "access token",
+    "refresh_token": "refresh token", "token": "token", "card_number": "card number",
+    "cvc": "CVC", "cvv": "CVC", "secret": "TOTP secret", "totp_secret": "TOTP secret",
+    "recovery_codes": "recovery code", "recovery_code": "recovery code",
+}
+# a value shorter than this is not searched verbatim (a 4-digit security code or a 3-digit
+# CVC matches years, amounts and ids everywhere); short secrets are caught by their field name
+MIN_SEARCHABLE = 8
+
+
+@dataclass(frozen=True)
+class Finding:
+    where: str
+    kind: str
+    excerpt: str
+
+    def __str__(self):
+        return f"{self.kind} in {self.where}: {self.excerpt}"
+
+
+class Findings(list):
+    """The findings plus how much was looked at (for the summary line)."""
+
+    def __init__(self, *args):
+        list.__init__(self, *args)
+        self.counts = {}
+
+    def summary(self):
+        return ", ".join(f"{n} {what}" for what, n in self.counts.items()) + \
+            f"; {len(self)} finding(s)"
+
+
+def mask(secret):
+    secret = str(secret)
+    if len(secret) <= 4:
+        return "*" * len(secret)
+    return f"{secret[:2]}{'*' * (len(secret) - 4)}{secret[-2:]}"
+
+
+def excerpt(text, start, end, width=24):
+    before = text[max(0, start - width):start].replace(SEPARATOR, " ")
+    after = text[end:end + width].replace(SEPARATOR, " ")
+    return f"...{before}[{mask(text[start:end])}]{after}...".replace("\n", " ")
+
+
+class KnownSecrets:
+    """Secret values seen in the tests' traffic, each with its kind."""
+
+    def __init__(self):
+        self.values = {}
+        self.delivered_in = {}  # token -> the one mail (where) allowed to carry it
+
+    def add(self, kind, value):
+        if isinstance(value, (list, tuple)):
+            for item in value:
+                self.add(kind, item)
+        elif isinstance(value, str) and value.strip():
+            self.values.setdefault(value, kind)
+
+    def add_from_json(self, data):
+        """Records the secret fields of a request or response body (nested anywhere)."""
+        if isinstance(data, list):
+            for item in data:
+                self.add_from_json(item)
+        if not isinstance(data, dict):
+            return
+        for key, value in data.items():
+            if key in SECRET_FIELDS:
+                self.add(SECRET_FIELDS[key], value)
+            elif key == "account_number" and (data.get("type") == "bank_account"
+                                              or "routing_number" in data):
+                # a bank account number; a bare account_number is the billing account's
+                self.add("bank account number", value)
+            elif isinstance(value, (dict, list)):
+                self.add_from_json(value)
+
+    def add_delivered_token(self, token, where):
+        self.add("reset or invitation token", token)
+        self.delivered_in.setdefault(token, where)
+
+    def searchable(self):
+        return {v: k for v, k in self.values.items() if len(v) >= MIN_SEARCHABLE}
+
+    def __len__(self):
+        return len(self.values)
+
+
+class NotSecret:
+    """Luhn-valid digit runs that are not card numbers, each for a stated reason."""
+
+    def __init__(self, account_numbers=()):
+        # Account numbers are 16 digits with a Luhn check digit by design (services/billing/
+        # keys.py) and are printed on every invoice: allowed exactly as billing issued them
+        # (read from billing's accounts table), not as a shape.
+        self.numbers = set(account_numbers)
+
+    def __contains__(self, digits):
+        return digits in self.numbers
+
+
+class Document:
+    """A text made of labelled parts (lines, rows, mail parts) scanned as one string."""
+
+    def __init__(self, where, parts):
+        self.where = where
+        self.labels, self.starts, chunks, at = [], [], [], 0
+        for label, text in parts:
+            self.labels.append(label)
+            self.starts.append(at)
+            chunks.append(text)
+            at += len(text) + 1
+        self.text = SEPARATOR.join(chunks)
+
+    def locate(self, index):
+        label = self.labels[bisect.bisect_right(self.starts, index) - 1] if self.labels else ""
+        return f"{self.where} {label}".strip()
+
+
+def scan_document(doc, known, not_secret, findings):
+    text = doc.text
+    for match in CARD_RUN.finditer(text):
+        digits = re.sub(r"\D", "", match.group())
+        if 13 <= len(digits) <= 19 and luhn.is_valid(digits) and digits not in not_secret:
+            findings.append(Finding(doc.locate(match.start()), "card number (Luhn-valid digits)",
+                                    excerpt(text, match.start(), match.end())))
+    for value, kind in known.searchable().items():
+        if known.delivered_in.get(value) == doc.where:
+            continue  # the token's own delivery mail
+        index = text.find(value)
+        if index >= 0:
+            findings.append(Finding(doc.locate(index), kind, excerpt(text, index, index + len(value))))
+    return findings
+
+
+def secret_fields(data, path=""):
+    """(path, kind) of every secret-named field with a value in a JSON document."""
+    found = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key in SECRET_FIELDS and value not in (None, "", [], {}) and not isinstance(value, bool):
+                found.append((f"{path}.{key}".lstrip("."), SECRET_FIELDS[key]))
+            else:
+                found.extend(secret_fields(value, f"{path}.{key}"))
+    elif isinstance(data, list):
+        for item in data:
+            found.extend(secret_fields(item, path))
+    return found
+
+
+def scan_json_fields(where, data, findings):
+    for path, kind in secret_fields(data):
+        findings.append(Finding(where, f"{kind} (field {path!r})", "[value not shown]"))
+
+
+def delivered_tokens(mail):
+    """Tokens in the links of a mail (a reset or invitation mail delivers its token so)."""
+    return set(LINK_TOKEN.findall(mail.text))
+
+
+def service_database_urls(env):
+    """{service: url} from a process environment's ``<SERVICE>_DATABASE_URL`` variables."""
+    from services.contracts.names import SERVICES
+    return {s: env[f"{s.upper()}_DATABASE_URL"] for s in SERVICES
+            if env.get(f"{s.upper()}_DATABASE_URL")}
+
+
+def scan_system(database_urls=None, data_dir=None, events=(), known=None):
+    """Scans the service databases ({name: url}, PostgreSQL or SQLite), every file under
+    ``data_dir`` and the captured ``events`` (tests.event_capture.CapturedEvent) for card
+    numbers and the ``known`` secrets (KnownSecrets); returns Findings (empty: none)."""
+    from tests import secret_sources as sources
+    known = known if known is not None else KnownSecrets()
+    findings = Findings()
+    counts = findings.counts
+    documents, account_numbers = [], set()
+    for name, url in (database_urls or {}).items():
+        tables, numbers = sources.database_documents(name, url, counts)
+        documents.extend(tables)
+        account_numbers |= numbers
+    mails, log_lines = [], []
+    if data_dir is not None:
+        files, mails, log_lines, numbers = sources.data_dir_documents(data_dir, counts)
+        documents.extend(files)
+        account_numbers |= numbers
+    for mail in mails:  # first: a token in a second mail is then found like any other leak
+        for token in delivered_tokens(mail):
+            known.add_delivered_token(token, mail.where)
+    events = list(events)
+    counts["events"] = len(events)
+    documents.extend(sources.event_documents(events))
+    not_secret = NotSecret(account_numbers)
+    counts["known secrets"] = len(known)
+    counts["searched verbatim"] = len(known.searchable())
+    for doc in documents + mails:
+        scan_document(doc, known, not_secret, findings)
+    for n, event in enumerate(events):
+        scan_json_fields(f"events #{n} {event.exchange} {event.routing_key}",
+                         {"body": event.payload(), "headers": event.headers}, findings)
+    for where, data in log_lines:
+        scan_json_fields(where, data, findings)
+    counts["log lines"] = len(log_lines)
+    return findings
