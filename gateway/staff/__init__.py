@@ -4,8 +4,9 @@ from gateway.api import ApiBlueprint
 
 # every staff view needs ADMIN_TOKEN (gateway.auth checks it before anything else)
 bp = ApiBlueprint("staff", __name__, url_prefix="/internal/v1", access=(auth.STAFF, None),
-                  description="Staff operations: accounts, usage, bill runs, payment runs.")
+                  description="Staff operations: accounts, usage, bill runs, payment runs, "
+                              "dead letters.")
 
 
-from gateway.staff import (accounts, bill_runs, payment_runs, reminder_runs,  # noqa: E402,F401
-                           usage)  # (modules that register the routes)
+from gateway.staff import (accounts, bill_runs, dead_letters, payment_runs,  # noqa: E402,F401
+                           reminder_runs, usage)  # (modules that register the routes)

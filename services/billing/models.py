@@ -4,11 +4,12 @@ from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, I
                         UniqueConstraint)
 from sqlalchemy.orm import declarative_base, relationship
 
-from services.runtime import outbox
+from services.runtime import dead_letters, outbox
 
 metadata = MetaData()
 Base = declarative_base(metadata=metadata)
 outbox.add_tables(metadata)
+dead_letters.add_table(metadata)
 
 
 class Account(Base):

@@ -14,6 +14,7 @@ from services.contracts.errors import InvalidInput, NotFound
 from services.runtime.handlers import reliable_handler
 from services.runtime.context import LogContext
 from services.runtime.database import Database
+from services.runtime.dead_letters_mixin import DeadLettersMixin
 from services.runtime.health import HealthMixin
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ def _date(value, field):
         raise InvalidInput({field: ["A date, YYYY-MM-DD."]}) from None
 
 
-class BillingService(HealthMixin):
+class BillingService(HealthMixin, DeadLettersMixin):
     name = "billing"
 
     db = Database(metadata)

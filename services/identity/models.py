@@ -3,11 +3,12 @@ from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, MetaData
                         Text)
 from sqlalchemy.orm import declarative_base
 
-from services.runtime import outbox
+from services.runtime import dead_letters, outbox
 
 metadata = MetaData()
 Base = declarative_base(metadata=metadata)
 outbox.add_tables(metadata)
+dead_letters.add_table(metadata)
 
 
 class User(Base):

@@ -14,6 +14,7 @@ from services.identity.users_service import AccountUsers
 from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
 from services.runtime.database import Database
+from services.runtime.dead_letters_mixin import DeadLettersMixin
 from services.runtime.health import HealthMixin
 
 BAD_CREDENTIALS = "That username and password do not match our records."
@@ -25,7 +26,7 @@ def now():
     return datetime.now(timezone.utc)
 
 
-class IdentityService(HealthMixin, SecuritySettings, AccountUsers):
+class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUsers):
     name = "identity"
 
     db = Database(metadata)

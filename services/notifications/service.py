@@ -14,10 +14,11 @@ from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.handlers import reliable_handler
+from services.runtime.dead_letters_mixin import DeadLettersMixin
 from services.runtime.health import HealthMixin
 
 
-class NotificationsService(HealthMixin, PaymentNotices, AccountNotices):
+class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, AccountNotices):
     name = "notifications"
 
     db = Database(metadata)

@@ -13,12 +13,13 @@ from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.handlers import reliable_handler
+from services.runtime.dead_letters_mixin import DeadLettersMixin
 from services.runtime.health import HealthMixin
 
 ERRORS = (InvalidInput, NotFound, Conflict, Refused, Throttled)
 
 
-class PaymentsService(HealthMixin):
+class PaymentsService(HealthMixin, DeadLettersMixin):
     name = "payments"
 
     db = Database(metadata)

@@ -17,7 +17,7 @@ VARIABLES = (
     "AMQP_URI", "DATA_DIR", "IDENTITY_DATABASE_URL", "BILLING_DATABASE_URL",
     "PAYMENTS_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL", "SMTP_URL", "PORT", "SECRET_KEY",
     "ADMIN_TOKEN", "PUBLIC_URL", "RPC_TIMEOUT", "LOG_LEVEL", "GATEWAY_WORKERS", "GATEWAY_THREADS",
-    "PAYMENTS_PROCESSOR",
+    "PAYMENTS_PROCESSOR", "EVENT_MAX_ATTEMPTS", "EVENT_RETRY_MAX_DELAY",
 )
 
 
@@ -36,6 +36,8 @@ class Settings:
     gateway_workers: int = 2
     gateway_threads: int = 8
     payments_processor: str = "sandbox"  # or module:Class (docs/payments-processor.md)
+    event_max_attempts: int = 5         # a failing event handler's tries before it is parked
+    event_retry_max_delay: float = 30.0  # the longest wait between two tries, in seconds
 
     @property
     def mail_dir(self) -> Path:
@@ -71,6 +73,8 @@ def load(env=None) -> Settings:
         gateway_workers=int(env.get("GATEWAY_WORKERS") or 2),
         gateway_threads=int(env.get("GATEWAY_THREADS") or 8),
         payments_processor=env.get("PAYMENTS_PROCESSOR") or "sandbox",
+        event_max_attempts=max(1, int(env.get("EVENT_MAX_ATTEMPTS") or 5)),
+        event_retry_max_delay=max(0.0, float(env.get("EVENT_RETRY_MAX_DELAY") or 30.0)),
     )
 
 
@@ -103,4 +107,6 @@ def nameko_config(service: str, settings: Settings | None = None) -> dict:
         "PUBLIC_URL": settings.public_url,
         "RPC_TIMEOUT": settings.rpc_timeout,
         "PAYMENTS_PROCESSOR": settings.payments_processor,
+        "EVENT_MAX_ATTEMPTS": settings.event_max_attempts,
+        "EVENT_RETRY_MAX_DELAY": settings.event_retry_max_delay,
     }

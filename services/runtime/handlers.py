@@ -5,6 +5,9 @@ queue per handler, at-least-once) whose failures are not dropped: the message is
 ``<queue>.retry``, which holds it for a growing delay and dead-letters it back to the handler's
 queue; after MAX_ATTEMPTS it is parked on ``<service>.dead-letters`` for ops to inspect and
 replay. The original is acked only once its copy is confirmed by the broker.
+
+EVENT_MAX_ATTEMPTS and EVENT_RETRY_MAX_DELAY (services/runtime/config.py) bound the tries and
+the longest wait; the defaults below are production's, tests set them low to park in seconds.
 """
 import logging
 import traceback
@@ -17,12 +20,13 @@ from nameko.events import EventHandler
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+MAX_DELAY = 30
 ATTEMPTS_HEADER = "x-bizportal-attempts"
 
 
 def retry_delay(attempts):
     """Seconds to hold a message before attempt ``attempts + 1``: 1, 2, 4, 8... at most 30."""
-    return min(2 ** (attempts - 1), 30)
+    return min(2 ** (attempts - 1), MAX_DELAY)
 
 
 def dead_letter_queue(service):
@@ -39,7 +43,13 @@ def retry_queue(queue_name):
 
 
 class ReliableEventHandler(EventHandler):
-    max_attempts = MAX_ATTEMPTS
+
+    def setup(self):
+        super().setup()
+        config = self.container.config
+        self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS") or MAX_ATTEMPTS)
+        max_delay = config.get("EVENT_RETRY_MAX_DELAY")
+        self.max_delay = float(MAX_DELAY if max_delay is None else max_delay)
 
     def handle_result(self, message, worker_ctx, result=None, exc_info=None):
         if exc_info is not None:
@@ -68,7 +78,8 @@ class ReliableEventHandler(EventHandler):
             if attempts < self.max_attempts:
                 queue = retry_queue(self.queue.name)
                 producer.publish(routing_key=queue.name, declare=[queue],
-                                 expiration=retry_delay(attempts), **publish)
+                                 expiration=min(retry_delay(attempts), self.max_delay),
+                                 **publish)
                 log.warning("event handler %s failed (attempt %d), retrying: %s",
                             self.method_name, attempts, error)
             else:

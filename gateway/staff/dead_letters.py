@@ -1,0 +1,98 @@
+"""Staff: events a handler kept failing on, parked by each service; list them, replay one.
+
+Each service keeps its own (services/runtime/dead_letters.py); the list here is one list over
+all of them, or one service's, merged page by page (services/runtime/dead_letter_pages.py).
+"""
+from marshmallow import Schema, fields, validate
+
+from gateway.api import Problem
+from gateway.rpc import call
+from gateway.staff import bp
+from services.contracts.errors import InvalidInput, NotFound
+from services.contracts.names import SERVICES
+from services.runtime import dead_letter_pages as pages
+
+STAFF = [{"staff": []}]
+
+
+def problem(status, description, **kwargs):
+    """An error response, documented as the problem document it is."""
+    return bp.alt_response(status, schema=Problem, content_type="application/problem+json",
+                           description=description, **kwargs)
+
+
+UNAVAILABLE = dict(description="A service that keeps dead letters did not answer", headers={
+    "Retry-After": {"description": "seconds", "schema": {"type": "integer"}}})
+
+
+class DeadLetterQuery(Schema):
+    service = fields.String(load_default=None, validate=validate.OneOf(SERVICES),
+                            metadata={"description": "only this service's; default: all"})
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    cursor = fields.String(load_default=None, validate=validate.Length(1, 200))
+    include_replayed = fields.Boolean(load_default=False, metadata={
+        "description": "also those replayed since they were parked"})
+
+
+class DeadLetter(Schema):
+    id = fields.String(required=True, metadata={"description": "<service>.<number>"})
+    service = fields.String(required=True)
+    queue = fields.String(required=True, metadata={"description": "the handler's queue"})
+    event_type = fields.String(allow_none=True, required=True)
+    event_id = fields.String(allow_none=True, required=True)
+    error = fields.String(allow_none=True, required=True, metadata={
+        "description": "the handler's last error"})
+    attempts = fields.Integer(required=True)
+    parked_at = fields.String(required=True)
+    status = fields.String(required=True, metadata={"description": "parked | replayed"})
+    replayed_at = fields.String(allow_none=True, required=True)
+    replay_count = fields.Integer(required=True)
+    body = fields.Raw(metadata={"description": "the event as published (events carry no "
+                                               "secrets)"})
+
+
+class DeadLetterPage(Schema):
+    items = fields.List(fields.Nested(DeadLetter), required=True)
+    next_cursor = fields.String(allow_none=True, required=True)
+
+
+class Replayed(Schema):
+    id = fields.String(required=True)
+    replayed_at = fields.String(required=True)
+    replay_count = fields.Integer(required=True)
+
+
+@bp.get("/dead-letters")
+@bp.arguments(DeadLetterQuery, location="query")
+@bp.response(200, DeadLetterPage)
+@problem(400, "A bad service, limit or cursor")
+@problem(503, **UNAVAILABLE)
+@bp.doc(security=STAFF)
+def list_dead_letters(query):
+    """Parked events, newest first, of every service or one (``service``): what failed, where,
+    how often, and the event itself. Replayed ones only with ``include_replayed``."""
+    try:
+        key = pages.decode_cursor(query["cursor"]) if query["cursor"] else None
+    except ValueError:
+        raise InvalidInput({"cursor": ["Not a cursor from a previous page."]}) from None
+    services = [query["service"]] if query["service"] else list(SERVICES)
+    return pages.merge([
+        call(service, "list_dead_letters", query["limit"], pages.before_for(service, key),
+             query["include_replayed"])
+        for service in services], query["limit"])
+
+
+@bp.post("/dead-letters/<dead_letter_id>/replay")
+@bp.response(202, Replayed)
+@problem(404, "No such dead letter")
+@problem(409, "The handler's queue no longer exists")
+@problem(503, **UNAVAILABLE)
+@bp.doc(security=STAFF)
+def replay_dead_letter(dead_letter_id):
+    """Publish a parked event again to the one handler queue it failed in, its attempts
+    counted afresh. Replaying twice is allowed: handlers apply each event once."""
+    parsed = pages.parse_id(dead_letter_id)
+    if parsed is None:
+        raise NotFound("No such dead letter.")
+    service, row = parsed
+    return call(service, "replay_dead_letter", row)
