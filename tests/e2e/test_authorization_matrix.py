@@ -1,0 +1,180 @@
+"""The authorisation matrix: every operation of the OpenAPI document × every kind of caller who
+must not get in → the status they must get (401 not signed in, 403 role too weak, 404 not
+their account, as if it did not exist), always a bare problem document and never account data.
+
+Generated from the document (tests/e2e/authz_matrix.py): a new endpoint joins the matrix by
+existing, and one that does not say who may call it fails here. The real services and gunicorn
+gateway on the real broker and PostgreSQL; personas are real users made once per module.
+"""
+import time
+from datetime import date, timedelta
+import uuid
+
+import pytest
+import requests
+from itsdangerous import URLSafeTimedSerializer
+
+from gateway.auth import _SALT, ACCESS_TOKEN_SECONDS, NOT_FOUND
+from tests.e2e import authz_matrix as matrix
+from tests.e2e.auth_helpers import login, new_user
+from tests.e2e.test_users import bearer, invite_and_accept
+from tests.system import eventually
+
+DOCUMENT = matrix.served_document()
+CELLS = matrix.cells(DOCUMENT)
+PROBLEM_FIELDS = {"type", "title", "status", "detail", "request_id"}
+CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
+        "cvc": "123", "name": "Priya Natarajan", "postal_code": "60611"}
+
+
+
+def token_of(session):
+    return session.headers["Authorization"].partition(" ")[2]
+
+
+def refused_on_every_worker(system, token):
+    """True once several requests in a row (spread over the gateway's workers) refuse it."""
+    return all(requests.get(system.url("/api/v1/me"), timeout=10,
+                            headers={"Authorization": f"Bearer {token}"}).status_code == 401
+               for _ in range(8))
+
+
+def expired(system, token):
+    """The same claims, correctly signed, but issued longer ago than a token lives."""
+    class Past(URLSafeTimedSerializer.default_signer):
+        def get_timestamp(self):
+            return int(time.time()) - ACCESS_TOKEN_SECONDS - 60
+    secret = system.env["SECRET_KEY"]
+    claims = URLSafeTimedSerializer(secret, salt=_SALT).loads(token)
+    return URLSafeTimedSerializer(secret, salt=_SALT, signer=Past).dumps(claims)
+
+
+def tampered(token, user_id):
+    """The token's claims rewritten to another user, its timestamp and signature kept."""
+    serializer = URLSafeTimedSerializer("the attacker does not know the key", salt=_SALT)
+    _, claims = serializer.loads_unsafe(token)
+    payload = serializer.dump_payload(dict(claims, u=user_id)).decode()
+    return payload + "." + token.rsplit(".", 2)[-2] + "." + token.rsplit(".", 1)[-1]
+
+
+def sign_out(system, username):
+    """A fresh session's token, after that session signed out (and every worker heard)."""
+    session = bearer(system, username)
+    assert session.post(system.url("/api/v1/auth/logout"), timeout=10).status_code == 204
+    token = token_of(session)
+    eventually(lambda: refused_on_every_worker(system, token))
+    return token
+
+
+@pytest.fixture(scope="module")
+def world(system):
+    """Company A (admin, viewer, billing user, a removed admin) with a statement, a card and a
+    payment; company B's admin. Returns the path values and each persona's token."""
+    owner = new_user(system)
+    number = owner["account_number"]
+    admin = bearer(system, owner["username"])
+    staff = system.staff()
+    run = staff.post(system.url("/internal/v1/bill-runs"), timeout=60,
+                     json={"statement_date": "2026-10-15", "account_numbers": [number]})
+    assert run.status_code == 200, run.text
+    invoice = admin.get(system.url(f"/api/v1/accounts/{number}/statements"),
+                        timeout=10).json()["items"][0]["invoice_number"]
+    method = admin.post(system.url(f"/api/v1/accounts/{number}/payment-methods"), json=CARD,
+                        timeout=10)
+    assert method.status_code == 201, method.text
+    payment = admin.post(system.url(f"/api/v1/accounts/{number}/payments"), timeout=10,
+                         json={"amount_cents": 500, "payment_method_id": method.json()["id"],
+                               "scheduled_for": str(date.today() + timedelta(days=30))},
+                         headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert payment.status_code == 201, payment.text
+
+    _, viewer_name, viewer_id = invite_and_accept(system, admin, number, "viewer")
+    _, billing_name, _ = invite_and_accept(system, admin, number, "billing")
+    _, removed_name, removed_id = invite_and_accept(system, admin, number, "admin")
+    viewer = token_of(bearer(system, viewer_name))
+    removed_old = token_of(bearer(system, removed_name))
+    assert admin.delete(system.url(f"/api/v1/accounts/{number}/users/{removed_id}"),
+                        timeout=10).status_code == 204
+    eventually(lambda: refused_on_every_worker(system, removed_old))
+    other = new_user(system)
+
+    tokens = {
+        "no token": None,
+        "expired token": expired(system, token_of(admin)),
+        "tampered token": tampered(viewer, owner["user_id"]),
+        "signed-out session": sign_out(system, owner["username"]),
+        "removed user, old token": removed_old,
+        "another company's admin": token_of(bearer(system, other["username"])),
+        "removed user, signed in again": token_of(bearer(system, removed_name)),
+        "viewer": viewer,
+        "viewer, invalid body": viewer,
+        "billing user": token_of(bearer(system, billing_name)),
+        "customer token": token_of(admin),
+    }
+    values = {"account_number": number, "invoice_number": invoice,
+              "method_id": method.json()["id"], "payment_id": payment.json()["id"],
+              "user_id": viewer_id, "notification_id": str(uuid.uuid4())}
+    secrets = [owner["company_name"], owner["email"], owner["username"],
+               owner["security_key"], viewer_name]
+    return {"tokens": tokens, "values": values, "secrets": secrets}
+
+
+def fill(path, values):
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", value)
+    return path.replace("{", "").replace("}", "")  # a parameter new to the matrix: any value
+
+
+def operation(method, path):
+    return DOCUMENT["paths"][path][method.lower()]
+
+
+@pytest.mark.parametrize("method, path, persona, status", CELLS,
+                         ids=[f"{m} {p} | {who} -> {s}" for m, p, who, s in CELLS])
+def test_a_caller_without_the_right_gets_a_bare_refusal(system, world, method, path, persona,
+                                                         status):
+    op = operation(method, path)
+    headers = matrix.headers_for(op)
+    token = world["tokens"][persona]
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    body = matrix.request_body(op, DOCUMENT)
+    if persona == "viewer, invalid body":
+        body = ["not", "an", "object"]
+    response = requests.request(method, system.url(fill(path, world["values"])), json=body,
+                                headers=headers, timeout=15)
+
+    assert response.status_code == status, response.text[:500]
+    assert response.headers["Content-Type"].startswith("application/problem+json")
+    problem = response.json()
+    assert set(problem) <= PROBLEM_FIELDS and problem["status"] == status, problem
+    if status == 404:
+        assert problem["detail"] == NOT_FOUND  # the account check answered, nothing further in
+    for secret in world["secrets"]:
+        assert secret not in response.text
+
+
+OPERATIONS = matrix.operations(DOCUMENT)
+
+
+@pytest.mark.parametrize("method, path, op", OPERATIONS,
+                         ids=[f"{m} {p}" for m, p, _ in OPERATIONS])
+def test_every_operation_says_who_may_call_it(method, path, op):
+    role = op.get("x-required-role")
+    assert role in ("public", "signed-in", "staff", "viewer", "billing", "admin"), (
+        f"{method} {path} is not classified: decorate its view with gateway.auth.public, "
+        "signed_in or account_scope(action)")
+    assert (role == "public") == (op.get("security") == []), "the document's security disagrees"
+    if role in ("viewer", "billing", "admin"):
+        assert "{account_number}" in path and role in op["x-allowed-roles"]
+    if role == "staff":
+        assert path.startswith("/internal/")
+    else:
+        assert path.startswith("/api/v1/")
+
+
+def test_the_matrix_covers_every_operation_the_running_gateway_serves(system):
+    served = requests.get(system.url("/api/v1/openapi.json"), timeout=10).json()
+    assert [(m, p) for m, p, _ in matrix.operations(served)] == \
+        [(m, p) for m, p, _ in OPERATIONS]
+    assert served["paths"] == DOCUMENT["paths"]
