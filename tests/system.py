@@ -26,7 +26,10 @@ def free_port():
 
 
 class System:
-    def __init__(self, amqp_uri, database_urls, data_dir, rpc_timeout=5):
+    # a handler that keeps failing is parked after 4 tries within ~5 s, not production's
+    # 5 within ~15 s, so that the dead-letter tests need not wait; chaos runs may pass more
+    def __init__(self, amqp_uri, database_urls, data_dir, rpc_timeout=5, event_max_attempts=4,
+                 event_retry_max_delay=2):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.admin_token = secrets.token_urlsafe(16)
@@ -37,6 +40,8 @@ class System:
             "ADMIN_TOKEN": self.admin_token, "SECRET_KEY": secrets.token_urlsafe(32),
             "PUBLIC_URL": self.base_url, "RPC_TIMEOUT": str(rpc_timeout), "LOG_LEVEL": "INFO",
             "GATEWAY_WORKERS": "2", "GATEWAY_THREADS": "4",
+            "EVENT_MAX_ATTEMPTS": str(event_max_attempts),
+            "EVENT_RETRY_MAX_DELAY": str(event_retry_max_delay),
             "PROMETHEUS_MULTIPROC_DIR": str(self.data_dir / "metrics"),
         }
         self.env.pop("SMTP_URL", None)
