@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-service test-e2e bench bill-run docs install clean
+.PHONY: run test test-unit test-service test-e2e bench bill-run dead-letters docs install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ bench: $(STAMP)
 ## bill-run: issue the statements of a cycle date with a progress bar (DATE=YYYY-MM-DD, default today)
 bill-run: $(STAMP)
 	$(BIN)/python -m services.billing.cli $(if $(DATE),--date $(DATE))
+
+## dead-letters: list parked events (SERVICE=billing for one service); REPLAY=billing.17 replays one
+dead-letters: $(STAMP)
+	$(BIN)/python -m services.runtime.dead_letters_cli $(if $(REPLAY),replay $(REPLAY),list $(if $(SERVICE),--service $(SERVICE)))
 
 ## docs: regenerate docs/events.md from the event catalogue in services/contracts/events.py
 docs: $(STAMP)

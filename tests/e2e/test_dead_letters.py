@@ -2,6 +2,8 @@
 published onto billing's real exchange, on which payments' and notifications' real handlers
 fail. Each parks it after the bounded attempts; staff see it through the API and replay it;
 a good statement published right after it is applied as usual."""
+import subprocess
+import sys
 import time
 import uuid
 
@@ -10,7 +12,7 @@ from nameko.standalone.events import event_dispatcher
 
 from services.runtime import outbox
 from tests.e2e.auth_helpers import login, new_user
-from tests.system import eventually
+from tests.system import ROOT, eventually
 
 DEAD_LETTERS = "/internal/v1/dead-letters"
 
@@ -99,3 +101,18 @@ def test_a_poison_event_is_parked_listed_and_replayed_and_the_stream_flows_on(sy
         missing = system.staff().post(system.url(f"{DEAD_LETTERS}/{unknown}/replay"), timeout=15)
         assert missing.status_code == 404, (unknown, missing.text)
         assert missing.headers["Content-Type"] == "application/problem+json"
+
+    # ops without the gateway: the CLI lists payments' copy and replays it
+    payments_copy = found["payments"]["id"]
+    listed = cli(system, "list", "--service", "payments")
+    assert listed.returncode == 0 and payments_copy in listed.stdout, listed
+    replayed = cli(system, "replay", payments_copy)
+    assert replayed.returncode == 0 and f"{payments_copy} replayed" in replayed.stdout, replayed
+    assert cli(system, "replay", "payments.999999999").returncode == 1
+    assert parked(system, bad["event_id"], service="payments",
+                  include_replayed=True)["payments"]["replay_count"] == 1
+
+
+def cli(system, *args):
+    return subprocess.run([sys.executable, "-m", "services.runtime.dead_letters_cli", *args],
+                          cwd=ROOT, env=system.env, capture_output=True, text=True, timeout=60)
