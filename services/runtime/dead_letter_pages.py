@@ -8,6 +8,7 @@ service's first ``limit`` rows is exact. Used by the gateway and the ops CLI ali
 """
 import base64
 import json
+import re
 
 from services.contracts.names import SERVICES
 
@@ -17,8 +18,8 @@ ABOVE_ANY_ROW = 2 ** 62
 def parse_id(dead_letter_id):
     """``"billing.17"`` -> ("billing", 17); None when it names no service or row."""
     service, _, row = str(dead_letter_id).partition(".")
-    if service not in SERVICES or not row.isdigit():
-        return None
+    if service not in SERVICES or not re.fullmatch(r"[0-9]{1,18}", row):
+        return None  # (a longer number would overflow the database's integer, not be unknown)
     return service, int(row)
 
 
@@ -34,9 +35,9 @@ def decode_cursor(cursor):
     """The key a cursor carries; ValueError when it is not one of ours."""
     try:
         parked_at, service, row = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if service not in SERVICES:
+        if service not in SERVICES or not isinstance(row, int) or not 0 <= row < ABOVE_ANY_ROW:
             raise ValueError(service)
-        return str(parked_at), service, int(row)
+        return str(parked_at), service, row
     except (TypeError, ValueError, UnicodeDecodeError) as exc:  # binascii.Error is a ValueError
         raise ValueError("not a dead-letter cursor") from exc
 

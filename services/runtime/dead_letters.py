@@ -61,8 +61,8 @@ def _iso(value):
 
 def _parked_at(text):
     try:
-        return _utc(datetime.fromisoformat(str(text)))
-    except ValueError:
+        return _utc(datetime.fromisoformat(str(text))).astimezone(timezone.utc)
+    except (ValueError, OverflowError):
         return None
 
 

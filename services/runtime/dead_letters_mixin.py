@@ -55,9 +55,10 @@ def _before(value):
         return None
     try:
         parked_at, below = value
-        if dead_letters._parked_at(parked_at) is None:
+        if dead_letters._parked_at(parked_at) is None or not isinstance(below, int) \
+                or not 0 <= below <= 2 ** 62:
             raise ValueError(parked_at)
-        return [str(parked_at), int(below)]
+        return [str(parked_at), below]
     except (TypeError, ValueError):
         raise InvalidInput({"cursor": ["Not a cursor from a previous page."]}) from None
 
@@ -98,10 +99,9 @@ class DeadLettersMixin:
         attempts starting again, and records the replay. Returns ``{id, replayed_at,
         replay_count}``. Raises NotFound (no such row), Conflict (that queue is gone),
         Unavailable (the broker did not confirm)."""
-        try:
-            row_id = int(dead_letter_id)
-        except (TypeError, ValueError):
-            raise NotFound("No such dead letter.") from None
+        if not isinstance(dead_letter_id, int) or not 0 < dead_letter_id < 2 ** 62:
+            raise NotFound("No such dead letter.")
+        row_id = dead_letter_id
         table = self._dead_letters()
         with self.db.transaction() as tx:
             row = dead_letters.claim(tx.session, table, row_id)

@@ -1,5 +1,6 @@
 """Dead letters without a broker: what a parked message becomes, recording it once, one list
 over several services' tables (in-memory SQLite), and the staff endpoints over a fake RPC."""
+import base64
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -107,9 +108,12 @@ def test_one_list_over_several_services_pages_through_every_row_once_newest_firs
 
 def test_an_id_names_its_service_and_row():
     assert pages.parse_id("billing.17") == ("billing", 17)
-    assert pages.parse_id("nope.1") is None and pages.parse_id("billing.x") is None
-    with pytest.raises(ValueError):
-        pages.decode_cursor("garbage!")
+    for unknown in ("nope.1", "billing.x", "billing.\u00b3", "billing." + "9" * 19, "billing"):
+        assert pages.parse_id(unknown) is None, unknown
+    huge = base64.urlsafe_b64encode(json.dumps(["2026-11-24", "billing", 10 ** 30]).encode())
+    for cursor in ("garbage!", "\u00e9t\u00e9", huge.decode()):
+        with pytest.raises(ValueError):
+            pages.decode_cursor(cursor)
 
 
 # --- the staff endpoints -------------------------------------------------------------------
