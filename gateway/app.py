@@ -5,7 +5,7 @@ import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_wtf.csrf import CSRFProtect
 
-from gateway import api, health, observability, problems, web
+from gateway import api, health, observability, problems, security_headers, web
 from gateway.api import (account_settings, accounts, auth, help, me, payments, statements,
                          users)
 from gateway.rpc import RpcClient
@@ -39,6 +39,7 @@ def create_app(settings=None, rpc_client=None):
     app.extensions["settings"] = settings
 
     observability.init_app(app)
+    security_headers.init_app(app)  # every response, portal and API
     public = [auth.bp, me.bp, accounts.bp, account_settings.bp, statements.bp, payments.bp,
               users.bp, help.bp]
     api.init_app(app, public + [staff_bp])

@@ -25,12 +25,16 @@ TOKEN_PERSONAS = {  # persona -> why its token opens nothing
 ACCOUNT_PERSONAS = ("another company's admin", "removed user, signed in again")
 
 
-def served_document():
-    """The OpenAPI document as the gateway builds it (no services needed to build it)."""
+def gateway_app():
+    """The gateway as gunicorn serves it, built in this process (no service is called)."""
     settings = config.load({"DATA_DIR": tempfile.mkdtemp(prefix="authz-doc-"),
                             "ADMIN_TOKEN": "collection-only"})
-    app = create_app(settings, rpc_client=FakeRpc())
-    return app.test_client().get("/api/v1/openapi.json").get_json()
+    return create_app(settings, rpc_client=FakeRpc())
+
+
+def served_document():
+    """The OpenAPI document as the gateway builds it."""
+    return gateway_app().test_client().get("/api/v1/openapi.json").get_json()
 
 
 def operations(document):
