@@ -70,7 +70,8 @@ class Replayed(Schema):
 @bp.doc(security=STAFF)
 def list_dead_letters(query):
     """Parked events, newest first, of every service or one (``service``): what failed, where,
-    how often, and the event itself. Replayed ones only with ``include_replayed``."""
+    how often, and the event itself. Replayed ones only with ``include_replayed``. The list
+    over every service needs each of them to answer; ask for one with ``service``."""
     try:
         key = pages.decode_cursor(query["cursor"]) if query["cursor"] else None
     except ValueError:

@@ -34,7 +34,8 @@ def encode_cursor(item):
 def decode_cursor(cursor):
     """The key a cursor carries; ValueError when it is not one of ours."""
     try:
-        parked_at, service, row = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        padded = cursor + "=" * (-len(cursor) % 4)
+        parked_at, service, row = json.loads(base64.urlsafe_b64decode(padded))
         if service not in SERVICES or not isinstance(row, int) or not 0 <= row < ABOVE_ANY_ROW:
             raise ValueError(service)
         return str(parked_at), service, row
