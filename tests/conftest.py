@@ -37,7 +37,8 @@ def system(session_vhost, postgres, tmp_path_factory):
     """The whole system running as real processes (see tests/system.py), for the session."""
     databases = {s: postgres.create_database(prefix=f"e2e_{s}") for s in SERVICES}
     running = System(session_vhost[1], {s: url for s, (_, url) in databases.items()},
-                     tmp_path_factory.mktemp("system"))
+                     tmp_path_factory.mktemp("system"), event_max_attempts=4,
+                     event_retry_max_delay=2)  # parked within ~5 s: dead-letter tests
     running.migrate()
     secret_collector.install()  # what the tests send and receive, for the final secret scan
     running.start()
