@@ -8,8 +8,9 @@ token whose session has ended is refused through the worker's revocation set
 lifetime, since it lives longer than the revocation set remembers.
 
 Views use ``signed_in``, ``account_scope(action)`` (account number in the path) or
-``web_account_scope(action)`` (portal pages: the account the user is looking at). Every role
-check goes through gateway.roles.allows.
+``web_account_scope(action)`` (portal pages: the account the user is looking at), or
+``public``. Every role check goes through gateway.roles.allows; on the API, ``authorize`` runs
+it before the request's body is read (see the note above ``_guarded``).
 """
 import functools
 import hmac
