@@ -30,8 +30,9 @@ class User(Base):
     sign_in_alerts = Column(Boolean, nullable=False, default=False, server_default="0")
     require_code_for_payments = Column(Boolean, nullable=False, default=False,
                                        server_default="0")
-    totp_secret = Column(String(64))          # set once 2-step sign-in is confirmed
-    totp_pending_secret = Column(String(64))  # set up, not yet confirmed
+    # sealed at rest (sealing.py): it must be read back to check a code, so it cannot be hashed
+    totp_secret = Column(String(200))          # set once 2-step sign-in is confirmed
+    totp_pending_secret = Column(String(200))  # set up, not yet confirmed
     totp_last_step = Column(Integer)          # the last time step used: codes work once
 
 

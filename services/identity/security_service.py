@@ -127,7 +127,7 @@ class SecuritySettings:
         codes work once confirmed; shown only now). Raises Conflict when already on."""
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
-            secret = totp.start(user)
+            secret = totp.start(user, self.config.get("SECRET_KEY"))
             codes = totp.new_recovery_codes(tx.session, user.id, now())
             return {"secret": secret, "otpauth_uri": totp.otpauth_uri(secret, user.username),
                     "recovery_codes": codes}
@@ -140,7 +140,7 @@ class SecuritySettings:
         at = now()
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
-            totp.confirm(tx.session, user, str(code or ""), at)
+            totp.confirm(tx.session, user, str(code or ""), at, self.config.get("SECRET_KEY"))
             self._changed(tx, user, "totp_enabled", at, where)
 
     @rpc(expected_exceptions=(NotFound, Conflict, InvalidInput, Throttled))

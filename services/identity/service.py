@@ -84,8 +84,8 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         rehashed = passwords.hash_password(password) if passwords.needs_rehash(stored) else None
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
-            second = totp.second_step(tx.session, user, totp_code, at) \
-                if user.totp_secret else None
+            second = totp.second_step(tx.session, user, totp_code, at,
+                                      self.config.get("SECRET_KEY")) if user.totp_secret else None
             if second not in ("missing", "wrong"):
                 throttle.forget(tx.session, keys[0][1])
                 if rehashed:

@@ -3,7 +3,8 @@
 A code is accepted for the current 30-second step and one step either side (clock drift),
 and only once: the step it matched is stored and a code of that step or an earlier one is
 refused afterwards. Recovery codes are ten random 10-character codes (50 bits each), shown
-once at set-up, stored as SHA-256 (enough for random secrets), each usable once.
+once at set-up, stored as SHA-256 (enough for random secrets), each usable once. The TOTP
+secret itself is sealed at rest (sealing.py) under ``secret_key`` (the SECRET_KEY setting).
 """
 import hmac
 import re
@@ -15,6 +16,7 @@ from sqlalchemy import or_, select, update
 
 from services.contracts.errors import Conflict, InvalidInput
 from services.identity.models import RecoveryCode, User
+from services.identity.sealing import seal, unseal
 from services.identity.sessions import digest
 
 ISSUER = "BizPortal"
@@ -86,12 +88,12 @@ def recovery_codes_left(session, user_id):
         RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))).all())
 
 
-def second_step(session, user, code, at: datetime):
+def second_step(session, user, code, at: datetime, secret_key):
     """For a user with 2-step sign-in on: spends ``code`` (a TOTP code or a recovery code).
     Returns "totp" or "recovery_code" when it worked, "missing" or "wrong" (also: used)."""
     if not code:
         return "missing"
-    step = matching_step(user.totp_secret, code, at)
+    step = matching_step(unseal(user.totp_secret, secret_key), code, at)
     if step is not None:
         return "totp" if use_step(session, user.id, step) else "wrong"
     if not CODE.match(str(code)) and use_recovery_code(session, user.id, code, at):
@@ -99,21 +101,22 @@ def second_step(session, user, code, at: datetime):
     return "wrong"
 
 
-def start(user):
-    """Begins set-up: a pending secret (2-step is on only once confirmed)."""
+def start(user, secret_key):
+    """Begins set-up: a pending secret (2-step is on only once confirmed); returns it."""
     if user.totp_secret:
         raise Conflict(ALREADY_ON)
-    user.totp_pending_secret = new_secret()
-    return user.totp_pending_secret
+    secret = new_secret()
+    user.totp_pending_secret = seal(secret, secret_key)
+    return secret
 
 
-def confirm(session, user, code, at):
+def confirm(session, user, code, at, secret_key):
     """Turns 2-step on when ``code`` matches the pending secret; InvalidInput otherwise."""
     if user.totp_secret:
         raise Conflict(ALREADY_ON)
     if not user.totp_pending_secret:
         raise Conflict(NOT_SET_UP)
-    step = matching_step(user.totp_pending_secret, code, at)
+    step = matching_step(unseal(user.totp_pending_secret, secret_key), code, at)
     if step is None:
         raise InvalidInput({"code": ["That code does not match. Enter the current 6-digit "
                                      "code from your authenticator app."]})

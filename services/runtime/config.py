@@ -105,6 +105,7 @@ def nameko_config(service: str, settings: Settings | None = None) -> dict:
         "DATA_DIR": str(settings.data_dir),
         "SMTP_URL": settings.smtp_url,
         "PUBLIC_URL": settings.public_url,
+        "SECRET_KEY": settings.secret_key,  # identity seals TOTP secrets at rest with it
         "RPC_TIMEOUT": settings.rpc_timeout,
         "PAYMENTS_PROCESSOR": settings.payments_processor,
         "EVENT_MAX_ATTEMPTS": settings.event_max_attempts,

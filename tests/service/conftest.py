@@ -58,7 +58,7 @@ def start_service(vhost, database, container_factory, tmp_path):
             "AMQP_URI": vhost[1], "SERIALIZER": "json",
             "DATABASE_URL": database(service_cls.name),
             "DATA_DIR": str(tmp_path), "PUBLIC_URL": "http://portal.test", "SMTP_URL": None,
-            "RPC_TIMEOUT": 5,
+            "RPC_TIMEOUT": 5, "SECRET_KEY": "service-tests-secret-key",
         }
         config.update(overrides)
         container = container_factory(service_cls, config)
