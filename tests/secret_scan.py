@@ -48,6 +48,19 @@ SECRET_FIELDS = {
     "cvc": "CVC", "cvv": "CVC", "secret": "TOTP secret", "totp_secret": "TOTP secret",
     "recovery_codes": "recovery code", "recovery_code": "recovery code",
 }
+# a database column named for a secret must hold a hash (``*_hash``) or a sealed value, so
+# a column *named* like one of these holding anything is a finding, whatever the value
+SECRET_COLUMN = re.compile(r"(^|_)(password|secret|security_key|security_code|answer|cvc|cvv|"
+                           r"card_number|token|recovery_code)s?$")
+SECRET_COLUMNS_ALLOWED = {
+    # payments: the processor's opaque token standing for a card or bank account (what
+    # tokenisation is for: useless without the processor's credentials; no number inside)
+    "*.processor_token",
+    # the sandbox processor's own charge journal (services/payments/sandbox_journal.py,
+    # DATA_DIR/processor/) keeps that same token on the processor's side, as Stripe does
+    "charges.token",
+}
+SEALED = "sealed:"  # a value encrypted at rest (services/identity/sealing.py)
 # a value shorter than this is not searched verbatim (a 4-digit security code or a 3-digit
 # CVC matches years, amounts and ids everywhere); short secrets are caught by their field name
 MIN_SEARCHABLE = 8
@@ -110,6 +123,8 @@ class KnownSecrets:
         if not isinstance(data, dict):
             return
         for key, value in data.items():
+            if key == "errors":
+                continue  # a problem document's field messages ("Your password is wrong.")
             if key in SECRET_FIELDS:
                 self.add(SECRET_FIELDS[key], value)
             elif key == "account_number" and (data.get("type") == "bank_account"
@@ -124,30 +139,56 @@ class KnownSecrets:
         self.delivered_in.setdefault(token, where)
 
     def searchable(self):
-        return {v: k for v, k in self.values.items() if len(v) >= MIN_SEARCHABLE}
+        """The values distinctive enough to search verbatim. Not: short values (see
+        MIN_SEARCHABLE), nor one of the 30,000 common passwords identity refuses (a test
+        typing "password" to see it refused; the word is in every "reset your password")."""
+        from services.identity.passwords import common_passwords
+        common = common_passwords()
+        return {v: k for v, k in self.values.items()
+                if len(v) >= MIN_SEARCHABLE and v.lower() not in common}
 
     def __len__(self):
         return len(self.values)
 
 
+# Digit runs made by the tools that write mails and PDFs, allowed by their exact surroundings
+# (a number of the same shape anywhere else is still a finding):
+NOT_SECRET_SHAPES = re.compile("|".join([
+    # Python's email package: MIME boundaries are 15 "=" + random.randrange(sys.maxsize)
+    # (up to 19 digits) + "=="; Message-IDs are <time-stamp.pid.random 64-bit number@domain>
+    r"={15}\d{1,19}==",
+    r"<\d+\.\d+\.\d{1,20}@[\w.-]+>",
+    # a PDF's date strings (PDF 1.7, 7.9.4): (D:YYYYMMDDHHmmSS+HH'mm') from reportlab
+    r"\(D:\d{14}[+\-Z][0-9']*\)",
+]))
+
+
 class NotSecret:
     """Luhn-valid digit runs that are not card numbers, each for a stated reason."""
 
-    def __init__(self, account_numbers=()):
+    def __init__(self, account_numbers=(), invoice_numbers=()):
         # Account numbers are 16 digits with a Luhn check digit by design (services/billing/
-        # keys.py) and are printed on every invoice: allowed exactly as billing issued them
-        # (read from billing's accounts table), not as a shape.
-        self.numbers = set(account_numbers)
+        # keys.py) and are printed on every invoice; invoice numbers are 14 digits (statement
+        # date + sequence, services/billing) and one in ten passes Luhn by chance. Both are
+        # allowed exactly as billing issued them (read from its accounts and statements
+        # tables), not as a shape.
+        self.numbers = set(account_numbers) | set(invoice_numbers)
 
     def __contains__(self, digits):
         return digits in self.numbers
+
+    @staticmethod
+    def spans(text):
+        """Where in ``text`` the tool-made shapes above are."""
+        return [m.span() for m in NOT_SECRET_SHAPES.finditer(text)]
 
 
 class Document:
     """A text made of labelled parts (lines, rows, mail parts) scanned as one string."""
 
-    def __init__(self, where, parts):
+    def __init__(self, where, parts, table=None):
         self.where = where
+        self.table = table  # a database table's name: parts are its "<column> [<key>]" values
         self.labels, self.starts, chunks, at = [], [], [], 0
         for label, text in parts:
             self.labels.append(label)
@@ -163,8 +204,11 @@ class Document:
 
 def scan_document(doc, known, not_secret, findings):
     text = doc.text
+    tool_made = not_secret.spans(text)
     for match in CARD_RUN.finditer(text):
         digits = re.sub(r"\D", "", match.group())
+        if any(start <= match.start() and match.end() <= end for start, end in tool_made):
+            continue
         if 13 <= len(digits) <= 19 and luhn.is_valid(digits) and digits not in not_secret:
             findings.append(Finding(doc.locate(match.start()), "card number (Luhn-valid digits)",
                                     excerpt(text, match.start(), match.end())))
@@ -175,6 +219,16 @@ def scan_document(doc, known, not_secret, findings):
         if index >= 0:
             findings.append(Finding(doc.locate(index), kind, excerpt(text, index, index + len(value))))
     return findings
+
+
+def scan_secret_columns(doc, findings):
+    """A database table's columns named for a secret hold nothing in the clear."""
+    for label, start in zip(doc.labels, doc.starts):
+        column = label.split(" [")[0]
+        allowed = {f"*.{column}", f"{doc.table}.{column}"} & SECRET_COLUMNS_ALLOWED
+        if SECRET_COLUMN.search(column) and not allowed and not doc.text.startswith(SEALED, start):
+            findings.append(Finding(f"{doc.where} {label}", f"secret column {column!r} in the clear",
+                                    "[value not shown]"))
 
 
 def secret_fields(data, path=""):
@@ -217,27 +271,26 @@ def scan_system(database_urls=None, data_dir=None, events=(), known=None):
     known = known if known is not None else KnownSecrets()
     findings = Findings()
     counts = findings.counts
-    documents, account_numbers = [], set()
+    documents, issued = [], {"account_number": set(), "invoice_number": set()}
     for name, url in (database_urls or {}).items():
-        tables, numbers = sources.database_documents(name, url, counts)
-        documents.extend(tables)
-        account_numbers |= numbers
+        documents.extend(sources.database_documents(name, url, counts, issued))
     mails, log_lines = [], []
     if data_dir is not None:
-        files, mails, log_lines, numbers = sources.data_dir_documents(data_dir, counts)
+        files, mails, log_lines = sources.data_dir_documents(data_dir, counts, issued)
         documents.extend(files)
-        account_numbers |= numbers
     for mail in mails:  # first: a token in a second mail is then found like any other leak
         for token in delivered_tokens(mail):
             known.add_delivered_token(token, mail.where)
     events = list(events)
     counts["events"] = len(events)
     documents.extend(sources.event_documents(events))
-    not_secret = NotSecret(account_numbers)
+    not_secret = NotSecret(issued["account_number"], issued["invoice_number"])
     counts["known secrets"] = len(known)
     counts["searched verbatim"] = len(known.searchable())
     for doc in documents + mails:
         scan_document(doc, known, not_secret, findings)
+        if doc.table:
+            scan_secret_columns(doc, findings)
     for n, event in enumerate(events):
         scan_json_fields(f"events #{n} {event.exchange} {event.routing_key}",
                          {"body": event.payload(), "headers": event.headers}, findings)

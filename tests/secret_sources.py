@@ -31,11 +31,15 @@ def as_text(value):
     return None
 
 
-def database_documents(name, url, counts):
-    """One Document per table of the database at ``url``; also returns billing's account
-    numbers (the ``accounts`` table), which are Luhn-valid by design."""
+# billing's tables whose numbers are not secrets (tests/secret_scan.py, NotSecret)
+ISSUED = {"accounts": "account_number", "statements": "invoice_number"}
+
+
+def database_documents(name, url, counts, issued):
+    """One Document per table of the database at ``url``; adds to ``issued`` the account and
+    invoice numbers billing issued (Luhn-valid by design or by chance, not secrets)."""
     engine = create_engine(engine_url(url))
-    documents, account_numbers = [], set()
+    documents = []
     try:
         metadata = MetaData()
         metadata.reflect(engine)
@@ -51,13 +55,15 @@ def database_documents(name, url, counts):
                         text = as_text(value)
                         if text:
                             parts.append((f"{column} [{key}]", text))
-                    if table.name == "accounts" and row.get("account_number"):
-                        account_numbers.add(str(row["account_number"]))
-                documents.append(Document(f"{name} database, table {table.name}", parts))
+                    column = ISSUED.get(table.name)
+                    if column and row.get(column):
+                        issued[column].add(str(row[column]))
+                documents.append(Document(f"{name} database, table {table.name}", parts,
+                                          table=table.name))
                 counts["tables"] = counts.get("tables", 0) + 1
     finally:
         engine.dispose()
-    return documents, account_numbers
+    return documents
 
 
 def mail_document(path, where):
@@ -96,9 +102,9 @@ def json_lines(path):
                 continue
 
 
-def data_dir_documents(data_dir, counts):
-    """(documents, mail documents, JSON log lines, account numbers from SQLite files)."""
-    documents, mails, log_lines, account_numbers = [], [], [], set()
+def data_dir_documents(data_dir, counts, issued):
+    """(documents, mail documents, JSON log lines); SQLite files' numbers go to ``issued``."""
+    documents, mails, log_lines = [], [], []
     root = Path(data_dir)
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         where = str(path.relative_to(root))
@@ -114,14 +120,12 @@ def data_dir_documents(data_dir, counts):
         with path.open("rb") as handle:
             is_sqlite = handle.read(16) == SQLITE_MAGIC
         if is_sqlite:
-            tables, numbers = database_documents(where, f"sqlite:///{path}", counts)
-            documents.extend(tables)
-            account_numbers |= numbers
+            documents.extend(database_documents(where, f"sqlite:///{path}", counts, issued))
         # the raw bytes too: a SQLite file keeps deleted rows in its free pages
         documents.append(lines_document(path, where))
         if path.suffix == ".log":
             log_lines.extend((f"{where} line {n}", data) for n, data in json_lines(path))
-    return documents, mails, log_lines, account_numbers
+    return documents, mails, log_lines
 
 
 def event_documents(events):

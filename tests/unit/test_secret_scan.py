@@ -96,3 +96,14 @@ def test_a_bank_account_number_is_a_secret_but_a_billing_account_number_is_not()
 def test_a_masked_secret_keeps_only_its_ends():
     assert mask("violet staple") == "vi*********le"
     assert mask("4821") == "****"
+
+
+def test_a_column_named_for_a_secret_holds_only_a_hash_or_a_sealed_value(tmp_path):
+    with sqlite3.connect(tmp_path / "identity.db") as db:
+        db.execute("CREATE TABLE users (id TEXT PRIMARY KEY, totp_secret TEXT, "
+                   "password_hash TEXT, processor_token TEXT)")
+        db.execute("INSERT INTO users VALUES ('u1', 'JBSWY3DPEHPK3PXP', '$argon2id$x', 'tok_1')")
+        db.execute("INSERT INTO users VALUES ('u2', 'sealed:gAAAAB', '$argon2id$y', NULL)")
+    findings = scan_system(data_dir=tmp_path)
+    assert [(f.kind, f.where.split()[-1]) for f in findings] == [
+        ("secret column 'totp_secret' in the clear", "[u1]")]

@@ -1,0 +1,17 @@
+"""The secret scan (issue 7, part 5): after every other end-to-end, browser and fuzz test of
+the session (RUN_LAST, see tests/conftest.py), nothing the system keeps or publishes holds a
+card number or a secret the tests used: not a database row, a log line, a mail (but a token's
+own delivery mail), a print-batch PDF, nor an event captured from the exchanges."""
+from tests.secret_collector import KNOWN
+from tests.secret_scan import scan_system, service_database_urls
+
+RUN_LAST = True
+
+
+def test_no_secret_is_kept_or_published_anywhere(system):
+    events = system.events.drain()
+    findings = scan_system(service_database_urls(system.env), system.data_dir, events, KNOWN)
+    print(f"\nsecret scan: {findings.summary()}")
+    for finding in findings[:50]:
+        print(f"  {finding}")
+    assert not findings, f"{len(findings)} secret(s) found: " + "; ".join(map(str, findings[:10]))
