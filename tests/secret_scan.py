@@ -141,11 +141,13 @@ class KnownSecrets:
     def searchable(self):
         """The values distinctive enough to search verbatim. Not: short values (see
         MIN_SEARCHABLE), nor one of the 30,000 common passwords identity refuses (a test
-        typing "password" to see it refused; the word is in every "reset your password")."""
+        typing "password" to see it refused; the word is in every "reset your password"),
+        nor a value of fewer than 5 distinct characters (a fuzzer's "00000000" or "AAAAAAAA"
+        is in any long enough id or hash; no real secret looks like that)."""
         from services.identity.passwords import common_passwords
         common = common_passwords()
         return {v: k for v, k in self.values.items()
-                if len(v) >= MIN_SEARCHABLE and v.lower() not in common}
+                if len(v) >= MIN_SEARCHABLE and v.lower() not in common and len(set(v)) >= 5}
 
     def __len__(self):
         return len(self.values)
