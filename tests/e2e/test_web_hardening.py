@@ -137,3 +137,9 @@ def test_the_session_cookie_is_http_only_and_same_site(portal):
     flags = {part.strip().lower() for part in cookie.split(";")[1:]}
     assert "httponly" in flags and "samesite=lax" in flags
     assert "secure" not in flags  # PUBLIC_URL is http here; see the unit test for https
+
+
+def test_hsts_is_sent_when_a_trusted_proxy_says_the_request_came_over_https(system):
+    # gunicorn believes X-Forwarded-Proto from loopback only (forwarded_allow_ips)
+    response = requests.get(system.url("/"), headers={"X-Forwarded-Proto": "https"}, timeout=10)
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
