@@ -58,6 +58,8 @@ def cells(document):
             found += [(method, path, "no token", 401), (method, path, "customer token", 403)]
         elif role == "signed-in":
             found += [(method, path, persona, 401) for persona in TOKEN_PERSONAS]
+            if "{" in path:  # about one of the caller's own things: another's is not found
+                found += [(method, path, "another company's admin", 404)]
         elif allowed:
             found += [(method, path, persona, 401) for persona in TOKEN_PERSONAS]
             found += [(method, path, persona, 404) for persona in ACCOUNT_PERSONAS]
