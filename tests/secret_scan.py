@@ -300,3 +300,11 @@ def scan_system(database_urls=None, data_dir=None, events=(), known=None):
         scan_json_fields(where, data, findings)
     counts["log lines"] = len(log_lines)
     return findings
+
+
+def scan_running(system, known=None):
+    """``scan_system`` over a tests.system.System: its service databases, its DATA_DIR and
+    the events its capture queue received (drained now). For a run of its own (the chaos
+    run), call tests.secret_collector.install() before the traffic and pass its KNOWN."""
+    return scan_system(service_database_urls(system.env), system.data_dir,
+                       system.events.drain(), known)

@@ -6,15 +6,14 @@ import time
 from collections import Counter
 
 from tests.secret_collector import KNOWN
-from tests.secret_scan import scan_system, service_database_urls
+from tests.secret_scan import scan_running
 
 RUN_LAST = True
 
 
 def test_no_secret_is_kept_or_published_anywhere(system):
     started = time.perf_counter()
-    events = system.events.drain()
-    findings = scan_system(service_database_urls(system.env), system.data_dir, events, KNOWN)
+    findings = scan_running(system, KNOWN)
     kinds = Counter(KNOWN.values.values())
     print(f"\nsecret scan in {time.perf_counter() - started:.1f} s: {findings.summary()}")
     print("  known secrets by kind: " + ", ".join(f"{n} {k}" for k, n in kinds.most_common()))
