@@ -9,6 +9,7 @@ from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser
 
 from gateway import roles
+from gateway.api import problem_docs, text_guard
 from gateway.auth import access_of, authorize, required_role  # (gateway.api.auth is a blueprint)
 
 
@@ -27,7 +28,9 @@ class ApiBlueprint(Blueprint):
     def __init__(self, *args, access=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.default_access = access  # for every view of the blueprint (the staff API)
+        self.before_request(text_guard.refuse_in_path)
         self.before_request(authorize)
+        self.before_request(text_guard.refuse_in_input)
 
     def route(self, rule, *, parameters=None, tags=None, **options):
         register = super().route(rule, parameters=parameters, tags=tags, **options)
@@ -64,6 +67,7 @@ class Problem(Schema):
 
 class BizPortalApi(Api):
     ERROR_SCHEMA = Problem
+    DEFAULT_ERROR_RESPONSE_NAME = None  # each error status is listed (gateway.api.problem_docs)
 
     def _openapi_swagger_ui(self):
         """/docs: flask-smorest's page starts Swagger UI with an inline script, which the
@@ -93,4 +97,5 @@ def init_app(app, blueprints):
         "staff", {"type": "http", "scheme": "bearer", "description": "The ADMIN_TOKEN"})
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
+    problem_docs.complete(api.spec._paths)  # apispec keeps no public handle on its paths
     return api

@@ -86,16 +86,13 @@ def create_payment(_validated, account_number):
 
 
 @bp.get(f"{ACCOUNT}/payments")
+@bp.arguments(schemas.PaymentListQuery, location="query")
 @bp.response(200, schemas.PaymentList)
-@bp.doc(security=BEARER, parameters=[
-    {"in": "query", "name": "limit", "schema": {"type": "integer", "maximum": 100}},
-    {"in": "query", "name": "cursor", "schema": {"type": "string"}}])
+@bp.doc(security=BEARER)
 @auth.account_scope("view")
-def list_payments(account_number):
-    """Payment history, newest first."""
-    limit = request.args.get("limit", "20")
-    limit = int(limit) if limit.isdigit() else 20
-    return call("payments", "list_payments", account_number, limit, request.args.get("cursor"))
+def list_payments(query, account_number):
+    """Payment history, newest first (``limit`` 1-100, ``cursor``)."""
+    return call("payments", "list_payments", account_number, query["limit"], query["cursor"])
 
 
 @bp.get(f"{ACCOUNT}/payments/<string:payment_id>")

@@ -3,12 +3,13 @@ from marshmallow import Schema, fields
 
 from gateway.rpc import call
 from gateway.staff import bp
+from services.contracts import validators
 
 STAFF = [{"staff": []}]
 
 
 class ReminderRunRequest(Schema):
-    run_date = fields.Date(required=True)
+    run_date = fields.Date(required=True, validate=validators.run_date)
 
 
 class ReminderRunResult(Schema):

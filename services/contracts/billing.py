@@ -78,7 +78,7 @@ class UsageAccepted(Schema):
 
 
 class BillRunRequest(Schema):
-    statement_date = fields.Date(required=True)
+    statement_date = fields.Date(required=True, validate=validators.run_date)
     account_numbers = fields.List(fields.String(validate=ACCOUNT_NUMBER), load_default=None,
                                   validate=validate.Length(min=1, max=10_000))
 

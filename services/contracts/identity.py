@@ -144,8 +144,8 @@ class SecurityPreferences(Schema):
 
 
 class SecurityPreferencesChange(Schema):
-    sign_in_alerts = fields.Boolean()
-    require_security_code_for_payments = fields.Boolean()
+    sign_in_alerts = validators.Boolean()
+    require_security_code_for_payments = validators.Boolean()
 
 
 class SecurityStatus(Schema):

@@ -2,6 +2,8 @@
 preferences), shared with the gateway's API docs."""
 from marshmallow import Schema, fields, validate
 
+from services.contracts import validators
+
 
 class Notification(Schema):
     id = fields.String(required=True)
@@ -26,8 +28,8 @@ class ListQuery(Schema):
 
 class Channels(Schema):
     # true or false only: "yes", 1 or "on" would hide a client's mistake
-    email = fields.Boolean(required=True, truthy={True}, falsy={False})
-    sms = fields.Boolean(required=True, truthy={True}, falsy={False})
+    email = validators.Boolean(required=True)
+    sms = validators.Boolean(required=True)
 
 
 class NotificationPreferences(Schema):

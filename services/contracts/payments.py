@@ -6,6 +6,8 @@ in services/payments/methods.py and payments.py, the one place each.
 """
 from marshmallow import Schema, fields, validate
 
+from services.contracts import validators
+
 MAX_AMOUNT_CENTS = 10_000_000  # $100,000.00: above this a business pays by wire, not online
 DIGITS = r"^[0-9 -]+$"
 
@@ -96,9 +98,14 @@ class PaymentList(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
+class PaymentListQuery(Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    cursor = fields.String(load_default=None)
+
+
 class AutopayRequest(Schema):
     payment_method_id = fields.String(required=True, validate=validate.Length(1, 36))
-    enabled = fields.Boolean(load_default=True)
+    enabled = validators.Boolean(load_default=True)
 
 
 class Autopay(Schema):
@@ -107,7 +114,7 @@ class Autopay(Schema):
 
 
 class PaymentRunRequest(Schema):
-    run_date = fields.Date(required=True)
+    run_date = fields.Date(required=True, validate=validators.run_date)
 
 
 class PaymentRunResult(Schema):

@@ -1,0 +1,87 @@
+"""The served OpenAPI document is complete: every route of the JSON APIs is in it with each of
+its methods, and every operation lists its error answers as problem documents (what the
+fuzzing tests in tests/fuzz then hold the running system to)."""
+import re
+
+import pytest
+
+from gateway.app import create_app
+from services.runtime import config
+from tests.unit.fakes import FakeRpc
+
+API_PREFIXES = ("/api/v1/", "/internal/v1/")
+SERVED_BY_FLASK_SMOREST = {"/api/v1/openapi.json"}
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    settings = config.load({"DATA_DIR": str(tmp_path_factory.mktemp("openapi")),
+                            "ADMIN_TOKEN": "staff-token"})
+    return create_app(settings, rpc_client=FakeRpc())
+
+
+@pytest.fixture(scope="module")
+def document(app):
+    return app.test_client().get("/api/v1/openapi.json").get_json()
+
+
+def operations(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method != "parameters":
+                yield path, method, operation
+
+
+def test_every_json_api_route_and_method_is_in_the_document(app, document):
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(API_PREFIXES) or rule.rule in SERVED_BY_FLASK_SMOREST:
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            if method.lower() not in document["paths"].get(path, {}):
+                missing.append(f"{method} {path}")
+    assert not missing, f"routes missing from the OpenAPI document: {sorted(missing)}"
+
+
+def test_every_error_answer_is_a_documented_problem_document(document):
+    for path, method, operation in operations(document):
+        responses = operation["responses"]
+        assert "default" not in responses, (method, path)
+        assert "503" in responses, (method, path)
+        for status, response in responses.items():
+            if int(status) >= 400:
+                assert list(response["content"]) == ["application/problem+json"], \
+                    (method, path, status)
+                assert response["content"]["application/problem+json"]["schema"] == {
+                    "$ref": "#/components/schemas/Problem"}
+                assert response["description"]
+        for status in ("429", "503"):
+            if status in responses:
+                assert responses[status]["headers"]["Retry-After"]["required"] is True
+
+
+def test_operations_needing_a_token_document_401_and_account_paths_404(document):
+    for path, method, operation in operations(document):
+        if operation.get("security"):
+            assert "401" in operation["responses"], (method, path)
+        if "{account_number}" in path:
+            assert "404" in operation["responses"], (method, path)
+        if path.startswith("/internal/"):
+            assert {"401", "403"} <= set(operation["responses"]), (method, path)
+        if "requestBody" in operation:
+            assert {"400", "413"} <= set(operation["responses"]), (method, path)
+
+
+def test_account_actions_not_every_role_may_take_document_403(document):
+    summary = document["paths"]["/api/v1/accounts/{account_number}/summary"]["get"]
+    invite = document["paths"]["/api/v1/accounts/{account_number}/users"]["post"]
+    assert "403" not in summary["responses"]
+    assert "403" in invite["responses"]
+
+
+def test_downloads_document_their_content_types(document):
+    statement = "/api/v1/accounts/{account_number}/statements/{invoice_number}"
+    pdf = document["paths"][f"{statement}/pdf"]["get"]["responses"]["200"]["content"]
+    csv = document["paths"][f"{statement}/calls.csv"]["get"]["responses"]["200"]["content"]
+    assert list(pdf) == ["application/pdf"] and list(csv) == ["text/csv"]
