@@ -4,14 +4,16 @@ Where: every table of every service database (PostgreSQL or SQLite, found by ref
 every file under DATA_DIR (logs, the Maildir, print-batch PDFs, anything else), and every
 event captured from the exchanges (tests/event_capture.py).
 
-What, three ways:
+What, four ways:
 * card numbers by shape: any Luhn-valid run of 13-19 digits (also in 4-digit groups), except
-  the allow-listed numbers that are not secrets (``NotSecret``, each entry justified);
+  the allow-listed numbers that are not secrets (tests/secret_rules.py, each justified);
 * KNOWN secrets by value: what the tests typed or were given (passwords, security keys and
   codes, challenge answers, access/refresh/reset/invitation tokens, TOTP secrets and recovery
-  codes, card numbers and CVCs, bank account numbers; see ``KnownSecrets``), found verbatim;
+  codes, card numbers and CVCs, bank account numbers: ``KnownSecrets``), found verbatim;
 * secret-named fields (``password``, ``cvc``, ``token``...) carrying a value in an event or a
-  JSON log line, whatever the value.
+  JSON log line, whatever the value;
+* database columns named for a secret (``totp_secret``) holding anything but a hash (they are
+  named ``*_hash``) or a sealed value.
 
 A reset or invitation token is *meant* to appear in exactly one place: the one mail that
 delivers it to its owner (the link in that mail). Every token in a mail link is therefore a
@@ -22,14 +24,14 @@ known secret whose only allowed place is that mail: in a second mail, a log, a d
 secret masked in the excerpt (the report itself must not leak), plus what was scanned.
 """
 import bisect
-import email
-import email.policy
-import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from stdnum import luhn
+
+from tests.secret_rules import (  # noqa: F401  (KnownSecrets and NotSecret: part of this API)
+    SEALED, SECRET_COLUMN, SECRET_COLUMNS_ALLOWED, SECRET_FIELDS, KnownSecrets,
+    NotSecret)
 
 # a run of digits not glued to letters or digits: a card number in text, JSON, a URL or a PDF.
 # Runs inside alphanumeric words (hex hashes, base64 tokens, argon2 hashes) are skipped: a
@@ -38,33 +40,6 @@ _EDGE_BEFORE, _EDGE_AFTER = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
 CARD_RUN = re.compile(_EDGE_BEFORE + r"(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7})" + _EDGE_AFTER)
 LINK_TOKEN = re.compile(r"[?&]token=([A-Za-z0-9_\-.~]{16,})")
 SEPARATOR = "\x00"  # between the parts of a document: no match spans two rows or lines
-
-# fields that hold a secret wherever they appear (requests, responses, events, log lines)
-SECRET_FIELDS = {
-    "password": "password", "new_password": "password", "current_password": "password",
-    "security_key": "security key", "security_code": "security code", "answer": "challenge answer",
-    "challenge_answer": "challenge answer", "access_token": "access token",
-    "refresh_token": "refresh token", "token": "token", "card_number": "card number",
-    "cvc": "CVC", "cvv": "CVC", "secret": "TOTP secret", "totp_secret": "TOTP secret",
-    "recovery_codes": "recovery code", "recovery_code": "recovery code",
-}
-# a database column named for a secret must hold a hash (``*_hash``) or a sealed value, so
-# a column *named* like one of these holding anything is a finding, whatever the value
-SECRET_COLUMN = re.compile(r"(^|_)(password|secret|security_key|security_code|answer|cvc|cvv|"
-                           r"card_number|token|recovery_code)s?$")
-SECRET_COLUMNS_ALLOWED = {
-    # payments: the processor's opaque token standing for a card or bank account (what
-    # tokenisation is for: useless without the processor's credentials; no number inside)
-    "*.processor_token",
-    # the sandbox processor's own charge journal (services/payments/sandbox_journal.py,
-    # DATA_DIR/processor/) keeps that same token on the processor's side, as Stripe does
-    "charges.token",
-}
-SEALED = "sealed:"  # a value encrypted at rest (services/identity/sealing.py)
-# a value shorter than this is not searched verbatim (a 4-digit security code or a 3-digit
-# CVC matches years, amounts and ids everywhere); short secrets are caught by their field name
-MIN_SEARCHABLE = 8
-
 
 @dataclass(frozen=True)
 class Finding:
@@ -99,90 +74,6 @@ def excerpt(text, start, end, width=24):
     before = text[max(0, start - width):start].replace(SEPARATOR, " ")
     after = text[end:end + width].replace(SEPARATOR, " ")
     return f"...{before}[{mask(text[start:end])}]{after}...".replace("\n", " ")
-
-
-class KnownSecrets:
-    """Secret values seen in the tests' traffic, each with its kind."""
-
-    def __init__(self):
-        self.values = {}
-        self.delivered_in = {}  # token -> the one mail (where) allowed to carry it
-
-    def add(self, kind, value):
-        if isinstance(value, (list, tuple)):
-            for item in value:
-                self.add(kind, item)
-        elif isinstance(value, str) and value.strip():
-            self.values.setdefault(value, kind)
-
-    def add_from_json(self, data):
-        """Records the secret fields of a request or response body (nested anywhere)."""
-        if isinstance(data, list):
-            for item in data:
-                self.add_from_json(item)
-        if not isinstance(data, dict):
-            return
-        for key, value in data.items():
-            if key == "errors":
-                continue  # a problem document's field messages ("Your password is wrong.")
-            if key in SECRET_FIELDS:
-                self.add(SECRET_FIELDS[key], value)
-            elif key == "account_number" and (data.get("type") == "bank_account"
-                                              or "routing_number" in data):
-                # a bank account number; a bare account_number is the billing account's
-                self.add("bank account number", value)
-            elif isinstance(value, (dict, list)):
-                self.add_from_json(value)
-
-    def add_delivered_token(self, token, where):
-        self.add("reset or invitation token", token)
-        self.delivered_in.setdefault(token, where)
-
-    def searchable(self):
-        """The values distinctive enough to search verbatim. Not: short values (see
-        MIN_SEARCHABLE), nor one of the 30,000 common passwords identity refuses (a test
-        typing "password" to see it refused; the word is in every "reset your password"),
-        nor a value of fewer than 5 distinct characters (a fuzzer's "00000000" or "AAAAAAAA"
-        is in any long enough id or hash; no real secret looks like that)."""
-        from services.identity.passwords import common_passwords
-        common = common_passwords()
-        return {v: k for v, k in self.values.items()
-                if len(v) >= MIN_SEARCHABLE and v.lower() not in common and len(set(v)) >= 5}
-
-    def __len__(self):
-        return len(self.values)
-
-
-# Digit runs made by the tools that write mails and PDFs, allowed by their exact surroundings
-# (a number of the same shape anywhere else is still a finding):
-NOT_SECRET_SHAPES = re.compile("|".join([
-    # Python's email package: MIME boundaries are 15 "=" + random.randrange(sys.maxsize)
-    # (up to 19 digits) + "=="; Message-IDs are <time-stamp.pid.random 64-bit number@domain>
-    r"={15}\d{1,19}==",
-    r"<\d+\.\d+\.\d{1,20}@[\w.-]+>",
-    # a PDF's date strings (PDF 1.7, 7.9.4): (D:YYYYMMDDHHmmSS+HH'mm') from reportlab
-    r"\(D:\d{14}[+\-Z][0-9']*\)",
-]))
-
-
-class NotSecret:
-    """Luhn-valid digit runs that are not card numbers, each for a stated reason."""
-
-    def __init__(self, account_numbers=(), invoice_numbers=()):
-        # Account numbers are 16 digits with a Luhn check digit by design (services/billing/
-        # keys.py) and are printed on every invoice; invoice numbers are 14 digits (statement
-        # date + sequence, services/billing) and one in ten passes Luhn by chance. Both are
-        # allowed exactly as billing issued them (read from its accounts and statements
-        # tables), not as a shape.
-        self.numbers = set(account_numbers) | set(invoice_numbers)
-
-    def __contains__(self, digits):
-        return digits in self.numbers
-
-    @staticmethod
-    def spans(text):
-        """Where in ``text`` the tool-made shapes above are."""
-        return [m.span() for m in NOT_SECRET_SHAPES.finditer(text)]
 
 
 class Document:
