@@ -18,9 +18,9 @@ keepalive = 5
 accesslog = None  # the app logs each request as a JSON line with its request id
 errorlog = "-"
 limit_request_line = 8190
-# X-Forwarded-Proto (so request.is_secure, HSTS) is believed only from these proxy addresses:
-# loopback unless FORWARDED_ALLOW_IPS names the TLS-terminating proxy.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+# X-Forwarded-Proto (so request.is_secure, HSTS) is believed only from gunicorn's
+# forwarded_allow_ips: loopback unless the environment's FORWARDED_ALLOW_IPS names the
+# TLS-terminating proxy (gunicorn reads it itself). Left at gunicorn's default on purpose.
 
 # Metrics from every worker through prometheus-client's multiprocess mode.
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
