@@ -39,6 +39,8 @@ from tests.secret_rules import (  # noqa: F401  (KnownSecrets and NotSecret: par
 _EDGE_BEFORE, _EDGE_AFTER = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
 CARD_RUN = re.compile(_EDGE_BEFORE + r"(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7})" + _EDGE_AFTER)
 LINK_TOKEN = re.compile(r"[?&]token=([A-Za-z0-9_\-.~]{16,})")
+# the subject of the forgot-ID mail (services/notifications/templates/username_reminder.txt)
+FORGOT_ID_SUBJECT = "Your BizPortal username"
 SEPARATOR = "\x00"  # between the parts of a document: no match spans two rows or lines
 
 @dataclass(frozen=True)
@@ -89,6 +91,12 @@ class Document:
             chunks.append(text)
             at += len(text) + 1
         self.text = SEPARATOR.join(chunks)
+
+    def parts(self):
+        """{label: text} (a later part of the same label wins)."""
+        ends = self.starts[1:] + [len(self.text) + 1]
+        return {label: self.text[start:end - 1]
+                for label, start, end in zip(self.labels, self.starts, ends)}
 
     def locate(self, index):
         label = self.labels[bisect.bisect_right(self.starts, index) - 1] if self.labels else ""
@@ -144,6 +152,32 @@ def scan_json_fields(where, data, findings):
         findings.append(Finding(where, f"{kind} (field {path!r})", "[value not shown]"))
 
 
+def forgotten_usernames(mail):
+    """The usernames a forgot-ID mail delivers (username_reminder.txt lists them indented)."""
+    if f"Subject: {FORGOT_ID_SUBJECT}" not in mail.text:
+        return set()
+    return {line.strip() for label, text in mail.parts().items() if "text/plain" in label
+            for line in text.split("\n") if line.startswith("  ") and line.strip()}
+
+
+def scan_kept_copies(doc, usernames, findings):
+    """Notifications keeps a copy of each mail (the messages table): a forgot-ID mail's copy
+    keeps no username it delivered. (Usernames are not secret elsewhere: a welcome mail greets
+    its user by username and identity.user_registered carries it; what the forgot-ID mail
+    reveals is *which* IDs an address holds, to whoever reads that mailbox.)"""
+    if doc.table != "messages" or not usernames:
+        return
+    parts = doc.parts()
+    for label, text in parts.items():
+        if label.startswith("subject [") and text == FORGOT_ID_SUBJECT:
+            key = label[len("subject "):]
+            for column in ("body", "html"):
+                kept = parts.get(f"{column} {key}", "")
+                if any(name in kept for name in usernames):
+                    findings.append(Finding(f"{doc.where} {column} {key}",
+                                            "forgot-ID usernames kept", "[value not shown]"))
+
+
 def delivered_tokens(mail):
     """Tokens in the links of a mail (a reset or invitation mail delivers its token so)."""
     return set(LINK_TOKEN.findall(mail.text))
@@ -171,9 +205,12 @@ def scan_system(database_urls=None, data_dir=None, events=(), known=None):
     if data_dir is not None:
         files, mails, log_lines = sources.data_dir_documents(data_dir, counts, issued)
         documents.extend(files)
+    usernames = set()
     for mail in mails:  # first: a token in a second mail is then found like any other leak
         for token in delivered_tokens(mail):
             known.add_delivered_token(token, mail.where)
+        usernames |= forgotten_usernames(mail)
+    counts["forgotten usernames"] = len(usernames)
     events = list(events)
     counts["events"] = len(events)
     documents.extend(sources.event_documents(events))
@@ -184,6 +221,7 @@ def scan_system(database_urls=None, data_dir=None, events=(), known=None):
         scan_document(doc, known, not_secret, findings)
         if doc.table:
             scan_secret_columns(doc, findings)
+            scan_kept_copies(doc, usernames, findings)
     for n, event in enumerate(events):
         scan_json_fields(f"events #{n} {event.exchange} {event.routing_key}",
                          {"body": event.payload(), "headers": event.headers}, findings)

@@ -107,3 +107,22 @@ def test_a_column_named_for_a_secret_holds_only_a_hash_or_a_sealed_value(tmp_pat
     findings = scan_system(data_dir=tmp_path)
     assert [(f.kind, f.where.split()[-1]) for f in findings] == [
         ("secret column 'totp_secret' in the clear", "[u1]")]
+
+
+def test_the_kept_copy_of_a_forgot_id_mail_holds_no_username(tmp_path):
+    folder = tmp_path / "mail" / "new"
+    folder.mkdir(parents=True)
+    message = EmailMessage()
+    message["To"], message["Subject"] = "rosa@harbor.example", "Your BizPortal username"
+    message.set_content("Hello Rosa,\n\nYou asked for the online IDs tied to this email "
+                        "address:\n\n  rosa.diaz7\n\nSign in at http://x/.\n")
+    (folder / "1.host").write_bytes(bytes(message))
+    with sqlite3.connect(tmp_path / "notifications.db") as db:
+        db.execute("CREATE TABLE messages (id TEXT PRIMARY KEY, subject TEXT, body TEXT)")
+        db.execute("INSERT INTO messages VALUES ('m1', 'Your BizPortal username', "
+                   "'  [sent by email, not kept]')")
+        db.execute("INSERT INTO messages VALUES ('m2', 'Welcome', 'Hello rosa.diaz7')")
+    assert scan_system(data_dir=tmp_path) == []
+    with sqlite3.connect(tmp_path / "notifications.db") as db:
+        db.execute("INSERT INTO messages VALUES ('m3', 'Your BizPortal username', '  rosa.diaz7')")
+    assert [f.kind for f in scan_system(data_dir=tmp_path)] == ["forgot-ID usernames kept"]
