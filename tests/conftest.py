@@ -51,10 +51,11 @@ def system(session_vhost, postgres, tmp_path_factory):
             postgres.drop_database(name)
 
 
+@pytest.hookimpl(trylast=True)  # after any other reordering: the scan must be last
 def pytest_collection_modifyitems(session, config, items):
     """A module with ``RUN_LAST = True`` (the secret scan) runs after everything else, so it
     scans what every other test of the session left behind."""
-    items.sort(key=lambda item: bool(getattr(item.module, "RUN_LAST", False)))
+    items.sort(key=lambda item: bool(getattr(getattr(item, "module", None), "RUN_LAST", False)))
 
 
 def pytest_sessionfinish(session, exitstatus):
