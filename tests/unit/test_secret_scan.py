@@ -126,3 +126,14 @@ def test_the_kept_copy_of_a_forgot_id_mail_holds_no_username(tmp_path):
     with sqlite3.connect(tmp_path / "notifications.db") as db:
         db.execute("INSERT INTO messages VALUES ('m3', 'Your BizPortal username', '  rosa.diaz7')")
     assert [f.kind for f in scan_system(data_dir=tmp_path)] == ["forgot-ID usernames kept"]
+
+
+def test_what_a_fuzzer_generates_is_not_collected_as_a_secret():
+    from tests.secret_collector import record_request
+    known = KnownSecrets()
+    body = json.dumps({"name": "Xy7#kQ2!pL", "password": "Xy7#kQ2!pL"})
+    record_request("http://x/api/v1/signup", body, {"User-Agent": "schemathesis/4.32.5",
+                                                   "Content-Type": "application/json"}, known)
+    assert len(known) == 0
+    record_request("http://x/api/v1/signup", body, {"Content-Type": "application/json"}, known)
+    assert known.values == {"Xy7#kQ2!pL": "password"}
