@@ -110,7 +110,10 @@ def scan_document(doc, known, not_secret, findings):
         digits = re.sub(r"\D", "", match.group())
         if any(start <= match.start() and match.end() <= end for start, end in tool_made):
             continue
-        if 13 <= len(digits) <= 19 and luhn.is_valid(digits) and digits not in not_secret:
+        # one digit repeated (a fuzzer's "0000000000000", Luhn-valid) is filler: no issuer
+        # number (ISO/IEC 7812) is a repeated digit
+        if 13 <= len(digits) <= 19 and len(set(digits)) > 1 and luhn.is_valid(digits) \
+                and digits not in not_secret:
             findings.append(Finding(doc.locate(match.start()), "card number (Luhn-valid digits)",
                                     excerpt(text, match.start(), match.end())))
     for value, kind in known.searchable().items():
