@@ -2,7 +2,7 @@
 # The whole test suite, in three pytest runs:
 #   1. unit and deployment-file tests (plain Python);
 #   2. service tests: nameko containers under eventlet's monkey patch (-p tests.green);
-#   3. end-to-end and browser tests: real processes over HTTP, no monkey patch here.
+#   3. end-to-end, browser and API fuzzing tests: real processes over HTTP, no monkey patch here.
 # Every run happens; the script fails if any did (pytest's "no tests ran" counts as failing).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,5 +18,5 @@ run() {
 }
 run tests/unit tests/deploy -q
 run -p tests.green tests/service -q
-run tests/e2e tests/browser -q
+run tests/e2e tests/browser tests/fuzz -q
 exit $status

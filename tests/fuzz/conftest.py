@@ -1,0 +1,159 @@
+"""API fuzzing: schemathesis generates requests from the OpenAPI document the gateway serves
+(/api/v1/openapi.json) and sends them to the running system: the session's ``system`` fixture
+(tests/conftest.py), i.e. the four services and the gunicorn gateway as real processes on a
+real RabbitMQ vhost and real PostgreSQL databases. Nothing is faked.
+
+Requests are authenticated: public API calls carry the bearer token of a fresh account's
+admin (tests/fuzz/world.py makes the account, its statements, methods and a payment through
+the API first), staff calls the ADMIN_TOKEN. Path parameters are mostly mapped onto that
+account's real ids (sometimes another company's account, sometimes left as generated), so
+cases get past the authorisation check to the handlers. Staff runs touch fresh data only: a
+bill run is limited to the fuzzer's account, payment and reminder runs are moved to dates
+before any data exists.
+
+FUZZ_CASES (default 300) is the generated-case budget, split evenly across operations.
+"""
+import collections
+import datetime
+import os
+import threading
+
+import pytest
+import schemathesis
+from hypothesis import strategies as st
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.generation import GenerationMode
+
+from tests.e2e.auth_helpers import PASSWORD
+from tests.fuzz.world import World
+
+DEFAULT_CASES = 300
+RUNS_BEFORE_ANY_DATA = 2000  # payment and reminder runs fuzzed in a year no data lives in
+
+
+def budget():
+    return max(1, int(os.environ.get("FUZZ_CASES", DEFAULT_CASES)))
+
+
+class Tally:
+    """Cases sent, by operation and by status, printed at the end of the session."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.statuses = collections.Counter()
+        self.by_operation = collections.defaultdict(collections.Counter)
+        self.cases = 0
+
+    def record(self, label, status):
+        with self.lock:
+            self.cases += 1
+            self.statuses[status] += 1
+            self.by_operation[label][status] += 1
+
+    def lines(self):
+        yield (f"API fuzzing: {self.cases} cases over {len(self.by_operation)} operations, "
+               f"budget FUZZ_CASES={budget()}")
+        yield "statuses: " + ", ".join(f"{s}: {n}" for s, n in sorted(self.statuses.items()))
+        refused = sorted(label for label, c in self.by_operation.items()
+                         if not any(s < 400 for s in c))
+        yield (f"operations with a 2xx answer: {len(self.by_operation) - len(refused)}"
+               f"/{len(self.by_operation)}; only refusals: {', '.join(refused) or 'none'}")
+
+
+TALLY = Tally()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TALLY.cases:
+        terminalreporter.section("API fuzzing")
+        for line in TALLY.lines():
+            terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def fuzz_world(system):
+    return World(system).build()
+
+
+@pytest.fixture(scope="session")
+def fuzz_tally():
+    return TALLY
+
+
+@pytest.fixture(scope="session")
+def fuzz_budget():
+    return budget()
+
+
+@pytest.fixture(scope="session")
+def fuzz_schema(system, fuzz_world):
+    """The served OpenAPI document, with a hook steering parameters onto real ids."""
+    config = schemathesis.Config.from_dict({"generation": {"database": "none"}})
+    schema = schemathesis.openapi.from_url(system.url("/api/v1/openapi.json"), config=config)
+    schema.base_url = system.base_url
+    schema.hook("flatmap_case")(steer(fuzz_world))
+    return schema
+
+
+def _positive(case, location):
+    component = case.meta.components.get(location) if case.meta else None
+    return component is None or component.mode == GenerationMode.POSITIVE
+
+
+def steer(world):
+    """A flatmap_case hook: a draw of 0-9 decides, per case, whether path parameters become
+    the fuzzer's own ids (most of the time), another company's account, or stay as
+    generated; positive bodies get real method ids and, at times, the real credentials."""
+    def hook(context, case):
+        original_path = dict(case.path_parameters or {})
+        original_body = case.body
+
+        def apply(draw):
+            values = world.path_values()
+            if _positive(case, ParameterLocation.PATH):
+                path = dict(original_path)
+                for name in path:
+                    choices = values.get(name)
+                    if choices and draw >= 2:
+                        path[name] = choices[0 if draw >= 3 or len(choices) == 1 else 1]
+                case.path_parameters = path
+            if isinstance(original_body, dict):
+                body = dict(original_body)
+                if _positive(case, ParameterLocation.BODY):
+                    body = steer_body(case.operation.path, body, draw, world)
+                case.body = staff_run_body(case.operation.path, body, world)
+            return case
+        return st.integers(0, 9).map(apply)
+    return hook
+
+
+def steer_body(path, body, draw, world):
+    if "payment_method_id" in body and draw >= 3 and world.method_ids:
+        body["payment_method_id"] = world.method_ids[draw % len(world.method_ids)]
+    if path == "/api/v1/auth/login" and draw >= 7:
+        body.update(username=world.username, password=PASSWORD)
+        body.pop("totp_code", None)
+    return body
+
+
+def staff_run_body(path, body, world):
+    """Staff runs act on the fuzzer's data only (also for negative cases: a run that turned
+    out valid must still not touch anyone else's account)."""
+    if path == "/internal/v1/bill-runs":
+        numbers = body.get("account_numbers")
+        if numbers is None or (isinstance(numbers, list) and numbers
+                               and all(isinstance(n, str) for n in numbers)):
+            body["account_numbers"] = [world.account_number]
+    elif path in ("/internal/v1/payment-runs", "/internal/v1/reminder-runs"):
+        moved = _in_year(body.get("run_date"), RUNS_BEFORE_ANY_DATA)
+        if moved:
+            body["run_date"] = moved
+    return body
+
+
+def _in_year(value, year):
+    try:
+        day = datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return day.replace(year=year, day=min(day.day, 28)).isoformat()

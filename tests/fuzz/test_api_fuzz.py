@@ -1,0 +1,102 @@
+"""Generated requests for every operation in the served OpenAPI document (schemathesis; see
+conftest.py for what is real and how cases reach the handlers): no answer is a 5xx, and every
+answer's status, content type, headers and body are the ones the document gives for it;
+invalid requests are refused with a 4xx.
+
+Each operation gets its share of FUZZ_CASES, half valid and half invalid requests, driven by
+Hypothesis here (schemathesis' own pytest wrapper needs a pytest older than the pinned one).
+Every failure of every operation is collected before the test fails, each with a curl line
+to repeat it."""
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import (content_type_conformance, ignored_auth,
+                                               negative_data_rejection,
+                                               response_headers_conformance,
+                                               response_schema_conformance,
+                                               status_code_conformance)
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance, response_headers_conformance, negative_data_rejection,
+          ignored_auth]
+TIMEOUT = 60  # a bill run or a usage load is slow on a busy 2-core machine; never a hang
+FAILURES_SHOWN_PER_OPERATION = 3
+
+
+def credentials(case, world):
+    """Staff paths get the ADMIN_TOKEN; sign-out a spare session (never the one the other
+    cases use); everything else the fuzzer's admin token (public operations ignore it)."""
+    path = case.operation.path
+    if path.startswith("/internal/"):
+        return world.staff_headers()
+    if path == "/api/v1/auth/logout":
+        return world.spare_headers()
+    return world.headers()
+
+
+def strategy(operation):
+    """Valid and invalid requests alike (an operation with nothing to break: valid only)."""
+    strategies = [operation.as_strategy(GenerationMode.POSITIVE)]
+    try:
+        strategies.append(operation.as_strategy(GenerationMode.NEGATIVE))
+    except Exception:  # noqa: BLE001 - schemathesis refuses to negate some operations
+        pass
+    return st.one_of(strategies)
+
+
+def send(case, world, tally):
+    """One case: call, count, validate; returns the check failures (never raises them)."""
+    headers = credentials(case, world)
+    # on the case, so the checks know it was sent; it replaces any token schemathesis made
+    # up (ignored_auth below probes missing and made-up tokens once per operation)
+    case.headers = {**(case.headers or {}), **headers}
+    response = case.call(timeout=TIMEOUT)
+    tally.record(case.operation.label, response.status_code)
+    if (case.operation.path.endswith("/payment-methods/{method_id}")
+            and case.method.upper() == "DELETE" and response.status_code == 204):
+        world.forget_method(case.path_parameters["method_id"])
+    try:
+        # headers= marks the token as ours (explicit): ignored_auth then probes once per
+        # operation without it and with a made-up one, expecting 401/403
+        case.validate_response(response, checks=CHECKS, headers=headers,
+                               transport_kwargs={"timeout": TIMEOUT})
+    except FailureGroup as group:
+        return [(failure, case) for failure in group.exceptions]
+    except Failure as failure:
+        return [(failure, case)]
+    return []
+
+
+def fuzz(operation, examples, world, tally):
+    found = []
+
+    @settings(max_examples=examples, deadline=None, database=None, derandomize=False,
+              suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+    @given(case=strategy(operation))
+    def run(case):
+        found.extend(send(case, world, tally))
+
+    run()
+    return found
+
+
+def describe(failures):
+    lines, shown = [], {}
+    for failure, case in failures:
+        key = (case.operation.label, failure.title)
+        shown[key] = shown.get(key, 0) + 1
+        if shown[key] <= FAILURES_SHOWN_PER_OPERATION:
+            lines.append(f"{case.operation.label}: {failure.title}\n  {failure.message}\n"
+                         f"  {case.as_curl_command()}")
+    return "\n".join(lines)
+
+
+def test_every_operation_answers_as_documented_and_never_with_a_5xx(fuzz_schema, fuzz_world,
+                                                                    fuzz_tally, fuzz_budget):
+    operations = [result.ok() for result in fuzz_schema.get_all_operations()]
+    examples = max(1, fuzz_budget // len(operations))
+    failures = []
+    for operation in operations:
+        failures.extend(fuzz(operation, examples, fuzz_world, fuzz_tally))
+    assert not failures, f"{len(failures)} failed checks:\n{describe(failures)}"

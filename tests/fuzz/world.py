@@ -1,0 +1,160 @@
+"""The fuzzer's own customer, made through the public and staff APIs before fuzzing starts:
+a fresh account with usage and a bill run (so statements and invoice numbers exist), its
+admin signed up and signed in, a card, a bank account and a scheduled payment. The fuzzer's
+path parameters are mapped onto these ids (see conftest.py), so generated requests reach the
+handlers behind the authorisation check instead of stopping at 404."""
+import datetime
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+import requests
+
+from tests.e2e.auth_helpers import ACCOUNT, PASSWORD
+
+STATEMENT_DATE = "2026-10-15"
+CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
+        "cvc": "123", "name": "Fuzz Card", "postal_code": "60611"}
+BANK = {"type": "bank_account", "routing_number": "110000000", "account_number": "000123456789",
+        "account_type": "checking", "name": "Fuzz Bank"}
+TOKEN_RENEW_SECONDS = 300  # access tokens live 600 s; a long run renews them on the way
+SPARE_SESSIONS = 5         # sessions POST /auth/logout may end (sign-ins cost argon2 time)
+
+
+def calls(n):
+    return [{"started_at": f"2026-10-{1 + i % 9:02d}T1{i % 10}:15:00-05:00",
+             "from_number": "+13125550188", "to_number": "+12125550147",
+             "duration_seconds": 30 + i, "call_type": "local"} for i in range(n)]
+
+
+def _ok(response, status):
+    assert response.status_code == status, (response.request.method, response.url,
+                                            response.status_code, response.text)
+    return response.json() if response.content else None
+
+
+@dataclass
+class World:
+    system: object
+    account_number: str = ""
+    other_account_number: str = ""  # staff-made, nobody's: the caller gets 404 on it
+    username: str = ""
+    user_id: str = ""
+    invoice_numbers: list = field(default_factory=list)
+    method_ids: list = field(default_factory=list)
+    payment_ids: list = field(default_factory=list)
+    notification_ids: list = field(default_factory=list)
+    _token: str = ""
+    _refresh: str = ""
+    _token_at: float = 0.0
+    _spares: list = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def url(self, path):
+        return self.system.url(path)
+
+    # --- the customer -----------------------------------------------------------------
+
+    def build(self):
+        staff = self.system.staff()
+        tag = uuid.uuid4().hex[:8]
+        opened = _ok(staff.post(self.url("/internal/v1/accounts"), json={
+            **ACCOUNT, "company_name": f"Fuzz Works {tag}", "email": f"ap-{tag}@fuzz.example",
+            "services": [{"code": "INT-500", "quantity": 1}, {"code": "VOICE-LINE", "quantity": 2}]},
+            timeout=10), 201)
+        self.account_number = opened["account_number"]
+        self.other_account_number = _ok(staff.post(self.url("/internal/v1/accounts"), json={
+            **ACCOUNT, "company_name": f"Nobody's {tag}", "email": f"no-{tag}@fuzz.example"},
+            timeout=10), 201)["account_number"]
+        self.username = f"fuzz.{tag}"
+        self.user_id = _ok(requests.post(self.url("/api/v1/signup"), json={
+            **opened, "username": self.username, "password": PASSWORD,
+            "email": f"fuzz-{tag}@fuzz.example", "first_name": "Fuzz", "last_name": "Tester"},
+            timeout=10), 201)["user_id"]
+        self._sign_in()
+        self._spares = [self.login()["access_token"] for _ in range(SPARE_SESSIONS)]
+        _ok(staff.post(self.url(f"/internal/v1/accounts/{self.account_number}/usage"),
+                       json={"calls": calls(30)}, timeout=30), 202)
+        _ok(staff.post(self.url("/internal/v1/bill-runs"), json={
+            "statement_date": STATEMENT_DATE, "account_numbers": [self.account_number]},
+            timeout=60), 200)
+        self.invoice_numbers = [s["invoice_number"] for s in self.get(
+            f"/api/v1/accounts/{self.account_number}/statements")["items"]]
+        assert self.invoice_numbers, "the bill run issued no statement"
+        self.add_method(CARD)
+        self.add_method(BANK)
+        self.payment_ids.append(_ok(requests.post(
+            self.url(f"/api/v1/accounts/{self.account_number}/payments"),
+            json={"amount_cents": 500, "payment_method_id": self.method_ids[0],
+                  "scheduled_for": (datetime.date.today() + datetime.timedelta(days=30)).isoformat()},
+            headers={**self.headers(), "Idempotency-Key": str(uuid.uuid4())}, timeout=10),
+            201)["id"])
+        self._find_notifications()
+        return self
+
+    def _find_notifications(self, wait=10):
+        """The bill-ready notice reaches the message centre through events: wait briefly."""
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            items = self.get("/api/v1/me/notifications")["items"]
+            if items:
+                self.notification_ids = [n["id"] for n in items]
+                return
+            time.sleep(0.3)
+
+    def add_method(self, method):
+        created = _ok(requests.post(
+            self.url(f"/api/v1/accounts/{self.account_number}/payment-methods"), json=method,
+            headers=self.headers(), timeout=10), 201)
+        with self._lock:
+            self.method_ids.append(created["id"])
+
+    def forget_method(self, method_id):
+        """The fuzzer removed one of the methods: add another card so payments stay reachable."""
+        with self._lock:
+            if method_id not in self.method_ids:
+                return
+            self.method_ids.remove(method_id)
+        self.add_method(CARD)
+
+    def get(self, path):
+        return _ok(requests.get(self.url(path), headers=self.headers(), timeout=10), 200)
+
+    # --- tokens -----------------------------------------------------------------------
+
+    def login(self):
+        return _ok(requests.post(self.url("/api/v1/auth/login"), json={
+            "username": self.username, "password": PASSWORD}, timeout=10), 200)
+
+    def _sign_in(self):
+        pair = self.login()
+        self._token, self._refresh, self._token_at = (pair["access_token"],
+                                                      pair["refresh_token"], time.monotonic())
+
+    def headers(self):
+        """The admin's bearer header, renewed with the refresh token when it gets old."""
+        with self._lock:
+            if time.monotonic() - self._token_at > TOKEN_RENEW_SECONDS:
+                pair = _ok(requests.post(self.url("/api/v1/auth/refresh"), json={
+                    "refresh_token": self._refresh}, timeout=10), 200)
+                self._token, self._refresh, self._token_at = (
+                    pair["access_token"], pair["refresh_token"], time.monotonic())
+            return {"Authorization": f"Bearer {self._token}"}
+
+    def spare_headers(self):
+        """A session POST /auth/logout may end (never the main one); once the spares are
+        used up, an ended one (a documented 401)."""
+        with self._lock:
+            token = self._spares.pop() if len(self._spares) > 1 else self._spares[0]
+        return {"Authorization": f"Bearer {token}"}
+
+    def staff_headers(self):
+        return {"Authorization": f"Bearer {self.system.admin_token}"}
+
+    def path_values(self):
+        """Real values for each path parameter name the API uses."""
+        return {"account_number": [self.account_number, self.other_account_number],
+                "invoice_number": self.invoice_numbers, "method_id": list(self.method_ids),
+                "payment_method_id": list(self.method_ids), "payment_id": self.payment_ids,
+                "user_id": [self.user_id], "notification_id": self.notification_ids}
