@@ -8,7 +8,7 @@ services' later declarations match), and drained at the end, when the scan runs.
     capture = EventCapture(amqp_uri)
     capture.declare()            # before the services start
     ...                          # traffic
-    events = capture.drain()     # every message so far: CapturedEvent(exchange, routing_key, body, headers)
+    events = capture.drain()     # all so far: CapturedEvent(exchange, routing_key, body, headers)
 
 Works on any AMQP URI (a test vhost, or the chaos run's private broker). Nameko publishes
 events persistently, so a broker restart (the chaos run) loses nothing from the durable queue.

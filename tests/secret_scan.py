@@ -37,7 +37,8 @@ from tests.secret_rules import (  # noqa: F401  (KnownSecrets and NotSecret: par
 # Runs inside alphanumeric words (hex hashes, base64 tokens, argon2 hashes) are skipped: a
 # 64-hex SHA-256 holds a Luhn-valid 13+ digit run about once in a hundred hashes.
 _EDGE_BEFORE, _EDGE_AFTER = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
-CARD_RUN = re.compile(_EDGE_BEFORE + r"(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7})" + _EDGE_AFTER)
+CARD_RUN = re.compile(
+    _EDGE_BEFORE + r"(?:\d{13,19}|\d{4}(?:[ -]\d{4}){2}[ -]\d{1,7})" + _EDGE_AFTER)
 LINK_TOKEN = re.compile(r"[?&]token=([A-Za-z0-9_\-.~]{16,})")
 # the subject of the forgot-ID mail (services/notifications/templates/username_reminder.txt)
 FORGOT_ID_SUBJECT = "Your BizPortal username"
@@ -103,7 +104,8 @@ class Document:
         return f"{self.where} {label}".strip()
 
 
-def scan_document(doc, known, not_secret, findings):
+def scan_document(doc, known, not_secret, findings, searchable=None):
+    """Card numbers and known secrets in ``doc`` (``searchable``: known.searchable(), once)."""
     text = doc.text
     tool_made = not_secret.spans(text)
     for match in CARD_RUN.finditer(text):
@@ -116,12 +118,13 @@ def scan_document(doc, known, not_secret, findings):
                 and digits not in not_secret:
             findings.append(Finding(doc.locate(match.start()), "card number (Luhn-valid digits)",
                                     excerpt(text, match.start(), match.end())))
-    for value, kind in known.searchable().items():
+    for value, kind in (known.searchable() if searchable is None else searchable).items():
         if known.delivered_in.get(value) == doc.where:
             continue  # the token's own delivery mail
         index = text.find(value)
         if index >= 0:
-            findings.append(Finding(doc.locate(index), kind, excerpt(text, index, index + len(value))))
+            findings.append(Finding(doc.locate(index), kind,
+                                    excerpt(text, index, index + len(value))))
     return findings
 
 
@@ -130,9 +133,10 @@ def scan_secret_columns(doc, findings):
     for label, start in zip(doc.labels, doc.starts):
         column = label.split(" [")[0]
         allowed = {f"*.{column}", f"{doc.table}.{column}"} & SECRET_COLUMNS_ALLOWED
-        if SECRET_COLUMN.search(column) and not allowed and not doc.text.startswith(SEALED, start):
-            findings.append(Finding(f"{doc.where} {label}", f"secret column {column!r} in the clear",
-                                    "[value not shown]"))
+        if SECRET_COLUMN.search(column) and not allowed \
+                and not doc.text.startswith(SEALED, start):
+            findings.append(Finding(f"{doc.where} {label}",
+                                    f"secret column {column!r} in the clear", "[value not shown]"))
 
 
 def secret_fields(data, path=""):
@@ -140,7 +144,8 @@ def secret_fields(data, path=""):
     found = []
     if isinstance(data, dict):
         for key, value in data.items():
-            if key in SECRET_FIELDS and value not in (None, "", [], {}) and not isinstance(value, bool):
+            if key in SECRET_FIELDS and value not in (None, "", [], {}) \
+                    and not isinstance(value, bool):
                 found.append((f"{path}.{key}".lstrip("."), SECRET_FIELDS[key]))
             else:
                 found.extend(secret_fields(value, f"{path}.{key}"))
@@ -219,9 +224,10 @@ def scan_system(database_urls=None, data_dir=None, events=(), known=None):
     documents.extend(sources.event_documents(events))
     not_secret = NotSecret(issued["account_number"], issued["invoice_number"])
     counts["known secrets"] = len(known)
-    counts["searched verbatim"] = len(known.searchable())
+    searchable = known.searchable()
+    counts["searched verbatim"] = len(searchable)
     for doc in documents + mails:
-        scan_document(doc, known, not_secret, findings)
+        scan_document(doc, known, not_secret, findings, searchable)
         if doc.table:
             scan_secret_columns(doc, findings)
             scan_kept_copies(doc, usernames, findings)
