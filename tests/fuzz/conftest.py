@@ -25,7 +25,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 
 from tests.e2e.auth_helpers import PASSWORD
-from tests.fuzz.world import World
+from tests.fuzz.world import BANK, CARD, World, calls
 
 DEFAULT_CASES = 300
 RUNS_BEFORE_ANY_DATA = 2000  # payment and reminder runs fuzzed in a year no data lives in
@@ -127,13 +127,40 @@ def steer(world):
     return hook
 
 
+ADDRESS = {"line1": "401 N Michigan Ave", "city": "Chicago", "state": "IL",
+           "postal_code": "60611"}
+CONTACT = {"email": "ap@fuzz.example", "phone": "+1 (312) 555-0188", "billing_address": ADDRESS}
+# valid values for fields random text rarely satisfies (email, phone, address, Luhn), laid
+# over a positive body's own fields half the time, so its other fields reach the service
+VALID_FIELDS = {
+    "/internal/v1/accounts": CONTACT,
+    "/api/v1/accounts/{account_number}/profile": CONTACT,
+    "/api/v1/accounts/{account_number}/users": {"email": "invitee@fuzz.example"},
+    "/api/v1/auth/forgot-username": {"email": "nobody@fuzz.example"},
+    "/internal/v1/accounts/{account_number}/usage": {"calls": calls(3)},
+}
+LAID_EVEN_IF_ABSENT = {"/internal/v1/accounts/{account_number}/usage": ("calls",),
+                       "/api/v1/accounts/{account_number}/payment-methods": (*CARD, *BANK)}
+NEEDS_CURRENT_PASSWORD = {"/api/v1/me/security-code", "/api/v1/me/challenge",
+                          "/api/v1/me/2fa/totp"}  # not /me/password: the fuzzer keeps its own
+
+
 def steer_body(path, body, draw, world):
     if "payment_method_id" in body and draw >= 3 and world.method_ids:
         body["payment_method_id"] = world.method_ids[draw % len(world.method_ids)]
     if path == "/api/v1/auth/login" and draw >= 7:
         body.update(username=world.username, password=PASSWORD)
         body.pop("totp_code", None)
+    if draw >= 5:
+        valid = VALID_FIELDS.get(path, {})
+        if path.endswith("/payment-methods"):
+            valid = CARD if body.get("type") == "card" else BANK
+        always = LAID_EVEN_IF_ABSENT.get(path, ())
+        body.update({k: v for k, v in valid.items() if k in body or k in always})
+        if path in NEEDS_CURRENT_PASSWORD and "current_password" in body:
+            body["current_password"] = PASSWORD
     return body
+
 
 
 def staff_run_body(path, body, world):

@@ -18,6 +18,7 @@ CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp
         "cvc": "123", "name": "Fuzz Card", "postal_code": "60611"}
 BANK = {"type": "bank_account", "routing_number": "110000000", "account_number": "000123456789",
         "account_type": "checking", "name": "Fuzz Bank"}
+SERVICES = [{"code": "INT-500", "quantity": 1}, {"code": "VOICE-LINE", "quantity": 2}]
 TOKEN_RENEW_SECONDS = 300  # access tokens live 600 s; a long run renews them on the way
 SPARE_SESSIONS = 5         # sessions POST /auth/logout may end (sign-ins cost argon2 time)
 
@@ -61,8 +62,7 @@ class World:
         tag = uuid.uuid4().hex[:8]
         opened = _ok(staff.post(self.url("/internal/v1/accounts"), json={
             **ACCOUNT, "company_name": f"Fuzz Works {tag}", "email": f"ap-{tag}@fuzz.example",
-            "services": [{"code": "INT-500", "quantity": 1}, {"code": "VOICE-LINE", "quantity": 2}]},
-            timeout=10), 201)
+            "services": SERVICES}, timeout=10), 201)
         self.account_number = opened["account_number"]
         self.other_account_number = _ok(staff.post(self.url("/internal/v1/accounts"), json={
             **ACCOUNT, "company_name": f"Nobody's {tag}", "email": f"no-{tag}@fuzz.example"},
@@ -84,14 +84,20 @@ class World:
         assert self.invoice_numbers, "the bill run issued no statement"
         self.add_method(CARD)
         self.add_method(BANK)
-        self.payment_ids.append(_ok(requests.post(
-            self.url(f"/api/v1/accounts/{self.account_number}/payments"),
-            json={"amount_cents": 500, "payment_method_id": self.method_ids[0],
-                  "scheduled_for": (datetime.date.today() + datetime.timedelta(days=30)).isoformat()},
-            headers={**self.headers(), "Idempotency-Key": str(uuid.uuid4())}, timeout=10),
-            201)["id"])
+        self.schedule_payment()
         self._find_notifications()
         return self
+
+    def schedule_payment(self):
+        """A payment due in 30 days with the newest method: one the fuzzer can cancel."""
+        payment = _ok(requests.post(
+            self.url(f"/api/v1/accounts/{self.account_number}/payments"),
+            json={"amount_cents": 500, "payment_method_id": self.method_ids[-1],
+                  "scheduled_for": (datetime.date.today()
+                                    + datetime.timedelta(days=30)).isoformat()},
+            headers={**self.headers(), "Idempotency-Key": str(uuid.uuid4())}, timeout=10), 201)
+        with self._lock:
+            self.payment_ids.insert(0, payment["id"])
 
     def _find_notifications(self, wait=10):
         """The bill-ready notice reaches the message centre through events: wait briefly."""
@@ -117,6 +123,7 @@ class World:
                 return
             self.method_ids.remove(method_id)
         self.add_method(CARD)
+        self.schedule_payment()  # removing a method canceled its scheduled payments
 
     def get(self, path):
         return _ok(requests.get(self.url(path), headers=self.headers(), timeout=10), 200)
@@ -154,7 +161,8 @@ class World:
 
     def path_values(self):
         """Real values for each path parameter name the API uses."""
+        methods = list(reversed(self.method_ids))  # newest first
         return {"account_number": [self.account_number, self.other_account_number],
-                "invoice_number": self.invoice_numbers, "method_id": list(self.method_ids),
-                "payment_method_id": list(self.method_ids), "payment_id": self.payment_ids,
+                "invoice_number": self.invoice_numbers, "method_id": methods,
+                "payment_method_id": methods, "payment_id": list(self.payment_ids),
                 "user_id": [self.user_id], "notification_id": self.notification_ids}
