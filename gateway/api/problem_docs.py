@@ -2,8 +2,8 @@
 
 Views document what is particular to them (a 409 for a last admin, a 422 for a declined
 card); the statuses any operation of a kind can answer are added here, once the document is
-built, from what the operation is: 400 when it reads a body or a query, 413 when it reads a
-body, 401 when it needs a token, 403 for the staff API and for account actions not every role
+built, from what the operation is: 400 when it reads a body or a query, 413 and 415 when it
+reads a body (too large; not JSON), 401 when it needs a token, 403 for the staff API and for account actions not every role
 may take, 404 when the path names something, 503 always (a service may be down). Every error
 answer is an RFC 9457 problem document (application/problem+json, gateway/problems.py);
 429 and 503 carry Retry-After. No catch-all ``default`` answer: a status missing here is a
@@ -23,6 +23,7 @@ DESCRIPTIONS = {
     "403": "Signed in, but not allowed to do this",
     "404": "Not found, or not available to you",
     "413": "The request body is too large",
+    "415": "The request body is not application/json",
     "429": "Too many attempts; see Retry-After",
     "503": "A service is unavailable; see Retry-After",
 }
@@ -34,7 +35,7 @@ def common_statuses(path, method, operation):
     statuses = {"503"}
     reads_query = any(p.get("in") == "query" for p in operation.get("parameters", []))
     if "requestBody" in operation:
-        statuses |= {"400", "413"}
+        statuses |= {"400", "413", "415"}
     if reads_query:
         statuses.add("400")
     schemes = {name for requirement in operation.get("security", []) for name in requirement}

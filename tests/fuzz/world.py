@@ -20,6 +20,7 @@ BANK = {"type": "bank_account", "routing_number": "110000000", "account_number":
         "account_type": "checking", "name": "Fuzz Bank"}
 SERVICES = [{"code": "INT-500", "quantity": 1}, {"code": "VOICE-LINE", "quantity": 2}]
 TOKEN_RENEW_SECONDS = 300  # access tokens live 600 s; a long run renews them on the way
+MAX_THROTTLE_WAIT = 30     # seconds the setup waits out a sign-in throttle
 SPARE_SESSIONS = 5         # sessions POST /auth/logout may end (sign-ins cost argon2 time)
 
 
@@ -131,8 +132,16 @@ class World:
     # --- tokens -----------------------------------------------------------------------
 
     def login(self):
-        return _ok(requests.post(self.url("/api/v1/auth/login"), json={
-            "username": self.username, "password": PASSWORD}, timeout=10), 200)
+        """Signs the fuzzer in; waits out a short sign-in throttle (earlier tests of the
+        session may have spent this address's free failed sign-ins)."""
+        for _ in range(3):
+            response = requests.post(self.url("/api/v1/auth/login"), json={
+                "username": self.username, "password": PASSWORD}, timeout=10)
+            wait = int(response.headers.get("Retry-After", 0))
+            if response.status_code != 429 or wait > MAX_THROTTLE_WAIT:
+                break
+            time.sleep(wait)
+        return _ok(response, 200)
 
     def _sign_in(self):
         pair = self.login()

@@ -70,3 +70,16 @@ def test_run_dates_out_of_any_business_range_are_a_400(client, path, day):
     response = test_client.post(path, json={field: day}, headers=STAFF)
     assert field in assert_problem(response, 400)["errors"]
     assert rpc.calls == []
+
+
+def test_a_body_that_is_not_json_is_a_415_the_document_lists(client):
+    from gateway import auth
+    test_client, _ = client({("identity", "get_session"): {"active": True}})
+    with test_client.application.test_request_context():
+        token = auth.issue_access_token("u-1", "s-1", "rosa")
+    response = test_client.patch("/api/v1/me", data="email=a@b.example",
+                                 content_type="application/x-www-form-urlencoded",
+                                 headers={"Authorization": f"Bearer {token}"})
+    assert_problem(response, 415)
+    document = test_client.get("/api/v1/openapi.json").get_json()
+    assert "415" in document["paths"]["/api/v1/me"]["patch"]["responses"]

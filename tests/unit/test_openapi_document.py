@@ -70,7 +70,7 @@ def test_operations_needing_a_token_document_401_and_account_paths_404(document)
         if path.startswith("/internal/"):
             assert {"401", "403"} <= set(operation["responses"]), (method, path)
         if "requestBody" in operation:
-            assert {"400", "413"} <= set(operation["responses"]), (method, path)
+            assert {"400", "413", "415"} <= set(operation["responses"]), (method, path)
 
 
 def test_account_actions_not_every_role_may_take_document_403(document):
