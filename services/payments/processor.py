@@ -9,6 +9,8 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 
+from services.payments.sandbox_journal import ChargeJournal, journal_path
+
 
 class ProcessorDeclined(Exception):
     """The processor refused to tokenise the method (not a payment decline)."""
@@ -98,7 +100,12 @@ RETURN_REASON = "The bank returned the payment: insufficient funds."
 
 
 class SandboxProcessor(Processor):
-    """Deterministic: the token records the behaviour of the test number, never the number."""
+    """Deterministic: the token records the behaviour of the test number, never the number.
+    Charges are kept in a journal (sandbox_journal.py): a key already seen returns the first
+    charge without charging again, as Stripe does."""
+
+    def __init__(self, journal=None):
+        self.journal = journal or ChargeJournal()
 
     def tokenize_card(self, *, number, exp_month, exp_year, cvc, name, postal_code, brand):
         behaviour = SANDBOX_CARDS.get(number)
@@ -117,15 +124,15 @@ class SandboxProcessor(Processor):
                          bank_name=SANDBOX_BANKS.get(routing_number, "TEST BANK"))
 
     def charge(self, *, token, amount_cents, currency, idempotency_key):
-        reference = "ch_sbx_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
-        behaviour = _behaviour(token)
-        if behaviour.startswith("bank"):
-            return Charge(status="pending", reference=f"{reference}_{behaviour}")
-        if behaviour == "ok":
-            return Charge(status="succeeded", reference=reference)
-        reason, retryable = DECLINES.get(behaviour, DECLINES["generic_decline"])
-        return Charge(status="failed", reference=reference, failure_code=behaviour,
-                      failure_reason=reason, retryable=retryable)
+        fields, _first = self.journal.record_once(
+            idempotency_key, token, amount_cents, currency,
+            lambda: _decide(token, idempotency_key))
+        if fields["status"] != "failed":
+            return Charge(status=fields["status"], reference=fields["reference"])
+        reason, retryable = DECLINES.get(fields["failure_code"], DECLINES["generic_decline"])
+        return Charge(status="failed", reference=fields["reference"],
+                      failure_code=fields["failure_code"], failure_reason=reason,
+                      retryable=retryable)
 
     def settle(self, *, reference):
         return Settlement(status="succeeded")
@@ -136,16 +143,29 @@ class SandboxProcessor(Processor):
         return Settlement(status="succeeded")
 
 
+def _decide(token, idempotency_key):
+    """What the sandbox does with a new charge, from the behaviour the token records."""
+    reference = "ch_sbx_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+    behaviour = _behaviour(token)
+    if behaviour.startswith("bank"):
+        return {"status": "pending", "reference": f"{reference}_{behaviour}"}
+    if behaviour == "ok":
+        return {"status": "succeeded", "reference": reference}
+    failure_code = behaviour if behaviour in DECLINES else "generic_decline"
+    return {"status": "failed", "reference": reference, "failure_code": failure_code}
+
+
 def _behaviour(token):
     """``tok_sbx_<behaviour>_<random>`` -> behaviour."""
     prefix = "btok_sbx_" if token.startswith("btok_sbx_") else "tok_sbx_"
     return token[len(prefix):].rsplit("_", 1)[0]
 
 
-def make_processor(name=None):
-    """The configured adapter: ``sandbox`` (default) or a dotted ``module:Class`` path."""
+def make_processor(name=None, data_dir=None):
+    """The configured adapter: ``sandbox`` (default) or a dotted ``module:Class`` path. The
+    sandbox keeps its charge journal under ``data_dir`` (in memory without one)."""
     if not name or name == "sandbox":
-        return SandboxProcessor()
+        return SandboxProcessor(ChargeJournal(journal_path(data_dir)) if data_dir else None)
     module_name, _, class_name = name.partition(":")
     module = __import__(module_name, fromlist=[class_name])
     return getattr(module, class_name)()

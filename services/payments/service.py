@@ -30,7 +30,7 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
 
     @property
     def processor(self):
-        return make_processor(self.config.get("PAYMENTS_PROCESSOR"))
+        return make_processor(self.config.get("PAYMENTS_PROCESSOR"), self.config.get("DATA_DIR"))
 
     # -- payment methods -------------------------------------------------------------------
 

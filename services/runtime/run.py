@@ -18,7 +18,7 @@ import sys  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
 from services.contracts.names import SERVICES  # noqa: E402
-from services.runtime import config as config_mod, logs, topology  # noqa: E402
+from services.runtime import config as config_mod, logs, replies, topology  # noqa: E402
 from services.runtime.registry import service_class  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ def main(argv=None):
     config = config_mod.nameko_config(name, settings)
     cls = service_class(name)
     topology.declare(cls, config)
+    replies.install()  # a reply lost to a broker restart must not stop the service
 
     runner = ServiceRunner(config)
     runner.add_service(cls)

@@ -67,7 +67,7 @@ def test_the_sandbox_behaves_like_stripes_test_cards():
                                             brand="visa")
         assert number not in tokenized.token and tokenized.last4 == number[-4:]
         charge = processor.charge(token=tokenized.token, amount_cents=100, currency="USD",
-                                  idempotency_key="k")
+                                  idempotency_key=f"k-{number}")
         assert (charge.status, charge.failure_code) == (status, code)
         assert charge.retryable == (code == "processing_error")
         if code:
@@ -85,7 +85,7 @@ def test_sandbox_bank_debits_are_pending_and_an_account_ending_0002_comes_back()
                                                 account_type="checking", name="x")
         assert token.bank_name == "STRIPE TEST BANK" and number not in token.token
         charge = processor.charge(token=token.token, amount_cents=100, currency="USD",
-                                  idempotency_key="k")
+                                  idempotency_key=f"k-{number}")
         assert charge.status == "pending"
         assert processor.settle(reference=charge.reference).status == "succeeded"
         assert processor.check_return(reference=charge.reference).status == final
