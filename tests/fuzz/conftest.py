@@ -25,7 +25,7 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 
 from tests.e2e.auth_helpers import PASSWORD
-from tests.fuzz.world import BANK, CARD, World, calls
+from tests.fuzz.world import BANK, CARD, SECURITY_CODE, World, calls
 
 DEFAULT_CASES = 300
 RUNS_BEFORE_ANY_DATA = 2000  # payment and reminder runs fuzzed in a year no data lives in
@@ -138,8 +138,11 @@ VALID_FIELDS = {
     "/api/v1/accounts/{account_number}/users": {"email": "invitee@fuzz.example"},
     "/api/v1/auth/forgot-username": {"email": "nobody@fuzz.example"},
     "/internal/v1/accounts/{account_number}/usage": {"calls": calls(3)},
+    # payments ignore a code unless the user requires one, which the fuzzer may turn on
+    "/api/v1/accounts/{account_number}/payments": {"security_code": SECURITY_CODE},
 }
 LAID_EVEN_IF_ABSENT = {"/internal/v1/accounts/{account_number}/usage": ("calls",),
+                       "/api/v1/accounts/{account_number}/payments": ("security_code",),
                        "/api/v1/accounts/{account_number}/payment-methods": (*CARD, *BANK)}
 NEEDS_CURRENT_PASSWORD = {"/api/v1/me/security-code", "/api/v1/me/challenge",
                           "/api/v1/me/2fa/totp"}  # not /me/password: the fuzzer keeps its own
@@ -159,6 +162,8 @@ def steer_body(path, body, draw, world):
         body.update({k: v for k, v in valid.items() if k in body or k in always})
         if path in NEEDS_CURRENT_PASSWORD and "current_password" in body:
             body["current_password"] = PASSWORD
+            if "security_code" in body:
+                body["security_code"] = SECURITY_CODE  # so payments can send it
     return body
 
 

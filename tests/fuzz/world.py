@@ -18,6 +18,7 @@ CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp
         "cvc": "123", "name": "Fuzz Card", "postal_code": "60611"}
 BANK = {"type": "bank_account", "routing_number": "110000000", "account_number": "000123456789",
         "account_type": "checking", "name": "Fuzz Bank"}
+SECURITY_CODE = "2468"  # the only code the fuzzer sets (see conftest.steer_body)
 SERVICES = [{"code": "INT-500", "quantity": 1}, {"code": "VOICE-LINE", "quantity": 2}]
 TOKEN_RENEW_SECONDS = 300  # access tokens live 600 s; a long run renews them on the way
 MAX_THROTTLE_WAIT = 30     # seconds the setup waits out a sign-in throttle
@@ -95,6 +96,7 @@ class World:
         response = requests.post(
             self.url(f"/api/v1/accounts/{self.account_number}/payments"),
             json={"amount_cents": 500, "payment_method_id": self.method_ids[-1],
+                  "security_code": SECURITY_CODE,  # ignored unless the user requires it
                   "scheduled_for": (datetime.date.today()
                                     + datetime.timedelta(days=30)).isoformat()},
             headers={**self.headers(), "Idempotency-Key": str(uuid.uuid4())}, timeout=10)
