@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-service test-e2e bench bill-run dead-letters docs install clean
+.PHONY: run test test-unit test-service test-e2e chaos bench bill-run dead-letters docs install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ test-service: $(STAMP)
 
 test-e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e tests/browser -q
+
+## chaos: fault injection under load (>= 1,000 operations, every fault; private broker and
+## database), prints the invariant table, ops/s and time to heal; then API fuzzing (5,000 cases)
+chaos: $(STAMP)
+	scripts/chaos.sh
 
 ## bench: the speed figures issues ask for, each as a ratio against a baseline in the same run
 bench: $(STAMP)

@@ -4,6 +4,8 @@ SMTP_URL looks like ``smtp://user:pass@host:port`` (``smtps://`` for implicit TL
 ``?starttls=1`` to upgrade a plain connection).
 """
 import mailbox
+import os
+import re
 import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -11,14 +13,19 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 SENDER = "BizPortal <no-reply@bizportal.example>"
+DOMAIN = "bizportal.example"
 
 
-def build(to, subject, text, html=None):
+def build(to, subject, text, html=None, message_id=None):
+    """The mail; ``message_id`` (our record's id) makes its Message-ID, so that the same
+    record delivered twice (a crash between delivering and marking it sent) is the same mail:
+    the Maildir keeps it once, and a mail client or MTA can drop the SMTP duplicate."""
     message = EmailMessage()
     message["From"] = SENDER
     message["To"] = to
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="bizportal.example")
+    message["Message-ID"] = (f"<{message_id}@{DOMAIN}>" if message_id
+                             else make_msgid(domain=DOMAIN))
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
@@ -30,11 +37,23 @@ def deliver(message, smtp_url=None, mail_dir=None):
     if smtp_url:
         _send_smtp(message, smtp_url)
     else:
-        path = Path(mail_dir)
-        for sub in ("tmp", "new", "cur"):  # Maildir(create=True) skips an existing folder
-            (path / sub).mkdir(parents=True, exist_ok=True)
-        box = mailbox.Maildir(str(path), create=False)
-        box.add(mailbox.MaildirMessage(message))
+        _to_maildir(message, Path(mail_dir))
+
+
+def _to_maildir(message, path):
+    """Delivered once per Message-ID: the file is named after it (tmp/ then an atomic rename
+    into new/, as Maildir does), and a name already in new/ or cur/ is not written again."""
+    for sub in ("tmp", "new", "cur"):  # Maildir(create=True) skips an existing folder
+        (path / sub).mkdir(parents=True, exist_ok=True)
+    key = re.sub(r"[^A-Za-z0-9._-]", "_", (message["Message-ID"] or "").strip("<>"))
+    if not key:
+        mailbox.Maildir(str(path), create=False).add(mailbox.MaildirMessage(message))
+        return
+    if (path / "new" / key).exists() or any((path / "cur").glob(f"{key}:*")):
+        return
+    tmp = path / "tmp" / key
+    tmp.write_bytes(message.as_bytes())
+    os.rename(tmp, path / "new" / key)
 
 
 def _send_smtp(message, smtp_url):

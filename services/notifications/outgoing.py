@@ -54,11 +54,12 @@ def record(tx, config, *, to, category, template, context, user_id=None, account
     """
     context = dict(context, public_url=config["PUBLIC_URL"].rstrip("/"))
     subject, text, html = rendering.render(template, context)
-    mail = mailer.build(to, subject, text, html)
+    message_id = str(uuid.uuid4())
+    mail = mailer.build(to, subject, text, html, message_id=message_id)
     if secret_keys:
         hidden = dict(context, **{key: _hide(context[key]) for key in secret_keys})
         _, text, html = rendering.render(template, hidden)
-    message = Message(id=str(uuid.uuid4()), channel="email", category=category, recipient=to,
+    message = Message(id=message_id, channel="email", category=category, recipient=to,
                       subject=subject, body=text, html=html, user_id=user_id,
                       account_number=account_number, created_at=now(), status="pending",
                       attempts=0, redacted=bool(secret_keys))
@@ -104,7 +105,8 @@ def deliver_due(db, config, limit=50):
             or_(Message.claimed_at.is_(None), Message.claimed_at < horizon),
             Message.created_at < horizon).limit(limit)).scalars().all()
         sendings = [Sending(m.id, m.recipient, m.category, m.user_id,
-                            mailer.build(m.recipient, m.subject, m.body, m.html)) for m in due]
+                            mailer.build(m.recipient, m.subject, m.body, m.html,
+                                         message_id=m.id)) for m in due]
     return deliver(db, config, sendings)
 
 

@@ -16,7 +16,9 @@ from services.contracts.errors import Conflict, InvalidInput
 from services.payments.models import IdempotencyKey
 
 KEEP_HOURS = 48
-WAIT_SECONDS = 10  # how long a duplicate waits for the first request to finish
+# how long a duplicate waits for the first request to finish: less than the gateway's RPC
+# timeout, so the client gets a 409 "still being processed" rather than a 503
+WAIT_SECONDS = 3
 
 
 def check_key(key):
@@ -53,9 +55,17 @@ def record_for_payment(session, payment_id, response):
         response=json.dumps(response)))
 
 
-def replay(db, account_number, key, fp, wait=WAIT_SECONDS):
-    """The first result for this key, None if the key is new. Raises Conflict when the key was
-    used with another body, or its first request is still running after ``wait`` seconds."""
+class Interrupted:
+    """The key's first request died before recording its result: the caller resumes it."""
+
+    def __init__(self, payment_id):
+        self.payment_id = payment_id
+
+
+def replay(db, account_number, key, fp, wait=WAIT_SECONDS, stale=None):
+    """The first result for this key, None if the key is new, Interrupted when ``stale(session,
+    payment_id)`` says its first request died. Raises Conflict when the key was used with
+    another body, or its first request is still running after ``wait`` seconds."""
     deadline = time.monotonic() + wait
     while True:
         with db.transaction() as tx:
@@ -67,6 +77,8 @@ def replay(db, account_number, key, fp, wait=WAIT_SECONDS):
                                "request. Use a new key for a new payment.")
             if row.response is not None:
                 return json.loads(row.response)
+            if stale is not None and stale(tx.session, row.payment_id):
+                return Interrupted(row.payment_id)
         if time.monotonic() > deadline:
             raise Conflict("A request with this Idempotency-Key is still being processed. "
                            "Retry in a moment.")

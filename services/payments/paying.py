@@ -3,11 +3,14 @@
 Three short transactions, so that no database transaction is held open while the processor
 is called: (1) claim the Idempotency-Key together with the new payment row, (2) charge,
 (3) record the outcome, its event and the key's response. A crash between (1) and (3) leaves a
-``pending`` payment with no processor reference, which the next payment run charges again
-under the same processor idempotency key (runs.recover_in_flight), so it is never unknown.
+``pending`` payment with no processor reference; the client's retry with the same key (once
+the first attempt is clearly dead, ``payments.interrupted``) or else the next payment run
+(runs.recover_in_flight) charges it again under the same processor idempotency key, so it is
+never unknown and never charged twice.
 """
 from sqlalchemy.exc import IntegrityError
 
+from services.contracts.errors import Conflict
 from services.payments import idempotency, methods, payments
 from services.payments.models import Payment
 
@@ -20,7 +23,9 @@ def make_payment(db, processor, account_number, request, key, *, user_id=None,
     key = idempotency.check_key(key)
     data = payments.load_request(request, today)
     fp = idempotency.fingerprint(payments.fingerprint_fields(data))
-    first = idempotency.replay(db, account_number, key, fp)
+    first = idempotency.replay(db, account_number, key, fp, stale=payments.interrupted)
+    if isinstance(first, idempotency.Interrupted):
+        return resume(db, processor, first.payment_id, today)
     if first is not None:
         return first
     if check_security_code is not None:
@@ -41,8 +46,27 @@ def make_payment(db, processor, account_number, request, key, *, user_id=None,
         return idempotency.replay(db, account_number, key, fp)
     outcome = payments.charge(processor, payment, method)
     with db.transaction() as tx:
-        payment = tx.session.get(Payment, payment.id)
-        payments.apply_charge(tx, payment, method, outcome, today)
+        payment = payments.record_charge(tx, payment.id, payment.attempts, method, outcome, today)
         result = payments.public(payment, method)
         idempotency.record(tx.session, account_number, key, result)
+    return result
+
+
+def resume(db, processor, payment_id, today):
+    """The retry of a request whose first attempt died between claiming its key and recording
+    the charge (the payments process was killed): charge again under the same processor key,
+    which returns the first charge if there was one, and record the outcome once. Raises
+    Conflict when the processor cannot say (the key stays in flight; retry later)."""
+    with db.transaction() as tx:
+        payment = tx.session.get(Payment, payment_id)
+        method = methods.find_any(tx.session, payment.payment_method_id)
+        tx.session.expunge_all()
+    outcome = payments.charge(processor, payment, method)
+    if outcome.failure_code == "processor_unavailable":
+        raise Conflict("A request with this Idempotency-Key is still being processed. "
+                       "Retry in a moment.")
+    with db.transaction() as tx:
+        payment = payments.record_charge(tx, payment_id, payment.attempts, method, outcome, today)
+        result = payments.public(payment, method)
+        idempotency.record_for_payment(tx.session, payment_id, result)
     return result

@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from marshmallow import EXCLUDE, ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from services.contracts import payments as contract
 from services.contracts.errors import Conflict, InvalidInput, NotFound
@@ -75,6 +75,36 @@ def charge(processor, payment, method):
     except ProcessorUnavailable:
         return Charge(status="failed", failure_code="processor_unavailable",
                       failure_reason=UNAVAILABLE, retryable=True)
+
+
+INTERRUPTED_AFTER = timedelta(seconds=15)  # a charge in flight this long has lost its request
+
+
+def interrupted(session, payment_id):
+    """True when the payment's charge was started and its request died before recording the
+    outcome (pending, no processor reference, untouched for INTERRUPTED_AFTER). Resuming a
+    charge that is in fact still running is harmless: the processor answers the same key with
+    the same charge and record_charge records it once."""
+    payment = session.get(Payment, payment_id)
+    if payment is None or payment.status != "pending" or payment.processor_ref is not None:
+        return False
+    touched = payment.updated_at
+    if touched.tzinfo is None:
+        touched = touched.replace(tzinfo=timezone.utc)
+    return now() - touched > INTERRUPTED_AFTER
+
+
+def record_charge(tx, payment_id, attempts, method, result, today):
+    """Record the outcome of charge number ``attempts`` once: the first writer claims the row
+    (a conditional UPDATE, so a concurrent recovery of the same charge waits and then finds
+    it taken) and applies it; anyone else gets the payment as it now is."""
+    claimed = tx.session.execute(update(Payment).where(
+        Payment.id == payment_id, Payment.attempts == attempts,
+        Payment.status == "pending").values(updated_at=now())).rowcount == 1
+    payment = tx.session.get(Payment, payment_id)
+    if claimed:
+        apply_charge(tx, payment, method, result, today)
+    return payment
 
 
 def apply_charge(tx, payment, method, result, today):

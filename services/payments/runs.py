@@ -16,7 +16,9 @@ from services.payments.models import Payment, PaymentMethod
 log = logging.getLogger(__name__)
 
 BATCH = 200
-IN_FLIGHT_GRACE = timedelta(minutes=5)
+# an interrupted charge is charged again after this (the processor's idempotency key makes a
+# second ask of a charge still running harmless; record_charge records it once)
+IN_FLIGHT_GRACE = timedelta(seconds=30)
 
 
 def due_payments(session, run_date, after=""):
@@ -70,8 +72,7 @@ def _charge_one(db, processor, row, run_date, amount_due=None):
             payment.amount_cents = min(payment.amount_cents, due)
     outcome = payments.charge(processor, payment, method)
     with db.transaction() as tx:
-        payment = tx.session.get(Payment, row.id)
-        payments.apply_charge(tx, payment, method, outcome, run_date)
+        payments.record_charge(tx, row.id, payment.attempts, method, outcome, run_date)
     return True
 
 
@@ -165,9 +166,11 @@ def recover_in_flight(db, processor, run_date):
             payment = tx.session.get(Payment, payment_id)
             method = tx.session.get(PaymentMethod, payment.payment_method_id)
         outcome = payments.charge(processor, payment, method)
+        if outcome.failure_code == "processor_unavailable":
+            continue  # the first charge's fate is still unknown: ask again next run
         with db.transaction() as tx:
-            payment = tx.session.get(Payment, payment_id)
-            payments.apply_charge(tx, payment, method, outcome, run_date)
+            payment = payments.record_charge(tx, payment_id, payment.attempts, method, outcome,
+                                             run_date)
             idempotency.record_for_payment(tx.session, payment_id,
                                            payments.public(payment, method))
         done += 1

@@ -8,8 +8,10 @@ from contextlib import contextmanager
 from nameko.extensions import DependencyProvider
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import sessionmaker
 
+from services.contracts.errors import Unavailable
 from services.runtime import outbox as outbox_mod
 from services.runtime.relay import OutboxRelay
 
@@ -42,6 +44,26 @@ def make_engine(url, **kwargs):
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
 
 
+# SQLSTATE classes of a database that is away: 08 connection exception, 57P operator
+# intervention (shutting down, restarting, not accepting connections yet)
+OUTAGE_SQLSTATES = ("08", "57P")
+SQLITE_OUTAGES = ("database is locked", "unable to open database file", "disk I/O error")
+
+
+def is_outage(exc):
+    """True when a database error means "the database is away" (a restart, a lost connection,
+    SQLite's lock timeout), not a bug or a constraint."""
+    if exc.connection_invalidated:
+        return True
+    if type(exc.orig).__module__.startswith("sqlite3"):  # its OperationalError is also a bad SQL
+        return any(m in str(exc.orig) for m in SQLITE_OUTAGES)
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    details = exc.orig.args[0] if exc.orig is not None and exc.orig.args else None
+    code = details.get("C", "") if isinstance(details, dict) else ""  # pg8000's error fields
+    return code.startswith(OUTAGE_SQLSTATES)
+
+
 class Transaction:
     def __init__(self, session, db):
         self.session = session
@@ -68,11 +90,19 @@ class Db:
 
     @contextmanager
     def transaction(self):
+        """Raises errors.Unavailable (503 with Retry-After at the gateway; a handler's event is
+        retried) when the database cannot be reached, instead of an unexpected error (500)."""
         session = self.sessionmaker()
         tx = Transaction(session, self)
         try:
             with session.begin():
                 yield tx
+        except (DBAPIError, ConnectionError) as exc:
+            # ConnectionError: the driver's socket reset under it before SQLAlchemy wrapped it
+            if isinstance(exc, DBAPIError) and not is_outage(exc):
+                raise
+            raise Unavailable("The database is unavailable. Please try again shortly.") \
+                from exc
         finally:
             session.close()
         if tx.events and self._wake:
