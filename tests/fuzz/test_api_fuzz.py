@@ -120,3 +120,35 @@ def test_every_operation_answers_as_documented_and_never_with_a_5xx(fuzz_schema,
     operations = [result.ok() for result in fuzz_schema.get_all_operations()]
     failures = fuzz_all(operations, fuzz_budget, fuzz_world, fuzz_tally)
     assert not failures, f"{len(failures)} failed checks:\n{describe(failures)}"
+
+
+def required_headers(schema, operation):
+    raw = schema.raw_schema["paths"][operation.path][operation.method.lower()]
+    return [p["name"] for p in raw.get("parameters", [])
+            if p.get("in") == "header" and p.get("required")]
+
+
+def test_a_request_without_a_required_header_is_refused(fuzz_schema, fuzz_world):
+    """Idempotency-Key on a payment: valid requests on the fuzzer's own account, the same the
+    fuzzer sends with the key, are a 400 problem without it (so nothing is charged)."""
+    guarded = [(operation, names) for operation in
+               (result.ok() for result in fuzz_schema.get_all_operations())
+               if (names := required_headers(fuzz_schema, operation))]
+    assert guarded, "no operation requires a header (the Idempotency-Key is gone?)"
+    answers = []
+    for operation, names in guarded:
+        ids = {p.name: fuzz_world.path_values()[p.name][0] for p in operation.path_parameters}
+
+        @settings(max_examples=10, deadline=None, database=None,
+                  suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+        @given(case=operation.as_strategy(GenerationMode.POSITIVE))
+        def run(case):
+            case.path_parameters = ids
+            case.headers = {k: v for k, v in (case.headers or {}).items() if k not in names}
+            case.headers.update(credentials(case, fuzz_world))
+            response = case.call(timeout=TIMEOUT)
+            answers.append((operation.label, response.status_code, response.json()))
+
+        run()
+    refused = [status == 400 and body["status"] == 400 for _, status, body in answers]
+    assert answers and all(refused), answers
