@@ -304,6 +304,45 @@ def test_a_charge_interrupted_by_a_crash_is_finished_by_the_next_run_never_left_
     assert len(events(container, "payment_succeeded")) == 1
 
 
+def test_a_retry_of_a_key_whose_first_request_died_finishes_that_payment_charged_once(
+        start_payments):
+    from unittest import mock
+
+    from services.payments.processor import ChargeJournal, journal_path
+    container = start_payments()
+    method = call(container, "add_payment_method", ACCOUNT, CARD)
+    body = {"amount_cents": 4300, "payment_method_id": method["id"]}
+    real_charge = container.service_cls.processor.fget
+
+    def charge_then_die(service):  # the processor charged, then the process was killed
+        processor = real_charge(service)
+        original = processor.charge
+
+        def charged(**kwargs):
+            original(**kwargs)
+            raise RuntimeError("killed before recording the charge")
+        processor.charge = charged
+        return processor
+    with mock.patch.object(container.service_cls, "processor", property(charge_then_die)):
+        with pytest.raises(Exception):
+            call(container, "create_payment", ACCOUNT, body, "died-key")
+    assert query(container, "SELECT status, processor_ref FROM payments")[0] == ("pending", None)
+    with pytest.raises(Conflict):  # a moment later the first request may still be running
+        call(container, "create_payment", ACCOUNT, body, "died-key")
+    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
+    with engine.begin() as conn:  # its request died a while ago
+        conn.execute(text("UPDATE payments SET updated_at = :t"),
+                     {"t": "2000-01-01 00:00:00+00:00"})
+    engine.dispose()
+    again = call(container, "create_payment", ACCOUNT, body, "died-key")
+    assert again["status"] == "succeeded"
+    assert call(container, "create_payment", ACCOUNT, body, "died-key") == again
+    assert query(container, "SELECT count(*) FROM payments")[0][0] == 1
+    assert len(events(container, "payment_succeeded")) == 1
+    [charge] = ChargeJournal(journal_path(container.config["DATA_DIR"])).charges()
+    assert charge["asked"] == 2  # asked again after the crash, charged once
+
+
 def test_autopay_pays_only_what_is_still_due_and_waits_while_billing_is_away(start_payments,
                                                                             vhost):
     billing = FakeBilling({ACCOUNT: 4000})
