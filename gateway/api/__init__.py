@@ -8,8 +8,8 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser
 
-from gateway import roles
-from gateway.api import problem_docs, text_guard
+from gateway import roles, text_guard
+from gateway.api import problem_docs
 from gateway.auth import access_of, authorize, required_role  # (gateway.api.auth is a blueprint)
 
 

@@ -1,8 +1,12 @@
 """The server-rendered web portal: pages, templates and static assets."""
 from flask import Blueprint
 
+from gateway import text_guard
+
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
+bp.before_request(text_guard.refuse_in_path)   # NUL in a form field was a 500 from PostgreSQL
+bp.before_request(text_guard.refuse_in_input)
 
 SUPPORT = {
     "phone": "1-800-555-0199",

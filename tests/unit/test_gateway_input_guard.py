@@ -83,3 +83,12 @@ def test_a_body_that_is_not_json_is_a_415_the_document_lists(client):
     assert_problem(response, 415)
     document = test_client.get("/api/v1/openapi.json").get_json()
     assert "415" in document["paths"]["/api/v1/me"]["patch"]["responses"]
+
+
+def test_a_nul_character_in_a_portal_form_is_a_400_page_not_a_500(client):
+    test_client, rpc = client()
+    test_client.application.config["WTF_CSRF_ENABLED"] = False
+    response = test_client.post("/forgot-password", data={"username": "ab\x00c"},
+                                headers={"Accept": "text/html"})
+    assert response.status_code == 400 and response.content_type.startswith("text/html")
+    assert rpc.calls == []

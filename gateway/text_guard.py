@@ -1,10 +1,10 @@
 """Text the services cannot store is refused at the door: PostgreSQL text holds no NUL
 character (U+0000), and a lone UTF-16 surrogate (JSON allows "\\ud800") is not Unicode a
 database can encode. Either, anywhere a service would look it up or store it, was a 500
-(found by tests/fuzz); here it is a 404 in the path (no such thing can exist) and a 400
-problem naming the field in the query or JSON body. The path is checked before the access
-check (which looks the account up); query and body after it, so a caller without the right
-still gets 401/403/404 whatever they sent (gateway.auth.authorize).
+(found by tests/fuzz; the portal's sign-in form too); here it is a 404 in the path (no such
+thing can exist) and a 400 naming the field in the query, form or JSON body. In the API the
+path is checked before the access check (which looks the account up), the rest after it, so
+a caller without the right still gets 401/403/404 whatever they sent (gateway.auth.authorize).
 """
 from flask import request
 
@@ -41,9 +41,10 @@ def refuse_in_path():
 
 def refuse_in_input():
     errors = {}
-    for name, value in request.args.items(multi=True):
-        if _bad(name) or _bad(value):
-            errors[name if storable(name) else "query"] = [MESSAGE]
+    for source, fields in (("query", request.args), ("form", request.form)):
+        for name, value in fields.items(multi=True):
+            if _bad(name) or _bad(value):
+                errors[name if storable(name) else source] = [MESSAGE]
     body = request.get_json(silent=True) if request.is_json else None
     if isinstance(body, dict):
         errors.update({key if storable(key) else "body": [MESSAGE]
