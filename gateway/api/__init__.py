@@ -5,7 +5,7 @@ Request bodies are validated by the contract schemas before any RPC; a malformed
 """
 from flask import render_template, url_for
 from flask_smorest import Api, Blueprint
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 from webargs.flaskparser import FlaskParser
 
 from gateway import roles, text_guard
@@ -56,13 +56,17 @@ def access_doc(access):
 
 
 class Problem(Schema):
-    """RFC 9457 problem document."""
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
+    """RFC 9457 problem document (which allows extension members: documented as open)."""
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
     errors = fields.Dict(metadata={"description": "field -> messages, on validation failures"})
     request_id = fields.String()
+    service = fields.String(metadata={"description": "on a 503: the service that did not answer"})
 
 
 class BizPortalApi(Api):

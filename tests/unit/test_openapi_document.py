@@ -85,3 +85,13 @@ def test_downloads_document_their_content_types(document):
     pdf = document["paths"][f"{statement}/pdf"]["get"]["responses"]["200"]["content"]
     csv = document["paths"][f"{statement}/calls.csv"]["get"]["responses"]["200"]["content"]
     assert list(pdf) == ["application/pdf"] and list(csv) == ["text/csv"]
+
+
+def test_a_503_answer_has_the_documented_problem_fields(tmp_path):
+    settings = config.load({"DATA_DIR": str(tmp_path), "ADMIN_TOKEN": "staff-token"})
+    client = create_app(settings, rpc_client=FakeRpc(down={"billing"})).test_client()
+    response = client.get("/internal/v1/products", headers={"Authorization": "Bearer staff-token"})
+    problem = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["Problem"]
+    body = response.get_json()
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert set(problem["required"]) <= set(body) <= set(problem["properties"])
