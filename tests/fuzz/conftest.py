@@ -11,7 +11,7 @@ cases get past the authorisation check to the handlers. Staff runs touch fresh d
 bill run is limited to the fuzzer's account, payment and reminder runs are moved to dates
 before any data exists.
 
-FUZZ_CASES (default 300) is the generated-case budget, split evenly across operations.
+FUZZ_CASES (default 300) is the generated-case budget, shared by the operations.
 """
 import collections
 import datetime
@@ -165,7 +165,6 @@ def steer_body(path, body, draw, world):
             if "security_code" in body:
                 body["security_code"] = SECURITY_CODE  # so payments can send it
     return body
-
 
 
 def staff_run_body(path, body, world):
