@@ -1,9 +1,11 @@
-"""An RPC reply that cannot be sent (the broker is restarting) is logged and dropped instead
-of escaping the worker, which made nameko stop the whole service (found by the chaos run)."""
+"""An RPC reply that cannot be sent, or an ack on a connection the broker reset (the broker
+is restarting), is logged and dropped instead of escaping the worker, which made nameko stop
+the whole service (both found by the chaos run)."""
 import socket
 
 import pytest
 from kombu.exceptions import OperationalError
+from nameko.messaging import QueueConsumer
 from nameko.rpc import Responder
 
 from services.runtime import replies
@@ -20,9 +22,20 @@ def closed_port():
         return s.getsockname()[1]
 
 
+NAMEKO_AS_SHIPPED = {(Responder, "send_response"): Responder.send_response,
+                     (QueueConsumer, "ack_message"): QueueConsumer.ack_message,
+                     (QueueConsumer, "requeue_message"): QueueConsumer.requeue_message}
+
+
+@pytest.fixture(autouse=True)
+def as_shipped(monkeypatch):
+    """Each test starts from nameko as shipped; install() is undone after it."""
+    for (cls, name), original in NAMEKO_AS_SHIPPED.items():
+        monkeypatch.setattr(cls, name, original)
+
+
 @pytest.fixture
-def unreachable_responder(monkeypatch):
-    monkeypatch.setattr(Responder, "send_response", Responder.send_response)
+def unreachable_responder():
     responder = Responder(f"pyamqp://guest:guest@127.0.0.1:{closed_port()}/", "nameko-rpc",
                           "json", Message())
     responder.publisher_cls = lambda *a, **k: _Refusing()
@@ -44,3 +57,25 @@ def test_a_reply_lost_to_a_broker_restart_is_dropped_and_the_worker_ends_normall
     replies.install()
     assert unreachable_responder.send_response({"ok": True}, None) == ({"ok": True}, None)
     assert "RPC reply lost" in caplog.text
+
+
+class _ResetChannel:
+    connection = object()  # nameko only acks while the channel has a connection
+
+    def basic_ack(self, *args, **kwargs):
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+
+class _Message:
+    channel = _ResetChannel()
+
+    def ack(self):
+        self.channel.basic_ack(1)
+
+
+def test_an_ack_on_a_connection_the_broker_reset_does_not_stop_the_service():
+    with pytest.raises(ConnectionResetError):
+        QueueConsumer.ack_message(None, _Message())
+    replies.install()
+    replies.install()  # twice is the same as once
+    assert QueueConsumer.ack_message(None, _Message()) is None
