@@ -48,6 +48,7 @@ def patch_me(_validated):
 @bp.response(204)
 @bp.alt_response(400, description="Current password wrong, or a new one against the rules")
 @bp.alt_response(401, description="Not signed in")
+@bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER)
 @auth.signed_in
 def change_password(data):

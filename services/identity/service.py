@@ -265,17 +265,17 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
                 throttle.record_failure(tx.session, key[0][1], at)
         recovery.check_challenge(user, matches)
 
-    @rpc(expected_exceptions=(InvalidInput, NotFound))
+    @rpc(expected_exceptions=(InvalidInput, NotFound, Throttled))
     def change_password(self, user_id, session_id, current_password, new_password):
         """Changes a signed-in user's password; every other session of the user ends.
 
-        Raises InvalidInput (current password wrong, new one against the rules).
-        Emits ``identity.password_changed`` (via change) and ``identity.session_ended``.
+        Raises InvalidInput (current password wrong, new one against the rules), Throttled
+        (wrong current passwords count like failed sign-ins). Emits
+        ``identity.password_changed`` (via change) and ``identity.session_ended``.
         """
+        self._check_password(user_id, current_password)
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
-            stored = user.password_hash
-        recovery.check_current(passwords.verify(stored, str(current_password)))
         recovery.check_new_password(user, new_password)
         password_hash = passwords.hash_password(new_password)
         at = now()

@@ -133,6 +133,19 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(identity):
     assert not rpc(identity, "get_session", elsewhere["session_id"])["active"]
 
 
+def test_wrong_current_passwords_on_a_password_change_are_throttled_like_sign_ins(identity):
+    here = rpc(identity, "sign_in", "sam.lee", PASSWORD)
+    for _ in range(5):
+        with pytest.raises(InvalidInput):
+            rpc(identity, "change_password", here["user_id"], here["session_id"],
+                "not the password", NEW_PASSWORD)
+    with pytest.raises(Throttled):
+        rpc(identity, "change_password", here["user_id"], here["session_id"], PASSWORD,
+            NEW_PASSWORD)
+    with pytest.raises(Throttled):
+        rpc(identity, "sign_in", "sam.lee", PASSWORD)
+
+
 def test_the_profile_changes_email_and_names(identity):
     user_id = rpc(identity, "sign_in", "sam.lee", PASSWORD)["user_id"]
     updated = rpc(identity, "update_user", user_id, {"email": "sam@new.example",
