@@ -45,6 +45,10 @@ def make_payment(db, processor, account_number, request, key, *, user_id=None,
         # a concurrent request with this key won the insert: answer with its payment
         return idempotency.replay(db, account_number, key, fp)
     outcome = payments.charge(processor, payment, method)
+    if outcome.status == "unknown":
+        # the processor may have charged: the payment stays pending with its key in flight,
+        # finished under the same processor key by this key's retry or the next payment run
+        return payments.public(payment, method)
     with db.transaction() as tx:
         payment = payments.record_charge(tx, payment.id, payment.attempts, method, outcome, today)
         result = payments.public(payment, method)
@@ -62,7 +66,7 @@ def resume(db, processor, payment_id, today):
         method = methods.find_any(tx.session, payment.payment_method_id)
         tx.session.expunge_all()
     outcome = payments.charge(processor, payment, method)
-    if outcome.failure_code == "processor_unavailable":
+    if outcome.status == "unknown":
         raise Conflict("A request with this Idempotency-Key is still being processed. "
                        "Retry in a moment.")
     with db.transaction() as tx:

@@ -18,8 +18,7 @@ from services.payments.processor import Charge, ProcessorUnavailable
 CURRENCY = "USD"
 SCHEDULE_DAYS = 60       # how far ahead a payment may be scheduled
 AUTOPAY_RETRIES = 2      # a failed autopay is tried again on the next runs, at most this often
-UNAVAILABLE = ("The payment processor could not be reached; nothing was charged. "
-               "Please try again in a moment.")
+UNKNOWN = Charge(status="unknown")  # the processor could not be reached
 
 
 def now():
@@ -67,14 +66,15 @@ def new(session, account_number, method, amount_cents, *, user_id=None, schedule
 
 
 def charge(processor, payment, method):
-    """Ask the processor; a processor that cannot be reached is a retryable failure."""
+    """Ask the processor. When it cannot be reached the outcome is ``unknown`` (it may have
+    charged before the line dropped): the caller records nothing, the payment stays
+    ``pending`` and is asked again under the same processor key (see ``interrupted``)."""
     try:
         return processor.charge(token=method.processor_token, amount_cents=payment.amount_cents,
                                 currency=payment.currency,
                                 idempotency_key=f"{payment.id}:{payment.attempts}")
     except ProcessorUnavailable:
-        return Charge(status="failed", failure_code="processor_unavailable",
-                      failure_reason=UNAVAILABLE, retryable=True)
+        return UNKNOWN
 
 
 INTERRUPTED_AFTER = timedelta(seconds=15)  # a charge in flight this long has lost its request

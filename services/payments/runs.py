@@ -71,6 +71,8 @@ def _charge_one(db, processor, row, run_date, amount_due=None):
         if due is not None:
             payment.amount_cents = min(payment.amount_cents, due)
     outcome = payments.charge(processor, payment, method)
+    if outcome.status == "unknown":
+        return True  # left pending: recover_in_flight asks again under the same key
     with db.transaction() as tx:
         payments.record_charge(tx, row.id, payment.attempts, method, outcome, run_date)
     return True
@@ -166,7 +168,7 @@ def recover_in_flight(db, processor, run_date):
             payment = tx.session.get(Payment, payment_id)
             method = tx.session.get(PaymentMethod, payment.payment_method_id)
         outcome = payments.charge(processor, payment, method)
-        if outcome.failure_code == "processor_unavailable":
+        if outcome.status == "unknown":
             continue  # the first charge's fate is still unknown: ask again next run
         with db.transaction() as tx:
             payment = payments.record_charge(tx, payment_id, payment.attempts, method, outcome,

@@ -370,3 +370,39 @@ def test_autopay_pays_only_what_is_still_due_and_waits_while_billing_is_away(sta
     assert call(container, "run_payments", "2026-12-20")["payments_attempted"] == 0
     assert query(container, "SELECT status FROM payments WHERE invoice_number = 'INV-D'"
                  )[0][0] == "canceled"
+
+
+def test_a_processor_that_drops_the_line_leaves_the_payment_pending_then_finished_charged_once(
+        start_payments):
+    from unittest import mock
+
+    from services.payments.processor import ChargeJournal, ProcessorUnavailable, journal_path
+    container = start_payments()
+    method = call(container, "add_payment_method", ACCOUNT, CARD)
+    body = {"amount_cents": 4400, "payment_method_id": method["id"]}
+    real_charge = container.service_cls.processor.fget
+
+    def charge_then_drop(service):  # the processor charged, then its answer was lost
+        processor = real_charge(service)
+        original = processor.charge
+
+        def dropped(**kwargs):
+            original(**kwargs)
+            raise ProcessorUnavailable("connection reset")
+        processor.charge = dropped
+        return processor
+    with mock.patch.object(container.service_cls, "processor", property(charge_then_drop)):
+        first = call(container, "create_payment", ACCOUNT, body, "dropped-key")
+    assert first["status"] == "pending"  # not "failed, nothing was charged": nobody knows yet
+    assert events(container, "payment_failed") == []
+    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
+    with engine.begin() as conn:  # a while later
+        conn.execute(text("UPDATE payments SET updated_at = :t"),
+                     {"t": "2000-01-01 00:00:00+00:00"})
+    engine.dispose()
+    assert call(container, "run_payments", date.today().isoformat())["payments_attempted"] >= 1
+    assert call(container, "create_payment", ACCOUNT, body, "dropped-key")["status"] == "succeeded"
+    assert query(container, "SELECT count(*) FROM payments")[0][0] == 1
+    assert len(events(container, "payment_succeeded")) == 1
+    [charge] = ChargeJournal(journal_path(container.config["DATA_DIR"])).charges()
+    assert charge["asked"] == 2  # asked again by the run, charged once
