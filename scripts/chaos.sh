@@ -9,7 +9,7 @@ status=0
 "$BIN/python" -m tests.chaos "$@" || status=1
 if [ -d tests/fuzz ]; then
   # the secret scan runs last in that session, over everything the fuzzer made
-  FUZZ_CASES=${FUZZ_CASES:-5000} "$BIN/python" -m pytest tests/fuzz \
+  FUZZ_RANDOM=1 FUZZ_CASES=${FUZZ_CASES:-5000} "$BIN/python" -m pytest tests/fuzz \
     tests/e2e/test_secrets_at_rest.py -q -rP || status=1
 fi
 exit $status

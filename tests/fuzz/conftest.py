@@ -11,7 +11,9 @@ cases get past the authorisation check to the handlers. Staff runs touch fresh d
 bill run is limited to the fuzzer's account, payment and reminder runs are moved to dates
 before any data exists.
 
-FUZZ_CASES (default 300) is the generated-case budget, shared by the operations.
+FUZZ_CASES (default 300) is the generated-case budget, shared by the operations. The cases
+are the same on every run (a fixed seed: `make test` stays reproducible) unless FUZZ_RANDOM=1,
+which `make chaos` sets to explore new ones each time.
 """
 import collections
 import datetime

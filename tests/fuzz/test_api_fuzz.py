@@ -8,6 +8,8 @@ by Hypothesis here (schemathesis 4.32.5's lazy pytest wrapper fails on the pinne
 "'Function' object has no attribute '_nodeid'").
 Every failure of every operation is collected before the test fails, each with a curl line
 to repeat it."""
+import os
+
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import Failure, FailureGroup
@@ -23,6 +25,11 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           ignored_auth]
 TIMEOUT = 60  # a bill run or a usage load is slow on a busy 2-core machine; never a hang
 FAILURES_SHOWN_PER_OPERATION = 3
+
+
+def randomised():
+    """FUZZ_RANDOM=1 (make chaos): new cases each run; else a fixed seed (make test)."""
+    return os.environ.get("FUZZ_RANDOM") == "1"
 
 
 def credentials(case, world):
@@ -73,8 +80,9 @@ def fuzz(operation, examples, world, tally):
     """Up to ``examples`` cases for ``operation``; returns (failures, cases sent)."""
     found, sent = [], []
 
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=False,
-              suppress_health_check=list(HealthCheck), phases=[Phase.generate])
+    @settings(max_examples=examples, deadline=None, database=None,
+              derandomize=not randomised(), suppress_health_check=list(HealthCheck),
+              phases=[Phase.generate])
     @given(case=strategy(operation))
     def run(case):
         sent.append(1)
