@@ -65,12 +65,23 @@ def resume(db, processor, payment_id, today):
         payment = tx.session.get(Payment, payment_id)
         method = methods.find_any(tx.session, payment.payment_method_id)
         tx.session.expunge_all()
-    outcome = payments.charge(processor, payment, method)
-    if outcome.status == "unknown":
+    result = finish_charge(db, processor, payment, method, today)
+    if result is None:
         raise Conflict("A request with this Idempotency-Key is still being processed. "
                        "Retry in a moment.")
+    return result
+
+
+def finish_charge(db, processor, payment, method, today):
+    """Charge an interrupted ``payment`` again under its processor key (which returns the
+    first charge if there was one), record the outcome once and answer its Idempotency-Key
+    with it. Returns the payment (public dict), or None when the processor still cannot say."""
+    outcome = payments.charge(processor, payment, method)
+    if outcome.status == "unknown":
+        return None
     with db.transaction() as tx:
-        payment = payments.record_charge(tx, payment_id, payment.attempts, method, outcome, today)
-        result = payments.public(payment, method)
-        idempotency.record_for_payment(tx.session, payment_id, result)
+        recorded = payments.record_charge(tx, payment.id, payment.attempts, method, outcome,
+                                          today)
+        result = payments.public(recorded, method)
+        idempotency.record_for_payment(tx.session, payment.id, result)
     return result

@@ -88,10 +88,7 @@ def interrupted(session, payment_id):
     payment = session.get(Payment, payment_id)
     if payment is None or payment.status != "pending" or payment.processor_ref is not None:
         return False
-    touched = payment.updated_at
-    if touched.tzinfo is None:
-        touched = touched.replace(tzinfo=timezone.utc)
-    return now() - touched > INTERRUPTED_AFTER
+    return now() - utc(payment.updated_at) > INTERRUPTED_AFTER
 
 
 def record_charge(tx, payment_id, attempts, method, result, today):
@@ -217,13 +214,14 @@ def public(payment, method=None):
     }
 
 
+def utc(moment):
+    """SQLite hands back naive datetimes for what was written in UTC."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
 def iso(moment):
-    """ISO 8601 in UTC; SQLite hands back naive datetimes for what was written in UTC."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.isoformat()
+    """ISO 8601 in UTC."""
+    return None if moment is None else utc(moment).isoformat()
 
 
 def today_utc():

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from services.payments import idempotency, payments
+from services.payments import idempotency, paying, payments
 from services.payments.models import Payment, PaymentMethod
 
 log = logging.getLogger(__name__)
@@ -167,13 +167,7 @@ def recover_in_flight(db, processor, run_date):
                 continue
             payment = tx.session.get(Payment, payment_id)
             method = tx.session.get(PaymentMethod, payment.payment_method_id)
-        outcome = payments.charge(processor, payment, method)
-        if outcome.status == "unknown":
+        if paying.finish_charge(db, processor, payment, method, run_date) is None:
             continue  # the first charge's fate is still unknown: ask again next run
-        with db.transaction() as tx:
-            payment = payments.record_charge(tx, payment_id, payment.attempts, method, outcome,
-                                             run_date)
-            idempotency.record_for_payment(tx.session, payment_id,
-                                           payments.public(payment, method))
         done += 1
     return done
