@@ -16,7 +16,7 @@ class SecuritySettings:
 
     def _check_password(self, user_id, current_password):
         """Wrong current passwords count like failed sign-ins: a stolen session is no
-        licence to guess the password through these forms."""
+        licence to guess the password through these forms. Returns the user (detached)."""
         at = now()
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
@@ -29,6 +29,7 @@ class SecuritySettings:
             with self.db.transaction() as tx:
                 throttle.record_failure(tx.session, key, at)
         recovery.check_current(matches)
+        return user
 
     def _changed(self, tx, user, what, at, where):
         audit.record(tx.session, at, f"security settings changed: {what}",

@@ -273,9 +273,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         (wrong current passwords count like failed sign-ins). Emits
         ``identity.password_changed`` (via change) and ``identity.session_ended``.
         """
-        self._check_password(user_id, current_password)
-        with self.db.transaction() as tx:
-            user = onlineids.get_user(tx.session, user_id)
+        user = self._check_password(user_id, current_password)
         recovery.check_new_password(user, new_password)
         password_hash = passwords.hash_password(new_password)
         at = now()
