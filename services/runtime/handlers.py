@@ -24,9 +24,10 @@ MAX_DELAY = 30
 ATTEMPTS_HEADER = "x-bizportal-attempts"
 
 
-def retry_delay(attempts):
-    """Seconds to hold a message before attempt ``attempts + 1``: 1, 2, 4, 8... at most 30."""
-    return min(2 ** (attempts - 1), MAX_DELAY)
+def retry_delay(attempts, max_delay=MAX_DELAY):
+    """Seconds to hold a message before attempt ``attempts + 1``: 1, 2, 4, 8... at most
+    ``max_delay`` (30 unless EVENT_RETRY_MAX_DELAY says otherwise)."""
+    return min(2 ** (attempts - 1), max_delay)
 
 
 def dead_letter_queue(service):
@@ -78,8 +79,7 @@ class ReliableEventHandler(EventHandler):
             if attempts < self.max_attempts:
                 queue = retry_queue(self.queue.name)
                 producer.publish(routing_key=queue.name, declare=[queue],
-                                 expiration=min(retry_delay(attempts), self.max_delay),
-                                 **publish)
+                                 expiration=retry_delay(attempts, self.max_delay), **publish)
                 log.warning("event handler %s failed (attempt %d), retrying: %s",
                             self.method_name, attempts, error)
             else:

@@ -159,7 +159,7 @@ def _publish_opened(amqp_uri):
 
 
 def test_a_failing_handler_is_retried_until_it_succeeds(vhost, container_factory, monkeypatch):
-    monkeypatch.setattr(handlers, "retry_delay", lambda attempts: 0.2)
+    monkeypatch.setattr(handlers, "retry_delay", lambda attempts, max_delay: 0.2)
     Flaky.calls.clear()
     Flaky.fail_times["n"] = 2
     container = container_factory(Flaky, {"AMQP_URI": vhost[1], "SERIALIZER": "json"})
@@ -176,7 +176,7 @@ def test_a_failing_handler_is_retried_until_it_succeeds(vhost, container_factory
 
 def test_a_handler_that_keeps_failing_parks_its_event(vhost, container_factory, monkeypatch,
                                                       broker):
-    monkeypatch.setattr(handlers, "retry_delay", lambda attempts: 0.1)
+    monkeypatch.setattr(handlers, "retry_delay", lambda attempts, max_delay: 0.1)
     Flaky.calls.clear()
     Flaky.fail_times["n"] = 100
     container = container_factory(Flaky, {"AMQP_URI": vhost[1], "SERIALIZER": "json"})

@@ -78,3 +78,4 @@ def test_every_event_in_events_md_minimum_set_is_in_the_catalogue():
 
 def test_retries_back_off_to_at_most_thirty_seconds():
     assert [retry_delay(n) for n in (1, 2, 3, 4, 5, 6, 9)] == [1, 2, 4, 8, 16, 30, 30]
+    assert [retry_delay(n, 60) for n in (6, 7, 9)] == [32, 60, 60]  # EVENT_RETRY_MAX_DELAY
