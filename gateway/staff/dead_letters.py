@@ -5,7 +5,6 @@ all of them, or one service's, merged page by page (services/runtime/dead_letter
 """
 from marshmallow import Schema, fields, validate
 
-from gateway.api import Problem
 from gateway.rpc import call
 from gateway.staff import bp
 from services.contracts.errors import InvalidInput, NotFound
@@ -15,14 +14,9 @@ from services.runtime import dead_letter_pages as pages
 STAFF = [{"staff": []}]
 
 
-def problem(status, description, **kwargs):
-    """An error response, documented as the problem document it is."""
-    return bp.alt_response(status, schema=Problem, content_type="application/problem+json",
-                           description=description, **kwargs)
-
-
-UNAVAILABLE = dict(description="A service that keeps dead letters did not answer", headers={
-    "Retry-After": {"description": "seconds", "schema": {"type": "integer"}}})
+# error answers are documented as problem documents (with Retry-After on 503) by
+# gateway.api.problem_docs; the views give only their own descriptions
+UNAVAILABLE = "A service that keeps dead letters did not answer"
 
 
 class DeadLetterQuery(Schema):
@@ -65,8 +59,8 @@ class Replayed(Schema):
 @bp.get("/dead-letters")
 @bp.arguments(DeadLetterQuery, location="query")
 @bp.response(200, DeadLetterPage)
-@problem(400, "A bad service, limit or cursor")
-@problem(503, **UNAVAILABLE)
+@bp.alt_response(400, description="A bad service, limit or cursor")
+@bp.alt_response(503, description=UNAVAILABLE)
 @bp.doc(security=STAFF)
 def list_dead_letters(query):
     """Parked events, newest first, of every service or one (``service``): what failed, where,
@@ -85,9 +79,9 @@ def list_dead_letters(query):
 
 @bp.post("/dead-letters/<dead_letter_id>/replay")
 @bp.response(202, Replayed)
-@problem(404, "No such dead letter")
-@problem(409, "The handler's queue no longer exists")
-@problem(503, **UNAVAILABLE)
+@bp.alt_response(404, description="No such dead letter")
+@bp.alt_response(409, description="The handler's queue no longer exists")
+@bp.alt_response(503, description=UNAVAILABLE)
 @bp.doc(security=STAFF)
 def replay_dead_letter(dead_letter_id):
     """Publish a parked event again to the one handler queue it failed in, its attempts
