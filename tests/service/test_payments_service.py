@@ -282,6 +282,33 @@ def test_two_replicas_run_each_due_payment_exactly_once(start_payments, database
     assert len(events(first, "payment_succeeded")) == 30
 
 
+def charges_then_raises(container, error):
+    """Patches the service's processor: each charge is made, then ``error`` is raised (the
+    process killed before recording it, or the processor's answer lost on the way back)."""
+    from unittest import mock
+    real_processor = container.service_cls.processor.fget
+
+    def processor(service):
+        made = real_processor(service)
+        original = made.charge
+
+        def charge(**kwargs):
+            original(**kwargs)
+            raise error
+        made.charge = charge
+        return made
+    return mock.patch.object(container.service_cls, "processor", property(processor))
+
+
+def age_payments(container):
+    """Every payment untouched for years: its request is clearly dead."""
+    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE payments SET updated_at = :t"),
+                     {"t": "2000-01-01 00:00:00+00:00"})
+    engine.dispose()
+
+
 def test_a_charge_interrupted_by_a_crash_is_finished_by_the_next_run_never_left_unknown(
         start_payments):
     from unittest import mock
@@ -292,11 +319,7 @@ def test_a_charge_interrupted_by_a_crash_is_finished_by_the_next_run_never_left_
         with pytest.raises(Exception):
             call(container, "create_payment", ACCOUNT, body, "crash-key")
     assert query(container, "SELECT status, processor_ref FROM payments")[0] == ("pending", None)
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.begin() as conn:  # the crash was a while ago
-        conn.execute(text("UPDATE payments SET updated_at = :t"),
-                     {"t": "2000-01-01 00:00:00+00:00"})
-    engine.dispose()
+    age_payments(container)  # the crash was a while ago
     assert call(container, "run_payments", date.today().isoformat())["payments_attempted"] == 1
     again = call(container, "create_payment", ACCOUNT, body, "crash-key")
     assert again["status"] == "succeeded"
@@ -306,34 +329,18 @@ def test_a_charge_interrupted_by_a_crash_is_finished_by_the_next_run_never_left_
 
 def test_a_retry_of_a_key_whose_first_request_died_finishes_that_payment_charged_once(
         start_payments):
-    from unittest import mock
-
     from services.payments.processor import ChargeJournal, journal_path
     container = start_payments()
     method = call(container, "add_payment_method", ACCOUNT, CARD)
     body = {"amount_cents": 4300, "payment_method_id": method["id"]}
-    real_charge = container.service_cls.processor.fget
-
-    def charge_then_die(service):  # the processor charged, then the process was killed
-        processor = real_charge(service)
-        original = processor.charge
-
-        def charged(**kwargs):
-            original(**kwargs)
-            raise RuntimeError("killed before recording the charge")
-        processor.charge = charged
-        return processor
-    with mock.patch.object(container.service_cls, "processor", property(charge_then_die)):
+    # the processor charged, then the process was killed
+    with charges_then_raises(container, RuntimeError("killed before recording the charge")):
         with pytest.raises(Exception):
             call(container, "create_payment", ACCOUNT, body, "died-key")
     assert query(container, "SELECT status, processor_ref FROM payments")[0] == ("pending", None)
     with pytest.raises(Conflict):  # a moment later the first request may still be running
         call(container, "create_payment", ACCOUNT, body, "died-key")
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.begin() as conn:  # its request died a while ago
-        conn.execute(text("UPDATE payments SET updated_at = :t"),
-                     {"t": "2000-01-01 00:00:00+00:00"})
-    engine.dispose()
+    age_payments(container)  # its request died a while ago
     again = call(container, "create_payment", ACCOUNT, body, "died-key")
     assert again["status"] == "succeeded"
     assert call(container, "create_payment", ACCOUNT, body, "died-key") == again
@@ -374,32 +381,16 @@ def test_autopay_pays_only_what_is_still_due_and_waits_while_billing_is_away(sta
 
 def test_a_processor_that_drops_the_line_leaves_the_payment_pending_then_finished_charged_once(
         start_payments):
-    from unittest import mock
-
     from services.payments.processor import ChargeJournal, ProcessorUnavailable, journal_path
     container = start_payments()
     method = call(container, "add_payment_method", ACCOUNT, CARD)
     body = {"amount_cents": 4400, "payment_method_id": method["id"]}
-    real_charge = container.service_cls.processor.fget
-
-    def charge_then_drop(service):  # the processor charged, then its answer was lost
-        processor = real_charge(service)
-        original = processor.charge
-
-        def dropped(**kwargs):
-            original(**kwargs)
-            raise ProcessorUnavailable("connection reset")
-        processor.charge = dropped
-        return processor
-    with mock.patch.object(container.service_cls, "processor", property(charge_then_drop)):
+    # the processor charged, then its answer was lost
+    with charges_then_raises(container, ProcessorUnavailable("connection reset")):
         first = call(container, "create_payment", ACCOUNT, body, "dropped-key")
     assert first["status"] == "pending"  # not "failed, nothing was charged": nobody knows yet
     assert events(container, "payment_failed") == []
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.begin() as conn:  # a while later
-        conn.execute(text("UPDATE payments SET updated_at = :t"),
-                     {"t": "2000-01-01 00:00:00+00:00"})
-    engine.dispose()
+    age_payments(container)  # a while later
     assert call(container, "run_payments", date.today().isoformat())["payments_attempted"] >= 1
     assert call(container, "create_payment", ACCOUNT, body, "dropped-key")["status"] == "succeeded"
     assert query(container, "SELECT count(*) FROM payments")[0][0] == 1
