@@ -119,6 +119,7 @@ class Invitation(Base):
     """An invitation to an account, its token stored as SHA-256; single-use, 7 days."""
     __tablename__ = "invitations"
     token_hash = Column(String(64), primary_key=True)
+    id = Column(String(36), nullable=False, unique=True, index=True)  # what admins see
     account_number = Column(String(16), nullable=False, index=True)
     email = Column(String(254), nullable=False)
     role = Column(String(10), nullable=False)
@@ -127,6 +128,8 @@ class Invitation(Base):
     expires_at = Column(DateTime(timezone=True), nullable=False)
     accepted_at = Column(DateTime(timezone=True))
     accepted_user_id = Column(String(36))
+    revoked_at = Column(DateTime(timezone=True))
+    revoked_reason = Column(String(30))  # revoked | inviter_removed | inviter_demoted
 
 
 class AuditEntry(Base):
