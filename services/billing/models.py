@@ -128,3 +128,26 @@ class LedgerEntry(Base):
     reference = Column(String(64))
     statement_id = Column(Integer, ForeignKey("statements.id", ondelete="SET NULL"))
     posted_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class InvoiceEmailVerification(Base):
+    """A new paperless address waiting for the link mailed to it (single use, SHA-256).
+
+    Until it is followed bills keep going where they went before."""
+    __tablename__ = "invoice_email_verifications"
+    token_hash = Column(String(64), primary_key=True)
+    account_number = Column(String(16), nullable=False, index=True)
+    email = Column(String(254), nullable=False)
+    requested_by = Column(String(36))
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    used_at = Column(DateTime(timezone=True))
+
+
+class MailThrottle(Base):
+    """How many verification mails a key (a recipient, an account) was sent this window."""
+    __tablename__ = "mail_throttle"
+    key = Column(String(300), primary_key=True)
+    count = Column(Integer, nullable=False)
+    window_started_at = Column(DateTime(timezone=True), nullable=False)
+    last_sent_at = Column(DateTime(timezone=True), nullable=False)

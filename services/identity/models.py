@@ -87,6 +87,17 @@ class PasswordReset(Base):
     used_at = Column(DateTime(timezone=True))
 
 
+class EmailChange(Base):
+    """An email change waiting for the link mailed to the new address (single use, SHA-256)."""
+    __tablename__ = "email_changes"
+    token_hash = Column(String(64), primary_key=True)
+    user_id = Column(String(36), ForeignKey("users.id"), nullable=False, index=True)
+    new_email = Column(String(254), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    expires_at = Column(DateTime(timezone=True), nullable=False)
+    used_at = Column(DateTime(timezone=True))
+
+
 class SignInFailures(Base):
     """Failed sign-ins per key (``user:<username>`` or ``ip:<address>``) in the current hour."""
     __tablename__ = "sign_in_failures"
