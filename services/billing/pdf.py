@@ -7,22 +7,50 @@ The security key is printed masked ("****-****"): the key is stored only as an a
 so the plain key cannot be printed from a PDF rendered on demand. The customer who reads this
 PDF in the portal has already signed up; the plain key reaches the customer once, on the
 welcome letter staff print when opening the account (open_account returns it once).
+
+Everything that comes from data (company name, address, section names, line descriptions,
+anything a customer or staff member typed) reaches reportlab only through ``plain``: escaped,
+so reportlab's paragraph markup (``<img src>``, ``<a href>``, ``<font>``) is shown as text and
+never parsed, cut to a printable length and stripped of control and format characters. Only
+the literal markup written in this module is ever parsed. Render through ``pdf_sandbox``,
+which runs this in a child process with bounded memory and time.
 """
 import io
+import unicodedata
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 MASKED_KEY = "****-****"  # the standard PDF fonts have no bullet glyph
+PRINTED_CHARS = 300  # longer values are cut: a row of a table cannot split across pages
+
+
+def plain(value, limit=PRINTED_CHARS):
+    """``value`` as paragraph text that reportlab shows literally: control and format
+    characters (line breaks, bidi overrides, zero-width joiners) become spaces, the text is
+    cut to ``limit`` characters and escaped (``<`` ``>`` ``&`` and quotes)."""
+    text = "" if value is None else str(value)
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
+                   for ch in text)
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[:limit - 3].rstrip() + "..."
+    return escape(text, {'"': "&quot;", "'": "&#39;"})
 
 
 def dollars(cents):
     sign = "-" if cents < 0 else ""
     cents = abs(cents)
     return f"{sign}${cents // 100:,}.{cents % 100:02d}"
+
+
+def _cell(value, style):
+    """A table cell from data: a wrapping paragraph of plain text."""
+    return Paragraph(plain(value), style)
 
 
 def _grid(rows, widths, bold_last=False):
@@ -42,7 +70,8 @@ def render(statement):
     styles = getSampleStyleSheet()
     account = statement["account"]
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=LETTER, title=f"Statement {statement['invoice_number']}",
+    doc = SimpleDocTemplate(out, pagesize=LETTER,
+                            title=f"Statement {plain(statement['invoice_number'], 40)}",
                             leftMargin=0.7 * inch, rightMargin=0.7 * inch,
                             topMargin=0.6 * inch, bottomMargin=0.6 * inch)
     story = [
@@ -52,15 +81,13 @@ def render(statement):
                ["Statement date", statement["statement_date"]]], [1.6 * inch, 5.4 * inch]),
         Spacer(1, 10),
         Paragraph("BizPortal Business Services", styles["Title"]),
-        Paragraph(f"{account['company_name']}<br/>{account['billing_address']['line1']}"
-                  f"{', ' + account['billing_address']['line2'] if account['billing_address'].get('line2') else ''}"
-                  f"<br/>{account['billing_address']['city']}, {account['billing_address']['state']}"
-                  f" {account['billing_address']['postal_code']}", styles["Normal"]),
+        Paragraph("<br/>".join(plain(part) for part in _address_lines(account)),
+                  styles["Normal"]),
         Spacer(1, 12),
         Paragraph(f"<font size=20><b>Amount due {dollars(statement['amount_due_cents'])}</b></font>",
                   styles["Normal"]),
         Spacer(1, 14),
-        Paragraph(f"<font size=14>Due by {statement['due_date']}</font>", styles["Normal"]),
+        Paragraph(f"<font size=14>Due by {plain(statement['due_date'])}</font>", styles["Normal"]),
         Spacer(1, 14),
         Paragraph("Account summary", styles["Heading3"]),
         _grid([["Previous balance", dollars(statement["previous_balance_cents"])],
@@ -70,11 +97,15 @@ def render(statement):
                ["Amount due", dollars(statement["amount_due_cents"])]],
               [5.4 * inch, 1.6 * inch], bold_last=True),
     ]
+    cell = ParagraphStyle("cell", parent=styles["Normal"], fontName="Helvetica", fontSize=9,
+                          leading=11)
+    total = ParagraphStyle("total", parent=cell, fontName="Helvetica-Bold")
     for section in statement["sections"]:
-        rows = [[line["description"], str(line["quantity"]), dollars(line["amount_cents"])]
-                for line in section["lines"]]
-        rows.append([f"Total {section['name']}", "", dollars(section["subtotal_cents"])])
-        story += [Paragraph(section["name"], styles["Heading3"]),
+        rows = [[_cell(line["description"], cell), str(int(line["quantity"])),
+                 dollars(line["amount_cents"])] for line in section["lines"]]
+        rows.append([_cell(f"Total {section['name']}", total), "",
+                     dollars(section["subtotal_cents"])])
+        story += [Paragraph(plain(section["name"]), styles["Heading3"]),
                   _grid(rows, [4.8 * inch, 0.6 * inch, 1.6 * inch], bold_last=True)]
     story += [Spacer(1, 24), Paragraph("- - - - - - - - - - - - - - - - - - - - Detach and "
                                        "return with your payment - - - - - - - - - - - - - - - -",
@@ -87,3 +118,14 @@ def render(statement):
                     [3.5 * inch, 3.5 * inch])]
     doc.build(story)
     return out.getvalue()
+
+
+def _address_lines(account):
+    """Company name, street (and second line), city, state and ZIP, as data (not markup)."""
+    address = account.get("billing_address") or {}
+    street = address.get("line1") or ""
+    if address.get("line2"):
+        street = f"{street}, {address['line2']}"
+    return [account.get("company_name"), street,
+            f"{address.get('city') or ''}, {address.get('state') or ''} "
+            f"{address.get('postal_code') or ''}"]

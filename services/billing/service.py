@@ -7,10 +7,10 @@ from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.billing import (accounts, bill_runs, calls_csv, catalogue, ledger, pdf,
+from services.billing import (accounts, bill_runs, calls_csv, catalogue, ledger, pdf_sandbox,
                               print_batch, profile, queries, usage)
 from services.billing.models import metadata
-from services.contracts.errors import InvalidInput, NotFound
+from services.contracts.errors import InvalidInput, NotFound, Unavailable
 from services.runtime.handlers import reliable_handler
 from services.runtime.context import LogContext
 from services.runtime.database import Database
@@ -154,12 +154,19 @@ class BillingService(HealthMixin, DeadLettersMixin):
             found, statement = queries.statement_row(tx.session, account_number, invoice_number)
             return calls_csv.recent(tx.session, found.id, statement, min(int(limit), 1000))
 
-    @rpc(expected_exceptions=NotFound)
+    @rpc(expected_exceptions=(NotFound, Unavailable))
     def get_statement_pdf(self, account_number, invoice_number):
-        """Returns the printable statement as base64 PDF bytes. Raises NotFound."""
+        """Returns the printable statement as base64 PDF bytes, rendered in a bounded child
+        process (pdf_sandbox). Raises NotFound, Unavailable (the PDF could not be made within
+        its memory and time budget: logged; this statement only)."""
         with self.db.transaction() as tx:
             detail = queries.statement_detail(tx.session, account_number, invoice_number)
-        return base64.b64encode(pdf.render(detail)).decode()
+        try:
+            document = pdf_sandbox.render(detail)
+        except pdf_sandbox.RenderFailed:
+            raise Unavailable("The PDF of this statement cannot be made right now. Try again "
+                              "later, or call support for a printed copy.") from None
+        return base64.b64encode(document).decode()
 
     @rpc(expected_exceptions=(NotFound, InvalidInput))
     def get_calls_csv_page(self, account_number, invoice_number, cursor=None):
@@ -216,7 +223,9 @@ class BillingService(HealthMixin, DeadLettersMixin):
     @reliable_handler("billing", "statement_issued")
     def on_statement_issued(self, event):
         """Adds a paper account's statement PDF to DATA_DIR/print-batch/<date>/ (once: the
-        file is kept). Paperless statements are emailed by notifications instead."""
+        file is kept). Paperless statements are emailed by notifications instead. A PDF that
+        cannot be made within its budget raises (logged): this event is retried, then parked
+        for replay, and every other statement's event goes on."""
         data = event["data"]
         with self.db.transaction() as tx:
             method = data.get("invoice_delivery") or \

@@ -33,7 +33,7 @@ def test_the_sms_adapter_writes_one_line_per_message(tmp_path):
 
 def test_the_print_batch_keeps_the_first_pdf_of_an_invoice(tmp_path, monkeypatch):
     rendered = []
-    monkeypatch.setattr(print_batch.pdf, "render",
+    monkeypatch.setattr(print_batch.pdf_sandbox, "render",
                         lambda detail: rendered.append(1) or b"%PDF-1.4 test")
     detail = {"statement_date": "2026-11-15", "invoice_number": "26111510000001"}
     first = print_batch.add(tmp_path, detail)
