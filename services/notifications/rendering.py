@@ -1,5 +1,8 @@
 """Email templates: ``templates/<name>.txt`` (its first statement sets ``subject``) and, when
-there is one, ``templates/<name>.html`` for the HTML part. Jinja, autoescaped in HTML only."""
+there is one, ``templates/<name>.html`` for the HTML part. Jinja, autoescaped in HTML only
+(the text part is plain text already). The subject often holds a name a customer typed: it is
+made one header line here, so no value can add a header or make a mail unsendable."""
+import unicodedata
 from functools import lru_cache
 
 from jinja2 import (Environment, PackageLoader, StrictUndefined, TemplateNotFound,
@@ -28,4 +31,16 @@ def render(name, context):
         html = env.get_template(f"{name}.html").render(dict(context, subject=subject))
     except TemplateNotFound:
         html = None
-    return subject.strip(), text, html
+    return header_text(subject), text, html
+
+
+SUBJECT_CHARS = 200
+
+
+def header_text(value, limit=SUBJECT_CHARS):
+    """One line of header text: line breaks, tabs and other control or format characters
+    become single spaces; cut to ``limit`` characters."""
+    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
+                   for ch in str(value))
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3].rstrip() + "..."
