@@ -19,15 +19,16 @@ def client_ip():
 @bp.arguments(schemas.SignupRequest)
 @bp.response(201, schemas.SignedUp)
 @bp.alt_response(400, description="Invalid fields, or a password against the rules")
-@bp.alt_response(409, description="Username taken, or the account already has an online ID")
+@bp.alt_response(409, description="The username is not available or the account already has an online ID (one message for both)")
 @bp.alt_response(422, description="The account number and security key do not match")
+@bp.alt_response(429, description="Too many failed sign-ups from this address, or attempts on this account number; see Retry-After")
 @bp.doc(security=[])
 @auth.public
 def signup(_validated):
     """Create an online ID with the account number and security key on the invoice.
 
     The first online ID of an account becomes its admin."""
-    return call("identity", "signup", request.get_json())
+    return call("identity", "signup", request.get_json(), ip=client_ip())
 
 
 @bp.post("/auth/login")
@@ -73,22 +74,24 @@ def logout():
 @bp.post("/auth/forgot-username")
 @bp.arguments(schemas.ForgotUsernameRequest)
 @bp.response(202)
+@bp.alt_response(429, description="Too many requests for this email or from this address; see Retry-After (said whether or not the email has usernames)")
 @bp.doc(security=[])
 @auth.public
 def forgot_username(data):
     """Mail the usernames tied to an email address (202 whether or not there are any)."""
-    call("identity", "request_username_reminder", data["email"])
+    call("identity", "request_username_reminder", data["email"], ip=client_ip())
     return ""
 
 
 @bp.post("/auth/forgot-password")
 @bp.arguments(schemas.ForgotPasswordRequest)
 @bp.response(202)
+@bp.alt_response(429, description="Too many requests for this username or from this address; see Retry-After (said whether or not the user exists)")
 @bp.doc(security=[])
 @auth.public
 def forgot_password(data):
     """Mail a single-use password reset link, valid 30 minutes (202 whatever the username)."""
-    call("identity", "request_password_reset", data["username"])
+    call("identity", "request_password_reset", data["username"], ip=client_ip())
     return ""
 
 

@@ -80,6 +80,10 @@ def sign_in():
     return redirect(_safe_next(next_))
 
 
+def _wait(throttled):
+    return f"{throttled.detail} You can try again in {throttled.retry_after} seconds."
+
+
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     if request.method == "GET":
@@ -89,9 +93,13 @@ def signup():
     if field_errors:
         return _page("signup.html", form, field_errors)
     try:
-        created = call("identity", "signup", dict(form, email=data["email"]))
+        created = call("identity", "signup", dict(form, email=data["email"]),
+                       ip=request.remote_addr)
     except errors.InvalidInput as exc:
         return _page("signup.html", form, exc.errors)
+    except errors.Throttled as exc:
+        flash(_wait(exc), "error")
+        return _page("signup.html", form)
     except (errors.Refused, errors.Conflict) as exc:
         flash(exc.detail, "error")
         return _page("signup.html", form)
@@ -107,7 +115,11 @@ def forgot_id():
     data, field_errors = _load(schemas.ForgotUsernameRequest, form)
     if field_errors:
         return _page("forgot_id.html", form, field_errors)
-    call("identity", "request_username_reminder", data["email"])
+    try:
+        call("identity", "request_username_reminder", data["email"], ip=request.remote_addr)
+    except errors.Throttled as exc:
+        flash(_wait(exc), "error")
+        return _page("forgot_id.html", form)
     flash("If that address has online IDs, we have emailed them to it.", "success")
     return redirect(url_for("web.sign_in"))
 
@@ -120,7 +132,11 @@ def forgot_password():
     data, field_errors = _load(schemas.ForgotPasswordRequest, form)
     if field_errors:
         return _page("forgot_password.html", form, field_errors)
-    call("identity", "request_password_reset", data["username"])
+    try:
+        call("identity", "request_password_reset", data["username"], ip=request.remote_addr)
+    except errors.Throttled as exc:
+        flash(_wait(exc), "error")
+        return _page("forgot_password.html", form)
     flash("If that username exists, we have emailed a reset link to its email address. "
           "It works once, for 30 minutes.", "success")
     return redirect(url_for("web.sign_in"))

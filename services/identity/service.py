@@ -6,11 +6,13 @@ from nameko.rpc import rpc
 
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unauthenticated)
-from services.identity import (alerts, devices, onlineids, passwords, recovery, sessions,
-                               throttle, totp)
+from services.identity import (alerts, availability, devices, onlineids, passwords,
+                               recovery, sessions, throttle, totp)
+from services.identity.email_service import EmailChanges
 from services.identity.models import Session, metadata
 from services.identity.security_service import SecuritySettings
 from services.identity.users_service import AccountUsers
+from services.runtime.background import Background
 from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
 from services.runtime.database import Database
@@ -26,7 +28,8 @@ def now():
     return datetime.now(timezone.utc)
 
 
-class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUsers):
+class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUsers,
+                      EmailChanges):
     name = "identity"
 
     db = Database(metadata)
@@ -34,26 +37,38 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
     config = Config()
     billing_rpc = TimedRpcProxy("billing")
     notifications_rpc = TimedRpcProxy("notifications")
+    background = Background()
 
     # -- sign-up -------------------------------------------------------------------------
 
-    @rpc(expected_exceptions=(InvalidInput, Refused, Conflict))
-    def signup(self, request):
+    @rpc(expected_exceptions=(InvalidInput, Refused, Conflict, Throttled))
+    def signup(self, request, ip=None):
         """Creates an account's first online ID, as its admin.
 
-        Takes contracts.identity.SignupRequest. Returns ``{user_id, username}``. Raises
-        InvalidInput (fields, password rules), Refused (account number and key do not match:
-        one message for both), Conflict (username taken, account already has an ID).
-        Emits ``identity.user_registered``.
+        Takes contracts.identity.SignupRequest and the client's address. Returns
+        ``{user_id, username}``. Raises InvalidInput (fields, password rules), Throttled
+        (too many failed sign-ups from ``ip``, or attempts on the account number), Refused
+        (account number and key do not match: one message for both), Conflict (username
+        taken or account already has an ID: one message for both, and the claim is checked
+        before the username). Emits ``identity.user_registered``.
         """
-        data = onlineids.load_signup(request)
+        data, at = onlineids.load_signup(request), now()
+        with self.db.transaction() as tx:  # a failure until it succeeds
+            throttle.reserve(tx.session, [("signup_ip", ip),
+                                          ("signup_account", data["account_number"])], at)
         onlineids.check_key(self.billing_rpc.verify_account_key(
             data["account_number"], data["security_key"]))
-        password_hash = passwords.hash_password(data["password"])
         with self.db.transaction() as tx:
-            user = onlineids.create_first_user(tx.session, data, password_hash)
-            tx.emit("user_registered",
-                    onlineids.registered_event(user, data["account_number"], "admin"))
+            availability.check_signup(tx.session, data["account_number"], data["username"])
+        password_hash = passwords.hash_password(data["password"])
+        try:
+            with self.db.transaction() as tx:
+                user = onlineids.create_first_user(tx.session, data, password_hash)
+                throttle.give_back(tx.session, throttle.quota_key("signup_ip", ip), at)
+                tx.emit("user_registered",
+                        onlineids.registered_event(user, data["account_number"], "admin"))
+        except Conflict:  # a concurrent sign-up won: still the one message
+            raise Conflict(availability.UNAVAILABLE) from None
         return {"user_id": user.id, "username": user.username}
 
     # -- sign-in and sessions ------------------------------------------------------------
@@ -71,23 +86,32 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         for a new browser or address when the user asked for them.
         """
         at = now()
-        keys = [("user", throttle.user_key(username)), ("ip", throttle.ip_key(ip))]
+        keys = {"user": throttle.user_key(username), "ip": throttle.ip_key(ip)}
         with self.db.transaction() as tx:
-            wait = throttle.retry_after(tx.session, keys, at)
+            rows = throttle.lock(tx.session, keys.values(), at)  # first in the transaction
             user = onlineids.find_by_username(tx.session, username)
             user_id, stored = (user.id, user.password_hash) if user else (None, None)
+            wait = throttle.sign_in_wait(rows[keys["user"]], rows[keys["ip"]],
+                                         devices.address_known(tx.session, user_id, ip), at)
+            if not wait:  # counted as a failure now, given back once the password is right
+                for row in rows.values():
+                    throttle.count(row, at)
         if wait:
             raise Throttled(THROTTLED, retry_after=wait)
         if not passwords.verify(stored, str(password)):
-            self._sign_in_failed(keys, user_id, at)
+            self._sign_in_failed(keys["user"], user_id, at)
             raise Unauthenticated(BAD_CREDENTIALS)
         rehashed = passwords.hash_password(password) if passwords.needs_rehash(stored) else None
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             second = totp.second_step(tx.session, user, totp_code, at,
                                       self.config.get("SECRET_KEY")) if user.totp_secret else None
-            if second not in ("missing", "wrong"):
-                throttle.forget(tx.session, keys[0][1])
+            if second == "missing":  # the password was right: not a failure
+                for key in keys.values():
+                    throttle.give_back(tx.session, key, at)
+            elif second != "wrong":
+                throttle.forget(tx.session, keys["user"])
+                throttle.give_back(tx.session, keys["ip"], at)
                 if rehashed:
                     user.password_hash = rehashed
                 row, refresh_token = sessions.open_session(tx.session, user_id, at, ip,
@@ -103,17 +127,19 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         if second == "missing":
             raise Unauthenticated(totp.NEEDED, {"totp_required": True})
         if second == "wrong":
-            self._sign_in_failed(keys, user_id, at)
+            self._sign_in_failed(keys["user"], user_id, at)
             raise Unauthenticated(totp.WRONG, {"totp_required": True})
         return {"user_id": user_id, "username": user.username, "session_id": row.id,
                 "refresh_token": refresh_token}
 
-    def _sign_in_failed(self, keys, user_id, at):
+    def _sign_in_failed(self, key, user_id, at):
+        """The failure was counted when the attempt was reserved; an ID it starts throttling
+        is said once (``identity.sign_in_locked``)."""
+        if user_id is None:
+            return
         with self.db.transaction() as tx:
-            for kind, key in keys:
-                row = throttle.record_failure(tx.session, key, at)
-                if kind == "user" and user_id and throttle.newly_locked(row, kind):
-                    tx.emit("sign_in_locked", {"user_id": user_id})
+            if throttle.newly_locked(throttle.lock(tx.session, [key], at)[key], "user"):
+                tx.emit("sign_in_locked", {"user_id": user_id})
 
     @rpc(expected_exceptions=Unauthenticated)
     def refresh_session(self, refresh_token):
@@ -166,15 +192,11 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
 
     @rpc(expected_exceptions=NotFound)
     def get_user(self, user_id):
-        """Returns ``{user_id, username, email, first_name, last_name}``; raises NotFound."""
+        """Returns ``{user_id, username, email, first_name, last_name, pending_email}``
+        (``email`` is where everything goes until a pending change is confirmed; changes:
+        ``update_user`` in email_service.py); raises NotFound."""
         with self.db.transaction() as tx:
-            return onlineids.public(onlineids.get_user(tx.session, user_id))
-
-    @rpc(expected_exceptions=(NotFound, InvalidInput))
-    def update_user(self, user_id, changes):
-        """Changes a user's ``email``, ``first_name``, ``last_name``; returns the user."""
-        with self.db.transaction() as tx:
-            return onlineids.public(onlineids.update_profile(tx.session, user_id, changes))
+            return self._public(tx.session, onlineids.get_user(tx.session, user_id), now())
 
     @rpc
     def get_account_role(self, user_id, account_number):
@@ -196,11 +218,20 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
 
     # -- recovery and password changes ---------------------------------------------------
 
-    @rpc
-    def request_username_reminder(self, email):
-        """Mails the usernames tied to ``email`` (nothing when none). Returns None, always."""
+    @rpc(expected_exceptions=Throttled)
+    def request_username_reminder(self, email, ip=None):
+        """Mails the usernames tied to ``email`` (nothing when none). Returns None. Raises
+        Throttled (too many for that email, or from ``ip``: counted by what was typed, so
+        it says nothing about who exists). Answers before looking anyone up, so it takes
+        the same time whether or not the address has usernames."""
         with self.db.transaction() as tx:
-            users = onlineids.find_by_email(tx.session, str(email))
+            throttle.reserve(tx.session, [("reminder_email", email), ("reminder_ip", ip)],
+                             now())
+        self.background.spawn(self._mail_username_reminder, str(email))
+
+    def _mail_username_reminder(self, email):
+        with self.db.transaction() as tx:
+            users = onlineids.find_by_email(tx.session, email)
             found = [(u.id, u.username, u.first_name) for u in users]
             to = users[0].email if users else None
         if found:  # to the address as the user registered it
@@ -210,13 +241,21 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
                          "first_name": found[0][2]},
                 user_id=found[0][0], secret_keys=["usernames"])
 
-    @rpc
-    def request_password_reset(self, username):
-        """Mails a single-use reset link (30 minutes) to the user's email; None, always."""
+    @rpc(expected_exceptions=Throttled)
+    def request_password_reset(self, username, ip=None):
+        """Mails a single-use reset link (30 minutes) to the user's email. Returns None.
+        Raises Throttled (too many for that username, or from ``ip``: counted by what was
+        typed, so it says nothing about who exists). Answers before looking the user up, so
+        it does the same work in the same time whether or not the user exists."""
         with self.db.transaction() as tx:
-            user = onlineids.find_by_username(tx.session, str(username))
+            throttle.reserve(tx.session, [("reset_user", username), ("reset_ip", ip)], now())
+        self.background.spawn(self._mail_password_reset, str(username))
+
+    def _mail_password_reset(self, username):
+        with self.db.transaction() as tx:
+            user = onlineids.find_by_username(tx.session, username)
             if user is None:
-                return None
+                return
             token = recovery.new_reset(tx.session, user, now())
             to, user_id, first_name = user.email, user.id, user.first_name
         self.notifications_rpc.send_email.call_async(
@@ -280,6 +319,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             recovery.set_password(user, password_hash, at)
+            recovery.end_resets(tx.session, user.id, at)  # a mailed link opens nothing now
             for ended in sessions.end_all(tx.session, user.id, at, "password_changed",
                                           keep=session_id):
                 tx.emit("session_ended", ended)

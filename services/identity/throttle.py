@@ -1,21 +1,52 @@
-"""Throttling failed sign-ins, per username and per client address.
+"""Throttles: failed sign-ins per username and per client address, and allowances on what
+mails someone or costs a hash (sign-up, reset links, username reminders, invitations).
 
-Each key gets a few free failures, then an exponential back-off (2 s, 4 s, 8 s... at most
-15 minutes) measured from its last failure, and never more than HOURLY_LIMIT failures in an
-hour. Throttled attempts are refused before any password is checked and are not counted.
+Every attempt is reserved before the work it guards, in a transaction that holds the key's
+row locked (``lock``): concurrent attempts on one key queue up on that row and each sees the
+count the one before it left, so no burst slips past an allowance, on PostgreSQL and SQLite
+alike. Sign-ins are counted as failures when reserved and given back when the password turns
+out right.
+
+Sign-in failures: each key gets a few free failures, then an exponential back-off (2 s, 4 s,
+8 s... at most 15 minutes) from its last failure, and never more than HOURLY_LIMIT failures
+in an hour. A throttled attempt is refused before any password is checked and not counted.
 Keys exist for unknown usernames too, so throttling reveals nothing about who exists.
+
+Allowances (QUOTAS): so many attempts per key per hour, then 429 until the hour is over.
+Their keys are digests of what was typed (a username, an email, an address), never of the
+user it resolves to, so a refusal says nothing about whether that user exists.
 """
+import hashlib
 import math
 from datetime import timedelta, timezone
 
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from services.contracts.errors import Throttled
 from services.identity.models import SignInFailures
 
 WINDOW = timedelta(hours=1)
 FREE = {"user": 5, "ip": 50,  # an office behind one address has many users
         "challenge": 3,        # wrong challenge answers on a password reset
-        "code": 5}             # wrong security codes on payments
+        "code": 5,             # wrong security codes on payments
+        "invitation": 5}       # failed acceptances of one invitation (a taken username...)
+TOO_MANY = "Too many requests like this one. Wait a while and try again."
 HOURLY_LIMIT = 100
 MAX_BACKOFF_SECONDS = 15 * 60
+
+# attempts per key per WINDOW
+QUOTAS = {
+    "signup_ip": 20,        # failed sign-ups from one address (a success gives its back)
+    "signup_account": 10,   # sign-up attempts on one account number, failed or not
+    "reset_user": 5,        # reset links asked for one username
+    "reset_ip": 30,         # ... from one address
+    "reminder_email": 5,    # username reminders asked for one email address
+    "reminder_ip": 30,      # ... from one address
+    "invite_email": 5,      # invitations mailed to one address
+    "invite_account": 30,   # invitations sent from one account
+    "invite_ip": 60,        # invitations sent from one address
+}
 
 
 def user_key(username):
@@ -30,14 +61,30 @@ def ip_key(ip):
     return f"ip:{ip or 'unknown'}"
 
 
+def invitation_key(token):
+    return "invitation:" + hashlib.sha256(str(token).encode()).hexdigest()[:40]
+
+
+def quota_key(kind, value):
+    """``kind`` of QUOTAS and the value typed (case-insensitive), as a digest: bounded in
+    length and no email addresses in the table."""
+    if kind not in QUOTAS:
+        raise KeyError(kind)
+    return f"{kind}:" + hashlib.sha256(str(value or "").lower().encode()).hexdigest()[:40]
+
+
 def _aware(moment):
     # SQLite hands back naive datetimes; everything here is UTC
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+def _window_over(row, at):
+    return at - _aware(row.window_started_at) >= WINDOW
+
+
 def wait_seconds(row, free, at):
-    """Seconds until the key of ``row`` may try again (0: now)."""
-    if row is None or at - _aware(row.window_started_at) >= WINDOW:
+    """Seconds until the sign-in key of ``row`` may try again (0: now)."""
+    if row is None or _window_over(row, at):
         return 0
     if row.count >= HOURLY_LIMIT:
         return math.ceil((_aware(row.window_started_at) + WINDOW - at).total_seconds())
@@ -45,6 +92,83 @@ def wait_seconds(row, free, at):
         return 0
     backoff = min(2 ** (row.count - free + 1), MAX_BACKOFF_SECONDS)
     return max(0, math.ceil((_aware(row.last_failed_at) - at).total_seconds() + backoff))
+
+
+def quota_wait(row, limit, at):
+    """Seconds until the allowance of ``row`` has room again (0: now)."""
+    if row is None or _window_over(row, at) or row.count < limit:
+        return 0
+    return max(1, math.ceil((_aware(row.window_started_at) + WINDOW - at).total_seconds()))
+
+
+def sign_in_wait(user_row, ip_row, address_known, at):
+    """The wait before a sign-in may be checked. The username's own key always applies; the
+    address's key only to usernames that never signed in from that address (unknown ones
+    included), so a flood from an office's address slows guesses there but never the
+    people who work there (their own keys still stop guessing at their passwords)."""
+    wait = wait_seconds(user_row, FREE["user"], at)
+    if not address_known:
+        wait = max(wait, wait_seconds(ip_row, FREE["ip"], at))
+    return wait
+
+
+def _hold(session, key):
+    # an UPDATE that changes nothing, for its row lock (PostgreSQL) or the write lock (SQLite)
+    return session.execute(update(SignInFailures).where(SignInFailures.key == key)
+                           .values(count=SignInFailures.count)).rowcount
+
+
+def _locked(session, key, at):
+    if not _hold(session, key):
+        try:
+            with session.begin_nested():
+                session.add(SignInFailures(key=key, count=0, window_started_at=at,
+                                           last_failed_at=at, locked_event_sent=0))
+        except IntegrityError:  # a concurrent attempt made it first: wait for its lock
+            _hold(session, key)
+    row = session.execute(select(SignInFailures).where(SignInFailures.key == key)
+                          .execution_options(populate_existing=True)).scalar_one()
+    if _window_over(row, at):
+        row.count, row.window_started_at, row.locked_event_sent = 0, at, 0
+    return row
+
+
+def lock(session, keys, at):
+    """``{key: row}`` for ``keys``, each row created if missing and locked until the
+    transaction ends; always in the same order, so two attempts cannot deadlock. Call it
+    first in its transaction (SQLite takes its write lock there)."""
+    return {key: _locked(session, key, at) for key in sorted(set(keys))}
+
+
+def count(row, at):
+    """Counts one attempt (or failure) on a locked row."""
+    row.count += 1
+    row.last_failed_at = at
+
+
+def give_back(session, key, at):
+    """Returns an attempt reserved on ``key`` (the sign-in or sign-up succeeded)."""
+    row = lock(session, [key], at)[key]
+    row.count = max(0, row.count - 1)
+
+
+def take(session, wanted, at):
+    """Reserves one attempt on every ``(kind, value)`` of ``wanted`` (kinds of QUOTAS), or
+    on none: returns 0 when reserved, else the seconds to wait (nothing is counted)."""
+    keys = {quota_key(kind, value): QUOTAS[kind] for kind, value in wanted}
+    rows = lock(session, keys, at)
+    wait = max(quota_wait(rows[key], limit, at) for key, limit in keys.items())
+    if not wait:
+        for row in rows.values():
+            count(row, at)
+    return wait
+
+
+def reserve(session, wanted, at):
+    """``take``, raising Throttled (with ``retry_after``) when there is no room."""
+    wait = take(session, wanted, at)
+    if wait:
+        raise Throttled(TOO_MANY, retry_after=wait)
 
 
 def retry_after(session, keys, at):
@@ -55,15 +179,8 @@ def retry_after(session, keys, at):
 
 def record_failure(session, key, at):
     """Counts one failure for ``key``; returns its row."""
-    row = session.get(SignInFailures, key)
-    if row is None:
-        row = SignInFailures(key=key, count=0, window_started_at=at, last_failed_at=at,
-                             locked_event_sent=0)
-        session.add(row)
-    elif at - _aware(row.window_started_at) >= WINDOW:
-        row.count, row.window_started_at, row.locked_event_sent = 0, at, 0
-    row.count += 1
-    row.last_failed_at = at
+    row = lock(session, [key], at)[key]
+    count(row, at)
     return row
 
 

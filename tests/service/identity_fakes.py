@@ -47,6 +47,13 @@ class _Fixed(DependencyProvider):
         return self.client
 
 
+class _Now:
+    """Background work done at once, so a test reads its mail right after the call."""
+    def spawn(self, fn, *args, **kwargs):
+        fn(*args, **kwargs)
+
+
 class IdentityUnderTest(IdentityService):
     billing_rpc = _Fixed(_Billing())
     notifications_rpc = _Fixed(_Notifications())
+    background = _Fixed(_Now())
