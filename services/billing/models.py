@@ -138,6 +138,7 @@ class InvoiceEmailVerification(Base):
     token_hash = Column(String(64), primary_key=True)
     account_number = Column(String(16), nullable=False, index=True)
     email = Column(String(254), nullable=False)
+    method = Column(String(10), nullable=False)  # the delivery asked for with it
     requested_by = Column(String(36))
     created_at = Column(DateTime(timezone=True), nullable=False)
     expires_at = Column(DateTime(timezone=True), nullable=False)

@@ -93,6 +93,7 @@ class EmailChange(Base):
     token_hash = Column(String(64), primary_key=True)
     user_id = Column(String(36), ForeignKey("users.id"), nullable=False, index=True)
     new_email = Column(String(254), nullable=False)
+    session_id = Column(String(36))  # the session that asked: it goes on, the others end
     created_at = Column(DateTime(timezone=True), nullable=False)
     expires_at = Column(DateTime(timezone=True), nullable=False)
     used_at = Column(DateTime(timezone=True))

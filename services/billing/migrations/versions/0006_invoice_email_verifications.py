@@ -22,6 +22,7 @@ def upgrade():
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('account_number', sa.String(length=16), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('method', sa.String(length=10), nullable=False),
     sa.Column('requested_by', sa.String(length=36), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),

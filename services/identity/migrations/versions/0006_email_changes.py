@@ -19,6 +19,7 @@ def upgrade():
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.String(length=36), nullable=False),
     sa.Column('new_email', sa.String(length=254), nullable=False),
+    sa.Column('session_id', sa.String(length=36), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
