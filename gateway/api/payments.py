@@ -75,12 +75,16 @@ def remove_method(account_number, method_id):
 @bp.alt_response(403, description="Your role may not pay")
 @bp.alt_response(404, description="No such payment method on this account")
 @bp.alt_response(409, description="Idempotency-Key reused with another body")
-@bp.alt_response(422, description="Wrong security code")
+@bp.alt_response(422, description="Wrong security code, or more than the account owes plus "
+                                   "one month ahead (the largest of its last three statements)")
 @bp.doc(security=BEARER, parameters=[IDEMPOTENCY_KEY])
 @auth.account_scope("pay")
 def create_payment(_validated, account_number):
     """Pay now, or on ``scheduled_for``. A decline is a 201 with ``status: failed`` and a
-    ``failure_reason``."""
+    ``failure_reason``. A payment may be at most what the account owes plus one month ahead
+    (the largest amount due of its last three statements; none yet: only what it owes): more
+    is a 422 and nothing is charged. A scheduled payment is checked again when it runs, and
+    fails uncharged (``failure_reason`` says why) if the account then owes less."""
     return call("payments", "create_payment", account_number, request.get_json(),
                 request.headers.get("Idempotency-Key"), user_id=_user_id())
 

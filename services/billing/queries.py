@@ -60,6 +60,24 @@ def summary(session, account_number, today=None):
     }
 
 
+RECENT_STATEMENTS = 3  # "a month paid ahead" is the largest amount due of this many
+
+
+def payment_allowance(session, account_number):
+    """The most one payment may be: the balance owed plus one month ahead, the largest amount
+    due of the last RECENT_STATEMENTS statements (none yet: nothing beyond the balance). An
+    account in credit is already ahead by that much, so the credit counts against it."""
+    found = account(session, account_number)
+    balance = ledger.balance(session, found.id)
+    recent = session.execute(select(Statement.amount_due_cents).where(
+        Statement.account_id == found.id).order_by(Statement.statement_date.desc())
+        .limit(RECENT_STATEMENTS)).scalars().all()
+    ahead = max([0, *recent])
+    return {"account_number": found.account_number, "balance_cents": balance,
+            "amount_due_cents": max(balance, 0), "ahead_cents": ahead,
+            "max_payment_cents": max(0, balance + ahead), "currency": fees.CURRENCY}
+
+
 def _aware(moment):
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 

@@ -129,6 +129,15 @@ class BillingService(HealthMixin, DeadLettersMixin):
         with self.db.transaction() as tx:
             return queries.summary(tx.session, account_number)
 
+    @rpc(expected_exceptions=NotFound)
+    def get_payment_allowance(self, account_number):
+        """The most one payment may be (payments asks before charging): ``{account_number,
+        balance_cents, amount_due_cents, ahead_cents, max_payment_cents, currency}`` where
+        ``max_payment_cents`` is the balance plus the largest amount due of the last three
+        statements (a month paid ahead), never below 0. Raises NotFound."""
+        with self.db.transaction() as tx:
+            return queries.payment_allowance(tx.session, account_number)
+
     @rpc
     def get_company_names(self, account_numbers):
         """Returns ``{account_number: company_name}`` for the numbers that exist."""

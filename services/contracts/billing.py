@@ -118,3 +118,16 @@ class DeliveryChange(Schema):
 class InvoiceDelivery(Schema):
     method = fields.String(required=True, validate=validate.OneOf(METHODS))
     email = fields.String(allow_none=True)
+
+
+# --- what payments asks before it charges (billing.get_payment_allowance) ---
+
+class PaymentAllowance(Schema):
+    """The most one payment may be: the balance plus one month ahead (the largest amount due
+    of the last three statements), never below 0."""
+    account_number = fields.String(required=True)
+    balance_cents = fields.Integer(required=True)
+    amount_due_cents = fields.Integer(required=True)
+    ahead_cents = fields.Integer(required=True)
+    max_payment_cents = fields.Integer(required=True)
+    currency = fields.String(required=True)

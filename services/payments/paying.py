@@ -11,14 +11,16 @@ never unknown and never charged twice.
 from sqlalchemy.exc import IntegrityError
 
 from services.contracts.errors import Conflict
-from services.payments import idempotency, methods, payments
+from services.payments import idempotency, limits, methods, payments
 from services.payments.models import Payment
 
 
 def make_payment(db, processor, account_number, request, key, *, user_id=None,
-                 check_security_code=None, today=None):
+                 check_security_code=None, payment_allowance=None, today=None):
     """Returns the payment (public dict). Raises InvalidInput, NotFound (method), Conflict
-    (key reused with another body, or still in flight), Refused (security code)."""
+    (key reused with another body, or still in flight), Refused (security code, or more than
+    ``payment_allowance(account_number)``, billing's answer, allows: nothing is written or
+    charged), Unavailable (billing did not answer)."""
     today = today or payments.today_utc()
     key = idempotency.check_key(key)
     data = payments.load_request(request, today)
@@ -30,9 +32,13 @@ def make_payment(db, processor, account_number, request, key, *, user_id=None,
         return first
     if check_security_code is not None:
         check_security_code(user_id, data.get("security_code"))
+    # asked before the transaction: no RPC while it is open
+    allowance = payment_allowance(account_number) if payment_allowance is not None else None
     try:
         with db.transaction() as tx:
             method = methods.find(tx.session, account_number, data["payment_method_id"])
+            if allowance is not None:
+                limits.check(tx.session, account_number, data["amount_cents"], allowance)
             payment = payments.new(tx.session, account_number, method, data["amount_cents"],
                                    user_id=user_id, scheduled_for=data["scheduled_for"])
             idempotency.claim(tx.session, account_number, key, fp, payment.id)

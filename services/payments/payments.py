@@ -138,6 +138,19 @@ def succeed(tx, payment, method):
         "method_type": method.type, "last4": method.last4, "user_id": payment.user_id})
 
 
+def refuse(tx, payment, reason):
+    """A scheduled payment that may not be charged (payments in proportion, limits.py): it
+    fails uncharged, and its payer is told why."""
+    payment.status = "failed"
+    payment.failure_code = "out_of_proportion"
+    payment.failure_reason = reason[:200]
+    payment.updated_at = now()
+    tx.emit("payment_failed", {
+        "account_number": payment.account_number, "payment_id": payment.id,
+        "amount_cents": payment.amount_cents, "reason": payment.failure_reason,
+        "user_id": payment.user_id, "will_retry": False})
+
+
 def mark_returned(tx, payment, reason):
     payment.status = "returned"
     payment.failure_code = "returned"

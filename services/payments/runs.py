@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from services.payments import idempotency, paying, payments
+from services.payments import idempotency, limits, paying, payments
 from services.payments.models import Payment, PaymentMethod
 
 log = logging.getLogger(__name__)
@@ -40,22 +40,25 @@ def claim(session, payment_id):
     return result.rowcount == 1
 
 
-def still_due(amount_due, row):
-    """``(wait, due)``: for an autopay payment, what billing says is still due, or wait=True
-    when billing does not answer (ask again next run); due=None for other payments, which pay
-    the amount the customer chose."""
-    if row.kind != "autopay" or amount_due is None:
+CHECKED = ("autopay", "scheduled")  # kinds whose amount billing's answer bounds at charge time
+
+
+def allowance_for(payment_allowance, row):
+    """``(wait, allowance)``: billing's payment allowance for an autopay or scheduled payment,
+    or wait=True when billing does not answer (ask again next run); allowance=None for other
+    payments or when no ``payment_allowance`` was given."""
+    if row.kind not in CHECKED or payment_allowance is None:
         return False, None
     try:
-        return False, amount_due(row.account_number)
-    except Exception as exc:  # billing away: charging blind could take money twice
-        log.warning("autopay %s waits for the next run: no amount due from billing (%s)",
-                    row.id, type(exc).__name__)
+        return False, payment_allowance(row.account_number)
+    except Exception as exc:  # billing away: charging blind could take too much, or twice
+        log.warning("%s payment %s waits for the next run: no allowance from billing (%s)",
+                    row.kind, row.id, type(exc).__name__)
         return True, None
 
 
-def _charge_one(db, processor, row, run_date, amount_due=None):
-    wait, due = still_due(amount_due, row)  # before the claim: no RPC inside a transaction
+def _charge_one(db, processor, row, run_date, payment_allowance=None):
+    wait, allowance = allowance_for(payment_allowance, row)  # before the claim: no RPC inside
     if wait:
         return False
     with db.transaction() as tx:
@@ -63,13 +66,21 @@ def _charge_one(db, processor, row, run_date, amount_due=None):
             return False
         payment = tx.session.get(Payment, row.id)
         method = tx.session.get(PaymentMethod, payment.payment_method_id)
-        if due is not None and due <= 0:
-            # autopay pays what is still due: a customer who paid by hand is not charged twice
-            payment.status = "canceled"
-            payment.failure_reason = "Nothing was due on the due date: no payment was needed."
-            return False
-        if due is not None:
+        if allowance is not None and payment.kind == "autopay":
+            due = allowance["amount_due_cents"]
+            if due <= 0:
+                # autopay pays what is still due: a customer who paid by hand is not charged
+                payment.status = "canceled"
+                payment.failure_reason = "Nothing was due on the due date: no payment was needed."
+                return False
             payment.amount_cents = min(payment.amount_cents, due)
+        elif allowance is not None:
+            # a scheduled payment is checked again: the account may owe less than when it was set
+            reason = limits.refusal(payment.amount_cents, limits.most_allowed(
+                allowance, limits.in_flight(tx.session, payment.account_number, payment.id)))
+            if reason:
+                payments.refuse(tx, payment, reason)
+                return False
     outcome = payments.charge(processor, payment, method)
     if outcome.status == "unknown":
         return True  # left pending: recover_in_flight asks again under the same key
@@ -78,10 +89,11 @@ def _charge_one(db, processor, row, run_date, amount_due=None):
     return True
 
 
-def run(db, processor, run_date, amount_due=None):
+def run(db, processor, run_date, payment_allowance=None):
     """Charge every scheduled payment due on or before ``run_date``, settle pending bank
     debits, record returns of earlier settlements, finish interrupted charges.
-    ``amount_due(account_number)`` (billing's) caps autopay payments at what is still due.
+    ``payment_allowance(account_number)`` (billing's) caps autopay payments at what is still
+    due and refuses a scheduled payment larger than the account's allowance.
     Returns ``{payments_attempted, settled, returned}``."""
     started = payments.now()
     attempted, after = 0, ""
@@ -92,7 +104,7 @@ def run(db, processor, run_date, amount_due=None):
             break
         after = rows[-1].id
         attempted += sum(1 for row in rows
-                         if _charge_one(db, processor, row, run_date, amount_due))
+                         if _charge_one(db, processor, row, run_date, payment_allowance))
     attempted += recover_in_flight(db, processor, run_date)
     returned = check_returns(db, processor, run_date)
     settled = settle_bank_debits(db, processor, run_date, started)

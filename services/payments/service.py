@@ -5,7 +5,8 @@ from nameko.dependency_providers import Config
 from nameko.rpc import rpc
 from nameko.timer import timer
 
-from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled)
+from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
+                                       Unavailable)
 from services.payments import autopay, methods, paying, payments, runs, security
 from services.payments.models import metadata
 from services.payments.processor import make_processor
@@ -16,7 +17,7 @@ from services.runtime.handlers import reliable_handler
 from services.runtime.dead_letters_mixin import DeadLettersMixin
 from services.runtime.health import HealthMixin
 
-ERRORS = (InvalidInput, NotFound, Conflict, Refused, Throttled)
+ERRORS = (InvalidInput, NotFound, Conflict, Refused, Throttled, Unavailable)
 
 
 class PaymentsService(HealthMixin, DeadLettersMixin):
@@ -69,11 +70,14 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
         """Takes ``{amount_cents, payment_method_id, scheduled_for?, security_code?}`` and the
         Idempotency-Key. Returns the payment; a decline is a payment with status ``failed``.
         The same key and body return the first result. Raises InvalidInput, NotFound (method),
-        Conflict (key reused with another body), Refused (wrong security code), Throttled.
+        Conflict (key reused with another body), Refused (wrong security code, or more than
+        the account owes plus a month ahead: billing's ``get_payment_allowance``; nothing is
+        written or charged), Throttled, Unavailable (billing did not answer).
         Emits ``payment_succeeded`` | ``payment_failed`` | ``payment_scheduled``."""
         return paying.make_payment(
             self.db, self.processor, account_number, request, idempotency_key, user_id=user_id,
-            check_security_code=lambda uid, code: security.check(self.identity_rpc, uid, code))
+            check_security_code=lambda uid, code: security.check(self.identity_rpc, uid, code),
+            payment_allowance=self._allowance)
 
     @rpc
     def list_payments(self, account_number, limit=20, cursor=None):
@@ -153,19 +157,20 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
             day = date.fromisoformat(run_date)
         except (TypeError, ValueError):
             raise InvalidInput({"run_date": ["A date, YYYY-MM-DD."]}) from None
-        return runs.run(self.db, self.processor, day, self._amount_due)
+        return runs.run(self.db, self.processor, day, self._allowance)
 
     @timer(interval=3600)
     def daily_payment_run(self):
         """Runs today's payments; hourly so a restart never skips a day (claims make repeat
         runs harmless)."""
-        runs.run(self.db, self.processor, payments.today_utc(), self._amount_due)
+        runs.run(self.db, self.processor, payments.today_utc(), self._allowance)
 
-    def _amount_due(self, account_number):
-        """What billing says the account still owes (autopay never pays more)."""
-        # billing_rpc is a TimedRpcProxy: Unavailable after RPC_TIMEOUT, and runs.still_due
-        # then waits for the next run rather than charging blind
-        return self.billing_rpc.get_account_summary(account_number)["amount_due_cents"]
+    def _allowance(self, account_number):
+        """What billing says the account owes and the most one payment may be (autopay never
+        pays more than is due; no payment more than the allowance, limits.py)."""
+        # billing_rpc is a TimedRpcProxy: Unavailable after RPC_TIMEOUT; a payment run then
+        # waits for the next run rather than charging blind, a new payment answers 503
+        return self.billing_rpc.get_payment_allowance(account_number)
 
 
 def _actor(actor):

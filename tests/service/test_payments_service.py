@@ -40,10 +40,17 @@ class FakeIdentity:
 
 class FakeBilling:
     """Answers what each account still owes (``dues``); a large default; an Exception value
-    is raised (billing away)."""
+    is raised (billing away). The payment allowance is that plus ``ahead``."""
+    ahead = 10_000_000
 
     def __init__(self, dues=None):
         self.dues = dues or {}
+
+    def get_payment_allowance(self, account_number):
+        due = self.get_account_summary(account_number)["amount_due_cents"]
+        return {"account_number": account_number, "balance_cents": due,
+                "amount_due_cents": due, "ahead_cents": self.ahead,
+                "max_payment_cents": due + self.ahead, "currency": "USD"}
 
     def get_account_summary(self, account_number):
         due = self.dues.get(account_number, 10_000_000)
