@@ -32,13 +32,18 @@ def key():
     return {"Idempotency-Key": str(uuid.uuid4())}
 
 
-@pytest.fixture(scope="module")
-def due(system):
+def billed_customer(system, statement_date="2026-10-15"):
+    """A customer with one statement: a payment may be at most what is owed plus a month."""
     number, session = customer(system)
     run = system.staff().post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": "2026-10-15", "account_numbers": [number]}, timeout=60)
+        "statement_date": statement_date, "account_numbers": [number]}, timeout=60)
     assert run.json() == {"statements_issued": 1}, run.text
     return number, session
+
+
+@pytest.fixture(scope="module")
+def due(system):
+    return billed_customer(system)
 
 
 def summary(system, session, number):
@@ -171,7 +176,7 @@ def test_a_bank_payment_is_pending_until_the_payment_run_settles_it(system, due)
 
 
 def test_a_returned_bank_payment_is_reversed_and_the_payer_told(system):
-    number, session = customer(system)
+    number, session = billed_customer(system)
     bouncing = add(system, session, number, dict(BANK, account_number="000123450002"))
     before = summary(system, session, number)["balance_cents"]
     paid = session.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
@@ -193,7 +198,7 @@ def test_a_returned_bank_payment_is_reversed_and_the_payer_told(system):
 
 
 def test_the_security_code_is_asked_for_when_the_user_requires_it(system):
-    number, session = customer(system)
+    number, session = billed_customer(system)
     card = add(system, session, number, CARD)
     assert session.put(system.url("/api/v1/me/security-code"), json={
         "current_password": PASSWORD, "security_code": "2468"}, timeout=10).status_code == 204
