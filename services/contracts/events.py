@@ -119,6 +119,13 @@ CATALOGUE = [
     _event("payments", "payment_returned", "a bank payment came back after success",
            **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
            reason=_str(required=True), user_id=_str(allow_none=True)),
+    _event("payments", "payment_canceled",
+           "a scheduled payment was canceled without its payer asking (the payer was removed "
+           "from the account); the account's admins and billing users are told",
+           **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
+           scheduled_for=fields.Date(required=True), user_id=_str(allow_none=True),
+           cause=_str(required=True, validate=validate.OneOf(["user_removed"])),
+           reason=_str(required=True)),
     _event("payments", "autopay_changed", "autopay was enrolled, changed or cancelled",
            **_account, enabled=_bool(required=True), payment_method_id=_str(allow_none=True),
            **_actor),

@@ -2,12 +2,17 @@
 scheduled payment and autopay change. A mixin of NotificationsService (it uses its ``db``,
 ``config``, ``identity_rpc`` and ``_notify_once``, which honours the payment preferences).
 
-Who is told: the user who paid (``user_id`` in the event); for autopay (no user) and autopay
-changes, every admin of the account. Exactly one message per recipient per event: each
-recipient is a separate ``apply_once`` consumer, so a redelivery sends nothing again and a
-crash half-way through a list resends only to those not yet recorded.
+Who is told: the account's admins and billing users (the people who may pay), and the payer
+(``user_id`` in the event) while still a user of the account, greeted by name; never someone
+who left the account, nor a viewer who did not pay. Recipients are read from identity when the
+event is handled, so a user removed before a bank debit settles gets no receipt for it.
+Exactly one message per recipient per event: each recipient is a separate ``apply_once``
+consumer, so a redelivery sends nothing again and a crash half-way through a list resends only
+to those not yet recorded.
 """
 from services.runtime.handlers import reliable_handler
+
+PAYING_ROLES = ("admin", "billing")
 
 
 def money(cents):
@@ -18,11 +23,17 @@ def money(cents):
 class PaymentNotices:
 
     def _payment_recipients(self, data):
-        """``[user]`` of the payer, else the account's admins (each ``{user_id, email, ...}``)."""
-        if data.get("user_id"):
-            return [self.identity_rpc.get_user(data["user_id"])]
-        return [user for user in self.identity_rpc.list_account_users(data["account_number"])
-                if user.get("role") == "admin"]
+        """``[user]`` (each ``{user_id, email, ...}``) to tell about a payment of the account:
+        its admins and billing users, and the payer while still one of its users."""
+        members = self.identity_rpc.list_account_users(data["account_number"])
+        payer = data.get("user_id")
+        recipients = {}
+        for user in members:
+            if user.get("role") in PAYING_ROLES or user["user_id"] == payer:
+                recipients[user["user_id"]] = user
+        if payer in recipients:  # the payer's own notice greets them by their first name
+            recipients[payer] = dict(recipients[payer], **self.identity_rpc.get_user(payer))
+        return sorted(recipients.values(), key=lambda user: user["user_id"])
 
     def _tell(self, event, consumer, template, recipients, extra=None):
         data = event["data"]
@@ -63,8 +74,20 @@ class PaymentNotices:
         self._tell(event, "on_payment_scheduled", "payment_scheduled",
                    self._payment_recipients(data), {"autopay": not data.get("user_id")})
 
+    @reliable_handler("payments", "payment_canceled")
+    def on_payment_canceled(self, event):
+        """Tells the account's admins and billing users that a scheduled payment was canceled
+        because the user who set it up was removed from the account (payments' off-boarding).
+        Emits notification_sent."""
+        data = event["data"]
+        payer = self.identity_rpc.get_user(data["user_id"]) if data.get("user_id") else {}
+        self._tell(event, "on_payment_canceled", "payment_canceled",
+                   self._payment_recipients(dict(data, user_id=None)),
+                   {"payer": payer.get("username") or "the user"})
+
     @reliable_handler("payments", "autopay_changed")
     def on_autopay_changed(self, event):
-        """Tells the account's admins that autopay was turned on, changed or off."""
+        """Tells the account's admins and billing users that autopay was turned on, changed
+        or off."""
         self._tell(event, "on_autopay_changed", "autopay_changed",
                    self._payment_recipients(dict(event["data"], user_id=None)))

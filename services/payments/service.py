@@ -7,7 +7,8 @@ from nameko.timer import timer
 
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unavailable)
-from services.payments import autopay, methods, paying, payments, runs, security
+from services.payments import (autopay, methods, offboarding, paying, payments, runs,
+                               security)
 from services.payments.models import metadata
 from services.payments.processor import make_processor
 from services.runtime.rpc import TimedRpcProxy
@@ -145,6 +146,16 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
             payment = autopay.schedule_for_statement(tx.session, event["data"])
             if payment is not None:
                 tx.emit("payment_scheduled", payments.scheduled_event(payment))
+
+    @reliable_handler("identity", "user_removed")
+    def on_user_removed(self, event):
+        """Cancels the scheduled payments the removed user set up on that account, once per
+        event (offboarding.py). Emits ``payments.payment_canceled`` for each."""
+        data = event["data"]
+        with self.db.apply_once(event, "on_user_removed") as tx:
+            if tx is not None:
+                offboarding.cancel_for_removed_user(tx, data["account_number"],
+                                                    data["user_id"])
 
     # -- payment runs ------------------------------------------------------------------------
 

@@ -20,7 +20,8 @@ ACCOUNT_USERS = [
     {"user_id": "u-a1", "username": "a1", "email": "admin1@example.com", "role": "admin"},
     {"user_id": "u-a2", "username": "a2", "email": "admin2@example.com", "role": "admin"},
     {"user_id": "u-v", "username": "v", "email": "viewer@example.com", "role": "viewer"},
-]
+    {"user_id": "u-payer", "username": "payer", "email": "payer@example.com", "role": "viewer"},
+]  # the payer was demoted to viewer: still a user of the account, told of their own payment
 
 
 class WithPaymentNotices(NotificationsService, PaymentNotices):
@@ -70,11 +71,12 @@ def test_the_payer_gets_exactly_one_receipt_even_when_the_event_is_redelivered(
     for _ in range(2):
         with entrypoint_waiter(container, "on_payment_succeeded", timeout=10):
             dispatch("payments", "payment_succeeded", event)
-    received = mails(tmp_path)
-    assert len(received) == 1
-    assert received[0]["To"] == "payer@example.com"
-    assert "$1,234.56" in received[0]["Subject"]
-    text = text_of(received[0])
+    received = mails(tmp_path)  # the payer and each admin, once each
+    assert sorted(m["To"] for m in received) == ["admin1@example.com", "admin2@example.com",
+                                                 "payer@example.com"]
+    [mine] = [m for m in received if m["To"] == "payer@example.com"]
+    assert "$1,234.56" in mine["Subject"]
+    text = text_of(mine)
     assert "ending in 4242" in text and "Pat" in text
 
 

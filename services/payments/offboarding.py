@@ -1,0 +1,32 @@
+"""Off-boarding: a user removed from an account stops paying for it.
+
+On ``identity.user_removed`` the scheduled payments that user set up on that account are
+canceled (not handed to the admins): nobody still on the account chose that amount, date and
+method, and money should not move on the word of someone who left. Each cancellation emits
+``payments.payment_canceled`` in the same transaction, and notifications tells the account's
+admins and billing users, who can schedule it again in one step. Autopay belongs to the
+account, not to whoever enrolled it, and keeps running (the admins are told of every autopay
+payment). Payments already being charged or settled are left to finish.
+"""
+from sqlalchemy import select
+
+from services.payments import payments
+from services.payments.models import Payment
+
+REASON = "Canceled: the user who scheduled it was removed from the account."
+
+
+def cancel_for_removed_user(tx, account_number, user_id):
+    """Cancel ``user_id``'s scheduled payments on ``account_number``; returns them."""
+    scheduled = tx.session.execute(select(Payment).where(
+        Payment.account_number == account_number, Payment.user_id == user_id,
+        Payment.status == "scheduled")).scalars().all()
+    for payment in scheduled:
+        payment.status = "canceled"
+        payment.failure_reason = REASON
+        payment.updated_at = payments.now()
+        tx.emit("payment_canceled", {
+            "account_number": account_number, "payment_id": payment.id,
+            "amount_cents": payment.amount_cents, "scheduled_for": payment.scheduled_for,
+            "user_id": user_id, "cause": "user_removed", "reason": REASON})
+    return scheduled
