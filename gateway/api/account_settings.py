@@ -1,11 +1,14 @@
 """An account's company profile and invoice delivery (paper or paperless). Anyone on the
 account reads them; only its admins change them (gateway.roles: "manage")."""
 from flask import request
+from marshmallow import fields
 
 from gateway import auth
 from gateway.api import ApiBlueprint
 from gateway.rpc import call
 from services.contracts import billing as schemas
+from services.contracts import validators
+from services.contracts.identity import PASSWORD, EmailConfirm
 
 bp = ApiBlueprint("account_settings", __name__, url_prefix="/api/v1",
                   description="An account's company profile and invoice delivery.")
@@ -22,8 +25,29 @@ def update_profile(account_number, changes):
     return call("billing", "update_profile", account_number, changes, actor=actor())
 
 
+class DeliveryRequest(schemas.DeliveryChange):
+    current_password = fields.String(validate=PASSWORD, load_only=True, metadata={
+        "description": "required with an `email` other than the one bills go to now"})
+
+
 def set_delivery(account_number, body):
+    """A new paperless address needs the caller's current password (identity checks and
+    throttles it), then billing mails it a link; nothing changes until that is followed."""
+    body = dict(body or {}) if isinstance(body, dict) else body
+    password = body.pop("current_password", None) if isinstance(body, dict) else None
+    if isinstance(body, dict) and body.get("email"):
+        current = call("billing", "get_invoice_delivery", account_number)["email"]
+        if _address(body["email"]) != current:
+            call("identity", "check_current_password", auth.current_user()["user_id"],
+                 password)
     return call("billing", "set_invoice_delivery", account_number, body, actor=actor())
+
+
+def _address(email):
+    try:
+        return validators.email(email)
+    except Exception:  # billing refuses it with the field named
+        return email
 
 
 @bp.get("/accounts/<account_number>/profile")
@@ -64,16 +88,34 @@ def get_delivery(account_number):
 
 
 @bp.put("/accounts/<account_number>/invoice-delivery")
-@bp.arguments(schemas.DeliveryChange)
+@bp.arguments(DeliveryRequest)
 @bp.response(200, schemas.InvoiceDelivery)
-@bp.alt_response(400, description="Not paperless or paper, or an invalid email")
+@bp.alt_response(400, description="Not paperless or paper, an invalid email, or a new email "
+                                  "without `current_password` or with a wrong one")
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(403, description="Only an admin of the account may change invoice delivery")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(security=BEARER)
+@bp.alt_response(429, description="Too many wrong passwords, or too many confirmation mails "
+                                  "for that address or account; see Retry-After")
+@bp.doc(security=BEARER, operationId="setInvoiceDelivery")
 @auth.account_scope("manage")
 def put_delivery(_validated, account_number):
-    """Go paperless (each new statement is emailed to `email`, else the company email, with
-    a link to it) or back to paper (printed and posted). Emits
-    `billing.invoice_delivery_changed`."""
+    """Go paperless (each new statement is emailed to `email`, else to where bills go now,
+    with a link to it) or back to paper (printed and posted). A new `email` needs your
+    `current_password` and applies only once the link mailed to it is followed (single use,
+    24 hours): until then nothing changes and `pending_email` shows it. Emits
+    `billing.invoice_delivery_changed` when the delivery changes."""
     return set_delivery(account_number, request.get_json())
+
+
+@bp.post("/invoice-delivery/confirm")
+@bp.arguments(EmailConfirm)
+@bp.response(200, schemas.InvoiceDelivery)
+@bp.alt_response(422, description="The link is unknown, used, expired or superseded")
+@bp.doc(security=[], operationId="confirmInvoiceEmail")
+@auth.public
+def confirm_delivery(data):
+    """Send an account's paperless bills to the address a mailed link was sent to (the
+    token of that link; no sign-in needed: whoever reads that mailbox confirms it)."""
+    found = call("billing", "confirm_invoice_email", data["token"], ip=request.remote_addr)
+    return {"method": found["method"], "email": found["email"], "pending_email": None}

@@ -34,13 +34,34 @@ def get_me():
 @bp.patch("/me")
 @bp.arguments(schemas.ProfileChange)
 @bp.response(200, schemas.User)
-@bp.alt_response(400, description="Invalid fields")
+@bp.alt_response(400, description="Invalid fields; a new email without `current_password`, "
+                                  "or a wrong one")
 @bp.alt_response(401, description="Not signed in")
-@bp.doc(security=BEARER)
+@bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
+@bp.doc(security=BEARER, operationId="updateMe")
 @auth.signed_in
 def patch_me(_validated):
-    """Change your email or names."""
-    return call("identity", "update_user", auth.current_user()["user_id"], request.get_json())
+    """Change your first or last name (at once) or your email. A new `email` needs your
+    `current_password` and takes effect only when the link mailed to it is followed (single
+    use, 30 minutes): until then `email` stays as it was, `pending_email` shows the new one,
+    and everything (reset links, alerts) still goes to the current address, which is told at
+    once. When it takes effect your other sessions end."""
+    user = auth.current_user()
+    return call("identity", "update_user", user["user_id"], request.get_json(),
+                session_id=user["session_id"], where=where())
+
+
+@bp.post("/me/email/confirm")
+@bp.arguments(schemas.EmailConfirm)
+@bp.response(204)
+@bp.alt_response(422, description="The link is unknown, used, expired or superseded")
+@bp.doc(security=[], operationId="confirmEmailChange")
+@auth.public
+def confirm_email(data):
+    """Apply an email change with the token of the link mailed to the new address (no
+    sign-in needed: the link may be opened anywhere). The user's other sessions end."""
+    call("identity", "confirm_email_change", data["token"], where=where())
+    return ""
 
 
 @bp.put("/me/password")
@@ -128,42 +149,55 @@ def get_security_preferences():
 @bp.patch("/me/security-preferences")
 @bp.arguments(schemas.SecurityPreferencesChange)
 @bp.response(200, schemas.SecurityPreferences)
-@bp.alt_response(400, description="Not booleans; or requiring a security code not yet set")
+@bp.alt_response(400, description="Not booleans; requiring a security code not yet set; "
+                                  "no longer requiring it without `current_password` or "
+                                  "with a wrong one")
 @bp.alt_response(401, description="Not signed in")
+@bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER)
 @auth.signed_in
 def patch_security_preferences(data):
     """Turn sign-in alerts (an email for each sign-in from a new browser or address) and
-    the security code for payments on or off."""
+    the security code for payments on or off. Turning the code for payments off needs your
+    `current_password`."""
+    data = dict(data)
+    password = data.pop("current_password", None)
     return call("identity", "update_security_preferences", auth.current_user()["user_id"],
-                data, where=where())
+                data, where=where(), current_password=password)
 
 
 @bp.post("/me/2fa/totp")
+@bp.arguments(schemas.TotpStart)
 @bp.response(200, schemas.TotpSetup)
+@bp.alt_response(400, description="The current password is missing or wrong")
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(409, description="2-step sign-in is already on")
+@bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER)
 @auth.signed_in
-def start_totp():
-    """Begin 2-step sign-in: a secret and an otpauth:// URI for your authenticator app,
-    and ten single-use recovery codes shown only now. It is on once confirmed."""
-    return call("identity", "start_totp", auth.current_user()["user_id"])
+def start_totp(data):
+    """Begin 2-step sign-in (your current password required): a secret and an otpauth://
+    URI for your authenticator app, and ten single-use recovery codes shown only now. It is
+    on once confirmed."""
+    return call("identity", "start_totp", auth.current_user()["user_id"],
+                current_password=data["current_password"])
 
 
 @bp.post("/me/2fa/totp/confirm")
 @bp.arguments(schemas.TotpConfirm)
 @bp.response(204)
-@bp.alt_response(400, description="The code does not match")
+@bp.alt_response(400, description="The code does not match, or the current password is "
+                                  "missing or wrong")
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(409, description="Not set up, or already on")
+@bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER)
 @auth.signed_in
 def confirm_totp(data):
-    """Turn 2-step sign-in on with a current code from your app; from then on signing in
-    needs `totp_code` (or a recovery code, once each)."""
+    """Turn 2-step sign-in on with a current code from your app and your current password;
+    from then on signing in needs `totp_code` (or a recovery code, once each)."""
     call("identity", "confirm_totp", auth.current_user()["user_id"], data["code"],
-         where=where())
+         where=where(), current_password=data["current_password"])
     return ""
 
 

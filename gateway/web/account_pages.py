@@ -7,12 +7,13 @@ from gateway import auth, roles
 from gateway.api.account_settings import set_delivery, update_profile
 from gateway.rpc import call
 from gateway.web import bp
-from services.contracts.errors import DomainError, InvalidInput
+from services.contracts.errors import DomainError, InvalidInput, Throttled
 
 LABELS = {"company_name": "Company name", "contact_name": "Contact name", "email": "Email",
           "phone": "Phone", "line1": "Address line 1", "line2": "Address line 2",
           "city": "City", "state": "State", "postal_code": "ZIP code",
           "method": "Invoice delivery", "billing_address": "Billing address",
+          "current_password": "Current password",
           "_schema": "Profile"}
 
 
@@ -73,6 +74,8 @@ def account_delivery():
     body = {"method": request.form.get("method", "")}
     if request.form.get("email", "").strip():
         body["email"] = request.form["email"].strip()
+    if request.form.get("current_password"):
+        body["current_password"] = request.form["current_password"]
     try:
         delivery = set_delivery(auth.current_account(), body)
     except DomainError as exc:
@@ -80,11 +83,38 @@ def account_delivery():
             for field, messages in field_errors(exc).items():
                 for message in messages:
                     flash(f"{LABELS.get(field, field)}: {message}", "error")
+        elif isinstance(exc, Throttled):
+            flash(f"{exc.detail} You can try again in {exc.retry_after} seconds.", "error")
         else:
             flash(exc.detail, "error")
     else:
-        flash(f"Paperless: each new bill will be emailed to {delivery['email']}."
-              if delivery["method"] == "paperless"
-              else "Paper: each new bill will be printed and posted to the billing address.",
-              "success")
+        if delivery.get("pending_email"):
+            flash(f"We emailed {delivery['pending_email']} a link to confirm it. Bills go there "
+                  "once it is followed; until then nothing changes.", "success")
+        else:
+            flash(f"Paperless: each new bill will be emailed to {delivery['email']}."
+                  if delivery["method"] == "paperless"
+                  else "Paper: each new bill will be printed and posted to the billing "
+                       "address.", "success")
     return redirect(url_for("web.account"))
+
+
+@bp.route("/confirm-invoice-email", methods=["GET", "POST"])
+def confirm_invoice_email():
+    """The page a paperless address's mailed link opens: a button (a GET never spends the
+    token, so a mail scanner following links changes nothing)."""
+    token = request.values.get("token", "")
+    if request.method == "POST":
+        try:
+            found = call("billing", "confirm_invoice_email", token, ip=request.remote_addr)
+        except DomainError as exc:
+            flash(exc.detail, "error")
+        else:
+            return render_template("confirm_link.html", done=True,
+                                   message=f"Done: the account's bills will be emailed to "
+                                           f"{found['email']}.")
+    return render_template("confirm_link.html", token=token, title="Confirm where bills go",
+                           action=url_for("web.confirm_invoice_email"),
+                           text="Confirm that this account's paperless bills should be emailed "
+                                "to the address this link was sent to.",
+                           button="Send our bills to this address")

@@ -1,6 +1,9 @@
-"""Portal page /security: password, security code, challenge question, security preferences
-and 2-step sign-in (with a QR code for the authenticator app). Each form posts to the same
-identity RPCs as the API; refusals come back as messages in the customer's words."""
+"""Portal page /security: name and email, password, security code, challenge question,
+security preferences and 2-step sign-in (with a QR code for the authenticator app). Each form
+posts to the same identity RPCs as the API; refusals come back as messages in the customer's
+words. What weakens security (a new email, 2-step set up, the code no longer required for
+payments) asks for the current password, like the forms that always did. /confirm-email is
+the page the link mailed to a new address opens."""
 import segno
 from flask import flash, redirect, render_template, request, url_for
 
@@ -8,13 +11,14 @@ from gateway import auth
 from gateway.api.me import where
 from gateway.rpc import call
 from gateway.web import bp
-from services.contracts.errors import DomainError, InvalidInput
+from services.contracts.errors import DomainError, InvalidInput, Throttled
 
 LABELS = {"current_password": "Current password", "new_password": "New password",
           "security_code": "Security code", "question_id": "Challenge question",
           "answer": "Answer", "code": "Code from your app",
           "require_security_code_for_payments": "Require my security code for payments",
-          "sign_in_alerts": "Sign-in alerts"}
+          "sign_in_alerts": "Sign-in alerts", "email": "Email", "first_name": "First name",
+          "last_name": "Last name"}
 DONE = {
     "password": "Your password is changed. Your other sessions were signed out.",
     "code": "Your security code is set.",
@@ -22,6 +26,7 @@ DONE = {
     "preferences": "Your security preferences are saved.",
     "totp_on": "2-step sign-in is on. From now on, sign in with a code from your app.",
     "totp_off": "2-step sign-in is off.",
+    "name": "Your name is saved.",
 }
 
 
@@ -31,6 +36,8 @@ def flash_refusal(exc):
         for field, messages in exc.errors.items():
             for message in (messages if isinstance(messages, list) else [messages]):
                 flash(f"{LABELS.get(field, field)}: {message}", "error")
+    elif isinstance(exc, Throttled):
+        flash(f"{exc.detail} You can try again in {exc.retry_after} seconds.", "error")
     else:
         flash(exc.detail, "error")
 
@@ -48,6 +55,7 @@ def _page(setup=None, status=200):
     user_id = _user_id()
     return render_template(
         "security.html", settings=call("identity", "get_security_settings", user_id),
+        me=call("identity", "get_user", user_id),
         questions=call("identity", "list_challenge_questions")["items"], setup=setup,
         qr=qr_data_uri(setup["otpauth_uri"]) if setup else None), status, \
         {"Cache-Control": "no-store"}  # the set-up secret and recovery codes: not cached
@@ -67,6 +75,46 @@ def _act(done, rpc, *args, **kwargs):
 @auth.signed_in
 def security():
     return _page()
+
+
+@bp.post("/security/profile")
+@auth.signed_in
+def security_profile():
+    """Names change at once; a new email waits for the link mailed to it."""
+    user = auth.current_user()
+    changes = {key: request.form.get(key, "").strip()
+               for key in ("email", "first_name", "last_name") if request.form.get(key, "").strip()}
+    try:
+        found = call("identity", "update_user", user["user_id"], changes,
+                     current_password=request.form.get("current_password", ""),
+                     session_id=user["session_id"], where=where())
+    except DomainError as exc:
+        flash_refusal(exc)
+    else:
+        flash(f"We emailed {found['pending_email']} a link to confirm it (it works once, for "
+              "30 minutes). Until then your email stays as it is." if found.get("pending_email")
+              and found["pending_email"] == changes.get("email") else DONE["name"], "success")
+    return redirect(url_for("web.security"))
+
+
+@bp.route("/confirm-email", methods=["GET", "POST"])
+def confirm_email():
+    """The page the link mailed to a new address opens: a button (a GET never spends the
+    token, so a mail scanner following links changes nothing)."""
+    token = request.values.get("token", "")
+    if request.method == "POST":
+        try:
+            found = call("identity", "confirm_email_change", token, where=where())
+        except DomainError as exc:
+            flash(exc.detail, "error")
+        else:
+            return render_template("confirm_link.html", done=True, title="Email changed",
+                                   message=f"Your email is changed to {found['email']}. Your "
+                                           "other sessions were signed out.")
+    return render_template("confirm_link.html", token=token, title="Confirm your new email",
+                           action=url_for("web.confirm_email"),
+                           text="Confirm that this address is to be the email of your "
+                                "BizPortal online ID.", button="Confirm my new email")
 
 
 @bp.post("/security/password")
@@ -100,14 +148,15 @@ def security_preferences():
                "require_security_code_for_payments":
                    request.form.get("require_security_code_for_payments") == "on"}
     return _act("preferences", "update_security_preferences", _user_id(), changes,
-                where=where())
+                where=where(), current_password=request.form.get("current_password") or None)
 
 
 @bp.post("/security/2fa/start")
 @auth.signed_in
 def security_totp_start():
     try:
-        setup = call("identity", "start_totp", _user_id())
+        setup = call("identity", "start_totp", _user_id(),
+                     current_password=request.form.get("current_password", ""))
     except DomainError as exc:
         flash_refusal(exc)
         return redirect(url_for("web.security"))
@@ -118,7 +167,7 @@ def security_totp_start():
 @auth.signed_in
 def security_totp_confirm():
     return _act("totp_on", "confirm_totp", _user_id(), request.form.get("code", "").strip(),
-                where=where())
+                where=where(), current_password=request.form.get("current_password", ""))
 
 
 @bp.post("/security/2fa/disable")

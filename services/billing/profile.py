@@ -1,7 +1,12 @@
 """The company profile and how invoices are delivered (paper or paperless), as plain
-functions on a session: read, validate, change, and the events that say what changed."""
+functions on a session: read, validate, change, and the events that say what changed.
+
+Where paperless bills go changes only through a verified address (paperless.py): choosing a
+new one leaves the delivery as it is until its mailed link is followed, and changing the
+company email keeps bills going to the address they went to before."""
 from marshmallow import ValidationError
 
+from services.billing import paperless
 from services.billing.queries import account
 from services.contracts import validators
 from services.contracts.billing import CompanyProfileChange, DeliveryChange
@@ -42,6 +47,8 @@ def update_profile(session, account_number, payload):
     if "phone" in data:
         data["phone"] = validators.phone(data["phone"])
     before = public(found)
+    if "email" in data and data["email"] != found.email and found.invoice_email is None:
+        found.invoice_email = found.email  # bills keep going where they went: unverified
     for name in ("company_name", "contact_name", "email", "phone"):
         if name in data:
             setattr(found, name, data[name])
@@ -57,22 +64,41 @@ def delivery_email(found):
     return found.invoice_email or found.email
 
 
-def get_delivery(session, account_number):
+def delivery_method(session, account_number):
+    return account(session, account_number).invoice_delivery
+
+
+def get_delivery(session, account_number, at):
     found = account(session, account_number)
-    return {"method": found.invoice_delivery, "email": delivery_email(found)}
+    return {"method": found.invoice_delivery, "email": delivery_email(found),
+            "pending_email": paperless.pending(session, account_number, at)}
 
 
-def set_delivery(session, account_number, payload):
-    """Sets paper or paperless (and the address for paperless bills); returns
-    ``(delivery, changed)``. Raises InvalidInput (nothing changed) or NotFound."""
+def set_delivery(session, account_number, payload, at):
+    """Sets paper or paperless. Returns ``(delivery, changed, new_email)``: a new address
+    (``new_email``) changes nothing yet, the caller mails it a verification (``paperless``);
+    without one the method changes at once (to the address bills already go to). Any change
+    ends an older pending address. Raises InvalidInput (nothing changed) or NotFound."""
     data = _load(DeliveryChange(), payload)
     found = account(session, account_number)
-    before = get_delivery(session, account_number)
-    if data.get("email"):
-        found.invoice_email = validators.email(data["email"])
+    before = {"method": found.invoice_delivery, "email": delivery_email(found)}
+    email = validators.email(data["email"]) if data.get("email") else None
+    paperless.end_pending(session, account_number, at)
+    if email and email != delivery_email(found):
+        return dict(before, pending_email=email), False, email
     found.invoice_delivery = data["method"]
     after = {"method": found.invoice_delivery, "email": delivery_email(found)}
-    return after, after != before
+    return dict(after, pending_email=None), after != before, None
+
+
+def verify_delivery(session, token, at):
+    """Applies the address (and method) of a followed verification link; returns
+    ``(account_number, delivery, requested_by)``. Raises Refused (paperless.BAD_TOKEN)."""
+    row = paperless.take(session, str(token), at)
+    found = account(session, row.account_number)
+    found.invoice_email, found.invoice_delivery = row.email, row.method
+    return row.account_number, {"method": found.invoice_delivery,
+                                "email": delivery_email(found)}, row.requested_by
 
 
 def changed_event(account_number, fields_, actor):

@@ -9,11 +9,13 @@ from nameko.timer import timer
 
 from services.billing import (accounts, bill_runs, calls_csv, catalogue, ledger, pdf_sandbox,
                               print_batch, profile, queries, usage)
+from services.billing.delivery_service import InvoiceDeliveryMixin
 from services.billing.models import metadata
 from services.contracts.errors import InvalidInput, NotFound, Unavailable
 from services.runtime.handlers import reliable_handler
 from services.runtime.context import LogContext
 from services.runtime.database import Database
+from services.runtime.rpc import TimedRpcProxy
 from services.runtime.dead_letters_mixin import DeadLettersMixin
 from services.runtime.health import HealthMixin
 
@@ -28,12 +30,13 @@ def _date(value, field):
         raise InvalidInput({field: ["A date, YYYY-MM-DD."]}) from None
 
 
-class BillingService(HealthMixin, DeadLettersMixin):
+class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
     name = "billing"
 
     db = Database(metadata)
     log_context = LogContext()
     config = Config()
+    notifications_rpc = TimedRpcProxy("notifications")  # mail carrying a secret: never events
 
     @rpc
     def list_products(self):
@@ -212,23 +215,6 @@ class BillingService(HealthMixin, DeadLettersMixin):
                 tx.emit("profile_changed", profile.changed_event(account_number, changed, actor))
             return found
 
-    @rpc(expected_exceptions=NotFound)
-    def get_invoice_delivery(self, account_number):
-        """Returns ``{method: paperless|paper, email}``. Raises NotFound."""
-        with self.db.transaction() as tx:
-            return profile.get_delivery(tx.session, account_number)
-
-    @rpc(expected_exceptions=(NotFound, InvalidInput))
-    def set_invoice_delivery(self, account_number, request, actor=None):
-        """Takes ``{method, email?}``; returns the delivery setting. Raises InvalidInput
-        (nothing changed), NotFound. Emits ``billing.invoice_delivery_changed`` on a change."""
-        with self.db.transaction() as tx:
-            delivery, changed = profile.set_delivery(tx.session, account_number, request)
-            if changed:
-                tx.emit("invoice_delivery_changed",
-                        profile.delivery_event(account_number, delivery, actor))
-            return delivery
-
     @reliable_handler("billing", "statement_issued")
     def on_statement_issued(self, event):
         """Adds a paper account's statement PDF to DATA_DIR/print-batch/<date>/ (once: the
@@ -238,7 +224,7 @@ class BillingService(HealthMixin, DeadLettersMixin):
         data = event["data"]
         with self.db.transaction() as tx:
             method = data.get("invoice_delivery") or \
-                profile.get_delivery(tx.session, data["account_number"])["method"]
+                profile.delivery_method(tx.session, data["account_number"])
             if method != "paper":
                 return
             detail = queries.statement_detail(tx.session, data["account_number"],

@@ -118,6 +118,9 @@ class DeliveryChange(Schema):
 class InvoiceDelivery(Schema):
     method = fields.String(required=True, validate=validate.OneOf(METHODS))
     email = fields.String(allow_none=True)
+    pending_email = fields.String(allow_none=True, metadata={
+        "description": "a new address waiting for the link mailed to it; bills go to "
+                       "`email` (or on paper) until it is followed"})
 
 
 # --- what payments asks before it charges (billing.get_payment_allowance) ---

@@ -15,7 +15,14 @@ WHAT = {
     "role_changed": "A user's role on your account was changed.",
     "user_removed": "A user was removed from your account.",
     "user_joined": "A new user joined your account.",
+    "email_change_requested": "Someone asked to change the email of your online ID.",
+    "email_changed": "The email of your online ID was changed.",
 }
+
+
+def email_change_detail(new_email):
+    return (f"New address asked for: {new_email}. Nothing changes unless the link we mailed "
+            "there is followed within 30 minutes.")
 
 
 def security_alert(tx, to, user_id, first_name, what, at, where=None, detail=""):

@@ -105,13 +105,16 @@ def find_by_email(session, email):
         User.email_key == str(email).lower()).order_by(User.created_at)).scalars().all()
 
 
-def update_profile(session, user_id, payload):
-    data = load(ProfileChange, payload, partial=True)
-    user = get_user(session, user_id)
-    for key, value in data.items():
-        setattr(user, key, value.strip() if key != "email" else value)
-        if key == "email":
-            user.email_key = value.lower()
+def load_profile_change(payload):
+    """A partial ``{email?, first_name?, last_name?, current_password?}``; InvalidInput."""
+    return load(ProfileChange, payload, partial=True)
+
+
+def rename(user, data):
+    """Names change at once; the email never here (email_change: password and a link)."""
+    for key in ("first_name", "last_name"):
+        if key in data:
+            setattr(user, key, data[key].strip())
     return user
 
 

@@ -5,6 +5,7 @@ from services.contracts.errors import InvalidInput
 FIELDS = {"sign_in_alerts": "sign_in_alerts",
           "require_security_code_for_payments": "require_code_for_payments"}
 NEEDS_CODE = "Set a security code first: payments would ask for a code you do not have."
+NEEDS_PASSWORD = "Enter your current password to make this change."
 
 
 def of(user):
@@ -33,3 +34,14 @@ def apply(user, changes):
             setattr(user, FIELDS[name], value)
             changed.append(name)
     return changed
+
+
+def weakens(user, changes):
+    """True when ``changes`` stops payments asking for the security code (step-up)."""
+    return changes.get("require_security_code_for_payments") is False \
+        and bool(user.require_code_for_payments)
+
+
+def require_password(current_password):
+    if not current_password:
+        raise InvalidInput({"current_password": [NEEDS_PASSWORD]})

@@ -1,7 +1,10 @@
 """Recovering a forgotten ID or password, and changing a password.
 
 Reset tokens are 256 random bits, mailed once, stored as SHA-256, single-use, valid 30
-minutes. The mail goes to notifications by a direct RPC: secrets never travel on events.
+minutes, and they die together: issuing one, using one, or changing the password any other
+way (or the email) ends every other outstanding token of the user, so an old mail found in a
+mailbox later opens nothing. The mail goes to notifications by a direct RPC: secrets never
+travel on events.
 """
 from datetime import timedelta
 
@@ -20,7 +23,9 @@ TOO_MANY_ANSWERS = "Too many wrong answers. Wait a moment and try again."
 
 
 def new_reset(session, user, at):
-    """Stores a reset token for ``user``; returns the token (to mail, never to log)."""
+    """Stores a reset token for ``user`` (ending the earlier ones); returns the token (to
+    mail, never to log)."""
+    end_resets(session, user.id, at)
     token = new_secret()
     session.add(PasswordReset(token_hash=digest(token), user_id=user.id, created_at=at,
                               expires_at=at + RESET_LIFETIME))
@@ -56,10 +61,21 @@ def normalise_answer(answer):
 
 
 def use_reset(session, row, at):
-    """Spends a reset token; False when a concurrent reset spent it first."""
-    return session.execute(update(PasswordReset).where(
+    """Spends a reset token, ending the user's others; False when a concurrent reset spent
+    it first."""
+    spent = session.execute(update(PasswordReset).where(
         PasswordReset.token_hash == row.token_hash, PasswordReset.used_at.is_(None)
     ).values(used_at=at)).rowcount == 1
+    if spent:
+        end_resets(session, row.user_id, at)
+    return spent
+
+
+def end_resets(session, user_id, at):
+    """Every outstanding reset token of the user stops working (marked used)."""
+    session.execute(update(PasswordReset).where(
+        PasswordReset.user_id == user_id, PasswordReset.used_at.is_(None)
+    ).values(used_at=at))
 
 
 def set_password(user, password_hash, at):

@@ -1,6 +1,8 @@
 """identity's security-settings entrypoints (a mixin of IdentityService): the security code,
 the challenge question, security preferences and 2-step sign-in. Each change is audited,
-emits ``identity.security_settings_changed`` and mails a security alert (always)."""
+emits ``identity.security_settings_changed`` and mails a security alert (always). What
+weakens security (2-step set up or replaced, the code no longer required for payments)
+needs the current password, checked and throttled like the change-password form's."""
 from nameko.rpc import rpc
 
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Throttled
@@ -58,20 +60,32 @@ class SecuritySettings:
         with self.db.transaction() as tx:
             return preferences.of(onlineids.get_user(tx.session, user_id))
 
-    @rpc(expected_exceptions=(NotFound, InvalidInput))
-    def update_security_preferences(self, user_id, changes, where=None):
+    @rpc(expected_exceptions=(NotFound, InvalidInput, Throttled))
+    def update_security_preferences(self, user_id, changes, where=None, current_password=None):
         """Takes a partial ``{sign_in_alerts?, require_security_code_for_payments?}`` and
-        ``where`` ``{ip, user_agent}``; returns the preferences. Raises InvalidInput (not
-        booleans; requiring a code that is not set). Emits security_settings_changed."""
-        data, at, recipient = preferences.load(changes), now(), None
+        ``where`` ``{ip, user_agent}``; returns the preferences. No longer requiring the
+        security code for payments needs ``current_password``. Raises InvalidInput (not
+        booleans; requiring a code that is not set; password missing or wrong), Throttled
+        (wrong passwords). Emits security_settings_changed."""
+        data, at = preferences.load(changes), now()
+        with self.db.transaction() as tx:
+            weakens = preferences.weakens(onlineids.get_user(tx.session, user_id), data)
+        if weakens:  # a stolen session must not switch off what guards payments
+            preferences.require_password(current_password)
+            self._check_password(user_id, current_password)
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             if preferences.apply(user, data):
                 self._changed(tx, user, "preferences", at, where)
-            result = preferences.of(user)
-        if recipient:
-            self._alert(recipient, "preferences", at, where)
-        return result
+            return preferences.of(user)
+
+    @rpc(expected_exceptions=(NotFound, InvalidInput, Throttled))
+    def check_current_password(self, user_id, current_password):
+        """Step-up for changes other services make (a new paperless address): None when
+        ``current_password`` is the user's. Raises InvalidInput (missing or wrong: the field
+        ``current_password``), Throttled (wrong passwords count like failed sign-ins)."""
+        preferences.require_password(current_password)
+        self._check_password(user_id, current_password)
 
     @rpc(expected_exceptions=(NotFound, InvalidInput, Throttled))
     def set_security_code(self, user_id, current_password, code, where=None):
@@ -122,10 +136,14 @@ class SecuritySettings:
             user.challenge_question_id, user.challenge_answer_hash = question_id, hashed
             self._changed(tx, user, "challenge", at, where)
 
-    @rpc(expected_exceptions=(NotFound, Conflict))
-    def start_totp(self, user_id):
-        """Begins 2-step set-up. Returns ``{secret, otpauth_uri, recovery_codes}`` (the ten
-        codes work once confirmed; shown only now). Raises Conflict when already on."""
+    @rpc(expected_exceptions=(NotFound, Conflict, InvalidInput, Throttled))
+    def start_totp(self, user_id, current_password=None):
+        """Begins 2-step set-up (``current_password`` required: whoever holds the app holds
+        the sign-in). Returns ``{secret, otpauth_uri, recovery_codes}`` (the ten codes work
+        once confirmed; shown only now). Raises InvalidInput (password missing or wrong),
+        Throttled, Conflict when already on."""
+        preferences.require_password(current_password)
+        self._check_password(user_id, current_password)
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             secret = totp.start(user, self.config.get("SECRET_KEY"))
@@ -133,11 +151,14 @@ class SecuritySettings:
             return {"secret": secret, "otpauth_uri": totp.otpauth_uri(secret, user.username),
                     "recovery_codes": codes}
 
-    @rpc(expected_exceptions=(NotFound, Conflict, InvalidInput))
-    def confirm_totp(self, user_id, code, where=None):
-        """Turns 2-step sign-in on with a current code from the app. Returns None. Raises
-        InvalidInput (wrong code), Conflict (not set up, already on). Emits
+    @rpc(expected_exceptions=(NotFound, Conflict, InvalidInput, Throttled))
+    def confirm_totp(self, user_id, code, where=None, current_password=None):
+        """Turns 2-step sign-in on with a current code from the app (and
+        ``current_password``). Returns None. Raises InvalidInput (wrong code; password
+        missing or wrong), Throttled, Conflict (not set up, already on). Emits
         security_settings_changed (what: totp_enabled)."""
+        preferences.require_password(current_password)
+        self._check_password(user_id, current_password)
         at = now()
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)

@@ -6,7 +6,8 @@ import json
 
 import requests
 
-from tests.e2e.auth_helpers import mails_to, new_user, text_of
+from tests.e2e.auth_helpers import PASSWORD, mails_to, new_user, text_of
+from tests.e2e.test_account_takeover import follow, link_in, mail_with
 from tests.e2e.test_users import bearer, invite_and_accept
 from tests.system import eventually
 
@@ -51,12 +52,18 @@ def test_an_admin_renames_the_company_goes_paperless_and_gets_the_bill_ready_ema
     assert admin.get(profile_url, timeout=10).json()["company_name"] == "Harbor Dental Group"
 
     assert admin.put(delivery_url, json={"method": "email"}, timeout=10).status_code == 400
-    paperless = admin.put(delivery_url, json={"method": "paperless",
+    # a new paperless address needs the password and applies once its mailed link is followed
+    paperless = admin.put(delivery_url, json={"method": "paperless", "current_password": PASSWORD,
                                               "email": "ap@harbor-group.example"}, timeout=10)
-    assert paperless.json() == {"method": "paperless", "email": "ap@harbor-group.example"}
+    assert paperless.json()["pending_email"] == "ap@harbor-group.example", paperless.text
+    verify = mail_with(system, "ap@harbor-group.example", "Confirm where your BizPortal bills go")
+    assert follow(link_in(verify[-1], "/confirm-invoice-email")).status_code == 200
+    assert admin.get(delivery_url, timeout=10).json() == {
+        "method": "paperless", "email": "ap@harbor-group.example", "pending_email": None}
 
     bill(system, number, "2026-11-15")
-    mail = eventually(lambda: mails_to(system, "ap@harbor-group.example"), timeout=30)[0]
+    mail = eventually(lambda: [m for m in mails_to(system, "ap@harbor-group.example")
+                               if "bill is ready" in m["Subject"]], timeout=30)[0]
     text = text_of(mail)
     invoice = admin.get(system.url(f"/api/v1/accounts/{number}/statements"),
                         timeout=10).json()["items"][0]["invoice_number"]

@@ -96,14 +96,16 @@ def test_a_challenge_question_is_asked_on_a_password_reset(system):
 def test_two_step_sign_in_with_a_totp_code_and_a_recovery_code(system):
     user = new_user(system)
     api = signed_in(system, user)
-    setup = api.post(system.url("/api/v1/me/2fa/totp"), timeout=10).json()
+    setup = api.post(system.url("/api/v1/me/2fa/totp"), json={"current_password": PASSWORD},
+                     timeout=10).json()
     assert setup["otpauth_uri"].startswith("otpauth://totp/") and len(setup["recovery_codes"]) == 10
     totp = pyotp.TOTP(setup["secret"])
     step = totp.timecode(datetime.now(timezone.utc))
-    assert api.post(system.url("/api/v1/me/2fa/totp/confirm"), json={"code": "000000"},
-                    timeout=10).status_code == 400
-    assert api.post(system.url("/api/v1/me/2fa/totp/confirm"),
-                    json={"code": totp.generate_otp(step - 1)}, timeout=10).status_code == 204
+    assert api.post(system.url("/api/v1/me/2fa/totp/confirm"), json={
+        "code": "000000", "current_password": PASSWORD}, timeout=10).status_code == 400
+    assert api.post(system.url("/api/v1/me/2fa/totp/confirm"), json={
+        "code": totp.generate_otp(step - 1), "current_password": PASSWORD},
+        timeout=10).status_code == 204
     assert login(system, user["username"]).status_code == 401
     signed_in(system, user, totp_code=totp.generate_otp(step))
     reused = requests.post(system.url("/api/v1/auth/login"), json={

@@ -5,7 +5,7 @@ import pytest
 
 from gateway import auth
 from gateway.app import create_app
-from services.contracts.errors import NotFound
+from services.contracts.errors import InvalidInput, NotFound
 from services.runtime import config
 from tests.unit.fakes import FakeRpc
 
@@ -27,7 +27,9 @@ def api(tmp_path):
         ("billing", "update_profile"): lambda n, changes, actor=None: dict(PROFILE, **changes),
         ("billing", "get_invoice_delivery"): {"method": "paper", "email": PROFILE["email"]},
         ("billing", "set_invoice_delivery"): lambda n, body, actor=None: {
-            "method": body["method"], "email": body.get("email") or PROFILE["email"]},
+            "method": body["method"], "email": PROFILE["email"],
+            "pending_email": body.get("email")},
+        ("identity", "check_current_password"): check_password,
         ("notifications", "list_notifications"): lambda uid, limit, cursor: {
             "items": [], "next_cursor": None, "unread": 0},
         ("notifications", "mark_notification_read"): NotFound("No such message."),
@@ -37,6 +39,11 @@ def api(tmp_path):
     settings = config.load({"DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 32})
     app = create_app(settings, rpc_client=rpc)
     return app, app.test_client(), rpc
+
+
+def check_password(user_id, password):
+    if password != "the right one":
+        raise InvalidInput({"current_password": ["Your current password is not right."]})
 
 
 def bearer(app, user_id):
@@ -88,9 +95,19 @@ def test_invoice_delivery_is_paperless_or_paper_and_only_admins_switch_it(api):
     bad = client.put(url, json={"method": "fax", "email": "x"}, headers=bearer(app, "boss"))
     assert bad.status_code == 400 and set(bad.json["errors"]) == {"method", "email"}
     assert billing_writes(rpc) == []
-    ok = client.put(url, json={"method": "paperless", "email": "ap@northwind.example"},
-                    headers=bearer(app, "boss"))
-    assert ok.json == {"method": "paperless", "email": "ap@northwind.example"}
+    # a new address needs the password (checked by identity); billing never sees it
+    no_password = client.put(url, json={"method": "paperless", "email": "ap@northwind.example"},
+                             headers=bearer(app, "boss"))
+    assert no_password.status_code == 400 and "current_password" in no_password.json["errors"]
+    assert billing_writes(rpc) == []
+    ok = client.put(url, json={"method": "paperless", "email": "ap@northwind.example",
+                               "current_password": "the right one"}, headers=bearer(app, "boss"))
+    assert ok.json == {"method": "paperless", "email": PROFILE["email"],
+                       "pending_email": "ap@northwind.example"}
+    assert "current_password" not in billing_writes(rpc)[-1][2][1]
+    same = client.put(url, json={"method": "paperless", "email": PROFILE["email"]},
+                      headers=bearer(app, "boss"))
+    assert same.status_code == 200  # where bills go already: no password asked
 
 
 def test_notification_preferences_take_booleans_for_every_category_and_channel(api):

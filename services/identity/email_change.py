@@ -1,0 +1,77 @@
+"""Changing a user's email without handing a stolen session the account.
+
+A new email is asked for with the current password and takes effect only when the link
+mailed to the new address is followed: a token of 256 random bits, stored as SHA-256,
+single use, valid 30 minutes; a newer request ends the older ones. Until then the old
+address keeps getting everything (reset links, security alerts), and it is told at once.
+"""
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from services.contracts.errors import InvalidInput, Refused
+from services.identity.models import EmailChange
+from services.identity.sessions import digest, new_secret
+from services.identity.throttle import _aware
+
+LIFETIME = timedelta(minutes=30)
+NEEDS_PASSWORD = "Enter your current password to change your email."
+BAD_TOKEN = ("This link to confirm a new email is not valid any more. Change your email "
+             "again on the Security page to get a new one.")
+
+
+def wanted(user, data):
+    """The new address asked for in a loaded profile change, or None (none, or the same)."""
+    email = data.get("email")
+    return email if email and email != user.email else None
+
+
+def require_password(current_password):
+    if not current_password:
+        raise InvalidInput({"current_password": [NEEDS_PASSWORD]})
+
+
+def start(session, user, new_email, at, session_id=None):
+    """Stores a pending change (ending the user's earlier ones); returns the token (to mail
+    to the new address, never to log)."""
+    end_pending(session, user.id, at)
+    token = new_secret()
+    session.add(EmailChange(token_hash=digest(token), user_id=user.id, new_email=new_email,
+                            session_id=session_id, created_at=at,
+                            expires_at=at + LIFETIME))
+    return token
+
+
+def link(public_url, token):
+    return f"{public_url.rstrip('/')}/confirm-email?token={token}"
+
+
+def end_pending(session, user_id, at):
+    session.execute(update(EmailChange).where(
+        EmailChange.user_id == user_id, EmailChange.used_at.is_(None)).values(used_at=at))
+
+
+def pending(session, user_id, at):
+    """The address waiting for its link, or None."""
+    row = session.execute(select(EmailChange).where(
+        EmailChange.user_id == user_id, EmailChange.used_at.is_(None))
+        .order_by(EmailChange.created_at.desc())).scalars().first()
+    return row.new_email if row is not None and _aware(row.expires_at) > at else None
+
+
+def take(session, token, at):
+    """Spends ``token``; returns its row. Raises Refused (unknown, used, expired; or spent
+    by a concurrent confirmation: a conditional update, so it works once)."""
+    row = session.get(EmailChange, digest(token))
+    if row is None or row.used_at is not None or _aware(row.expires_at) <= at:
+        raise Refused(BAD_TOKEN)
+    spent = session.execute(update(EmailChange).where(
+        EmailChange.token_hash == row.token_hash, EmailChange.used_at.is_(None)
+    ).values(used_at=at)).rowcount
+    if spent != 1:
+        raise Refused(BAD_TOKEN)
+    return row
+
+
+def apply(user, new_email):
+    user.email, user.email_key = new_email, new_email.lower()
