@@ -40,12 +40,44 @@ def list_users(account_number):
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(403, description="Only an admin of the account may invite")
 @bp.alt_response(404, description="No such account available to you")
+@bp.alt_response(429, description="Too many invitations to this address, from this account or from your address; see Retry-After")
 @bp.doc(security=BEARER)
 @auth.account_scope("manage")
 def invite_user(_validated, account_number):
     """Invite someone by email with a role (admin, billing, viewer): a single-use link,
     valid 7 days, is mailed to them."""
     return invite(account_number, request.get_json())
+
+
+@bp.get("/accounts/<account_number>/invitations")
+@bp.arguments(schemas.ListQuery, location="query")
+@bp.response(200, schemas.PendingInvitations)
+@bp.alt_response(403, description="Only an admin of the account may see its invitations")
+@bp.alt_response(404, description="No such account available to you")
+@bp.doc(security=BEARER)
+@auth.account_scope("manage")
+def list_invitations(query, account_number):
+    """The account's pending invitations (who, role, sent by, expires), newest first."""
+    return call("identity", "list_invitations", account_number, query["limit"],
+                query["cursor"])
+
+
+def revoke(account_number, invitation_id):
+    """Revokes a pending invitation as the signed-in admin (API and portal)."""
+    call("identity", "revoke_invitation", account_number, auth.current_user()["user_id"],
+         invitation_id, where=where())
+
+
+@bp.delete("/accounts/<account_number>/invitations/<invitation_id>")
+@bp.response(204)
+@bp.alt_response(403, description="Only an admin of the account may revoke invitations")
+@bp.alt_response(404, description="No such account, or no such pending invitation on it")
+@bp.doc(security=BEARER)
+@auth.account_scope("manage")
+def revoke_invitation(account_number, invitation_id):
+    """Revoke a pending invitation: its link stops working at once."""
+    revoke(account_number, invitation_id)
+    return ""
 
 
 @bp.patch("/accounts/<account_number>/users/<user_id>")
@@ -95,8 +127,9 @@ def audit_trail(query, account_number):
 @bp.arguments(schemas.InvitationAccept)
 @bp.response(201, schemas.SignedUp)
 @bp.alt_response(400, description="Invalid fields, or a password against the rules")
-@bp.alt_response(409, description="Username taken")
-@bp.alt_response(422, description="The invitation is used, expired or unknown")
+@bp.alt_response(409, description="The username is not available")
+@bp.alt_response(422, description="The invitation is used, revoked, expired or unknown, or whoever sent it is no longer an admin")
+@bp.alt_response(429, description="Too many failed tries with this invitation; see Retry-After")
 @bp.doc(security=[])
 @auth.public
 def accept_invitation(_validated):

@@ -1,11 +1,11 @@
-"""Portal pages: /users (the account's users: invite, change role, remove; the audit trail
-for admins) and /invitations/accept (an invited person creates their online ID). Forms post
+"""Portal pages: /users (the account's users: invite, change role, remove; pending
+invitations to revoke and the audit trail for admins) and /invitations/accept (an invited person creates their online ID). Forms post
 to the same identity RPCs as the API; role checks are gateway.auth's (gateway.roles)."""
 from flask import flash, g, redirect, render_template, request, url_for
 
 from gateway import auth, roles
 from gateway.api.me import where
-from gateway.api.users import invite
+from gateway.api.users import invite, revoke
 from gateway.rpc import call
 from gateway.web import bp
 from gateway.web.security_pages import flash_refusal
@@ -29,6 +29,8 @@ def users():
     return render_template(
         "users.html", users=call("identity", "list_account_users", number),
         may_manage=may_manage, role_names=ROLE_NAMES, me=auth.current_user()["user_id"],
+        invitations=call("identity", "list_invitations", number, 100)["items"] if may_manage
+        else None,
         audit=call("identity", "list_account_audit", number, 50)["items"] if may_manage
         else None)
 
@@ -45,6 +47,18 @@ def users_invite():
     else:
         flash(f"Invitation emailed to {invited['email']} as {invited['role']}. "
               "The link works once, for 7 days.", "success")
+    return _back()
+
+
+@bp.post("/users/invitations/<invitation_id>/revoke")
+@auth.web_account_scope("manage")
+def users_revoke_invitation(invitation_id):
+    try:
+        revoke(auth.current_account(), invitation_id)
+    except DomainError as exc:
+        flash_refusal(exc)
+    else:
+        flash("The invitation was revoked: its link no longer works.", "success")
     return _back()
 
 

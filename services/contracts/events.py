@@ -77,6 +77,12 @@ CATALOGUE = [
            ip=_str(allow_none=True), user_agent=_str(allow_none=True)),
     _event("identity", "user_invited", "an admin invited someone to an account",
            **_account, email=_str(required=True), role=_str(required=True)),
+    _event("identity", "invitation_revoked",
+           "a pending invitation was revoked: by an admin, or because its inviter was removed "
+           "from the account or is no longer its admin",
+           **_account, invitation_id=_str(required=True), email=_str(required=True),
+           role=_str(required=True), reason=_str(required=True, validate=validate.OneOf(
+               ["revoked", "inviter_removed", "inviter_demoted"]))),
     _event("identity", "user_removed", "a user was removed from an account",
            **_account, user_id=_str(required=True), role=_str(allow_none=True)),
     _event("identity", "role_changed", "a user's role on an account changed",

@@ -86,17 +86,9 @@ class ChangePasswordRequest(Schema):
 
 
 class ProfileChange(Schema):
-    email = _Email(validate=validate.Length(max=254), metadata={
-        "description": "A new email needs `current_password` and takes effect only when the "
-                       "link mailed to it is followed (`pending_email` until then)"})
+    email = _Email(validate=validate.Length(max=254))
     first_name = fields.String(validate=NAME)
     last_name = fields.String(validate=NAME)
-    current_password = fields.String(validate=PASSWORD, load_only=True, metadata={
-        "description": "required with a new `email`"})
-
-
-class EmailConfirm(Schema):
-    token = fields.String(required=True, validate=TOKEN, load_only=True)
 
 
 class UserAccount(Schema):
@@ -105,16 +97,12 @@ class UserAccount(Schema):
     role = fields.String(required=True)
 
 
-_PENDING = {"description": "a new email waiting for its mailed link to be followed"}
-
-
 class Me(Schema):
     user_id = fields.String(required=True)
     username = fields.String(required=True)
     email = fields.String(required=True)
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
-    pending_email = fields.String(allow_none=True, metadata=_PENDING)
     accounts = fields.List(fields.Nested(UserAccount))
 
 
@@ -124,7 +112,6 @@ class User(Schema):
     email = fields.String(required=True)
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
-    pending_email = fields.String(allow_none=True, metadata=_PENDING)
 
 
 ROLE = validate.OneOf(["admin", "billing", "viewer"], error="Choose admin, billing or viewer.")
@@ -159,8 +146,6 @@ class SecurityPreferences(Schema):
 class SecurityPreferencesChange(Schema):
     sign_in_alerts = validators.Boolean()
     require_security_code_for_payments = validators.Boolean()
-    current_password = fields.String(validate=PASSWORD, load_only=True, metadata={
-        "description": "required to stop requiring the security code for payments"})
 
 
 class SecurityStatus(Schema):
@@ -182,14 +167,9 @@ class TotpSetup(Schema):
                        "sign-in is confirmed."})
 
 
-class TotpStart(Schema):
-    current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
-
-
 class TotpConfirm(Schema):
     code = fields.String(required=True, validate=validate.Regexp(
         r"^[0-9]{6}$", error="Enter the 6-digit code from your authenticator app."))
-    current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
 
 
 class TotpDisable(Schema):
@@ -213,6 +193,8 @@ class InviteRequest(Schema):
 
 
 class Invited(Schema):
+    id = fields.String(required=True, metadata={
+        "description": "the invitation's id (GET and DELETE …/invitations)"})
     email = fields.String(required=True)
     role = fields.String(required=True)
     expires_at = fields.String(required=True)
@@ -247,3 +229,18 @@ class AuditTrail(Schema):
 class ListQuery(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
     cursor = fields.String(load_default=None, validate=validate.Length(1, 100))
+
+
+class PendingInvitation(Schema):
+    id = fields.String(required=True)
+    email = fields.String(required=True)
+    role = fields.String(required=True)
+    invited_by = fields.String(allow_none=True, metadata={
+        "description": "the username of the admin who sent it"})
+    created_at = fields.String(required=True)
+    expires_at = fields.String(required=True)
+
+
+class PendingInvitations(Schema):
+    items = fields.List(fields.Nested(PendingInvitation), required=True)
+    next_cursor = fields.String(allow_none=True)

@@ -1,10 +1,10 @@
-"""identity's account-users entrypoints (a mixin of IdentityService): invitations, roles,
-removal, and the audit trail (including what billing and payments report by event)."""
+"""identity's account-users entrypoints (a mixin of IdentityService): invitations (sent,
+listed, revoked, accepted), roles, removal, and the audit trail (including what billing and payments report by event)."""
 from nameko.rpc import rpc
 
-from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
-from services.identity import (alerts, audit, invitations, memberships, onlineids, passwords,
-                               sessions)
+from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused, Throttled
+from services.identity import (alerts, audit, availability, invitations, memberships,
+                               onlineids, passwords, sessions, throttle)
 from services.identity.clock import now
 from services.identity.models import User
 from services.runtime.handlers import reliable_handler
@@ -21,17 +21,22 @@ class AccountUsers:
         for to, user_id, first_name in recipients:
             alerts.security_alert(tx, to, user_id, first_name, what, at, where, detail)
 
-    @rpc(expected_exceptions=InvalidInput)
+    @rpc(expected_exceptions=(InvalidInput, Throttled))
     def invite_user(self, account_number, actor_user_id, request, where=None,
                     company_name=None):
         """An admin invites ``{email, role}`` to the account (the gateway checked the role).
         Mails a single-use link valid 7 days (direct RPC: the token is never on an event).
-        Returns ``{email, role, expires_at}``. Raises InvalidInput. Emits
+        Returns ``{id, email, role, expires_at}``. Raises InvalidInput, Throttled (too many
+        invitations to that address, from the account or from the admin's address). Emits
         ``identity.user_invited`` (no token)."""
         data, at = invitations.load_invite(request), now()
         with self.db.transaction() as tx:
-            token = invitations.create(tx.session, account_number, data["email"],
-                                       data["role"], actor_user_id, at)
+            throttle.reserve(tx.session, [("invite_email", data["email"]),
+                                          ("invite_account", account_number),
+                                          ("invite_ip", (where or {}).get("ip"))], at)
+        with self.db.transaction() as tx:
+            token, invitation_id = invitations.create(
+                tx.session, account_number, data["email"], data["role"], actor_user_id, at)
             audit.record(tx.session, at, "user invited", actor_user_id=actor_user_id,
                          account_number=account_number,
                          detail=f"{data['email']} as {data['role']}", where=where)
@@ -49,29 +54,72 @@ class AccountUsers:
                      "company_name": company_name or f"account {account_number}",
                      "days": invitations.LIFETIME.days},
             account_number=account_number, secret_keys=["link"])
-        return {"email": data["email"], "role": data["role"],
+        return {"id": invitation_id, "email": data["email"], "role": data["role"],
                 "expires_at": (at + invitations.LIFETIME).isoformat()}
+
+    @rpc(expected_exceptions=InvalidInput)
+    def list_invitations(self, account_number, limit=20, cursor=None):
+        """Returns the account's pending invitations ``{items: [{id, email, role,
+        invited_by (username), created_at, expires_at}], next_cursor}``, newest first (the
+        gateway lets only admins ask). Raises InvalidInput for a bad cursor."""
+        with self.db.transaction() as tx:
+            return invitations.list_pending(tx.session, str(account_number), now(),
+                                            max(1, min(int(limit), 100)), cursor)
+
+    @rpc(expected_exceptions=NotFound)
+    def revoke_invitation(self, account_number, actor_user_id, invitation_id, where=None):
+        """Revokes a pending invitation of the account: its link stops working. Returns
+        None. Raises NotFound (no such pending invitation on the account). Emits
+        ``identity.invitation_revoked``."""
+        at = now()
+        with self.db.transaction() as tx:
+            row = invitations.revoke(tx.session, account_number, invitation_id, at)
+            audit.record(tx.session, at, "invitation revoked", actor_user_id=actor_user_id,
+                         account_number=account_number, detail=f"{row.email} as {row.role}",
+                         where=where)
+            self._revoked(tx, [row])
+
+    def _revoked(self, tx, rows):
+        for row in rows:
+            tx.emit("invitation_revoked", {
+                "account_number": row.account_number, "invitation_id": row.id,
+                "email": row.email, "role": row.role, "reason": row.revoked_reason})
 
     @rpc(expected_exceptions=Refused)
     def get_invitation(self, token):
         """Returns ``{account_number, email, role}`` of a pending invitation; Refused when
-        it is used, expired or unknown (the acceptance page says so before asking more)."""
+        it is used, revoked, expired or unknown, or its inviter is no longer an admin (the
+        acceptance page says so before asking more)."""
         with self.db.transaction() as tx:
             row = invitations.pending(tx.session, str(token), now())
             return {"account_number": row.account_number, "email": row.email,
                     "role": row.role}
 
-    @rpc(expected_exceptions=(InvalidInput, Refused, Conflict))
+    @rpc(expected_exceptions=(InvalidInput, Refused, Conflict, Throttled))
     def accept_invitation(self, request, where=None):
         """Takes ``{token, username, password, first_name, last_name}``; creates an online ID
         with the invited role on the account. Returns ``{user_id, username}``. Raises
-        InvalidInput, Refused (token used, expired, unknown), Conflict (username taken).
-        Emits ``identity.user_registered``."""
-        data = invitations.load_accept(request)
+        InvalidInput, Refused (token used, revoked, expired, unknown, or its inviter no
+        longer an admin), Conflict (username not available: one message that a stranger
+        cannot tell from any other clash), Throttled (too many failed tries with this
+        token). Emits ``identity.user_registered``."""
+        data, at = invitations.load_accept(request), now()
+        key = throttle.invitation_key(data["token"])
+        with self.db.transaction() as tx:
+            invitations.pending(tx.session, data["token"], at)  # before any hash
+        with self.db.transaction() as tx:  # a failure until it succeeds
+            row = throttle.lock(tx.session, [key], at)[key]
+            wait = throttle.wait_seconds(row, throttle.FREE["invitation"], at)
+            if not wait:
+                throttle.count(row, at)
+        if wait:
+            raise Throttled(invitations.TOO_MANY_TRIES, retry_after=wait)
+        with self.db.transaction() as tx:
+            availability.check_username(tx.session, data["username"])
         password_hash = passwords.hash_password(data["password"])
-        at = now()
         with self.db.transaction() as tx:
             user, row = invitations.accept(tx.session, data["token"], data, password_hash, at)
+            throttle.forget(tx.session, key)
             audit.record(tx.session, at, "user joined", actor_user_id=user.id,
                          account_number=row.account_number, subject_user_id=user.id,
                          detail=f"{user.username} ({row.email}) as {row.role}", where=where)
@@ -101,6 +149,9 @@ class AccountUsers:
                          detail=f"{user.username}: {previous} to {role}", where=where)
             tx.emit("role_changed", {"account_number": account_number, "user_id": user.id,
                                      "role": role})
+            if previous == "admin":  # what they sent as admin is no longer vouched for
+                self._revoked(tx, invitations.revoke_sent_by(
+                    tx.session, account_number, user.id, at, "inviter_demoted"))
             recipients = set(self._admins_to_alert(tx.session, account_number))
             recipients.add((user.email, user.id, user.first_name))
             self._alert_all(tx, sorted(recipients), "role_changed", at, where,
@@ -121,6 +172,8 @@ class AccountUsers:
                          detail=f"{user.username} ({role})", where=where)
             tx.emit("user_removed", {"account_number": account_number, "user_id": user.id,
                                      "role": role})
+            self._revoked(tx, invitations.revoke_sent_by(
+                tx.session, account_number, user.id, at, "inviter_removed"))
             for ended in sessions.end_all(tx.session, user.id, at, "removed_from_account"):
                 tx.emit("session_ended", ended)
             recipients = self._admins_to_alert(tx.session, account_number)
