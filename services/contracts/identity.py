@@ -86,9 +86,17 @@ class ChangePasswordRequest(Schema):
 
 
 class ProfileChange(Schema):
-    email = _Email(validate=validate.Length(max=254))
+    email = _Email(validate=validate.Length(max=254), metadata={
+        "description": "A new email needs `current_password` and takes effect only when the "
+                       "link mailed to it is followed (`pending_email` until then)"})
     first_name = fields.String(validate=NAME)
     last_name = fields.String(validate=NAME)
+    current_password = fields.String(validate=PASSWORD, load_only=True, metadata={
+        "description": "required with a new `email`"})
+
+
+class EmailConfirm(Schema):
+    token = fields.String(required=True, validate=TOKEN, load_only=True)
 
 
 class UserAccount(Schema):
@@ -97,12 +105,16 @@ class UserAccount(Schema):
     role = fields.String(required=True)
 
 
+_PENDING = {"description": "a new email waiting for its mailed link to be followed"}
+
+
 class Me(Schema):
     user_id = fields.String(required=True)
     username = fields.String(required=True)
     email = fields.String(required=True)
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
+    pending_email = fields.String(allow_none=True, metadata=_PENDING)
     accounts = fields.List(fields.Nested(UserAccount))
 
 
@@ -112,6 +124,7 @@ class User(Schema):
     email = fields.String(required=True)
     first_name = fields.String(required=True)
     last_name = fields.String(required=True)
+    pending_email = fields.String(allow_none=True, metadata=_PENDING)
 
 
 ROLE = validate.OneOf(["admin", "billing", "viewer"], error="Choose admin, billing or viewer.")
@@ -146,6 +159,8 @@ class SecurityPreferences(Schema):
 class SecurityPreferencesChange(Schema):
     sign_in_alerts = validators.Boolean()
     require_security_code_for_payments = validators.Boolean()
+    current_password = fields.String(validate=PASSWORD, load_only=True, metadata={
+        "description": "required to stop requiring the security code for payments"})
 
 
 class SecurityStatus(Schema):
@@ -167,9 +182,14 @@ class TotpSetup(Schema):
                        "sign-in is confirmed."})
 
 
+class TotpStart(Schema):
+    current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
+
+
 class TotpConfirm(Schema):
     code = fields.String(required=True, validate=validate.Regexp(
         r"^[0-9]{6}$", error="Enter the 6-digit code from your authenticator app."))
+    current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
 
 
 class TotpDisable(Schema):
