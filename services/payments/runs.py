@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from services.payments import idempotency, limits, paying, payments
+from services.payments import idempotency, limits, offboarding, paying, payments
 from services.payments.models import Payment, PaymentMethod
 
 log = logging.getLogger(__name__)
@@ -22,9 +22,9 @@ IN_FLIGHT_GRACE = timedelta(seconds=30)
 
 
 def due_payments(session, run_date, after=""):
-    """The next batch of due payments as (id, kind, account_number), in id order after
-    ``after`` (so that a payment left scheduled in this run is not taken again by it)."""
-    query = select(Payment.id, Payment.kind, Payment.account_number).where(
+    """The next batch of due payments as (id, kind, account_number, user_id), in id order
+    after ``after`` (so that a payment left scheduled in this run is not taken again by it)."""
+    query = select(Payment.id, Payment.kind, Payment.account_number, Payment.user_id).where(
         Payment.status == "scheduled", Payment.scheduled_for <= run_date,
         Payment.id > after).order_by(Payment.id).limit(BATCH)
     if session.bind.dialect.name == "postgresql":
@@ -57,15 +57,20 @@ def allowance_for(payment_allowance, row):
         return True, None
 
 
-def _charge_one(db, processor, row, run_date, payment_allowance=None):
-    wait, allowance = allowance_for(payment_allowance, row)  # before the claim: no RPC inside
-    if wait:
+def _charge_one(db, processor, row, run_date, payment_allowance=None, still_a_user=None):
+    # the questions to billing and identity come before the claim: no RPC inside it
+    wait, allowance = allowance_for(payment_allowance, row)
+    wait_for_identity, payer_gone = offboarding.payer_gone(still_a_user, row)
+    if wait or wait_for_identity:
         return False
     with db.transaction() as tx:
         if not claim(tx.session, row.id):
             return False
         payment = tx.session.get(Payment, row.id)
         method = tx.session.get(PaymentMethod, payment.payment_method_id)
+        if payer_gone:
+            offboarding.cancel(tx, payment)
+            return False
         if allowance is not None and payment.kind == "autopay":
             due = allowance["amount_due_cents"]
             if due <= 0:
@@ -89,11 +94,13 @@ def _charge_one(db, processor, row, run_date, payment_allowance=None):
     return True
 
 
-def run(db, processor, run_date, payment_allowance=None):
+def run(db, processor, run_date, payment_allowance=None, still_a_user=None):
     """Charge every scheduled payment due on or before ``run_date``, settle pending bank
     debits, record returns of earlier settlements, finish interrupted charges.
     ``payment_allowance(account_number)`` (billing's) caps autopay payments at what is still
-    due and refuses a scheduled payment larger than the account's allowance.
+    due and refuses a scheduled payment larger than the account's allowance;
+    ``still_a_user(account_number, user_id)`` (identity's) cancels a scheduled payment whose
+    payer left the account.
     Returns ``{payments_attempted, settled, returned}``."""
     started = payments.now()
     attempted, after = 0, ""
@@ -104,7 +111,8 @@ def run(db, processor, run_date, payment_allowance=None):
             break
         after = rows[-1].id
         attempted += sum(1 for row in rows
-                         if _charge_one(db, processor, row, run_date, payment_allowance))
+                         if _charge_one(db, processor, row, run_date, payment_allowance,
+                                        still_a_user))
     attempted += recover_in_flight(db, processor, run_date)
     returned = check_returns(db, processor, run_date)
     settled = settle_bank_debits(db, processor, run_date, started)

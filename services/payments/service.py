@@ -168,13 +168,14 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
             day = date.fromisoformat(run_date)
         except (TypeError, ValueError):
             raise InvalidInput({"run_date": ["A date, YYYY-MM-DD."]}) from None
-        return runs.run(self.db, self.processor, day, self._allowance)
+        return runs.run(self.db, self.processor, day, self._allowance, self._still_a_user)
 
     @timer(interval=3600)
     def daily_payment_run(self):
         """Runs today's payments; hourly so a restart never skips a day (claims make repeat
         runs harmless)."""
-        runs.run(self.db, self.processor, payments.today_utc(), self._allowance)
+        runs.run(self.db, self.processor, payments.today_utc(), self._allowance,
+                 self._still_a_user)
 
     def _allowance(self, account_number):
         """What billing says the account owes and the most one payment may be (autopay never
@@ -182,6 +183,10 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
         # billing_rpc is a TimedRpcProxy: Unavailable after RPC_TIMEOUT; a payment run then
         # waits for the next run rather than charging blind, a new payment answers 503
         return self.billing_rpc.get_payment_allowance(account_number)
+
+    def _still_a_user(self, account_number, user_id):
+        """Whether identity still counts ``user_id`` a user of the account (any role)."""
+        return self.identity_rpc.get_account_role(user_id, account_number) is not None
 
 
 def _actor(actor):

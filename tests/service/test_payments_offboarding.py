@@ -5,8 +5,9 @@ is delivered, each with a ``payments.payment_canceled`` event for the admins' no
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 
-from tests.service.test_payments_service import (ACCOUNT, AFTER, CARD, OTHER, SOON, call,
-                                                 events, query, start_payments)
+from tests.service.test_payments_service import (ACCOUNT, AFTER, CARD, OTHER, SOON,
+                                                 FakeIdentity, call, events, query,
+                                                 start_payments)
 from services.runtime import outbox
 
 assert start_payments  # the fixture, used by name
@@ -44,3 +45,37 @@ def test_a_removed_users_scheduled_payments_are_canceled_once_and_others_stay(
     assert {n["account_number"] for n in notices} == {ACCOUNT}
     call(container, "run_payments", AFTER)
     assert dict(query(container, "SELECT id, status FROM payments"))[theirs["id"]] == "canceled"
+
+
+class Directory(FakeIdentity):
+    """identity's answer to "is this user still on the account?" (``gone``: not any more;
+    an Exception: identity away)."""
+
+    def __init__(self):
+        super().__init__()
+        self.gone = set()
+        self.away = False
+
+    def get_account_role(self, user_id, account_number):
+        if self.away:
+            raise RuntimeError("identity away")
+        return None if user_id in self.gone else "billing"
+
+
+def test_a_payment_run_cancels_a_scheduled_payment_whose_payer_is_no_longer_a_user(
+        start_payments):
+    """The run checks too: a payment scheduled while its payer was being removed (after the
+    user_removed event was handled) is not charged."""
+    directory = Directory()
+    container = start_payments(identity=directory)
+    theirs = schedule(container, ACCOUNT, "u-leaver", "k1")
+    stays = schedule(container, ACCOUNT, "u-stays", "k2")
+    directory.gone.add("u-leaver")
+    directory.away = True  # identity does not answer: the run waits, charges nothing
+    assert call(container, "run_payments", AFTER)["payments_attempted"] == 0
+    assert call(container, "get_payment", ACCOUNT, theirs["id"])["status"] == "scheduled"
+    directory.away = False
+    call(container, "run_payments", AFTER)
+    assert call(container, "get_payment", ACCOUNT, theirs["id"])["status"] == "canceled"
+    assert call(container, "get_payment", ACCOUNT, stays["id"])["status"] == "succeeded"
+    assert [n["payment_id"] for n in events(container, "payment_canceled")] == [theirs["id"]]

@@ -37,6 +37,9 @@ class FakeIdentity:
     def verify_security_code(self, user_id, code):
         return code == self.code
 
+    def get_account_role(self, user_id, account_number):
+        return "billing"
+
 
 class FakeBilling:
     """Answers what each account still owes (``dues``); a large default; an Exception value
