@@ -1,0 +1,48 @@
+"""identity's throttle rules as plain functions on plain rows (no database): the sign-in wait
+that a flood from one address does not impose on the people who sign in from there, and the
+allowances on what mails someone or costs a hash."""
+from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+
+from services.identity import throttle
+
+AT = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def row(count, seconds_ago=0, window_minutes_ago=10):
+    return SimpleNamespace(count=count, last_failed_at=AT - timedelta(seconds=seconds_ago),
+                           window_started_at=AT - timedelta(minutes=window_minutes_ago))
+
+
+FLOODED = row(throttle.HOURLY_LIMIT)  # an office address after a flood of failures
+
+
+def test_a_flooded_address_stops_usernames_never_signed_in_from_there():
+    assert throttle.sign_in_wait(row(0), FLOODED, address_known=False, at=AT) > 0
+    assert throttle.sign_in_wait(None, FLOODED, address_known=False, at=AT) > 0
+
+
+def test_a_flooded_address_does_not_stop_its_own_users():
+    assert throttle.sign_in_wait(row(0), FLOODED, address_known=True, at=AT) == 0
+    assert throttle.sign_in_wait(None, FLOODED, address_known=True, at=AT) == 0
+
+
+def test_a_users_own_failures_still_throttle_them_wherever_they_are():
+    own = row(throttle.FREE["user"])
+    assert throttle.sign_in_wait(own, row(0), address_known=True, at=AT) == 2
+    assert throttle.sign_in_wait(own, FLOODED, address_known=True, at=AT) == 2
+
+
+def test_an_allowance_has_room_until_its_count_then_waits_out_the_hour():
+    limit = throttle.QUOTAS["reset_user"]
+    assert throttle.quota_wait(None, limit, AT) == 0
+    assert throttle.quota_wait(row(limit - 1), limit, AT) == 0
+    assert throttle.quota_wait(row(limit, window_minutes_ago=10), limit, AT) == 50 * 60
+    assert throttle.quota_wait(row(limit, window_minutes_ago=61), limit, AT) == 0
+
+
+def test_allowance_keys_are_digests_of_what_was_typed_case_insensitive():
+    key = throttle.quota_key("reminder_email", "Rosa@Harbor.example")
+    assert key == throttle.quota_key("reminder_email", "rosa@harbor.example")
+    assert "harbor" not in key and len(key) <= 120
+    assert key != throttle.quota_key("reset_user", "rosa@harbor.example")
