@@ -9,8 +9,10 @@ project's code and to open a socket or start a process (an audit hook, which can
 removed), renders and writes the PDF to stdout. The parent waits on the pipe (green under
 eventlet's monkey patch, so billing keeps serving) at most ``wall_seconds``, then kills it.
 
-A render that fails or blows its budget raises ``RenderFailed`` for that statement only: the
-on-demand PDF answers 503 and the print-batch event is retried, then parked for replay.
+At most CONCURRENT_RENDERS run at once per billing process (the others wait, within their wall
+budget). A render that fails or blows its budget raises ``RenderFailed`` for that statement
+only: the on-demand PDF answers 503 and the print-batch event is retried, then parked for
+replay.
 Cost: one interpreter start and reportlab import per PDF (see docs/architecture.md).
 """
 import json
@@ -19,6 +21,7 @@ import os
 import resource
 import subprocess  # eventlet's monkey patch makes it green in the services
 import sys
+import threading  # green under eventlet's monkey patch
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +30,10 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_PDF_BYTES = 20 * 2**20  # a statement is kilobytes; more than this is not a statement
+# renders at once per billing process: with the budget below, PDFs can take at most this many
+# CPUs and this many times memory_bytes, however many statements are issued together
+CONCURRENT_RENDERS = 2
+_slots = threading.BoundedSemaphore(CONCURRENT_RENDERS)
 FAILED_MEMORY, FAILED_RENDER, FAILED_SIZE = 3, 4, 5
 
 
@@ -49,13 +56,24 @@ def render(detail, budget=DEFAULT):
     process. Raises RenderFailed (logged) when it fails, is killed or runs out of time."""
     payload = json.dumps(detail, default=str).encode()
     started = time.monotonic()
+    if not _slots.acquire(timeout=budget.wall_seconds):
+        return _failed(detail, f"{CONCURRENT_RENDERS} other PDFs were being made for "
+                               f"{budget.wall_seconds:g} s")
+    try:
+        return _render(detail, payload, budget, started)
+    finally:
+        _slots.release()
+
+
+def _render(detail, payload, budget, started):
     child = subprocess.Popen(
         [sys.executable, "-I", "-m", "services.billing.pdf_sandbox",
          str(budget.memory_bytes), str(budget.cpu_seconds)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT,
         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"})
     try:
-        out, err = child.communicate(payload, timeout=budget.wall_seconds)
+        out, err = child.communicate(
+            payload, timeout=max(0.01, budget.wall_seconds - (time.monotonic() - started)))
     except Exception as exc:
         # eventlet's green Popen raises the TimeoutExpired of its own copy of subprocess
         if type(exc).__name__ != "TimeoutExpired":

@@ -109,3 +109,15 @@ def test_the_renderer_may_not_open_a_data_file_a_socket_or_a_process():
                             text=True, cwd=pdf_sandbox.ROOT, timeout=60)
     assert result.stdout.split() == ["refused", "refused", "refused", "code", "ok"], \
         result.stderr
+
+
+def test_renders_beyond_the_concurrent_limit_wait_then_fail_within_their_budget():
+    taken = [pdf_sandbox._slots.acquire(timeout=5) for _ in range(pdf_sandbox.CONCURRENT_RENDERS)]
+    try:
+        assert all(taken)
+        with pytest.raises(pdf_sandbox.RenderFailed, match="other PDFs were being made"):
+            pdf_sandbox.render(DETAIL, pdf_sandbox.Budget(wall_seconds=0.2))
+    finally:
+        for _ in taken:
+            pdf_sandbox._slots.release()
+    assert pdf_sandbox.render(DETAIL).startswith(b"%PDF")
