@@ -1,11 +1,38 @@
 """billing: the company profile, invoice delivery and the paper print batch, in a container on
-a real broker and database (nothing faked)."""
+a real broker and database. Only notifications' mail RPC is a fake (tests/service/
+identity_fakes.py records it), so a test reads the verification link an address would get."""
+import re
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+from sqlalchemy import create_engine, text
 
 from services.billing.service import BillingService
-from services.contracts.errors import InvalidInput, NotFound
+from services.contracts.errors import InvalidInput, NotFound, Refused, Throttled
+from services.runtime.database import engine_url
+from tests.service import identity_fakes
 from tests.service.test_billing_accounts import REQUEST, events_queue, take
+
+
+class BillingUnderTest(BillingService):
+    notifications_rpc = identity_fakes._Fixed(identity_fakes._Notifications())
+
+
+def execute(container, sql, **params):
+    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
+    with engine.begin() as conn:
+        result = conn.execute(text(sql), params)
+        rows = result.all() if result.returns_rows else None
+    engine.dispose()
+    return rows
+
+
+def verification_token(to):
+    name, kwargs = identity_fakes.SENT[-1]
+    assert kwargs["template"] == "invoice_email_verify" and kwargs["to"] == to
+    assert kwargs["secret_keys"] == ["link"]
+    return re.search(r"confirm-invoice-email\?token=([\w-]+)", kwargs["context"]["link"]).group(1)
 
 
 def hook(container, name, *args, **kwargs):
@@ -15,7 +42,8 @@ def hook(container, name, *args, **kwargs):
 
 @pytest.fixture
 def billing(start_service):
-    container = start_service(BillingService)
+    identity_fakes.SENT.clear()
+    container = start_service(BillingUnderTest)
     return container, hook(container, "open_account", REQUEST)["account_number"]
 
 
@@ -56,7 +84,7 @@ def test_going_paperless_sends_bills_by_email_and_paper_accounts_land_in_the_pri
         billing, tmp_path):
     container, number = billing
     assert hook(container, "get_invoice_delivery", number) == {
-        "method": "paper", "email": "billing@northwind.example"}
+        "method": "paper", "email": "billing@northwind.example", "pending_email": None}
     with pytest.raises(InvalidInput) as refused:
         hook(container, "set_invoice_delivery", number, {"method": "fax"})
     assert "method" in refused.value.errors
@@ -66,12 +94,64 @@ def test_going_paperless_sends_bills_by_email_and_paper_accounts_land_in_the_pri
     assert len(batch) == 1 and batch[0].read_bytes().startswith(b"%PDF")
 
     queue = events_queue(container.config["AMQP_URI"], "billing", "statement_issued")
+    # a new address changes nothing until the link mailed to it is followed
     assert hook(container, "set_invoice_delivery", number,
                 {"method": "paperless", "email": "AP@Northwind.example"}) == {
-        "method": "paperless", "email": "AP@northwind.example"}
+        "method": "paper", "email": "billing@northwind.example",
+        "pending_email": "AP@northwind.example"}
+    token = verification_token("AP@northwind.example")
+    assert hook(container, "confirm_invoice_email", token)["email"] == "AP@northwind.example"
+    assert hook(container, "get_invoice_delivery", number) == {
+        "method": "paperless", "email": "AP@northwind.example", "pending_email": None}
     with entrypoint_waiter(container, "on_statement_issued"):
         hook(container, "issue_statements", {"statement_date": "2026-12-12"})
     issued = take(container.config["AMQP_URI"], queue)["data"]
     assert issued["invoice_delivery"] == "paperless"
     assert issued["delivery_email"] == "AP@northwind.example"
     assert not (tmp_path / "print-batch" / "2026-12-12").exists()
+
+
+def test_a_verification_link_works_once_expires_and_is_superseded(billing):
+    container, number = billing
+    hook(container, "set_invoice_delivery", number,
+         {"method": "paperless", "email": "first@northwind.example"})
+    first = verification_token("first@northwind.example")
+    hook(container, "set_invoice_delivery", number,
+         {"method": "paperless", "email": "second@northwind.example"})
+    second = verification_token("second@northwind.example")
+    with pytest.raises(Refused):  # a newer request ended it
+        hook(container, "confirm_invoice_email", first)
+    execute(container, "UPDATE invoice_email_verifications SET expires_at = :t",
+            t=datetime.now(timezone.utc) - timedelta(seconds=1))
+    with pytest.raises(Refused):
+        hook(container, "confirm_invoice_email", second)
+    assert hook(container, "get_invoice_delivery", number)["method"] == "paper"
+    stored = str(execute(container, "SELECT * FROM invoice_email_verifications"))
+    assert first not in stored and second not in stored
+
+
+def test_verification_mail_is_throttled_per_recipient_and_per_account(billing):
+    container, number = billing
+    for _ in range(3):
+        hook(container, "set_invoice_delivery", number,
+             {"method": "paperless", "email": "ap@northwind.example"})
+    with pytest.raises(Throttled) as refused:
+        hook(container, "set_invoice_delivery", number,
+             {"method": "paperless", "email": "ap@northwind.example"})
+    assert refused.value.retry_after > 0
+    hook(container, "set_invoice_delivery", number,
+         {"method": "paperless", "email": "other@northwind.example"})
+    hook(container, "set_invoice_delivery", number,
+         {"method": "paperless", "email": "third@northwind.example"})
+    with pytest.raises(Throttled):  # five for the account this hour, whatever the address
+        hook(container, "set_invoice_delivery", number,
+             {"method": "paperless", "email": "fourth@northwind.example"})
+    assert len(identity_fakes.SENT) == 5
+
+
+def test_a_new_company_email_does_not_move_paperless_bills(billing):
+    container, number = billing
+    hook(container, "set_invoice_delivery", number, {"method": "paperless"})
+    hook(container, "update_profile", number, {"email": "new@northwind.example"})
+    assert hook(container, "get_invoice_delivery", number)["email"] == \
+        "billing@northwind.example"

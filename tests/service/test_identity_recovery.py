@@ -1,6 +1,7 @@
 """identity: forgotten IDs and passwords, password changes and the profile, in a nameko
 container on a real broker and database. The mail RPC is recorded by a fake
 (tests/service/identity_fakes.py), so a test reads the link the user would get."""
+import json
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -9,7 +10,7 @@ from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine, text
 
 from services.contracts.errors import InvalidInput, Refused, Throttled, Unauthenticated
-from services.identity import passwords, throttle
+from services.identity import passwords, sessions, throttle
 from services.runtime.database import engine_url
 from tests.service import identity_fakes
 from tests.service.identity_fakes import PASSWORD, IdentityUnderTest, signup_request
@@ -146,10 +147,92 @@ def test_wrong_current_passwords_on_a_password_change_are_throttled_like_sign_in
         rpc(identity, "sign_in", "sam.lee", PASSWORD)
 
 
-def test_the_profile_changes_email_and_names(identity):
-    user_id = rpc(identity, "sign_in", "sam.lee", PASSWORD)["user_id"]
-    updated = rpc(identity, "update_user", user_id, {"email": "sam@new.example",
-                                                     "first_name": " Samuel "})
-    assert updated["email"] == "sam@new.example" and updated["first_name"] == "Samuel"
+def test_names_change_at_once_but_an_email_waits_for_the_password_and_its_link(identity):
+    here = rpc(identity, "sign_in", "sam.lee", PASSWORD)
+    other = rpc(identity, "sign_in", "sam.lee", PASSWORD)
+    user_id = here["user_id"]
+    renamed = rpc(identity, "update_user", user_id, {"first_name": " Samuel "})
+    assert renamed["first_name"] == "Samuel" and renamed["pending_email"] is None
+    with pytest.raises(InvalidInput) as refused:
+        rpc(identity, "update_user", user_id, {"email": "sam@new.example"})
+    assert "current_password" in refused.value.errors
+    with pytest.raises(InvalidInput) as refused:
+        rpc(identity, "update_user", user_id, {"email": "sam@new.example",
+                                               "last_name": "Changed"},
+            current_password="not the password")
+    assert "current_password" in refused.value.errors
+    assert rpc(identity, "get_user", user_id)["last_name"] == "Lee"  # all or nothing
     with pytest.raises(InvalidInput):
         rpc(identity, "update_user", user_id, {"email": "not an email"})
+    rpc(identity, "request_password_reset", "sam.lee")
+    stale_reset = mailed_token()
+
+    asked = rpc(identity, "update_user", user_id, {"email": "sam@new.example"},
+                current_password=PASSWORD, session_id=here["session_id"])
+    assert asked["email"] == "Sam@bluebird.example"
+    assert asked["pending_email"] == "sam@new.example"
+    name, kwargs = identity_fakes.SENT[-1]
+    assert kwargs["template"] == "email_change" and kwargs["to"] == "sam@new.example"
+    assert kwargs["secret_keys"] == ["link"]
+    token = re.search(r"confirm-email\?token=([\w-]+)", kwargs["context"]["link"]).group(1)
+    alerts = [json.loads(body)["data"] for (body,) in execute(
+        identity, "SELECT body FROM outbox WHERE event_type = "
+                  "'identity.security_alert_raised' ORDER BY created_at")]
+    assert alerts[-1]["email"] == "Sam@bluebird.example" and "sam@new.example" in \
+        alerts[-1]["detail"]
+
+    with pytest.raises(Refused):
+        rpc(identity, "confirm_email_change", "x" * 43)
+    assert rpc(identity, "confirm_email_change", token) == {"user_id": user_id,
+                                                            "email": "sam@new.example"}
+    with pytest.raises(Refused):  # once
+        rpc(identity, "confirm_email_change", token)
+    me = rpc(identity, "get_user", user_id)
+    assert me["email"] == "sam@new.example" and me["pending_email"] is None
+    assert rpc(identity, "get_session", here["session_id"])["active"] is True
+    assert rpc(identity, "get_session", other["session_id"])["active"] is False
+    with pytest.raises(Refused):  # the reset link mailed to the old address
+        rpc(identity, "reset_password", stale_reset, NEW_PASSWORD)
+    actions = [a for (a,) in execute(identity, "SELECT action FROM audit_entries ORDER BY at")]
+    assert actions[-2:] == ["email change requested", "email changed"]
+    assert token not in str(execute(identity, "SELECT * FROM email_changes"))
+
+
+def test_an_email_link_expires_after_30_minutes(identity):
+    user_id = rpc(identity, "sign_in", "sam.lee", PASSWORD)["user_id"]
+    rpc(identity, "update_user", user_id, {"email": "sam@new.example"},
+        current_password=PASSWORD)
+    link = identity_fakes.SENT[-1][1]["context"]["link"]
+    execute(identity, "UPDATE email_changes SET expires_at = :t",
+            t=datetime.now(timezone.utc) - timedelta(seconds=1))
+    with pytest.raises(Refused):
+        rpc(identity, "confirm_email_change", link.split("token=")[1])
+    assert rpc(identity, "get_user", user_id)["pending_email"] is None
+
+
+def test_reset_tokens_die_together_when_one_is_used_issued_or_the_password_changes(identity):
+    here = rpc(identity, "sign_in", "sam.lee", PASSWORD)
+    rpc(identity, "request_password_reset", "sam.lee")
+    first = mailed_token()
+    rpc(identity, "request_password_reset", "sam.lee")
+    second = mailed_token()
+    with pytest.raises(Refused):  # issuing a new one ended the older
+        rpc(identity, "reset_password", first, NEW_PASSWORD)
+    # two outstanding at once (say, asked for in the same instant): using one ends the other
+    (row,) = execute(identity, "SELECT user_id, created_at, expires_at FROM password_resets "
+                               "WHERE used_at IS NULL")
+    execute(identity, "INSERT INTO password_resets (token_hash, user_id, created_at, "
+                      "expires_at) VALUES (:h, :u, :c, :e)",
+            h=sessions.digest("a-twin-token-issued-alongside"), u=row[0], c=row[1], e=row[2])
+    rpc(identity, "reset_password", second, NEW_PASSWORD)
+    with pytest.raises(Refused):
+        rpc(identity, "reset_password", "a-twin-token-issued-alongside", "amber quarry falcon 31")
+    rpc(identity, "request_password_reset", "sam.lee")
+    third = mailed_token()
+    here = rpc(identity, "sign_in", "sam.lee", NEW_PASSWORD)
+    rpc(identity, "change_password", here["user_id"], here["session_id"], NEW_PASSWORD,
+        "amber quarry falcon 31")
+    with pytest.raises(Refused):
+        rpc(identity, "reset_password", third, "one more phrase here 5")
+
+

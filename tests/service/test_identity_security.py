@@ -102,6 +102,29 @@ def test_preferences_default_off_and_requiring_a_code_needs_one(identity):
         "sign_in_alerts": False, "require_security_code_for_payments": True}
 
 
+def test_no_longer_requiring_the_code_for_payments_needs_the_password_and_is_throttled(
+        identity):
+    uid = identity.user_id
+    rpc(identity, "set_security_code", uid, PASSWORD, "4821")
+    rpc(identity, "update_security_preferences", uid,
+        {"require_security_code_for_payments": True})
+    off = {"require_security_code_for_payments": False}
+    with pytest.raises(InvalidInput) as refused:
+        rpc(identity, "update_security_preferences", uid, off)
+    assert "current_password" in refused.value.errors
+    assert rpc(identity, "get_security_preferences", uid)[
+        "require_security_code_for_payments"] is True
+    assert rpc(identity, "update_security_preferences", uid, {"sign_in_alerts": True})[
+        "sign_in_alerts"] is True  # what does not weaken needs nothing
+    for attempt in range(5):
+        with pytest.raises(InvalidInput):
+            rpc(identity, "update_security_preferences", uid, off,
+                current_password=f"wrong guess {attempt}")
+    with pytest.raises(Throttled) as throttled:
+        rpc(identity, "update_security_preferences", uid, off, current_password=PASSWORD)
+    assert throttled.value.retry_after > 0
+
+
 def test_the_challenge_answer_is_normalised_and_asked_on_a_reset(identity):
     questions = rpc(identity, "list_challenge_questions")["items"]
     rpc(identity, "set_challenge", identity.user_id, PASSWORD, questions[0]["id"],
@@ -128,14 +151,21 @@ def test_sign_in_alerts_mail_a_new_browser_or_address_only(identity):
 
 def test_two_step_sign_in_needs_a_current_code_once_and_recovery_codes_work_once(identity):
     uid = identity.user_id
-    setup = rpc(identity, "start_totp", uid)
+    with pytest.raises(InvalidInput) as refused:  # step-up: the password first
+        rpc(identity, "start_totp", uid)
+    assert "current_password" in refused.value.errors
+    setup = rpc(identity, "start_totp", uid, current_password=PASSWORD)
     assert setup["otpauth_uri"].startswith("otpauth://totp/BizPortal:sam.lee?secret=")
     assert len(setup["recovery_codes"]) == 10
     with pytest.raises(InvalidInput):
-        rpc(identity, "confirm_totp", uid, "000000")
+        rpc(identity, "confirm_totp", uid, "000000", current_password=PASSWORD)
     totp = pyotp.TOTP(setup["secret"])
     step = totp.timecode(datetime.now(timezone.utc))
-    rpc(identity, "confirm_totp", uid, totp.generate_otp(step - 1))
+    with pytest.raises(InvalidInput) as refused:
+        rpc(identity, "confirm_totp", uid, totp.generate_otp(step - 1),
+            current_password="not my password!")
+    assert "current_password" in refused.value.errors
+    rpc(identity, "confirm_totp", uid, totp.generate_otp(step - 1), current_password=PASSWORD)
     with pytest.raises(Unauthenticated) as refused:
         rpc(identity, "sign_in", "sam.lee", PASSWORD)
     assert "6-digit code" in refused.value.detail
@@ -151,7 +181,7 @@ def test_two_step_sign_in_needs_a_current_code_once_and_recovery_codes_work_once
     stored = str(rows(identity, "SELECT * FROM recovery_codes"))
     assert code not in stored and code.replace("-", "") not in stored
     with pytest.raises(Conflict):
-        rpc(identity, "start_totp", uid)
+        rpc(identity, "start_totp", uid, current_password=PASSWORD)
     with pytest.raises(InvalidInput):
         rpc(identity, "disable_totp", uid, "not my password!")
     rpc(identity, "disable_totp", uid, PASSWORD)
