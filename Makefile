@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 ## run: migrate, seed the demo account, run the four services and the gateway (Ctrl-C stops all)
+# The one place secrets may be generated (into DATA_DIR) instead of given: every other start
+# refuses to run without a real SECRET_KEY and ADMIN_TOKEN (services/runtime/config.py).
+run: export DEV_SECRETS = 1
 run: $(STAMP)
 	$(BIN)/python -m services.bootstrap
 	GATEWAY_PORT=$${PORT:-8080} $(BIN)/honcho start -f Procfile

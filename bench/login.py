@@ -78,7 +78,7 @@ class Portal:
     def __init__(self, amqp_uri, data_dir, workers):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.admin_token = secrets.token_urlsafe(16)
+        self.admin_token = secrets.token_urlsafe(32)
         self.env = {**os.environ, "AMQP_URI": amqp_uri, "DATA_DIR": str(data_dir),
                     "PORT": str(self.port), "ADMIN_TOKEN": self.admin_token,
                     "SECRET_KEY": secrets.token_urlsafe(32), "LOG_LEVEL": "WARNING",

@@ -252,7 +252,7 @@ def main():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    admin_token = secrets.token_urlsafe(16)
+    admin_token = secrets.token_urlsafe(32)
     env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
     env.pop("SMTP_URL", None)  # billing's database is SQLite in data_dir, mail a Maildir there
     env.update(AMQP_URI=vhost.amqp_uri, DATA_DIR=str(data_dir), PORT=str(port),

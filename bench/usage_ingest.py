@@ -51,7 +51,7 @@ class Stack:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        self.admin_token = secrets.token_urlsafe(16)
+        self.admin_token = secrets.token_urlsafe(32)
         self.env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
         self.env.pop("SMTP_URL", None)
         self.env.update(AMQP_URI=self.amqp_uri, DATA_DIR=str(self.data_dir), PORT=str(self.port),

@@ -20,7 +20,7 @@ MAX_BODY_BYTES = 1024 * 1024  # nothing a customer sends is bigger; usage batche
 def create_app(settings=None, rpc_client=None):
     """Build the gateway. ``settings`` defaults to the environment; ``rpc_client`` to a
     pooled client on AMQP_URI (tests may pass their own)."""
-    settings = settings or config_mod.load()
+    settings = settings or config_mod.load_for_process()  # real secrets, or no gateway
     logs.configure("gateway", settings.log_level)
     app = Flask(__name__, static_folder=None)  # the portal blueprint serves /static
     app.config.update(

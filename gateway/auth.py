@@ -2,10 +2,11 @@
 
 API callers send ``Authorization: Bearer <access token>``; portal pages carry the signed
 session cookie. Access tokens are signed here (itsdangerous, SECRET_KEY) for sessions that
-identity opened, live ACCESS_TOKEN_SECONDS and are verified locally: no RPC per request. A
-token whose session has ended is refused through the worker's revocation set
-(gateway/revocations.py). A portal cookie is re-confirmed with identity once per token
-lifetime, since it lives longer than the revocation set remembers.
+identity opened and live ACCESS_TOKEN_SECONDS. A signature alone proves only that someone
+held SECRET_KEY, so a token (or cookie) is honoured only for a session identity confirms is
+open and the token's user's: asked once per session per worker and remembered for a token's
+lifetime (gateway/session_cache.py), so there is no RPC per request. A session that ended is
+refused at once through the worker's revocation set (gateway/revocations.py), checked first.
 
 Views use ``signed_in``, ``account_scope(action)`` (account number in the path) or
 ``web_account_scope(action)`` (portal pages: the account the user is looking at), or
@@ -15,7 +16,6 @@ it before the request's body is read (see the note above ``_guarded``).
 import functools
 import hmac
 import threading
-import time
 
 from flask import current_app, g, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -23,6 +23,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from gateway import roles
 from gateway.revocations import Revocations
 from gateway.rpc import RpcClient, call
+from gateway.session_cache import SessionCache
 from services.contracts import errors
 
 ACCESS_TOKEN_SECONDS = 600
@@ -42,6 +43,7 @@ def issue_access_token(user_id, session_id, username):
 
 def token_pair(signed_in):
     """The API reply to a sign-in or refresh: identity's answer plus a fresh access token."""
+    _confirmed_sessions().remember(signed_in["session_id"], signed_in["user_id"])
     return {"access_token": issue_access_token(signed_in["user_id"], signed_in["session_id"],
                                                signed_in["username"]),
             "refresh_token": signed_in["refresh_token"], "token_type": "Bearer",
@@ -83,11 +85,7 @@ def _from_bearer():
         data = _serializer().loads(token.strip(), max_age=ACCESS_TOKEN_SECONDS)
     except BadSignature:  # includes SignatureExpired
         return None
-    ended = revocations()
-    if data["s"] in ended:
-        return None
-    if not ended.ready() and not call("identity", "get_session", data["s"])["active"]:
-        ended.add(data["s"])  # only until this worker has caught up: then no RPC at all
+    if not _session_is_open(data["u"], data["s"]):
         return None
     return {"user_id": data["u"], "session_id": data["s"], "username": data["n"]}
 
@@ -96,18 +94,39 @@ def _from_cookie():
     auth = session.get("auth")
     if not auth:
         return None
-    ended = revocations()
-    if auth["s"] in ended:
+    if not _session_is_open(auth["u"], auth["s"]):
         session.clear()
         return None
-    if not ended.ready() or time.time() - auth.get("checked", 0) > ACCESS_TOKEN_SECONDS:
-        state = call("identity", "get_session", auth["s"])
-        if not state["active"]:
-            session.clear()
-            return None
-        auth = dict(auth, checked=time.time())
-        session["auth"] = auth
     return {"user_id": auth["u"], "session_id": auth["s"], "username": auth["n"]}
+
+
+def _confirmed_sessions():
+    """This app's cache of sessions identity confirmed (one per worker process)."""
+    app = current_app._get_current_object()
+    found = app.extensions.get("confirmed_sessions")
+    if found is None:
+        with _lock:
+            found = app.extensions.setdefault("confirmed_sessions",
+                                              SessionCache(ttl_seconds=ACCESS_TOKEN_SECONDS))
+    return found
+
+
+def _session_is_open(user_id, session_id):
+    """True when identity opened ``session_id`` for ``user_id`` and has not ended it. The
+    revocation set answers first; a session confirmed lately is not asked about again,
+    except while this worker has not caught up with the endings it missed (then the cache
+    could hold a session that ended meanwhile, so identity is asked every time)."""
+    ended = revocations()
+    if session_id in ended:
+        return False
+    cache = _confirmed_sessions()
+    if ended.ready() and cache.user_of(session_id) == user_id:
+        return True
+    state = call("identity", "get_session", session_id)
+    if not state["active"] or state["user_id"] != user_id:
+        return False
+    cache.remember(session_id, user_id)
+    return True
 
 
 def current_user():
@@ -123,7 +142,8 @@ def start_web_session(signed_in):
     session.clear()
     session.permanent = False
     session["auth"] = {"u": signed_in["user_id"], "s": signed_in["session_id"],
-                       "n": signed_in["username"], "checked": time.time()}
+                       "n": signed_in["username"]}
+    _confirmed_sessions().remember(signed_in["session_id"], signed_in["user_id"])
     g.pop("user", None)
 
 
@@ -133,6 +153,7 @@ def end_web_session():
     if user:
         call("identity", "end_session", user["session_id"])
         revocations().add(user["session_id"])
+        _confirmed_sessions().forget(user["session_id"])
     session.clear()
     g.user = None
 

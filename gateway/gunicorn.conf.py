@@ -6,7 +6,10 @@ import tempfile
 
 from services.runtime import config as config_mod
 
-_settings = config_mod.load()
+try:  # no gateway without real secrets (see services/runtime/config.py)
+    _settings = config_mod.load_for_process()
+except config_mod.SecretsRefused as exc:
+    raise SystemExit(f"gateway: {exc}") from None
 
 bind = f"0.0.0.0:{_settings.port}"
 worker_class = "gthread"

@@ -91,7 +91,7 @@ def announce(settings):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    settings = config_mod.load()
+    settings = config_mod.load_for_process()  # DEV_SECRETS=1 from the Makefile: generated
     if "--announce" in argv:
         return announce(settings)
     check_broker(settings.amqp_uri)

@@ -32,7 +32,7 @@ class System:
                  event_retry_max_delay=30):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.admin_token = secrets.token_urlsafe(16)
+        self.admin_token = secrets.token_urlsafe(32)  # the processes refuse short ones
         self.data_dir = Path(data_dir)
         self.env = {
             **os.environ,

@@ -2,6 +2,15 @@
 
 Used by the services, the gateway, the bootstrap and the tests alike, so every part agrees on
 names and defaults. See README's configuration table.
+
+Secrets: a process that serves (a service, the gateway) reads its settings with
+``load_for_process``, which refuses to start without a real SECRET_KEY and ADMIN_TOKEN. Anyone
+who knows SECRET_KEY can sign access tokens and cookies, and ADMIN_TOKEN opens the staff API,
+so a placeholder ("change-me"), a short or a patterned value is refused everywhere. Only
+`make run`, the one-machine convenience, may leave them unset: the Makefile says so with
+DEV_SECRETS=1, and they are then generated once into DATA_DIR (random, mode 0600) so every
+process on the machine agrees. Files left in DATA_DIR are not enough without it: a container
+whose secrets went missing must stop, not quietly make new ones.
 """
 import os
 import secrets
@@ -17,8 +26,18 @@ VARIABLES = (
     "AMQP_URI", "DATA_DIR", "IDENTITY_DATABASE_URL", "BILLING_DATABASE_URL",
     "PAYMENTS_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL", "SMTP_URL", "PORT", "SECRET_KEY",
     "ADMIN_TOKEN", "PUBLIC_URL", "RPC_TIMEOUT", "LOG_LEVEL", "GATEWAY_WORKERS", "GATEWAY_THREADS",
-    "PAYMENTS_PROCESSOR", "EVENT_MAX_ATTEMPTS", "EVENT_RETRY_MAX_DELAY",
+    "PAYMENTS_PROCESSOR", "EVENT_MAX_ATTEMPTS", "EVENT_RETRY_MAX_DELAY", "DEV_SECRETS",
 )
+
+SECRETS = ("SECRET_KEY", "ADMIN_TOKEN")
+SERVICE_SECRETS = ("SECRET_KEY",)  # identity seals TOTP secrets with it; no service needs the staff token
+MIN_SECRET_LENGTH = 32
+# what an example file or a hurried operator puts in; compared without case or punctuation
+PLACEHOLDERS = ("changeme", "replacewith", "placeholder", "example", "password", "bizportal")
+
+
+class SecretsRefused(RuntimeError):
+    """A serving process was started without real secrets (the message says which, and how)."""
 
 
 @dataclass(frozen=True)
@@ -47,13 +66,18 @@ class Settings:
         return self.database_urls[service]
 
 
-def load(env=None) -> Settings:
+def load(env=None, generate=True) -> Settings:
     """Read the environment (``os.environ`` by default) into Settings.
 
     SECRET_KEY and ADMIN_TOKEN, when unset, are generated once into DATA_DIR so that every
-    process on this machine (each gunicorn worker, each service) agrees on them.
+    process on this machine (each gunicorn worker, each service) agrees on them, unless
+    ``generate`` is false (then they stay empty). Serving processes use load_for_process.
     """
     env = os.environ if env is None else env
+
+    def secret(name):
+        return env.get(name.upper()) or (_generated(data_dir, name) if generate else "")
+
     data_dir = Path(env.get("DATA_DIR") or "./var").resolve()
     port = int(env.get("PORT") or 8080)
     return Settings(
@@ -65,8 +89,8 @@ def load(env=None) -> Settings:
         },
         smtp_url=env.get("SMTP_URL") or None,
         port=port,
-        secret_key=env.get("SECRET_KEY") or _generated(data_dir, "secret_key"),
-        admin_token=env.get("ADMIN_TOKEN") or _generated(data_dir, "admin_token"),
+        secret_key=secret("secret_key"),
+        admin_token=secret("admin_token"),
         public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
         rpc_timeout=float(env.get("RPC_TIMEOUT") or 5.0),
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
@@ -76,6 +100,40 @@ def load(env=None) -> Settings:
         event_max_attempts=max(1, int(env.get("EVENT_MAX_ATTEMPTS") or 5)),
         event_retry_max_delay=max(0.0, float(env.get("EVENT_RETRY_MAX_DELAY") or 30.0)),
     )
+
+
+def weakness(value: str) -> str | None:
+    """Why ``value`` cannot be a secret, or None when it can."""
+    if len(value) < MIN_SECRET_LENGTH:
+        return f"shorter than {MIN_SECRET_LENGTH} characters"
+    folded = "".join(c for c in value.lower() if c.isalnum())
+    if any(word in folded for word in PLACEHOLDERS):
+        return "a placeholder"
+    if len(set(value)) < 12:
+        return "too few different characters to be random"
+    return None
+
+
+def load_for_process(env=None, needs=SECRETS) -> Settings:
+    """Settings for a process that serves: load(), after refusing missing or weak secrets
+    among ``needs`` (the gateway needs both; services and migrations SECRET_KEY only; see the
+    module's docstring). Raises SecretsRefused saying what to set."""
+    env = os.environ if env is None else env
+    dev = env.get("DEV_SECRETS") == "1"
+    problems = []
+    for name in needs:
+        value = env.get(name) or ""
+        if not value:
+            if not dev:
+                problems.append(f"{name} is not set")
+        elif weakness(value):
+            problems.append(f"{name} is {weakness(value)}")
+    if problems:
+        raise SecretsRefused(
+            "; ".join(problems) + ". Set SECRET_KEY and ADMIN_TOKEN to long random values "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`, one each); "
+            "only `make run` generates them for you.")
+    return load(env, generate=dev)
 
 
 def _generated(data_dir: Path, name: str) -> str:

@@ -42,8 +42,12 @@ def main(argv=None):
     unknown = [n for n in names if n not in SERVICES]
     if unknown:
         sys.exit(f"unknown service(s): {', '.join(unknown)}; known: {', '.join(SERVICES)}")
+    try:  # identity's migrations seal with SECRET_KEY: never with a made-up one
+        settings = config_mod.load_for_process(needs=config_mod.SERVICE_SECRETS)
+    except config_mod.SecretsRefused as exc:
+        sys.exit(f"migrate: {exc}")
     for name in names:
-        migrate(name)
+        migrate(name, settings)
         print(f"{name}: database migrated, queues declared")
 
 

@@ -29,7 +29,10 @@ def main(argv=None):
     if len(argv) != 1 or argv[0] not in SERVICES:
         sys.exit(f"usage: python -m services.runtime.run {{{'|'.join(SERVICES)}}}")
     name = argv[0]
-    settings = config_mod.load()
+    try:  # no service without a real SECRET_KEY (see services/runtime/config.py)
+        settings = config_mod.load_for_process(needs=config_mod.SERVICE_SECRETS)
+    except config_mod.SecretsRefused as exc:
+        sys.exit(f"{name}: {exc}")
     logs.configure(name, settings.log_level)
     config = config_mod.nameko_config(name, settings)
     cls = service_class(name)

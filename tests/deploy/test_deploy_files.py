@@ -258,3 +258,66 @@ def test_applying_the_k8s_folder_creates_the_namespace_first_and_no_placeholder_
         for doc in yaml.safe_load_all(path.read_text()):
             assert doc["kind"] != "Secret", path.name
             assert doc["kind"] == "Namespace" or doc["metadata"]["namespace"] == namespace, path.name
+
+
+# --- no default that opens the system (issue 11, point 3) ------------------------------------
+
+SECRET_VARIABLES = ("SECRET_KEY", "ADMIN_TOKEN")
+REQUIRED = re.compile(r"^\$\{(\w+):\?[^}]+\}$")  # ${NAME:?message}: compose stops when unset
+
+
+def deploy_texts():
+    """Every file that configures a deployment, by name."""
+    paths = [ROOT / "docker-compose.yml", DOCKERFILE, ROOT / "deploy/postgres-init.sql",
+             *sorted(K8S.rglob("*.y*ml"))]
+    return {str(p.relative_to(ROOT)): p.read_text() for p in paths}
+
+
+def test_compose_secrets_are_required_variables_with_no_fallback():
+    for name, spec in compose().items():
+        env = spec.get("environment") or {}
+        for variable in SECRET_VARIABLES:
+            if variable in env:
+                match = REQUIRED.match(str(env[variable]))
+                assert match and match.group(1) == variable, (name, variable, env[variable])
+
+
+def test_no_placeholder_secret_and_no_guest_anywhere_in_the_deployment_files():
+    for path, text in deploy_texts().items():
+        lowered = text.lower()
+        for placeholder in ("change-me", "changeme", "replace-with", "guest", ":password@"):
+            assert placeholder not in lowered, (path, placeholder)
+        # a ${VAR:-default} with a default is fine for settings, never for a credential
+        for variable, default in re.findall(r"\$\{(\w+):-([^}]*)\}", text):
+            assert not re.search(r"SECRET|TOKEN|PASS|USER|AMQP_URI|DATABASE_URL", variable), (
+                path, variable, default)
+
+
+def test_the_broker_runs_with_credentials_from_required_variables():
+    services = compose()
+    broker_env = services["rabbitmq"]["environment"]
+    user, password = (REQUIRED.match(broker_env[k]) for k in
+                      ("RABBITMQ_DEFAULT_USER", "RABBITMQ_DEFAULT_PASS"))
+    assert user and password
+    for name in APPS:
+        uri = services[name]["environment"]["AMQP_URI"]
+        assert f"${{{user.group(1)}" in uri and f"${{{password.group(1)}" in uri, (name, uri)
+    database_password = REQUIRED.match(services["postgres"]["environment"]["POSTGRES_PASSWORD"])
+    assert database_password
+    for service in SERVICES:
+        url = services[service]["environment"][database_variable(service)]
+        assert f"${{{database_password.group(1)}" in url, (service, url)
+
+
+def test_only_the_gateway_portal_port_is_published():
+    published = {name: spec["ports"] for name, spec in compose().items() if spec.get("ports")}
+    assert list(published) == ["gateway"], published  # no broker management UI, no database
+    assert [str(p).rsplit(":", 1)[1] for p in published["gateway"]] == [str(DEFAULT_PORT)]
+
+
+def test_the_k8s_secret_example_holds_no_value_to_copy():
+    for name, secret in k8s("Secret").items():
+        values = {**secret.get("stringData", {}), **secret.get("data", {})}
+        assert values and all(v in ("", None) for v in values.values()), (name, values)
+    for name, configmap in k8s("ConfigMap").items():
+        assert not set(configmap["data"]) & {*SECRET_VARIABLES, "AMQP_URI"}, name

@@ -49,7 +49,7 @@ def bearer(app, user_id="u1", session_id="s1"):
         return {"Authorization": f"Bearer {auth.issue_access_token(user_id, session_id, 'sam.lee')}"}
 
 
-def test_a_valid_access_token_signs_the_caller_in_without_any_rpc(app):
+def test_a_valid_access_token_signs_the_caller_in_after_one_session_check(app):
     rpc = fake_rpc()
     application = app(rpc)
     response = application.test_client().get("/api/v1/me", headers=bearer(application))
@@ -58,7 +58,11 @@ def test_a_valid_access_token_signs_the_caller_in_without_any_rpc(app):
     assert response.get_json()["accounts"] == [{"account_number": "4929000000000006",
                                                 "company_name": "Bluebird Bakery",
                                                 "role": "viewer"}]
-    assert [c[1] for c in rpc.calls] == ["get_user", "list_user_accounts", "get_company_names"]
+    assert [c[1] for c in rpc.calls] == ["get_session", "get_user", "list_user_accounts",
+                                         "get_company_names"]
+    rpc.calls.clear()
+    assert application.test_client().get("/api/v1/me", headers=bearer(application)).status_code == 200
+    assert "get_session" not in [c[1] for c in rpc.calls]  # remembered (gateway/session_cache.py)
 
 
 def test_missing_forged_and_expired_tokens_are_401_problems(app):
