@@ -52,9 +52,11 @@ class RenderFailed(Exception):
     """This statement's PDF could not be made within its budget (or at all)."""
 
 
-def render(detail, budget=DEFAULT):
+def render(detail, budget=None):
     """PDF bytes of ``detail`` (queries.statement_detail), rendered in a bounded process of
-    its own. Raises RenderFailed (logged) when it fails, is stopped or runs out of time."""
+    its own (``budget``, DEFAULT unless given). Raises RenderFailed (logged) when it fails, is
+    stopped or runs out of time."""
+    budget = budget or DEFAULT
     payload = json.dumps(detail, default=str).encode()
     deadline = time.monotonic() + budget.wall_seconds
     if not _slots.acquire(timeout=budget.wall_seconds):
