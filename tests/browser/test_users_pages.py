@@ -94,3 +94,40 @@ def test_the_users_and_invitation_pages_fit_a_phone(phone_page, system):
     p.goto("/invitations/accept?token=" + "x" * 43)
     assert "not valid any more" in flashes(p)
     assert phone_page.console_errors == []
+
+
+def test_an_admin_sees_pending_invitations_and_revokes_one(page, browser, system):
+    """Issue 11 point 6: who was invited, as what, by whom, until when; revoked with a
+    button (a CSRF form), after which the mailed link no longer works."""
+    owner = new_user(system)
+    p = page.page
+    sign_in(p, owner["username"])
+    p.goto("/users")
+    assert "No invitations are waiting" in p.locator("#no-invitations").inner_text()
+    emails = [f"guest-{uuid.uuid4().hex[:8]}@harbor.example" for _ in range(2)]
+    for email, role in zip(emails, ("billing", "viewer")):
+        p.get_by_label("Email").fill(email)
+        p.get_by_label("Role", exact=True).select_option(role)
+        p.get_by_role("button", name="Send invitation").click()
+        p.wait_for_load_state()
+    revoked = p.locator(f"#invitations [data-email='{emails[0]}']")
+    assert "as billing" in revoked.inner_text()
+    assert f"Sent by {owner['username']}" in revoked.inner_text()
+    assert "expires" in revoked.inner_text()
+    assert p.locator(f"#invitations [data-email='{emails[1]}']").count() == 1
+    link = invitation_link(system, emails[0])
+
+    p.get_by_role("button", name=f"Revoke the invitation to {emails[0]}").click()
+    p.wait_for_load_state()
+    assert "invitation was revoked" in flashes(p)
+    assert p.locator(f"#invitations [data-email='{emails[0]}']").count() == 0
+    assert p.locator(f"#invitations [data-email='{emails[1]}']").count() == 1
+    assert "Invitation revoked" in p.locator("#audit").inner_text()
+
+    guest_context = browser.new_context(base_url=system.base_url)
+    g = guest_context.new_page()
+    g.goto(link)
+    assert "not valid any more" in g.locator(".flashes").inner_text()
+    assert g.locator("#invitation").count() == 0
+    guest_context.close()
+    assert page.console_errors == []
