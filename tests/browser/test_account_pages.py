@@ -1,8 +1,10 @@
 """The /account page in Chromium against the real system: an admin fixes a mistyped phone
-(the refusal is shown by the field), renames the company and goes paperless; a viewer sees
-the same page read-only with a note; phone width; no console errors."""
+(the refusal is shown by the field), renames the company and goes paperless to a new address
+(the form asks for the current password, and the link mailed to that address is followed);
+a viewer sees the same page read-only with a note; phone width; no console errors."""
 from tests.browser.test_pay_page import sign_in
-from tests.e2e.auth_helpers import new_user
+from tests.e2e.auth_helpers import PASSWORD, new_user
+from tests.e2e.test_account_takeover import link_in, mail_with
 from tests.e2e.test_users import bearer, invite_and_accept
 
 
@@ -29,12 +31,28 @@ def test_an_admin_renames_the_company_and_goes_paperless(page, system):
     assert p.get_by_label("Company name").input_value() == "Harbor Dental Group"
     assert p.get_by_label("Phone").input_value() == "+13125550100"
 
+    address = f"ap-{user['username'][5:]}@harbor-group.example"
     p.get_by_label("Paperless (email)").check()
-    p.get_by_label("Email for paperless bills").fill("ap@harbor-group.example")
+    p.get_by_label("Email for paperless bills").fill(address)
     p.get_by_role("button", name="Save invoice delivery").click()
     p.wait_for_load_state()
-    assert "emailed to ap@harbor-group.example" in flashes(p)
+    assert "Current password: Enter your current password to make this change." in flashes(p)
+    p.get_by_label("Paperless (email)").check()
+    p.get_by_label("Email for paperless bills").fill(address)
+    p.locator("#delivery-form").get_by_label("Current password").fill(PASSWORD)
+    p.get_by_role("button", name="Save invoice delivery").click()
+    p.wait_for_load_state()
+    assert f"We emailed {address} a link to confirm it." in flashes(p)
+    assert "Paper" in p.locator("#delivery-status").inner_text()  # nothing changed yet
+    assert address in p.locator("#delivery-pending").inner_text()
+
+    p.goto(link_in(mail_with(system, address, "Confirm where")[0], "/confirm-invoice-email"))
+    p.get_by_role("button", name="Send our bills to this address").click()
+    p.wait_for_load_state()
+    assert address in p.locator("#confirm-done").inner_text()
+    p.goto("/account")
     assert "Paperless" in p.locator("#delivery-status").inner_text()
+    assert address in p.locator("#delivery-status").inner_text()
     assert page.console_errors == []
 
 

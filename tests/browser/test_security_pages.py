@@ -7,6 +7,7 @@ import pyotp
 
 from tests.browser.test_pay_page import sign_in
 from tests.e2e.auth_helpers import PASSWORD, new_user
+from tests.e2e.test_account_takeover import link_in, mail_with
 
 
 def flashes(p):
@@ -55,17 +56,20 @@ def test_a_customer_sets_code_challenge_alerts_and_signs_in_with_two_step(page, 
     assert "Your security preferences are saved." in flashes(p)
     assert p.get_by_label("Require my security code for payments").is_checked()
 
+    p.locator("#totp-start-form").get_by_label("Current password").fill(PASSWORD)
     p.get_by_role("button", name="Set up 2-step sign-in").click()
     p.wait_for_load_state()
     assert p.locator("#totp-qr").get_attribute("src").startswith("data:image/svg+xml")
     assert p.locator("#recovery-codes li").count() == 10
     totp = pyotp.TOTP(p.locator("#totp-secret").inner_text())
     p.get_by_label("Code from your app").fill("000000")
+    p.locator("#totp-confirm-form").get_by_label("Current password").fill(PASSWORD)
     p.get_by_role("button", name="Turn on 2-step sign-in").click()
     p.wait_for_load_state()
     assert "That code does not match" in flashes(p)
     step = totp.timecode(datetime.now(timezone.utc))
     p.get_by_label("Code from your app").fill(totp.generate_otp(step - 1))
+    p.locator("#totp-confirm-form").get_by_label("Current password").fill(PASSWORD)
     p.get_by_role("button", name="Turn on 2-step sign-in").click()
     p.wait_for_load_state()
     assert "2-step sign-in is on" in flashes(p)
@@ -81,6 +85,58 @@ def test_a_customer_sets_code_challenge_alerts_and_signs_in_with_two_step(page, 
     assert p.url.endswith("/dashboard")
     # the refused forms above answered with pages, not errors
     assert [e for e in page.console_errors if "/security" in e or "/dashboard" in e] == []
+
+
+def test_changing_the_email_or_dropping_the_payment_code_asks_for_the_password(page, system):
+    user = new_user(system)
+    new = f"moved-{user['username'][5:]}@harbor.example"
+    p = page.page
+    sign_in(p, user["username"])
+    p.goto("/security")
+    form = p.locator("#profile-form")
+    form.get_by_label("Email").fill(new)
+    form.get_by_label("First name").fill("Rosalind")
+    form.get_by_role("button", name="Save name and email").click()
+    p.wait_for_load_state()
+    assert "Current password: Enter your current password to change your email." in flashes(p)
+    assert user["email"] in p.locator("#email-status").inner_text()
+    form = p.locator("#profile-form")
+    form.get_by_label("Email").fill(new)
+    form.get_by_label("Current password").fill(PASSWORD)
+    form.get_by_role("button", name="Save name and email").click()
+    p.wait_for_load_state()
+    assert f"We emailed {new} a link to confirm it" in flashes(p)
+    assert new in p.locator("#email-pending").inner_text()
+    assert user["email"] in p.locator("#email-status strong").first.inner_text()
+
+    code = p.locator("#code-form")
+    code.get_by_label("Current password").fill(PASSWORD)
+    code.get_by_label("Security code (4 digits)").fill("4821")
+    code.get_by_role("button", name="Set security code").click()
+    p.wait_for_load_state()
+    p.get_by_label("Require my security code for payments").check()
+    p.get_by_role("button", name="Save preferences").click()
+    p.wait_for_load_state()
+    p.get_by_label("Require my security code for payments").uncheck()
+    p.get_by_role("button", name="Save preferences").click()
+    p.wait_for_load_state()
+    assert "Current password: Enter your current password to make this change." in flashes(p)
+    assert p.get_by_label("Require my security code for payments").is_checked()
+    p.get_by_label("Require my security code for payments").uncheck()
+    p.locator("#preferences-form").get_by_label("Current password").fill(PASSWORD)
+    p.get_by_role("button", name="Save preferences").click()
+    p.wait_for_load_state()
+    assert "Your security preferences are saved." in flashes(p)
+    assert not p.get_by_label("Require my security code for payments").is_checked()
+
+    # the link mailed to the new address, opened in this browser: the email changes
+    p.goto(link_in(mail_with(system, new, "Confirm your new")[0], "/confirm-email"))
+    p.get_by_role("button", name="Confirm my new email").click()
+    p.wait_for_load_state()
+    assert f"Your email is changed to {new}" in p.locator("#confirm-done").inner_text()
+    p.goto("/security")
+    assert new in p.locator("#email-status").inner_text()
+    assert page.console_errors == []
 
 
 def test_the_security_page_fits_a_phone(phone_page, system):
