@@ -21,7 +21,7 @@ REQUESTS = Counter("bizportal_http_requests_total", "HTTP requests", ["route", "
 LATENCY = Histogram("bizportal_http_request_seconds", "HTTP request latency", ["route", "method"])
 RPC_LATENCY = Histogram("bizportal_rpc_seconds", "RPC latency", ["service", "method", "outcome"])
 
-REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}", re.ASCII)
 
 
 def observe_rpc(service, method, seconds, outcome):
@@ -30,7 +30,7 @@ def observe_rpc(service, method, seconds, outcome):
 
 def _begin():
     given = request.headers.get("X-Request-ID", "")
-    g.request_id = given if REQUEST_ID.match(given) else uuid.uuid4().hex
+    g.request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
     g.started = time.perf_counter()
     logs.set_context(request_id=g.request_id)
 

@@ -20,7 +20,7 @@ from services.contracts.errors import InvalidInput, NotFound
 
 MAX_CALLS = 50_000
 MAX_DURATION = 7 * 24 * 3600
-E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+E164 = re.compile(r"\+[1-9][0-9]{6,14}")  # fullmatch: "$" would also take a final newline
 FIELDS = ("started_at", "from_number", "to_number", "duration_seconds", "call_type")
 
 
@@ -44,7 +44,7 @@ def _check(call):
         errors["started_at"] = ["An ISO 8601 time with a zone, e.g. 2026-11-01T14:05:00Z."]
     for field in ("from_number", "to_number"):
         value = call.get(field)
-        if not isinstance(value, str) or not E164.match(value):
+        if not isinstance(value, str) or not E164.fullmatch(value):
             errors[field] = ["A phone number in E.164 form, e.g. +14155550142."]
     duration = call.get("duration_seconds")
     if type(duration) is not int or not 0 <= duration <= MAX_DURATION:

@@ -3,13 +3,14 @@ from marshmallow import Schema, fields, post_load, validate
 
 from services.contracts import validators
 
-ACCOUNT_NUMBER = validate.Regexp(r"^\d{16}$", error="An account number is 16 digits.")
+ACCOUNT_NUMBER = validators.Pattern(r"^\d{16}$", error="An account number is 16 digits.")
 
 
 class Address(Schema):
-    line1 = fields.String(required=True, validate=validate.Length(1, 100))
-    line2 = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
-    city = fields.String(required=True, validate=validate.Length(1, 60))
+    line1 = fields.String(required=True, validate=validators.text(1, 100))
+    line2 = fields.String(load_default=None, allow_none=True,
+                          validate=validators.text(max_length=100))
+    city = fields.String(required=True, validate=validators.text(1, 60))
     state = fields.String(required=True, validate=validators.state)
     postal_code = fields.String(required=True, validate=validators.postal_code)
 
@@ -20,13 +21,13 @@ class Address(Schema):
 
 
 class ServiceLine(Schema):
-    code = fields.String(required=True, validate=validate.Length(1, 40))
+    code = fields.String(required=True, validate=validators.text(1, 40))
     quantity = fields.Integer(load_default=1, validate=validate.Range(1, 999))
 
 
 class OpenAccountRequest(Schema):
-    company_name = fields.String(required=True, validate=validate.Length(1, 120))
-    contact_name = fields.String(required=True, validate=validate.Length(1, 120))
+    company_name = fields.String(required=True, validate=validators.text(1, 120))
+    contact_name = fields.String(required=True, validate=validators.text(1, 120))
     email = fields.String(required=True, validate=validators.email)
     phone = fields.String(required=True, validate=validators.phone)
     billing_address = fields.Nested(Address, required=True)
@@ -61,8 +62,10 @@ class ProductList(Schema):
 class Call(Schema):
     """One call detail record (the service validates usage with the same rules, faster)."""
     started_at = fields.AwareDateTime(required=True)
-    from_number = fields.String(required=True, metadata={"example": "+14155550142"})
-    to_number = fields.String(required=True, metadata={"example": "+442071234567"})
+    from_number = fields.String(required=True, validate=validators.plain_text,
+                                metadata={"example": "+14155550142"})
+    to_number = fields.String(required=True, validate=validators.plain_text,
+                              metadata={"example": "+442071234567"})
     duration_seconds = fields.Integer(required=True, validate=validate.Range(min=0))
     call_type = fields.String(required=True,
                               validate=validate.OneOf(["local", "long_distance", "international"]))
@@ -102,8 +105,8 @@ class CompanyProfile(Schema):
 
 class CompanyProfileChange(Schema):
     """A PATCH of the profile: any of the fields, each validated as when the account opened."""
-    company_name = fields.String(validate=validate.Length(1, 120))
-    contact_name = fields.String(validate=validate.Length(1, 120))
+    company_name = fields.String(validate=validators.text(1, 120))
+    contact_name = fields.String(validate=validators.text(1, 120))
     email = fields.String(validate=validators.email)
     phone = fields.String(validate=validators.phone)
     billing_address = fields.Nested(Address, metadata={"description": "the whole address"})

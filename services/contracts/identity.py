@@ -4,14 +4,14 @@ from marshmallow import Schema, fields, post_load, validate
 
 from services.contracts import validators
 
-ACCOUNT_NUMBER = validate.Regexp(r"^\d{16}$", error="An account number is 16 digits.")
-USERNAME = validate.Regexp(
+ACCOUNT_NUMBER = validators.Pattern(r"^\d{16}$", error="An account number is 16 digits.")
+USERNAME = validators.Pattern(
     r"^[A-Za-z0-9._-]{6,32}$",
     error="Use 6 to 32 characters: letters, digits, '.', '_' or '-'.")
 # The password rules themselves (length, common list, username) are identity's: here only a
 # bound so that nobody makes the gateway parse a megabyte of password.
 PASSWORD = validate.Length(1, 1024)
-NAME = validate.Length(1, 60)
+NAME = validators.text(1, 60)  # and no control characters
 TOKEN = validate.Length(16, 200)
 
 
@@ -36,7 +36,7 @@ class _NewOnlineId(Schema):
 
 class SignupRequest(_NewOnlineId):
     account_number = fields.String(required=True, validate=ACCOUNT_NUMBER)
-    security_key = fields.String(required=True, validate=validate.Length(1, 40))
+    security_key = fields.String(required=True, validate=validators.text(1, 40))
     email = _Email(required=True, validate=validate.Length(max=254))
 
 
@@ -46,10 +46,10 @@ class SignedUp(Schema):
 
 
 class LoginRequest(Schema):
-    username = fields.String(required=True, validate=validate.Length(1, 64))
+    username = fields.String(required=True, validate=validators.text(1, 64))
     password = fields.String(required=True, validate=PASSWORD, load_only=True)
     # six digits from the authenticator app, or a recovery code (XXXXX-XXXXX)
-    totp_code = fields.String(load_default=None, validate=validate.Regexp(
+    totp_code = fields.String(load_default=None, validate=validators.Pattern(
         r"^([0-9]{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$",
         error="Enter the 6-digit code from your authenticator app, or a recovery code."))
 
@@ -70,7 +70,7 @@ class ForgotUsernameRequest(Schema):
 
 
 class ForgotPasswordRequest(Schema):
-    username = fields.String(required=True, validate=validate.Length(1, 64))
+    username = fields.String(required=True, validate=validators.text(1, 64))
 
 
 class ResetPasswordRequest(Schema):
@@ -132,7 +132,7 @@ ROLE = validate.OneOf(["admin", "billing", "viewer"], error="Choose admin, billi
 
 class SecurityCodeRequest(Schema):
     current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
-    security_code = fields.String(required=True, load_only=True, validate=validate.Regexp(
+    security_code = fields.String(required=True, load_only=True, validate=validators.Pattern(
         r"^[0-9]{4}$", error="Enter exactly 4 digits."))
 
 
@@ -187,7 +187,7 @@ class TotpStart(Schema):
 
 
 class TotpConfirm(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(
+    code = fields.String(required=True, validate=validators.Pattern(
         r"^[0-9]{6}$", error="Enter the 6-digit code from your authenticator app."))
     current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
 

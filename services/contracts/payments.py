@@ -15,25 +15,26 @@ DIGITS = r"^[0-9 -]+$"
 class CardRequest(Schema):
     type = fields.String(required=True, validate=validate.Equal("card"))
     card_number = fields.String(required=True, validate=[
-        validate.Length(12, 23), validate.Regexp(DIGITS, error="A card number is digits only.")],
+        validate.Length(12, 23),
+        validators.Pattern(DIGITS, error="A card number is digits only.")],
         metadata={"description": "Sent to the processor only; never stored or echoed."})
     exp_month = fields.Integer(required=True, validate=validate.Range(1, 12))
     exp_year = fields.Integer(required=True, validate=validate.Range(2000, 2100))
-    cvc = fields.String(required=True, validate=validate.Regexp(
+    cvc = fields.String(required=True, validate=validators.Pattern(
         r"^[0-9]{3,4}$", error="A CVC is 3 or 4 digits."))
-    name = fields.String(required=True, validate=validate.Length(1, 100))
-    postal_code = fields.String(required=True, validate=validate.Regexp(
+    name = fields.String(required=True, validate=validators.text(1, 100))
+    postal_code = fields.String(required=True, validate=validators.Pattern(
         r"^[0-9]{5}(-[0-9]{4})?$", error="A ZIP code is 5 digits (or ZIP+4)."))
 
 
 class BankAccountRequest(Schema):
     type = fields.String(required=True, validate=validate.Equal("bank_account"))
-    routing_number = fields.String(required=True, validate=validate.Regexp(
+    routing_number = fields.String(required=True, validate=validators.Pattern(
         r"^[0-9]{9}$", error="A routing number is 9 digits."))
-    account_number = fields.String(required=True, validate=validate.Regexp(
+    account_number = fields.String(required=True, validate=validators.Pattern(
         r"^[0-9]{4,17}$", error="A bank account number is 4 to 17 digits."))
     account_type = fields.String(required=True, validate=validate.OneOf(["checking", "savings"]))
-    name = fields.String(required=True, validate=validate.Length(1, 100))
+    name = fields.String(required=True, validate=validators.text(1, 100))
 
 
 class PaymentMethodRequest(Schema):
@@ -72,7 +73,7 @@ class PaymentRequest(Schema):
                                   validate=validate.Range(1, MAX_AMOUNT_CENTS))
     payment_method_id = fields.String(required=True, validate=validate.Length(1, 36))
     scheduled_for = fields.Date(load_default=None, allow_none=True)
-    security_code = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
+    security_code = fields.String(load_default=None, allow_none=True, validate=validators.Pattern(
         r"^[0-9]{4}$", error="The security code is 4 digits."), load_only=True)
 
 

@@ -5,7 +5,7 @@ import re
 from services.contracts.errors import InvalidInput, Refused, Throttled
 from services.identity import passwords, throttle
 
-CODE = re.compile(r"^[0-9]{4}$")  # ASCII only: \d also matches other scripts' digits
+CODE = re.compile(r"[0-9]{4}")  # ASCII only: \d also matches other scripts' digits
 WRONG = "The security code is not correct."
 TOO_MANY = "Too many wrong security codes. Wait a moment and try again."
 NOT_SET = "You have not set a security code yet. Set one on the Security page."
@@ -13,7 +13,7 @@ NOT_SET = "You have not set a security code yet. Set one on the Security page."
 
 def check_format(code, field="security_code"):
     """A code is exactly four digits; raises InvalidInput otherwise."""
-    if not isinstance(code, str) or not CODE.match(code):
+    if not isinstance(code, str) or not CODE.fullmatch(code):
         raise InvalidInput({field: ["Enter exactly 4 digits."]})
     return code
 
@@ -30,7 +30,7 @@ def check_throttle(session, user_id, at):
 
 def matches(stored_hash, code):
     """True when ``code`` matches the stored hash (a malformed code never does)."""
-    if not isinstance(code, str) or not CODE.match(code):
+    if not isinstance(code, str) or not CODE.fullmatch(code):
         return False
     return passwords.verify(stored_hash, code)
 

@@ -22,7 +22,7 @@ from services.identity.sessions import digest
 ISSUER = "BizPortal"
 RECOVERY_COUNT = 10
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-CODE = re.compile(r"^[0-9]{6}$")
+CODE = re.compile(r"[0-9]{6}")  # fullmatch: "$" would also take a final newline
 NEEDED = "Enter the 6-digit code from your authenticator app (or a recovery code)."
 WRONG = "That code is not right, or it was already used. Enter the current code."
 ALREADY_ON = "2-step sign-in is already on. Turn it off first to set it up again."
@@ -39,7 +39,7 @@ def otpauth_uri(secret, username):
 
 def matching_step(secret, code, at):
     """The time step ``code`` is valid for around ``at`` (one step of drift), or None."""
-    if not secret or not isinstance(code, str) or not CODE.match(code):
+    if not secret or not isinstance(code, str) or not CODE.fullmatch(code):
         return None
     totp = pyotp.TOTP(secret)
     step = totp.timecode(at)
@@ -96,7 +96,7 @@ def second_step(session, user, code, at: datetime, secret_key):
     step = matching_step(unseal(user.totp_secret, secret_key), code, at)
     if step is not None:
         return "totp" if use_step(session, user.id, step) else "wrong"
-    if not CODE.match(str(code)) and use_recovery_code(session, user.id, code, at):
+    if not CODE.fullmatch(str(code)) and use_recovery_code(session, user.id, code, at):
         return "recovery_code"
     return "wrong"
 
