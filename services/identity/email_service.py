@@ -5,7 +5,8 @@ happens; both are in the audit trail; then the user's other sessions and reset l
 from nameko.rpc import rpc
 
 from services.contracts.errors import InvalidInput, NotFound, Refused, Throttled
-from services.identity import alerts, audit, email_change, onlineids, recovery, sessions
+from services.identity import (alerts, audit, email_change, onlineids, recovery, sessions,
+                               throttle)
 from services.identity.clock import now
 
 
@@ -26,7 +27,7 @@ class EmailChanges:
         current one. ``session_id`` is the session asking (it survives the change); ``where``
         ``{ip, user_agent}``. Returns the user with ``pending_email``. Raises InvalidInput
         (fields; password missing or wrong), Throttled (wrong passwords count like failed
-        sign-ins), NotFound. Emits ``identity.security_settings_changed`` (what:
+        sign-ins; too many links for this user or to that address this hour), NotFound. Emits ``identity.security_settings_changed`` (what:
         email_change_requested) and ``identity.security_alert_raised``."""
         data, at = onlineids.load_profile_change(changes), now()
         password = current_password or data.get("current_password")
@@ -37,6 +38,9 @@ class EmailChanges:
             self._check_password(user_id, password)
         token = None
         with self.db.transaction() as tx:
+            if new_email:  # reserved first, in the change's own transaction: no burst
+                throttle.reserve(tx.session, [("email_change_user", user_id),
+                                              ("email_change_to", new_email)], at)
             user = onlineids.rename(onlineids.get_user(tx.session, user_id), data)
             if new_email:
                 token = email_change.start(tx.session, user, new_email, at, session_id)

@@ -46,6 +46,8 @@ QUOTAS = {
     "invite_email": 5,      # invitations mailed to one address
     "invite_account": 30,   # invitations sent from one account
     "invite_ip": 60,        # invitations sent from one address
+    "email_change_user": 5,  # email-change links asked for by one user
+    "email_change_to": 3,    # ... mailed to one address
 }
 
 

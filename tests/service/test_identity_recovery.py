@@ -210,6 +210,23 @@ def test_an_email_link_expires_after_30_minutes(identity):
     assert rpc(identity, "get_user", user_id)["pending_email"] is None
 
 
+def test_email_change_links_are_throttled_per_address_and_per_user(identity):
+    user_id = rpc(identity, "sign_in", "sam.lee", PASSWORD)["user_id"]
+    for _ in range(3):
+        rpc(identity, "update_user", user_id, {"email": "sam@new.example"},
+            current_password=PASSWORD)
+    with pytest.raises(Throttled) as refused:
+        rpc(identity, "update_user", user_id, {"email": "SAM@new.example"},
+            current_password=PASSWORD)
+    assert refused.value.retry_after > 0
+    for address in ("a@new.example", "b@new.example"):
+        rpc(identity, "update_user", user_id, {"email": address}, current_password=PASSWORD)
+    with pytest.raises(Throttled):
+        rpc(identity, "update_user", user_id, {"email": "c@new.example"},
+            current_password=PASSWORD)
+    assert len([k for n, k in identity_fakes.SENT if k["template"] == "email_change"]) == 5
+
+
 def test_reset_tokens_die_together_when_one_is_used_issued_or_the_password_changes(identity):
     here = rpc(identity, "sign_in", "sam.lee", PASSWORD)
     rpc(identity, "request_password_reset", "sam.lee")
