@@ -37,7 +37,8 @@ def get_me():
 @bp.alt_response(400, description="Invalid fields; a new email without `current_password`, "
                                   "or a wrong one")
 @bp.alt_response(401, description="Not signed in")
-@bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
+@bp.alt_response(429, description="Too many wrong passwords, or too many email-change links "
+                                  "for you or to that address; see Retry-After")
 @bp.doc(security=BEARER, operationId="updateMe")
 @auth.signed_in
 def patch_me(_validated):
