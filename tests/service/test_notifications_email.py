@@ -83,6 +83,25 @@ def test_a_reset_link_is_mailed_with_text_and_html_but_not_kept_in_the_record(st
     assert len(sent) == 1 and "SECRETtoken" not in sent[0][0]
 
 
+@pytest.mark.parametrize("template, context, subject", [
+    ("email_change", {"first_name": "Rosa", "minutes": 30}, "Confirm your new BizPortal email"),
+    ("invoice_email_verify", {"company_name": "Harbor Dental", "hours": 24},
+     "Confirm where your BizPortal bills go"),
+])
+def test_confirmation_links_are_mailed_but_not_kept_in_the_record(start_service, tmp_path,
+                                                                  template, context, subject):
+    container = start_service(NotificationsUnderTest)
+    with entrypoint_hook(container, "send_email") as send_email:
+        send_email(to="rosa@harbor.example", category="security", template=template,
+                   context=dict(context, link=LINK), secret_keys=["link"])
+    (mail,) = maildir(tmp_path)
+    assert mail["Subject"] == subject
+    body = parts(mail)
+    assert LINK in body["text/plain"] and LINK in body["text/html"]
+    (stored,) = rows(container, "SELECT body, html FROM messages")
+    assert "SECRETtoken" not in stored[0] and "SECRETtoken" not in stored[1]
+
+
 def test_an_unknown_template_is_refused(start_service):
     container = start_service(NotificationsUnderTest)
     with pytest.raises(InvalidInput):
