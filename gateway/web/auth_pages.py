@@ -7,7 +7,7 @@ with a message per field or one message for the whole.
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from gateway import auth
+from gateway import auth, redirects
 from gateway.rpc import call
 from gateway.web import bp
 from services.contracts import errors
@@ -28,10 +28,8 @@ def signed_in_user():
 
 
 def _safe_next(target):
-    """Only a path on this site: never an open redirect to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return AFTER_SIGN_IN
+    """Only a path on this site, whatever it holds (gateway/redirects.py has the rule)."""
+    return redirects.local_path(target, AFTER_SIGN_IN)
 
 
 def _form():

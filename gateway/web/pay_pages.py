@@ -40,6 +40,9 @@ def _back():
     return redirect(url_for("web.pay"))
 
 
+MAX_DOLLARS = Decimal(10) ** 12  # far above any payment; payments refuses more than its own cap
+
+
 def dollars_to_cents(text):
     """'1,234.5' -> 123450; raises InvalidInput for anything else."""
     try:
@@ -47,7 +50,10 @@ def dollars_to_cents(text):
     except InvalidOperation:
         raise InvalidInput({"amount_cents": ["Enter an amount in dollars, like 125.00."]}) \
             from None
-    if amount != amount.quantize(Decimal("0.01")) or not amount.is_finite():
+    # finite and within what quantize can hold first: NaN, Infinity and 1e309 parse as
+    # Decimals, and quantizing them raised InvalidOperation (a 500)
+    if (not amount.is_finite() or abs(amount) >= MAX_DOLLARS
+            or amount != amount.quantize(Decimal("0.01"))):
         raise InvalidInput({"amount_cents": ["Enter dollars and cents, like 125.00."]})
     return int(amount * 100)
 

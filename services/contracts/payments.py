@@ -101,7 +101,8 @@ class PaymentList(Schema):
 
 class PaymentListQuery(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None)
+    cursor = fields.String(load_default=None, validate=validators.Pattern(
+        r"[0-9]{1,9}", error="Not a cursor this list gave."))
 
 
 class AutopayRequest(Schema):

@@ -199,7 +199,9 @@ def cancel_for_method(session, account_number, method_id):
 def listing(session, account_number, limit=20, cursor=None):
     """Newest first; ``cursor`` is the offset returned as ``next_cursor``."""
     limit = max(1, min(int(limit or 20), 100))
-    offset = int(cursor) if cursor and str(cursor).isdigit() else 0
+    # ASCII digits, and few enough for PostgreSQL's OFFSET ('²'.isdigit() is True too)
+    offset = int(cursor) if cursor and str(cursor).isascii() and str(cursor).isdigit() \
+        and len(str(cursor)) <= 9 else 0
     rows = session.execute(
         select(Payment, PaymentMethod).join(PaymentMethod,
                                             PaymentMethod.id == Payment.payment_method_id)
