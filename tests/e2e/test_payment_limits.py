@@ -27,8 +27,8 @@ def test_more_than_owed_plus_a_month_ahead_is_a_422_and_charges_nothing(system, 
     number, session = billed
     due = summary(system, session, number)["amount_due_cents"]
     card = add(system, session, number, CARD)["id"]
-    for cents, extra in ((2 * due + 1, {}), (9_999_999, {}),
-                         (2 * due + 1, {"scheduled_for": (date.today() + timedelta(days=10)).isoformat()})):
+    later = {"scheduled_for": (date.today() + timedelta(days=10)).isoformat()}
+    for cents, extra in ((2 * due + 1, {}), (9_999_999, {}), (2 * due + 1, later)):
         refused = pay(system, session, number, cents, payment_method_id=card, **extra)
         assert refused.status_code == 422, refused.text
         assert refused.headers["Content-Type"] == "application/problem+json"
