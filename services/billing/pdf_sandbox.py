@@ -69,7 +69,7 @@ def render(detail, budget=None):
     except (EOFError, OSError) as exc:
         return _failed(detail, f"was stopped before it finished (CPU limit "
                                f"{budget.cpu_seconds} s, memory {budget.memory_bytes // 2**20}"
-                               f" MB): {type(exc).__name__}")
+                               f" MB): {exc or type(exc).__name__}")
     finally:
         _slots.release()
     if status == renderer.OK:
