@@ -30,10 +30,36 @@ os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
                       os.path.join(tempfile.gettempdir(), f"bizportal-metrics-{_settings.port}"))
 
 
+_metrics_server = []  # the master's metrics HTTP server, once started
+
+
 def on_starting(server):
     path = os.environ["PROMETHEUS_MULTIPROC_DIR"]
     shutil.rmtree(path, ignore_errors=True)
     os.makedirs(path, exist_ok=True)
+
+
+def when_ready(server):
+    """The master serves /metrics on METRICS_PORT: every worker's figures, and on a port the
+    public never reaches (gateway/observability.py). Not served at all when the port is 0;
+    a port already taken costs the metrics, not the portal (logged)."""
+    if _metrics_server or not _settings.metrics_port:
+        return
+    from prometheus_client import start_http_server
+    from gateway import observability
+    try:
+        httpd, _thread = start_http_server(_settings.metrics_port, "0.0.0.0",
+                                           registry=observability.registry())
+    except OSError as exc:
+        server.log.error("metrics not served: port %s: %s", _settings.metrics_port, exc)
+        return
+    _metrics_server.append(httpd)
+    server.log.info("metrics on port %s (/metrics)", _settings.metrics_port)
+
+
+def post_fork(server, worker):
+    for httpd in _metrics_server:  # the worker inherited the master's listening socket
+        httpd.socket.close()
 
 
 def child_exit(server, worker):

@@ -2,6 +2,12 @@
 
 Metrics work across gunicorn workers through prometheus-client's multiprocess mode when
 PROMETHEUS_MULTIPROC_DIR is set (gunicorn.conf.py sets it); otherwise per process.
+
+They are not served by the app: the public port has no /metrics (routes, volumes and error
+rates are for operators, not for anyone on the internet). gunicorn's master serves
+``exposition()`` on METRICS_PORT (gunicorn.conf.py), which no Service, Ingress or compose port
+publishes; the master is also the one process that outlives every worker, so one scrape
+sees them all, which per-worker serving could not.
 """
 import logging
 import os
@@ -9,9 +15,8 @@ import re
 import time
 import uuid
 
-from flask import Response, g, request
-from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram,
-                               generate_latest, multiprocess)
+from flask import g, request
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
 from services.runtime import logs
 
@@ -41,24 +46,29 @@ def _finish(response):
     elapsed = time.perf_counter() - g.get("started", time.perf_counter())
     REQUESTS.labels(route, request.method, response.status_code).inc()
     LATENCY.labels(route, request.method).observe(elapsed)
-    if route not in ("/healthz", "/metrics"):
+    if route != "/healthz":
         log.info("%s %s %s", request.method, route, response.status_code,
                  extra={"method": request.method, "path": route, "status": response.status_code,
                         "duration_ms": round(elapsed * 1000, 1)})
     return response
 
 
-def metrics_view():
+def registry():
+    """Every worker's metrics in multiprocess mode, else this process's."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
-    else:
-        from prometheus_client import REGISTRY as registry
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+        aggregated = CollectorRegistry()
+        multiprocess.MultiProcessCollector(aggregated)
+        return aggregated
+    from prometheus_client import REGISTRY
+    return REGISTRY
+
+
+def exposition():
+    """The Prometheus text exposition of ``registry()``."""
+    return generate_latest(registry())
 
 
 def init_app(app):
     app.before_request(_begin)
     app.after_request(_finish)
-    app.add_url_rule("/metrics", "metrics", metrics_view)
     app.extensions["rpc"].observers.append(observe_rpc)

@@ -54,16 +54,27 @@ def seed_demo(settings):
     return demo_account
 
 
+def staff_token_hint(settings):
+    """The staff token masked (first four characters), and where to read it whole: it opens
+    the staff API, and a banner ends up in scroll-back, screen shares and CI logs."""
+    masked = settings.admin_token[:4] + "…"
+    path = settings.data_dir / "admin_token"
+    if path.exists() and path.read_text().strip() == settings.admin_token:
+        return f"{masked}   (in full: cat {path})"
+    return f"{masked}   (in full: the ADMIN_TOKEN you set)"
+
+
 def banner(settings, demo, state="up"):
     url = settings.public_url
     return f"""
   BizPortal is {state}.
     Portal:          {url}/
     API docs:        {url}/docs   (OpenAPI: {url}/api/v1/openapi.json)
-    Readiness:       {url}/readyz
+    Readiness:       {url}/readyz   (metrics: http://127.0.0.1:{settings.metrics_port}/metrics)
     Demo account:    {demo['account_number']}
     Security key:    {demo['security_key']}
-    Staff token:     {settings.admin_token}   (Authorization: Bearer … on /internal/v1)
+    Staff token:     {staff_token_hint(settings)}
+                     (Authorization: Bearer <it> on /internal/v1)
     Mail (Maildir):  {settings.mail_dir}
 """
 

@@ -32,11 +32,14 @@ class System:
                  event_retry_max_delay=30):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        self.metrics_port = free_port()  # the gateway's /metrics (not on the public port)
+        self.metrics_url = f"http://127.0.0.1:{self.metrics_port}/metrics"
         self.admin_token = secrets.token_urlsafe(32)  # the processes refuse short ones
         self.data_dir = Path(data_dir)
         self.env = {
             **os.environ,
             "AMQP_URI": amqp_uri, "DATA_DIR": str(self.data_dir), "PORT": str(self.port),
+            "METRICS_PORT": str(self.metrics_port),
             "ADMIN_TOKEN": self.admin_token, "SECRET_KEY": secrets.token_urlsafe(32),
             "PUBLIC_URL": self.base_url, "RPC_TIMEOUT": str(rpc_timeout), "LOG_LEVEL": "INFO",
             "GATEWAY_WORKERS": "2", "GATEWAY_THREADS": "4",

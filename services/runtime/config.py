@@ -27,7 +27,9 @@ VARIABLES = (
     "PAYMENTS_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL", "SMTP_URL", "PORT", "SECRET_KEY",
     "ADMIN_TOKEN", "PUBLIC_URL", "RPC_TIMEOUT", "LOG_LEVEL", "GATEWAY_WORKERS", "GATEWAY_THREADS",
     "PAYMENTS_PROCESSOR", "EVENT_MAX_ATTEMPTS", "EVENT_RETRY_MAX_DELAY", "DEV_SECRETS",
+    "METRICS_PORT", "FORWARDED_ALLOW_IPS",
 )
+DEFAULT_METRICS_PORT = 9464  # Prometheus' registered default for exporters of this kind
 
 SECRETS = ("SECRET_KEY", "ADMIN_TOKEN")
 SERVICE_SECRETS = ("SECRET_KEY",)  # identity seals TOTP secrets with it; no service needs the staff token
@@ -47,6 +49,7 @@ class Settings:
     database_urls: dict = field(default_factory=dict)
     smtp_url: str | None = None
     port: int = 8080
+    metrics_port: int = DEFAULT_METRICS_PORT  # the gateway's /metrics, never the public port
     secret_key: str = ""
     admin_token: str = ""
     public_url: str = ""
@@ -89,6 +92,7 @@ def load(env=None, generate=True) -> Settings:
         },
         smtp_url=env.get("SMTP_URL") or None,
         port=port,
+        metrics_port=int(env.get("METRICS_PORT") or DEFAULT_METRICS_PORT),
         secret_key=secret("secret_key"),
         admin_token=secret("admin_token"),
         public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/"),

@@ -19,6 +19,7 @@ K8S = ROOT / "deploy" / "k8s"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 # Secrets given so that load() writes nothing into DATA_DIR; PORT left to its default.
 DEFAULT_PORT = config.load({"SECRET_KEY": "x", "ADMIN_TOKEN": "x"}).port
+METRICS_PORT = config.DEFAULT_METRICS_PORT
 APPS = (*SERVICES, "gateway")
 GUNICORN = ["gunicorn", "-c", "gateway/gunicorn.conf.py", "gateway.app:create_app()"]
 
@@ -153,7 +154,7 @@ def test_the_gateway_listens_on_the_default_port_in_compose_and_k8s():
     assert f":{DEFAULT_PORT}/healthz" in " ".join(gateway["healthcheck"]["test"])
 
     (container,) = pod("gateway")["containers"]
-    assert [p["containerPort"] for p in container["ports"]] == [DEFAULT_PORT]
+    assert [p["containerPort"] for p in container["ports"] if p["name"] == "http"] == [DEFAULT_PORT]
     for probe in ("readinessProbe", "livenessProbe"):
         assert container[probe]["httpGet"]["port"] == DEFAULT_PORT, probe
     (port,) = k8s("Service")["gateway"]["spec"]["ports"]
@@ -321,3 +322,29 @@ def test_the_k8s_secret_example_holds_no_value_to_copy():
         assert values and all(v in ("", None) for v in values.values()), (name, values)
     for name, configmap in k8s("ConfigMap").items():
         assert not set(configmap["data"]) & {*SECRET_VARIABLES, "AMQP_URI"}, name
+
+
+# --- what is public (issue 11, point 12) -------------------------------------------------------
+
+def test_metrics_are_scraped_on_their_own_port_that_nothing_publishes():
+    from gateway.app import create_app
+    from tests.unit.fakes import FakeRpc
+    app = create_app(config.load({"SECRET_KEY": "x" * 32, "ADMIN_TOKEN": "y" * 32,
+                                  "DATA_DIR": "/tmp/bizportal-deploy-test"}), rpc_client=FakeRpc())
+    assert "/metrics" not in {rule.rule for rule in app.url_map.iter_rules()}
+
+    (container,) = pod("gateway")["containers"]
+    ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert ports == {"http": DEFAULT_PORT, "metrics": METRICS_PORT}
+    annotations = k8s("Deployment")["gateway"]["spec"]["template"]["metadata"]["annotations"]
+    assert annotations == {"prometheus.io/scrape": "true", "prometheus.io/port": str(METRICS_PORT),
+                           "prometheus.io/path": "/metrics"}
+    # the Service (and so any Ingress) carries the portal only
+    (port,) = k8s("Service")["gateway"]["spec"]["ports"]
+    assert port["targetPort"] in (DEFAULT_PORT, "http")
+    # the Prometheus Operator's way, for clusters that run it: the same port, by name
+    monitor = yaml.safe_load((K8S / "examples" / "gateway-podmonitor.yaml").read_text())
+    assert monitor["kind"] == "PodMonitor"
+    assert monitor["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": "gateway"}
+    assert [e["port"] for e in monitor["spec"]["podMetricsEndpoints"]] == ["metrics"]
+    assert str(METRICS_PORT) not in " ".join(str(p) for p in compose()["gateway"].get("ports", []))

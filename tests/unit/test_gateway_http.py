@@ -131,10 +131,12 @@ def test_the_openapi_document_and_docs_are_served(make_client):
     assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
 
 
-def test_metrics_count_requests_by_route_and_status(make_client):
+def test_metrics_count_requests_by_route_and_status_off_the_public_port(make_client):
+    from gateway import observability
     client = make_client(FakeRpc())
     client.get("/healthz")
-    text = client.get("/metrics").get_data(as_text=True)
+    assert_problem(client.get("/metrics"), 404)  # served on METRICS_PORT only (gunicorn.conf.py)
+    text = observability.exposition().decode()
     assert 'bizportal_http_requests_total{method="GET",route="/healthz",status="200"}' in text
 
 
