@@ -76,7 +76,8 @@ def get_delivery(session, account_number, at):
 
 def set_delivery(session, account_number, payload, at):
     """Sets paper or paperless. Returns ``(delivery, changed, new_email)``: a new address
-    (``new_email``) changes nothing yet, the caller mails it a verification (``paperless``);
+    (``new_email``) does not apply yet (paperless stays where it was; paper applies at once),
+    the caller mails it a verification (``paperless``);
     without one the method changes at once (to the address bills already go to). Any change
     ends an older pending address. Raises InvalidInput (nothing changed) or NotFound."""
     data = _load(DeliveryChange(), payload)
@@ -85,7 +86,10 @@ def set_delivery(session, account_number, payload, at):
     email = validators.email(data["email"]) if data.get("email") else None
     paperless.end_pending(session, account_number, at)
     if email and email != delivery_email(found):
-        return dict(before, pending_email=email), False, email
+        if data["method"] == "paper":  # paper weakens nothing: at once; the address waits
+            found.invoice_delivery = "paper"
+        after = {"method": found.invoice_delivery, "email": delivery_email(found)}
+        return dict(after, pending_email=email), after != before, email
     found.invoice_delivery = data["method"]
     after = {"method": found.invoice_delivery, "email": delivery_email(found)}
     return dict(after, pending_email=None), after != before, None

@@ -149,6 +149,18 @@ def test_verification_mail_is_throttled_per_recipient_and_per_account(billing):
     assert len(identity_fakes.SENT) == 5
 
 
+def test_paper_with_a_new_address_goes_to_paper_at_once_and_the_address_waits(billing):
+    container, number = billing
+    hook(container, "set_invoice_delivery", number, {"method": "paperless"})
+    assert hook(container, "set_invoice_delivery", number, {
+        "method": "paper", "email": "later@northwind.example"}) == {
+        "method": "paper", "email": "billing@northwind.example",
+        "pending_email": "later@northwind.example"}
+    hook(container, "confirm_invoice_email", verification_token("later@northwind.example"))
+    assert hook(container, "get_invoice_delivery", number) == {
+        "method": "paper", "email": "later@northwind.example", "pending_email": None}
+
+
 def test_a_new_company_email_does_not_move_paperless_bills(billing):
     container, number = billing
     hook(container, "set_invoice_delivery", number, {"method": "paperless"})
