@@ -27,8 +27,9 @@ class EmailChanges:
         current one. ``session_id`` is the session asking (it survives the change); ``where``
         ``{ip, user_agent}``. Returns the user with ``pending_email``. Raises InvalidInput
         (fields; password missing or wrong), Throttled (wrong passwords count like failed
-        sign-ins; too many links for this user or to that address this hour), NotFound. Emits ``identity.security_settings_changed`` (what:
-        email_change_requested) and ``identity.security_alert_raised``."""
+        sign-ins; too many links for this user or to that address this hour), NotFound.
+        Emits ``identity.security_settings_changed`` (what: email_change_requested) and
+        ``identity.security_alert_raised``."""
         data, at = onlineids.load_profile_change(changes), now()
         password = current_password or data.get("current_password")
         with self.db.transaction() as tx:

@@ -7,6 +7,7 @@ as a person would (the portal page, its form, its CSRF token)."""
 import re
 import uuid
 
+import pyotp
 import requests
 
 from tests.e2e.auth_helpers import PASSWORD, login, mails_to, new_user, reset_token, text_of
@@ -140,7 +141,6 @@ def test_what_weakens_security_needs_the_current_password(system):
     setup = api.post(system.url("/api/v1/me/2fa/totp"), timeout=10,
                      json={"current_password": PASSWORD})
     assert setup.status_code == 200, setup.text
-    import pyotp
     code = pyotp.TOTP(setup.json()["secret"]).now()
     confirm = api.post(system.url("/api/v1/me/2fa/totp/confirm"), json={"code": code},
                        timeout=10)
