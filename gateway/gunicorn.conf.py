@@ -21,9 +21,11 @@ keepalive = 5
 accesslog = None  # the app logs each request as a JSON line with its request id
 errorlog = "-"
 limit_request_line = 8190
-# X-Forwarded-Proto (so request.is_secure, HSTS) is believed only from gunicorn's
-# forwarded_allow_ips: loopback unless the environment's FORWARDED_ALLOW_IPS names the
-# TLS-terminating proxy (gunicorn reads it itself). Left at gunicorn's default on purpose.
+# X-Forwarded-For and X-Forwarded-Proto are read in one place, gateway/proxies.py, and only
+# from the peers in FORWARDED_ALLOW_IPS. gunicorn would otherwise also set the scheme from
+# its secure_scheme_headers for the same peers (it never sets the client address itself):
+# off, so there is one rule and one place to read it.
+secure_scheme_headers = {}
 
 # Metrics from every worker through prometheus-client's multiprocess mode.
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",

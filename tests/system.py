@@ -40,6 +40,7 @@ class System:
             **os.environ,
             "AMQP_URI": amqp_uri, "DATA_DIR": str(self.data_dir), "PORT": str(self.port),
             "METRICS_PORT": str(self.metrics_port),
+            "FORWARDED_ALLOW_IPS": "127.0.0.1",  # the "proxy"; 127.0.0.2 is an outside client
             "ADMIN_TOKEN": self.admin_token, "SECRET_KEY": secrets.token_urlsafe(32),
             "PUBLIC_URL": self.base_url, "RPC_TIMEOUT": str(rpc_timeout), "LOG_LEVEL": "INFO",
             "GATEWAY_WORKERS": "2", "GATEWAY_THREADS": "4",

@@ -32,7 +32,8 @@ VARIABLES = (
 DEFAULT_METRICS_PORT = 9464  # Prometheus' registered default for exporters of this kind
 
 SECRETS = ("SECRET_KEY", "ADMIN_TOKEN")
-SERVICE_SECRETS = ("SECRET_KEY",)  # identity seals TOTP secrets with it; no service needs the staff token
+# identity seals TOTP secrets with SECRET_KEY; no service needs the staff token
+SERVICE_SECRETS = ("SECRET_KEY",)
 MIN_SECRET_LENGTH = 32
 # what an example file or a hurried operator puts in; compared without case or punctuation
 PLACEHOLDERS = ("changeme", "replacewith", "placeholder", "example", "password", "bizportal")
@@ -50,6 +51,8 @@ class Settings:
     smtp_url: str | None = None
     port: int = 8080
     metrics_port: int = DEFAULT_METRICS_PORT  # the gateway's /metrics, never the public port
+    # the peers whose X-Forwarded-* headers count (gateway/proxies.py); gunicorn's default
+    forwarded_allow_ips: str = "127.0.0.1,::1"
     secret_key: str = ""
     admin_token: str = ""
     public_url: str = ""
@@ -93,6 +96,7 @@ def load(env=None, generate=True) -> Settings:
         smtp_url=env.get("SMTP_URL") or None,
         port=port,
         metrics_port=int(env.get("METRICS_PORT") or DEFAULT_METRICS_PORT),
+        forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1",
         secret_key=secret("secret_key"),
         admin_token=secret("admin_token"),
         public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
