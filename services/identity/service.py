@@ -64,7 +64,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         try:
             with self.db.transaction() as tx:
                 user = onlineids.create_first_user(tx.session, data, password_hash)
-                throttle.give_back(tx.session, throttle.quota_key("signup_ip", ip), at)
+                throttle.give_back(tx.session, [throttle.quota_key("signup_ip", ip)], at)
                 tx.emit("user_registered",
                         onlineids.registered_event(user, data["account_number"], "admin"))
         except Conflict:  # a concurrent sign-up won: still the one message
@@ -107,11 +107,9 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
             second = totp.second_step(tx.session, user, totp_code, at,
                                       self.config.get("SECRET_KEY")) if user.totp_secret else None
             if second == "missing":  # the password was right: not a failure
-                for key in keys.values():
-                    throttle.give_back(tx.session, key, at)
+                throttle.give_back(tx.session, keys.values(), at)
             elif second != "wrong":
-                throttle.forget(tx.session, keys["user"])
-                throttle.give_back(tx.session, keys["ip"], at)
+                throttle.give_back(tx.session, keys.values(), at, clear={keys["user"]})
                 if rehashed:
                     user.password_hash = rehashed
                 row, refresh_token = sessions.open_session(tx.session, user_id, at, ip,

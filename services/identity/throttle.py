@@ -148,10 +148,15 @@ def count(row, at):
     row.last_failed_at = at
 
 
-def give_back(session, key, at):
-    """Returns an attempt reserved on ``key`` (the sign-in or sign-up succeeded)."""
-    row = lock(session, [key], at)[key]
-    row.count = max(0, row.count - 1)
+def give_back(session, keys, at, clear=()):
+    """Returns the attempt reserved on each of ``keys`` (the sign-in or sign-up succeeded);
+    the keys in ``clear`` start afresh (a right password forgives the username's failures).
+    Locked in ``lock``'s order, like the reservation, so the two cannot deadlock."""
+    for key, row in lock(session, keys, at).items():
+        if key in clear:
+            row.count, row.locked_event_sent = 0, 0
+        else:
+            row.count = max(0, row.count - 1)
 
 
 def take(session, wanted, at):

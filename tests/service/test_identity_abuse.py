@@ -285,3 +285,17 @@ def test_concurrent_wrong_passwords_never_get_past_the_free_failures(identity):
                                            {"ip": f"192.0.2.{n}"}) for n in range(12)])
     assert answers.count("Unauthenticated") == throttle.FREE["user"], answers
     assert answers.count("Throttled") == 12 - throttle.FREE["user"], answers
+
+
+def test_concurrent_right_passwords_from_one_address_all_get_in(identity):
+    """Reserving and giving back lock the same rows in the same order: no deadlock, and
+    nothing is left counted against the user or the address. (Each attempt counts as a
+    failure until its password is checked, so more than FREE["user"] sign-ins of one
+    username at the same instant are throttled: the price of no burst of guesses getting
+    past the free ones.)"""
+    free = throttle.FREE["user"]
+    answers = burst(identity, "sign_in", [(("sam.lee", PASSWORD), {"ip": OFFICE})] * free)
+    assert answers == ["ok"] * free
+    counts = execute(identity, "SELECT key, count FROM sign_in_failures WHERE key IN (:u, :i)",
+                     u=throttle.user_key("sam.lee"), i=throttle.ip_key(OFFICE))
+    assert {count for _, count in counts} <= {0}
