@@ -24,7 +24,7 @@ RabbitMQ is not reachable at {uri}.
 Start it, then run this again:
   Debian/Ubuntu:  sudo apt-get install rabbitmq-server && sudo rabbitmq-server -detached
   macOS:          brew services start rabbitmq
-  Docker:         docker run -d --name rabbitmq -p 5672:5672 -p 15672:15672 rabbitmq:3-management
+  Docker:         docker run -d --name rabbitmq -p 127.0.0.1:5672:5672 rabbitmq:3
 or point AMQP_URI at a broker you have."""
 
 
