@@ -63,11 +63,17 @@ def summary(session, account_number, today=None):
 RECENT_STATEMENTS = 3  # "a month paid ahead" is the largest amount due of this many
 
 
-def payment_allowance(session, account_number):
+def payment_allowance(session, account_number, payment_ids=()):
     """The most one payment may be: the balance owed plus one month ahead, the largest amount
     due of the last RECENT_STATEMENTS statements (none yet: nothing beyond the balance). An
-    account in credit is already ahead by that much, so the credit counts against it."""
+    account in credit is already ahead by that much, so the credit counts against it.
+    ``applied_payment_ids``: those of ``payment_ids`` (payments' recent successes, at most
+    200) this balance already credits; payments counts the others as still on their way."""
     found = account(session, account_number)
+    asked = [str(p) for p in (payment_ids or ())][:200]
+    applied = session.execute(select(LedgerEntry.reference).where(
+        LedgerEntry.account_id == found.id, LedgerEntry.kind == "payment",
+        LedgerEntry.reference.in_(asked))).scalars().all() if asked else []
     balance = ledger.balance(session, found.id)
     recent = session.execute(select(Statement.amount_due_cents).where(
         Statement.account_id == found.id).order_by(Statement.statement_date.desc())
@@ -75,7 +81,8 @@ def payment_allowance(session, account_number):
     ahead = max([0, *recent])
     return {"account_number": found.account_number, "balance_cents": balance,
             "amount_due_cents": max(balance, 0), "ahead_cents": ahead,
-            "max_payment_cents": max(0, balance + ahead), "currency": fees.CURRENCY}
+            "max_payment_cents": max(0, balance + ahead), "currency": fees.CURRENCY,
+            "applied_payment_ids": sorted(applied)}
 
 
 def _aware(moment):

@@ -133,13 +133,15 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
             return queries.summary(tx.session, account_number)
 
     @rpc(expected_exceptions=NotFound)
-    def get_payment_allowance(self, account_number):
+    def get_payment_allowance(self, account_number, payment_ids=None):
         """The most one payment may be (payments asks before charging): ``{account_number,
-        balance_cents, amount_due_cents, ahead_cents, max_payment_cents, currency}`` where
-        ``max_payment_cents`` is the balance plus the largest amount due of the last three
-        statements (a month paid ahead), never below 0. Raises NotFound."""
+        balance_cents, amount_due_cents, ahead_cents, max_payment_cents, currency,
+        applied_payment_ids}`` where ``max_payment_cents`` is the balance plus the largest
+        amount due of the last three statements (a month paid ahead), never below 0, and
+        ``applied_payment_ids`` those of ``payment_ids`` the balance already credits.
+        Raises NotFound."""
         with self.db.transaction() as tx:
-            return queries.payment_allowance(tx.session, account_number)
+            return queries.payment_allowance(tx.session, account_number, payment_ids)
 
     @rpc
     def get_company_names(self, account_numbers):

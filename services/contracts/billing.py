@@ -137,3 +137,5 @@ class PaymentAllowance(Schema):
     ahead_cents = fields.Integer(required=True)
     max_payment_cents = fields.Integer(required=True)
     currency = fields.String(required=True)
+    applied_payment_ids = fields.List(fields.String(), required=True, metadata={
+        "description": "of the payment ids asked about, those this balance already credits"})

@@ -3,33 +3,67 @@ ahead, as billing's ``get_payment_allowance`` says (the balance plus the largest
 the last three statements; with no statement yet, the balance). A portal for paying bills is
 no place to try a stolen card for $99,999.99.
 
-Bank debits still pending are money on its way that billing's ledger has not seen yet: they
-count against the allowance, so two debits cannot each take the whole of it. Checked when a
-one-time or scheduled payment is made and again when a scheduled payment runs; autopay pays
-at most the amount due (runs.py).
+Money on its way that billing's balance does not show yet counts against the allowance, so
+that quick or concurrent payments cannot each take the whole of it: bank debits still pending,
+and payments that succeeded but that billing did not yet say it credited (its answer lists
+which of our recent successes it applied; any other success of the last RECENT counts). The
+check and the new row are serialised per account (a PostgreSQL advisory lock in the
+transaction). Checked when a one-time or scheduled payment is made and again when a scheduled
+payment runs; autopay pays at most what is still due on the same reckoning (runs.py).
 """
-from sqlalchemy import func, select
+from datetime import timedelta
+
+from sqlalchemy import select, text
 
 from services.contracts.errors import Refused
+from services.payments import payments
 from services.payments.models import Payment
+
+RECENT = timedelta(days=2)  # billing credits a success within seconds; this is ample
+ASKED = 200                 # recent successes billing is asked about, newest first
 
 
 def dollars(cents):
     return f"${cents // 100:,}.{cents % 100:02d}"
 
 
-def in_flight(session, account_number, exclude=None):
-    """Cents of the account's payments charged but not yet succeeded (pending)."""
-    query = select(func.coalesce(func.sum(Payment.amount_cents), 0)).where(
-        Payment.account_number == account_number, Payment.status == "pending")
-    if exclude is not None:
-        query = query.where(Payment.id != exclude)
-    return int(session.execute(query).scalar())
+def recent_successes(session, account_number):
+    """Ids of the account's payments that succeeded within RECENT, newest first (at most
+    ASKED): what billing is asked whether it credited."""
+    return list(session.execute(select(Payment.id).where(
+        Payment.account_number == account_number, Payment.status == "succeeded",
+        Payment.paid_at >= payments.now() - RECENT)
+        .order_by(Payment.paid_at.desc()).limit(ASKED)).scalars())
+
+
+def lock_account(session, account_number):
+    """Serialise payment checks of one account until the transaction ends (PostgreSQL; SQLite
+    has a single writer)."""
+    if session.bind.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"),
+                        {"key": f"payments.limits:{account_number}"})
+
+
+def in_flight(session, account_number, allowance, exclude=None):
+    """Cents on their way that ``allowance`` (billing's answer) does not show yet: pending
+    payments, and successes of the last RECENT billing did not list as applied."""
+    applied = set(allowance.get("applied_payment_ids") or ())
+    rows = session.execute(select(Payment.id, Payment.status, Payment.amount_cents).where(
+        Payment.account_number == account_number,
+        (Payment.status == "pending") | ((Payment.status == "succeeded")
+                                         & (Payment.paid_at >= payments.now() - RECENT))))
+    return sum(cents for payment_id, status, cents in rows
+               if payment_id != exclude and (status == "pending" or payment_id not in applied))
 
 
 def most_allowed(allowance, pending_cents):
     """The most a payment may be now, given billing's allowance and what is in flight."""
     return max(0, int(allowance["max_payment_cents"]) - pending_cents)
+
+
+def still_due(allowance, pending_cents):
+    """What autopay may still take: billing's amount due less what is on its way."""
+    return max(0, int(allowance["amount_due_cents"]) - pending_cents)
 
 
 def refusal(amount_cents, most):
@@ -44,8 +78,9 @@ def refusal(amount_cents, most):
 
 
 def check(session, account_number, amount_cents, allowance):
-    """Raises Refused (422) when the payment is out of proportion."""
-    reason = refusal(amount_cents, most_allowed(allowance,
-                                                in_flight(session, account_number)))
+    """Raises Refused (422) when the payment is out of proportion. Call in the transaction
+    that writes the payment, after ``lock_account``."""
+    reason = refusal(amount_cents, most_allowed(
+        allowance, in_flight(session, account_number, allowance)))
     if reason:
         raise Refused(reason)

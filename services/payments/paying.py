@@ -38,6 +38,7 @@ def make_payment(db, processor, account_number, request, key, *, user_id=None,
         with db.transaction() as tx:
             method = methods.find(tx.session, account_number, data["payment_method_id"])
             if allowance is not None:
+                limits.lock_account(tx.session, account_number)
                 limits.check(tx.session, account_number, data["amount_cents"], allowance)
             payment = payments.new(tx.session, account_number, method, data["amount_cents"],
                                    user_id=user_id, scheduled_for=data["scheduled_for"])

@@ -64,6 +64,8 @@ def _charge_one(db, processor, row, run_date, payment_allowance=None, still_a_us
     if wait or wait_for_identity:
         return False
     with db.transaction() as tx:
+        if allowance is not None:
+            limits.lock_account(tx.session, row.account_number)
         if not claim(tx.session, row.id):
             return False
         payment = tx.session.get(Payment, row.id)
@@ -71,8 +73,10 @@ def _charge_one(db, processor, row, run_date, payment_allowance=None, still_a_us
         if payer_gone:
             offboarding.cancel(tx, payment)
             return False
+        on_its_way = 0 if allowance is None else limits.in_flight(
+            tx.session, payment.account_number, allowance, exclude=payment.id)
         if allowance is not None and payment.kind == "autopay":
-            due = allowance["amount_due_cents"]
+            due = limits.still_due(allowance, on_its_way)
             if due <= 0:
                 # autopay pays what is still due: a customer who paid by hand is not charged
                 payment.status = "canceled"
@@ -81,8 +85,8 @@ def _charge_one(db, processor, row, run_date, payment_allowance=None, still_a_us
             payment.amount_cents = min(payment.amount_cents, due)
         elif allowance is not None:
             # a scheduled payment is checked again: the account may owe less than when it was set
-            reason = limits.refusal(payment.amount_cents, limits.most_allowed(
-                allowance, limits.in_flight(tx.session, payment.account_number, payment.id)))
+            reason = limits.refusal(payment.amount_cents,
+                                    limits.most_allowed(allowance, on_its_way))
             if reason:
                 payments.refuse(tx, payment, reason)
                 return False

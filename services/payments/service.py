@@ -7,8 +7,8 @@ from nameko.timer import timer
 
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unavailable)
-from services.payments import (autopay, methods, offboarding, paying, payments, runs,
-                               security)
+from services.payments import (autopay, limits, methods, offboarding, paying, payments,
+                               runs, security)
 from services.payments.models import metadata
 from services.payments.processor import make_processor
 from services.runtime.rpc import TimedRpcProxy
@@ -182,7 +182,9 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
         pays more than is due; no payment more than the allowance, limits.py)."""
         # billing_rpc is a TimedRpcProxy: Unavailable after RPC_TIMEOUT; a payment run then
         # waits for the next run rather than charging blind, a new payment answers 503
-        return self.billing_rpc.get_payment_allowance(account_number)
+        with self.db.transaction() as tx:
+            recent = limits.recent_successes(tx.session, account_number)
+        return self.billing_rpc.get_payment_allowance(account_number, recent)
 
     def _still_a_user(self, account_number, user_id):
         """Whether identity still counts ``user_id`` a user of the account (any role)."""

@@ -3,7 +3,9 @@ and database: a payment may be at most what billing says is owed plus one month 
 ``get_payment_allowance``, faked here); more is Refused before anything is written or charged,
 for one-time payments, for scheduled ones when they are made and again when they run. The
 processor is the real sandbox adapter."""
+import eventlet
 import pytest
+from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.contracts.errors import Refused
 from tests.service.test_payments_service import (ACCOUNT, AFTER, BANK, CARD, SOON, FakeBilling,
@@ -13,11 +15,19 @@ assert start_payments  # the fixture, used by name
 
 
 class Allowances(FakeBilling):
-    """Billing's answer: owed ``dues`` plus ``ahead`` (the largest recent statement)."""
+    """Billing's answer: owed ``dues`` plus ``ahead`` (the largest recent statement); of the
+    payment ids payments asks about, those in ``applied`` are credited in its ledger."""
 
     def __init__(self, due, ahead):
         super().__init__({ACCOUNT: due})
         self.ahead = ahead
+        self.applied = set()
+        self.asked_about = []
+
+    def get_payment_allowance(self, account_number, payment_ids=()):
+        self.asked_about = list(payment_ids or ())
+        return dict(super().get_payment_allowance(account_number),
+                    applied_payment_ids=sorted(self.applied & set(self.asked_about)))
 
 
 def nothing_happened(container):
@@ -87,3 +97,50 @@ def test_a_scheduled_payment_that_became_too_large_fails_at_its_run_without_a_ch
                             f"WHERE id = '{later['id']}'")[0] == (0, None)  # never charged
     [notice] = events(container, "payment_failed")
     assert notice["payment_id"] == later["id"] and notice["user_id"] == "u1"
+
+
+def test_a_card_payment_billing_has_not_credited_yet_counts_against_the_allowance(
+        start_payments):
+    """payment_succeeded reaches billing's ledger a moment later: until billing says it
+    applied it, the payment still counts, so two quick payments cannot each take it all."""
+    billing = Allowances(due=5000, ahead=3000)
+    container = start_payments(billing=billing)
+    card = call(container, "add_payment_method", ACCOUNT, CARD)
+    first = call(container, "create_payment", ACCOUNT,
+                 {"amount_cents": 6000, "payment_method_id": card["id"]}, "c1", user_id="u1")
+    assert first["status"] == "succeeded"
+    with pytest.raises(Refused) as refused:
+        call(container, "create_payment", ACCOUNT,
+             {"amount_cents": 2001, "payment_method_id": card["id"]}, "c2", user_id="u1")
+    assert "$20.00" in refused.value.detail
+    assert billing.asked_about == [first["id"]]  # payments asked billing about its payment
+    billing.applied.add(first["id"])  # billing credited it: its balance now says so
+    billing.dues[ACCOUNT] = -1000
+    with pytest.raises(Refused):
+        call(container, "create_payment", ACCOUNT,
+             {"amount_cents": 2001, "payment_method_id": card["id"]}, "c3", user_id="u1")
+    assert call(container, "create_payment", ACCOUNT,
+                {"amount_cents": 2000, "payment_method_id": card["id"]}, "c4",
+                user_id="u1")["status"] == "succeeded"
+
+
+def test_concurrent_payments_together_stay_within_the_allowance(start_payments, database,
+                                                               vhost):
+    """Six payments of $30.00 at once against $80.00: two go through. (Real RPCs, each with its
+    own reply: nameko's entrypoint_hook cannot tell concurrent calls of one method apart.)"""
+    if database.kind != "postgresql":
+        pytest.skip("concurrent writers are a PostgreSQL matter (SQLite has one writer)")
+    container = start_payments(billing=Allowances(due=5000, ahead=3000))
+    card = call(container, "add_payment_method", ACCOUNT, CARD)
+
+    def pay(n):
+        with ServiceRpcProxy("payments", {"AMQP_URI": vhost[1]}) as payments:
+            try:
+                return payments.create_payment(
+                    ACCOUNT, {"amount_cents": 3000, "payment_method_id": card["id"]},
+                    f"p{n}", user_id="u1")["status"]
+            except Refused:  # domain errors arrive as themselves
+                return "Refused"
+    outcomes = sorted(eventlet.GreenPool().imap(pay, range(6)))
+    assert outcomes == ["Refused"] * 4 + ["succeeded"] * 2  # 2 x $30.00 <= $80.00 < 3 x
+    assert query(container, "SELECT count(*), sum(amount_cents) FROM payments")[0] == (2, 6000)

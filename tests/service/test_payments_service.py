@@ -49,11 +49,13 @@ class FakeBilling:
     def __init__(self, dues=None):
         self.dues = dues or {}
 
-    def get_payment_allowance(self, account_number):
+    def get_payment_allowance(self, account_number, payment_ids=()):
+        """``dues`` already credit every payment it is asked about."""
         due = self.get_account_summary(account_number)["amount_due_cents"]
         return {"account_number": account_number, "balance_cents": due,
                 "amount_due_cents": due, "ahead_cents": self.ahead,
-                "max_payment_cents": due + self.ahead, "currency": "USD"}
+                "max_payment_cents": due + self.ahead, "currency": "USD",
+                "applied_payment_ids": list(payment_ids or ())}
 
     def get_account_summary(self, account_number):
         due = self.dues.get(account_number, 10_000_000)
