@@ -45,6 +45,9 @@ def test_a_security_code_required_for_payments_refuses_a_wrong_one(system):
     prefs = api.patch(system.url("/api/v1/me/security-preferences"),
                       json={"require_security_code_for_payments": True}, timeout=10)
     assert prefs.json() == {"sign_in_alerts": False, "require_security_code_for_payments": True}
+    # a statement first: nothing is payable before one (issue 11 point 13)
+    assert system.staff().post(system.url("/internal/v1/bill-runs"), timeout=30, json={
+        "statement_date": "2026-10-15", "account_numbers": [number]}).status_code == 200
     card = api.post(system.url(f"/api/v1/accounts/{number}/payment-methods"), json=CARD,
                     timeout=10).json()
     pay = system.url(f"/api/v1/accounts/{number}/payments")
