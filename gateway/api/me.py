@@ -155,7 +155,7 @@ def get_security_preferences():
                                   "with a wrong one")
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
-@bp.doc(security=BEARER)
+@bp.doc(security=BEARER, operationId="updateSecurityPreferences")
 @auth.signed_in
 def patch_security_preferences(data):
     """Turn sign-in alerts (an email for each sign-in from a new browser or address) and
@@ -174,7 +174,7 @@ def patch_security_preferences(data):
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(409, description="2-step sign-in is already on")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
-@bp.doc(security=BEARER)
+@bp.doc(security=BEARER, operationId="startTotp")
 @auth.signed_in
 def start_totp(data):
     """Begin 2-step sign-in (your current password required): a secret and an otpauth://
@@ -192,7 +192,7 @@ def start_totp(data):
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(409, description="Not set up, or already on")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
-@bp.doc(security=BEARER)
+@bp.doc(security=BEARER, operationId="confirmTotp")
 @auth.signed_in
 def confirm_totp(data):
     """Turn 2-step sign-in on with a current code from your app and your current password;
