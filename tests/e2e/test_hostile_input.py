@@ -234,3 +234,24 @@ def test_sign_in_keeps_a_plain_path_and_its_query(system, admin):
         "username": admin["user"]["username"], "password": PASSWORD,
         "next": "/billing?tab=calls", "csrf_token": csrf(form.text)})
     assert response.headers["Location"] == "/billing?tab=calls"
+
+
+@pytest.mark.parametrize("field,value", [("company_name", "Acme\u202eoC"),
+                                         ("contact_name", "Jo\r\nBcc: x@evil.example"),
+                                         ("line1", "1 Main\tSt")])
+def test_the_portal_profile_form_refuses_control_characters_and_changes_nothing(system, admin,
+                                                                               field, value):
+    browser, number = admin["browser"], admin["number"]
+    before = admin["api"].get(system.url(f"/api/v1/accounts/{number}/profile"), timeout=10).json()
+    page = browser.get(system.url("/account"), timeout=10)
+    form = {"company_name": before["company_name"], "contact_name": before["contact_name"],
+            "email": before["email"], "phone": before["phone"],
+            **{k: before["billing_address"].get(k) or "" for k in
+               ("line1", "line2", "city", "state", "postal_code")},
+            field: value, "csrf_token": csrf(page.text)}
+    response = browser.post(system.url("/account/profile"), data=form, allow_redirects=False,
+                            timeout=10)
+    assert response.status_code in (200, 400), response.status_code
+    assert "control or invisible formatting character" in response.text
+    after = admin["api"].get(system.url(f"/api/v1/accounts/{number}/profile"), timeout=10).json()
+    assert after == before
