@@ -72,3 +72,25 @@ def test_sign_out_ends_the_session_at_identity(client):
     assert response.status_code == 302
     page = c.get("/", headers=HTML).get_data(as_text=True)
     assert "You are signed out." in page and "Sign out</button>" not in page
+
+
+@pytest.mark.parametrize("path, rpc, form", [
+    ("/signup", "signup", {"account_number": "4929000000000006", "security_key": "ABCD2345",
+                           "username": "sam.lee", "password": "violet staple orbit 42",
+                           "email": "sam@bluebird.example", "first_name": "Sam",
+                           "last_name": "Lee"}),
+    ("/forgot-password", "request_password_reset", {"username": "sam.lee"}),
+    ("/forgot-id", "request_username_reminder", {"email": "sam@bluebird.example"})])
+def test_a_throttled_sign_up_or_forgot_form_says_how_long_to_wait(tmp_path, path, rpc, form):
+    """Issue 11 point 9: the portal's forms answer an allowance spent with the wait, on the
+    form, never an error page; the client's address goes to identity."""
+    fake = FakeRpc({("identity", rpc): Throttled("Too many requests like this one.", 42)})
+    settings = config.load({"DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 32})
+    app = create_app(settings, rpc_client=fake)
+    app.config["WTF_CSRF_ENABLED"] = False
+    response = app.test_client().post(path, data=form)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Too many requests like this one." in page and "42 seconds" in page
+    assert [kwargs.get("ip") for _, method, _, kwargs, _ in fake.calls
+            if method == rpc] == ["127.0.0.1"]
