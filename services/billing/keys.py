@@ -24,7 +24,9 @@ def new_account_number():
 
 
 def is_account_number(value):
-    return isinstance(value, str) and len(value) == 16 and value.isdigit() and luhn.is_valid(value)
+    # isascii: str.isdigit() is also true of other scripts' digits and of '²'
+    return (isinstance(value, str) and len(value) == 16 and value.isascii() and value.isdigit()
+            and luhn.is_valid(value))
 
 
 def new_security_key():

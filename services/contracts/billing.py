@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from services.contracts import validators
 
-ACCOUNT_NUMBER = validators.Pattern(r"^\d{16}$", error="An account number is 16 digits.")
+ACCOUNT_NUMBER = validators.Pattern(r"^[0-9]{16}$", error="An account number is 16 digits.")
 
 
 class Address(Schema):

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from services.contracts import validators
 
-ACCOUNT_NUMBER = validators.Pattern(r"^\d{16}$", error="An account number is 16 digits.")
+ACCOUNT_NUMBER = validators.Pattern(r"^[0-9]{16}$", error="An account number is 16 digits.")
 USERNAME = validators.Pattern(
     r"^[A-Za-z0-9._-]{6,32}$",
     error="Use 6 to 32 characters: letters, digits, '.', '_' or '-'.")
