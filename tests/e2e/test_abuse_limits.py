@@ -117,7 +117,12 @@ def test_a_flood_of_failed_sign_ins_from_an_office_does_not_lock_out_its_users(s
     assert sign_in(user["username"]).status_code == 200  # works there every day
     flood = burst(lambda: sign_in(f"ghost.{uuid.uuid4().hex[:8]}", "not the password"), 60)
     assert {r.status_code for r in flood} <= {401, 429} and 429 in {r.status_code for r in flood}
-    assert sign_in(f"ghost.{uuid.uuid4().hex[:8]}").status_code == 429
+    # the address's back-off is short at first (2 s): ask until a stranger is refused, then
+    # at once the office's user, with the right password
+    strangers = []
+    while 429 not in strangers and len(strangers) < 10:
+        strangers.append(sign_in(f"ghost.{uuid.uuid4().hex[:8]}").status_code)
+    assert strangers[-1] == 429
     assert sign_in(user["username"]).status_code == 200
     for _ in range(5):
         assert sign_in(user["username"], "not the password").status_code == 401
