@@ -102,7 +102,10 @@ def announce(settings):
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
-    settings = config_mod.load_for_process()  # DEV_SECRETS=1 from the Makefile: generated
+    try:  # DEV_SECRETS=1 from the Makefile: generated when unset; a weak one is refused
+        settings = config_mod.load_for_process()
+    except config_mod.SecretsRefused as exc:
+        sys.exit(str(exc))
     if "--announce" in argv:
         return announce(settings)
     check_broker(settings.amqp_uri)

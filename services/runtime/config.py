@@ -138,8 +138,8 @@ def load_for_process(env=None, needs=SECRETS) -> Settings:
             problems.append(f"{name} is {weakness(value)}")
     if problems:
         raise SecretsRefused(
-            "; ".join(problems) + ". Set SECRET_KEY and ADMIN_TOKEN to long random values "
-            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`, one each); "
+            "; ".join(problems) + f". Set {' and '.join(needs)} to long random values (e.g. "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`, one each); "
             "only `make run` generates them for you.")
     return load(env, generate=dev)
 
