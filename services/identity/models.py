@@ -160,3 +160,17 @@ class AuditEntry(Base):
     user_agent = Column(String(200))
     source = Column(String(20), nullable=False)
     event_id = Column(String(36), unique=True)
+
+
+class RecoveryRequest(Base):
+    """A forgot-password or forgot-username request, recorded with its allowance so that a
+    process dying before the lookup and mail loses nothing (recovery_requests.py). What was
+    typed is kept only until the request is done."""
+    __tablename__ = "recovery_requests"
+    id = Column(String(36), primary_key=True)
+    kind = Column(String(20), nullable=False)       # password_reset | username_reminder
+    identifier = Column(Text)   # the username or email as typed (any length); None once done
+    ip = Column(String(64))                         # None once done
+    requested_at = Column(DateTime(timezone=True), nullable=False)
+    claimed_at = Column(DateTime(timezone=True))    # a worker took it (a lease: see GRACE)
+    done_at = Column(DateTime(timezone=True), index=True)

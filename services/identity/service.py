@@ -1,13 +1,15 @@
 """The identity nameko service: thin entrypoints over identity's domain modules."""
+import logging
 from datetime import datetime, timedelta, timezone
 
 from nameko.dependency_providers import Config
 from nameko.rpc import rpc
+from nameko.timer import timer
 
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unauthenticated)
 from services.identity import (alerts, availability, devices, onlineids, passwords,
-                               recovery, sessions, throttle, totp)
+                               recovery, recovery_requests, sessions, throttle, totp)
 from services.identity.email_service import EmailChanges
 from services.identity.models import Session, metadata
 from services.identity.security_service import SecuritySettings
@@ -18,6 +20,8 @@ from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.dead_letters_mixin import DeadLettersMixin
 from services.runtime.health import HealthMixin
+
+log = logging.getLogger(__name__)
 
 BAD_CREDENTIALS = "That username and password do not match our records."
 THROTTLED = ("Too many failed sign-ins. Wait a moment and try again, or reset your password "
@@ -221,46 +225,60 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         """Mails the usernames tied to ``email`` (nothing when none). Returns None. Raises
         Throttled (too many for that email, or from ``ip``: counted by what was typed, so
         it says nothing about who exists). Answers before looking anyone up, so it takes
-        the same time whether or not the address has usernames."""
-        with self.db.transaction() as tx:
-            throttle.reserve(tx.session, [("reminder_email", email), ("reminder_ip", ip)],
-                             now())
-        self.background.spawn(self._mail_username_reminder, str(email))
-
-    def _mail_username_reminder(self, email):
-        with self.db.transaction() as tx:
-            users = onlineids.find_by_email(tx.session, email)
-            found = [(u.id, u.username, u.first_name) for u in users]
-            to = users[0].email if users else None
-        if found:  # to the address as the user registered it
-            self.notifications_rpc.send_email.call_async(
-                to=to, category="security", template="username_reminder",
-                context={"usernames": [name for _, name, _ in found],
-                         "first_name": found[0][2]},
-                user_id=found[0][0], secret_keys=["usernames"])
+        the same time whether or not the address has usernames; the request is recorded
+        with its allowance, so it is done even if this process dies before doing it."""
+        self._request_recovery("username_reminder",
+                               [("reminder_email", email), ("reminder_ip", ip)], email, ip)
 
     @rpc(expected_exceptions=Throttled)
     def request_password_reset(self, username, ip=None):
         """Mails a single-use reset link (30 minutes) to the user's email. Returns None.
         Raises Throttled (too many for that username, or from ``ip``: counted by what was
         typed, so it says nothing about who exists). Answers before looking the user up, so
-        it does the same work in the same time whether or not the user exists."""
-        with self.db.transaction() as tx:
-            throttle.reserve(tx.session, [("reset_user", username), ("reset_ip", ip)], now())
-        self.background.spawn(self._mail_password_reset, str(username))
+        it does the same work in the same time whether or not the user exists; the request
+        is recorded with its allowance, so it is done even if this process dies first."""
+        self._request_recovery("password_reset",
+                               [("reset_user", username), ("reset_ip", ip)], username, ip)
 
-    def _mail_password_reset(self, username):
+    def _request_recovery(self, kind, allowances, identifier, ip):
+        at = now()
         with self.db.transaction() as tx:
-            user = onlineids.find_by_username(tx.session, username)
-            if user is None:
+            throttle.reserve(tx.session, allowances, at)
+            request_id = recovery_requests.record(tx.session, kind, identifier, ip, at)
+        self.background.spawn(self._do_recovery_request, request_id)
+
+    def _do_recovery_request(self, request_id):
+        """Looks up, issues the token and mails (recovery_requests.py: at least once; a
+        request another worker holds or has done is left alone)."""
+        at = now()
+        with self.db.transaction() as tx:
+            claimed = recovery_requests.claim(tx.session, request_id, at)
+            if claimed is None:
                 return
-            token = recovery.new_reset(tx.session, user, now())
-            to, user_id, first_name = user.email, user.id, user.first_name
-        self.notifications_rpc.send_email.call_async(
-            to=to, category="security", template="password_reset",
-            context={"link": recovery.reset_link(self.config["PUBLIC_URL"], token),
-                     "first_name": first_name, "minutes": 30},
-            user_id=user_id, secret_keys=["link"])
+            mail = recovery_requests.mail_for(tx.session, *claimed, at,
+                                              self.config["PUBLIC_URL"])
+            if mail is None:  # nobody by that name: nothing to send
+                recovery_requests.finish(tx.session, request_id, at)
+        if mail is not None:
+            # waited for: notifications has recorded the mail once it answers; done only then
+            self.notifications_rpc.send_email(**mail)
+            with self.db.transaction() as tx:
+                recovery_requests.finish(tx.session, request_id, now())
+
+    @timer(interval=recovery_requests.SWEEP_SECONDS)
+    def sweep_recovery_requests(self):
+        """Does the forgot-* requests left undone ``GRACE`` after they were asked (the
+        process died before its background work, or during it), one claim each across
+        replicas, and prunes old done ones. Returns None; mails as the requests would."""
+        at = now()
+        with self.db.transaction() as tx:
+            recovery_requests.prune(tx.session, at)
+            due = recovery_requests.due(tx.session, at)
+        for request_id in due:
+            try:
+                self._do_recovery_request(request_id)
+            except Exception:  # noqa: BLE001 - the next sweep tries it again
+                log.exception("recovery request %s failed; it is tried again", request_id)
 
     @rpc(expected_exceptions=(InvalidInput, Refused, Throttled))
     def reset_password(self, token, new_password, challenge_answer=None):

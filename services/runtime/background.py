@@ -2,7 +2,12 @@
 greenthread of the container, so an entrypoint can answer before work whose duration would
 tell the caller something (a reset link for a user who exists takes longer to make and mail
 than nothing for one who does not). An error there is logged with its traceback; it never
-reaches the caller nor stops the container. Service tests swap in a synchronous one."""
+reaches the caller nor stops the container. Service tests swap in a synchronous one.
+
+A greenthread dies with its process (kill -9, a deploy stops the container and kills its
+managed threads): work that must not be lost is recorded before it is spawned, in the
+transaction of the answer, and a sweep does what was left undone (identity's
+recovery_requests.py)."""
 import logging
 
 from nameko.extensions import DependencyProvider

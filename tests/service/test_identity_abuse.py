@@ -192,15 +192,24 @@ def test_forgot_does_the_same_work_before_answering_whether_or_not_the_user_exis
     after_known = execute(recorded, "SELECT count(*), sum(count) FROM sign_in_failures")
     rpc(recorded, method, unknown, ip="203.0.113.51")
     after_unknown = execute(recorded, "SELECT count(*), sum(count) FROM sign_in_failures")
-    # the same rows reserved (one per typed value, one per address), nothing mailed yet, and
-    # one job of the same function each, the lookup and the mail done after the answer
+    # the same rows reserved (one per typed value, one per address), one request recorded
+    # each (what was typed, not whom it names), nothing looked up or mailed yet, and one job
+    # of the same function each with the request's id: the lookup and mail come after
     assert after_known[0][0] - before == after_unknown[0][0] - after_known[0][0] == 2
+    requests = execute(recorded, "SELECT id, kind, identifier, claimed_at, done_at FROM "
+                                 "recovery_requests ORDER BY requested_at")
+    kind = method.replace("request_", "")
+    assert [r[1:] for r in requests] == [(kind, known, None, None), (kind, unknown, None, None)]
     assert identity_fakes.SENT == []
+    assert execute(recorded, "SELECT count(*) FROM password_resets") == [(0,)]
     assert [(fn.__name__, args) for fn, args in recorded.jobs] == [
-        (recorded.jobs[0][0].__name__, (known,)), (recorded.jobs[0][0].__name__, (unknown,))]
+        (recorded.jobs[0][0].__name__, (requests[0][0],)),
+        (recorded.jobs[0][0].__name__, (requests[1][0],))]
     for fn, args in recorded.jobs:
         fn(*args)
     assert [k["to"] for _, k in identity_fakes.SENT] == ["Sam@bluebird.example"]
+    assert execute(recorded, "SELECT count(*) FROM recovery_requests WHERE done_at IS NULL "
+                             "OR identifier IS NOT NULL") == [(0,)]
 
 
 def test_reset_links_are_limited_by_what_was_typed_whether_or_not_it_exists(identity):
