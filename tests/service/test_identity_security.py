@@ -2,8 +2,11 @@
 and PostgreSQL): the security code, the challenge question, preferences, 2-step sign-in,
 sign-in alerts. billing and notifications are fakes (tests/service/identity_fakes.py): the
 mails identity asks for are recorded in SENT."""
+import itertools
 import json
-from datetime import datetime, timezone
+import sys
+import time
+from datetime import datetime, timedelta, timezone
 
 import pyotp
 import pytest
@@ -52,6 +55,24 @@ def identity(start_service):
 
 
 WHERE = {"ip": "203.0.113.9", "user_agent": "pytest"}
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """identity's clock held in the middle of a 30-second TOTP step, moving a microsecond at
+    each read (so what happened keeps its order), instead of the wall clock: which step is
+    current must not depend on how long the test took to get there. (On the wall clock a code
+    computed just before a step ended was one step older than the window allowed by the time
+    identity checked it, and the test failed now and then.) Returns that instant."""
+    start = datetime.fromtimestamp(int(time.time()) // 30 * 30 + 15, timezone.utc)
+    ticks = itertools.count()
+
+    def now():
+        return start + timedelta(microseconds=next(ticks))
+    for name, module in list(sys.modules.items()):  # every identity module's ``now``
+        if name.startswith("services.identity") and callable(getattr(module, "now", None)):
+            monkeypatch.setattr(module, "now", now)
+    return start
 
 
 def test_a_security_code_is_stored_hashed_checked_and_alerted(identity):
@@ -149,7 +170,8 @@ def test_sign_in_alerts_mail_a_new_browser_or_address_only(identity):
     assert [m["context"]["ip"] for m in mails("sign_in_alert", identity)] == ["10.0.0.2", "10.0.0.1"]
 
 
-def test_two_step_sign_in_needs_a_current_code_once_and_recovery_codes_work_once(identity):
+def test_two_step_sign_in_needs_a_current_code_once_and_recovery_codes_work_once(clock,
+                                                                                 identity):
     uid = identity.user_id
     with pytest.raises(InvalidInput) as refused:  # step-up: the password first
         rpc(identity, "start_totp", uid)
@@ -160,7 +182,10 @@ def test_two_step_sign_in_needs_a_current_code_once_and_recovery_codes_work_once
     with pytest.raises(InvalidInput):
         rpc(identity, "confirm_totp", uid, "000000", current_password=PASSWORD)
     totp = pyotp.TOTP(setup["secret"])
-    step = totp.timecode(datetime.now(timezone.utc))
+    step = totp.timecode(clock)
+    with pytest.raises(InvalidInput):  # one step of drift either side, no more
+        rpc(identity, "confirm_totp", uid, totp.generate_otp(step - 2),
+            current_password=PASSWORD)
     with pytest.raises(InvalidInput) as refused:
         rpc(identity, "confirm_totp", uid, totp.generate_otp(step - 1),
             current_password="not my password!")
@@ -173,6 +198,8 @@ def test_two_step_sign_in_needs_a_current_code_once_and_recovery_codes_work_once
     assert signed_in["user_id"] == uid
     with pytest.raises(Unauthenticated):  # the same code again
         rpc(identity, "sign_in", "sam.lee", PASSWORD, totp_code=totp.generate_otp(step))
+    with pytest.raises(Unauthenticated):  # nor an earlier one still inside the window
+        rpc(identity, "sign_in", "sam.lee", PASSWORD, totp_code=totp.generate_otp(step - 1))
     code = setup["recovery_codes"][0]
     assert rpc(identity, "sign_in", "sam.lee", PASSWORD, totp_code=code.lower())
     with pytest.raises(Unauthenticated):
