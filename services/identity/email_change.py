@@ -2,8 +2,11 @@
 
 A new email is asked for with the current password and takes effect only when the link
 mailed to the new address is followed: a token of 256 random bits, stored as SHA-256,
-single use, valid 30 minutes; a newer request ends the older ones. Until then the old
-address keeps getting everything (reset links, security alerts), and it is told at once.
+single use, valid 30 minutes; a newer request ends the older ones, and so does a new
+password (changed or reset: what the alert to the old address tells its owner to do), so a
+change asked for with a stolen password dies when the owner takes the account back. Until
+then the old address keeps getting everything (reset links, security alerts), and it is told
+at once.
 """
 from datetime import timedelta
 
@@ -51,19 +54,26 @@ def end_pending(session, user_id, at):
         EmailChange.user_id == user_id, EmailChange.used_at.is_(None)).values(used_at=at))
 
 
-def pending(session, user_id, at):
+def _live(row, user, at):
+    """Unused, unexpired and asked for since the user's password last changed."""
+    return row is not None and row.used_at is None and _aware(row.expires_at) > at \
+        and _aware(row.created_at) >= _aware(user.password_changed_at)
+
+
+def pending(session, user, at):
     """The address waiting for its link, or None."""
     row = session.execute(select(EmailChange).where(
-        EmailChange.user_id == user_id, EmailChange.used_at.is_(None))
+        EmailChange.user_id == user.id, EmailChange.used_at.is_(None))
         .order_by(EmailChange.created_at.desc())).scalars().first()
-    return row.new_email if row is not None and _aware(row.expires_at) > at else None
+    return row.new_email if _live(row, user, at) else None
 
 
-def take(session, token, at):
-    """Spends ``token``; returns its row. Raises Refused (unknown, used, expired; or spent
-    by a concurrent confirmation: a conditional update, so it works once)."""
+def take(session, token, at, user_of):
+    """Spends ``token``; returns its row. ``user_of(user_id)`` gives its user. Raises Refused
+    (unknown, used, expired, asked for before the password last changed; or spent by a
+    concurrent confirmation: a conditional update, so it works once)."""
     row = session.get(EmailChange, digest(token))
-    if row is None or row.used_at is not None or _aware(row.expires_at) <= at:
+    if row is None or not _live(row, user_of(row.user_id), at):
         raise Refused(BAD_TOKEN)
     spent = session.execute(update(EmailChange).where(
         EmailChange.token_hash == row.token_hash, EmailChange.used_at.is_(None)

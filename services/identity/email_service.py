@@ -16,7 +16,7 @@ class EmailChanges:
 
     def _public(self, session, user, at):
         return dict(onlineids.public(user),
-                    pending_email=email_change.pending(session, user.id, at))
+                    pending_email=email_change.pending(session, user, at))
 
     @rpc(expected_exceptions=(NotFound, InvalidInput, Throttled))
     def update_user(self, user_id, changes, current_password=None, session_id=None,
@@ -65,14 +65,16 @@ class EmailChanges:
     @rpc(expected_exceptions=Refused)
     def confirm_email_change(self, token, where=None):
         """Applies the email change of a mailed link (``token``; single use, 30 minutes).
-        Returns ``{user_id, email}``. Raises Refused (unknown, used, expired or superseded).
+        Returns ``{user_id, email}``. Raises Refused (unknown, used, expired, superseded, or
+        asked for before the password last changed).
         Every other session of the user ends (not the one that asked) and so do their reset
         links. Emits ``identity.security_alert_raised`` (to the old address),
         ``identity.security_settings_changed`` (what: email_changed),
         ``identity.session_ended``."""
         at = now()
         with self.db.transaction() as tx:
-            row = email_change.take(tx.session, str(token), at)
+            row = email_change.take(tx.session, str(token), at,
+                                    lambda user_id: onlineids.get_user(tx.session, user_id))
             user = onlineids.get_user(tx.session, row.user_id)
             old = user.email
             alerts.security_alert(tx, old, user.id, user.first_name, "email_changed", at,

@@ -19,19 +19,35 @@ class SecuritySettings:
     def _check_password(self, user_id, current_password):
         """Wrong current passwords count like failed sign-ins: a stolen session is no
         licence to guess the password through these forms. Returns the user (detached)."""
-        at = now()
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             stored, key = user.password_hash, throttle.user_key(user.username)
-            wait = throttle.retry_after(tx.session, [("user", key)], at)
-        if wait:
-            raise Throttled(THROTTLED, retry_after=wait)
-        matches = passwords.verify(stored, str(current_password or ""))
-        if not matches:
-            with self.db.transaction() as tx:
-                throttle.record_failure(tx.session, key, at)
+        matches = self._guess("user", key, THROTTLED,
+                              lambda: passwords.verify(stored, str(current_password or "")))
         recovery.check_current(matches)
         return user
+
+    def _guess(self, kind, key, throttled, check, at=None):
+        """Runs ``check()`` (a password or answer compared) as one guess on the throttle key
+        ``key`` of ``kind`` (throttle.FREE): the guess is counted as a failure before it is
+        checked, on the key's row held locked, and given back when ``check()`` is true, so
+        concurrent guesses queue and a burst gets no more of them than the throttle allows
+        (checked first and counted after, every guess of a burst was checked). Raises
+        Throttled (``throttled``, ``retry_after``) before checking anything when the key
+        must wait. Returns what ``check()`` returned."""
+        at = at or now()
+        with self.db.transaction() as tx:
+            row = throttle.lock(tx.session, [key], at)[key]
+            wait = throttle.wait_seconds(row, throttle.FREE[kind], at)
+            if not wait:
+                throttle.count(row, at)
+        if wait:
+            raise Throttled(throttled, retry_after=wait)
+        matches = check()
+        if matches:
+            with self.db.transaction() as tx:
+                throttle.give_back(tx.session, [key], at)
+        return matches
 
     def _changed(self, tx, user, what, at, where):
         audit.record(tx.session, at, f"security settings changed: {what}",

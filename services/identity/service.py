@@ -308,16 +308,18 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
             tx.emit("password_changed", {"user_id": user.id, "via": "reset"})
 
     def _check_challenge(self, user, answer_hash, answer, at):
-        """Wrong answers are throttled like sign-ins: a mailed link is no licence to guess."""
-        key = [("challenge", throttle.challenge_key(user.id))]
-        with self.db.transaction() as tx:
-            wait = throttle.retry_after(tx.session, key, at)
-        if wait:
-            raise Throttled(recovery.TOO_MANY_ANSWERS, retry_after=wait)
-        matches = passwords.verify(answer_hash, recovery.normalise_answer(answer))
-        if not matches and answer:
+        """Wrong answers are throttled like sign-ins: a mailed link is no licence to guess
+        (each answer counted before it is checked, SecuritySettings._guess: no burst gets
+        more). No answer is not a guess: the question is asked."""
+        key = throttle.challenge_key(user.id)
+        if not answer:
             with self.db.transaction() as tx:
-                throttle.record_failure(tx.session, key[0][1], at)
+                wait = throttle.retry_after(tx.session, [("challenge", key)], at)
+            if wait:
+                raise Throttled(recovery.TOO_MANY_ANSWERS, retry_after=wait)
+            recovery.check_challenge(user, False)
+        matches = self._guess("challenge", key, recovery.TOO_MANY_ANSWERS, lambda: (
+            passwords.verify(answer_hash, recovery.normalise_answer(answer))), at)
         recovery.check_challenge(user, matches)
 
     @rpc(expected_exceptions=(InvalidInput, NotFound, Throttled))

@@ -109,23 +109,30 @@ def test_a_newer_email_change_ends_the_older_link_and_alerts_stay_with_the_curre
         system):
     user = new_user(system)
     api = bearer(system, user["username"])
-    first, second = (f"{tag}-{uuid.uuid4().hex[:8]}@harbor.example" for tag in ("a", "b"))
+    first, second, third = (f"{tag}-{uuid.uuid4().hex[:8]}@harbor.example"
+                            for tag in ("a", "b", "c"))
     for address in (first, second):
         assert api.patch(system.url("/api/v1/me"), json={
             "email": address, "current_password": PASSWORD}, timeout=10).status_code == 200
+    stale = link_in(mail_with(system, first, "Confirm your new")[0], "/confirm-email")
+    assert requests.post(system.url("/api/v1/me/email/confirm"), timeout=10, json={
+        "token": stale.split("token=")[1]}).status_code == 422
     # until a link is followed the "password changed" alert goes to the current address
     assert api.put(system.url("/api/v1/me/password"), timeout=10, json={
         "current_password": PASSWORD, "new_password": NEW_PASSWORD}).status_code == 204
     mail_with(system, user["email"], "Your BizPortal password was changed")
     assert not [m for address in (first, second) for m in mails_to(system, address)
                 if "password" in m["Subject"]]
-    stale = link_in(mail_with(system, first, "Confirm your new")[0], "/confirm-email")
+    # ... and the new password ended the change that was waiting (test_takeover_probe.py)
+    ended = link_in(mail_with(system, second, "Confirm your new")[0], "/confirm-email")
     assert requests.post(system.url("/api/v1/me/email/confirm"), timeout=10, json={
-        "token": stale.split("token=")[1]}).status_code == 422
-    fresh = link_in(mail_with(system, second, "Confirm your new")[0], "/confirm-email")
+        "token": ended.split("token=")[1]}).status_code == 422
+    assert api.patch(system.url("/api/v1/me"), json={
+        "email": third, "current_password": NEW_PASSWORD}, timeout=10).status_code == 200
+    fresh = link_in(mail_with(system, third, "Confirm your new")[0], "/confirm-email")
     assert requests.post(system.url("/api/v1/me/email/confirm"), timeout=10, json={
         "token": fresh.split("token=")[1]}).status_code == 204
-    assert api.get(system.url("/api/v1/me"), timeout=10).json()["email"] == second
+    assert api.get(system.url("/api/v1/me"), timeout=10).json()["email"] == third
 
 
 # --- point 4: step-up for what weakens security -------------------------------------------
