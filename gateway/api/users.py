@@ -1,5 +1,6 @@
 """Users of an account, invitations and roles, and the account's audit trail."""
 from flask import request
+from marshmallow import fields
 
 from gateway import auth
 from gateway.api import ApiBlueprint
@@ -16,10 +17,21 @@ def company_name(account_number):
     return call("billing", "get_company_names", [account_number]).get(account_number)
 
 
+class InviteWithPassword(schemas.InviteRequest):
+    current_password = fields.String(validate=schemas.PASSWORD, load_only=True, metadata={
+        "description": "required: yours, as an invitation lets someone new into the account"})
+
+
 def invite(account_number, body):
-    """Invites ``body`` ``{email, role}`` as the signed-in admin (API and portal)."""
-    return call("identity", "invite_user", account_number, auth.current_user()["user_id"],
-                body, where=where(), company_name=company_name(account_number))
+    """Invites ``body`` ``{email, role, current_password}`` as the signed-in admin (API and
+    portal). The admin's current password comes first (identity checks and throttles it): a
+    stolen session alone must not let its holder bring in an online ID of their own, which
+    would outlive the session and could remove the account's real admins."""
+    body = dict(body) if isinstance(body, dict) else {}
+    user_id = auth.current_user()["user_id"]
+    call("identity", "check_current_password", user_id, body.pop("current_password", None))
+    return call("identity", "invite_user", account_number, user_id, body, where=where(),
+                company_name=company_name(account_number))
 
 
 @bp.get("/accounts/<account_number>/users")
@@ -34,18 +46,19 @@ def list_users(account_number):
 
 
 @bp.post("/accounts/<account_number>/users")
-@bp.arguments(schemas.InviteRequest)
+@bp.arguments(InviteWithPassword)
 @bp.response(201, schemas.Invited)
-@bp.alt_response(400, description="Invalid email or role")
+@bp.alt_response(400, description="Invalid email or role; `current_password` missing or "
+                                  "wrong")
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(403, description="Only an admin of the account may invite")
 @bp.alt_response(404, description="No such account available to you")
-@bp.alt_response(429, description="Too many invitations to this address, from this account or from your address; see Retry-After")
+@bp.alt_response(429, description="Too many invitations to this address, from this account or from your address, or too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER)
 @auth.account_scope("manage")
 def invite_user(_validated, account_number):
     """Invite someone by email with a role (admin, billing, viewer): a single-use link,
-    valid 7 days, is mailed to them."""
+    valid 7 days, is mailed to them. Needs your `current_password`."""
     return invite(account_number, request.get_json())
 
 

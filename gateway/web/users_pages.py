@@ -39,7 +39,8 @@ def users():
 @auth.web_account_scope("manage")
 def users_invite():
     body = {"email": request.form.get("email", "").strip(),
-            "role": request.form.get("role", "")}
+            "role": request.form.get("role", ""),
+            "current_password": request.form.get("current_password", "")}
     try:
         invited = invite(auth.current_account(), body)
     except DomainError as exc:

@@ -36,6 +36,7 @@ def test_an_admin_invites_promotes_and_removes_a_user(page, browser, system):
     email = f"guest-{uuid.uuid4().hex[:8]}@harbor.example"
     p.get_by_label("Email").fill(email)
     p.get_by_label("Role", exact=True).select_option("viewer")
+    p.get_by_label("Current password").fill(PASSWORD)
     p.get_by_role("button", name="Send invitation").click()
     p.wait_for_load_state()
     assert f"Invitation emailed to {email} as viewer" in flashes(p)
@@ -108,6 +109,7 @@ def test_an_admin_sees_pending_invitations_and_revokes_one(page, browser, system
     for email, role in zip(emails, ("billing", "viewer")):
         p.get_by_label("Email").fill(email)
         p.get_by_label("Role", exact=True).select_option(role)
+        p.get_by_label("Current password").fill(PASSWORD)
         p.get_by_role("button", name="Send invitation").click()
         p.wait_for_load_state()
     revoked = p.locator(f"#invitations [data-email='{emails[0]}']")

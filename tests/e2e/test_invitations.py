@@ -11,8 +11,8 @@ from tests.e2e.test_users import bearer, invitation_token, invite_and_accept
 
 def send(system, admin, number, role="viewer"):
     email = f"guest-{uuid.uuid4().hex[:8]}@harbor.example"
-    invited = admin.post(system.url(f"/api/v1/accounts/{number}/users"),
-                         json={"email": email, "role": role}, timeout=10)
+    invited = admin.post(system.url(f"/api/v1/accounts/{number}/users"), timeout=10,
+                         json={"email": email, "role": role, "current_password": PASSWORD})
     assert invited.status_code == 201, invited.text
     return email, invited.json()["id"], invitation_token(system, email)
 

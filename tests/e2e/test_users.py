@@ -32,8 +32,8 @@ def invitation_token(system, email):
 
 def invite_and_accept(system, admin, number, role):
     email = f"guest-{uuid.uuid4().hex[:8]}@harbor.example"
-    invited = admin.post(system.url(f"/api/v1/accounts/{number}/users"),
-                         json={"email": email, "role": role}, timeout=10)
+    invited = admin.post(system.url(f"/api/v1/accounts/{number}/users"), timeout=10,
+                         json={"email": email, "role": role, "current_password": PASSWORD})
     assert invited.status_code == 201, invited.text
     token = invitation_token(system, email)
     username = f"guest.{uuid.uuid4().hex[:8]}"

@@ -147,7 +147,7 @@ LAID_EVEN_IF_ABSENT = {"/internal/v1/accounts/{account_number}/usage": ("calls",
                        "/api/v1/accounts/{account_number}/payments": ("security_code",),
                        "/api/v1/accounts/{account_number}/payment-methods": (*CARD, *BANK)}
 NEEDS_CURRENT_PASSWORD = {"/api/v1/me/security-code", "/api/v1/me/challenge",
-                          "/api/v1/me/2fa/totp"}  # not /me/password: the fuzzer keeps its own
+                          "/api/v1/me/2fa/totp", "/api/v1/accounts/{account_number}/users"}  # not /me/password: the fuzzer keeps its own
 
 
 def steer_body(path, body, draw, world):

@@ -21,6 +21,7 @@ def client(tmp_path):
                                                       "expires_at": "2026-12-01T00:00:00+00:00"},
         ("identity", "list_account_audit"): {"items": [], "next_cursor": None},
         ("identity", "set_security_code"): None,
+        ("identity", "check_current_password"): None,
         ("billing", "get_company_names"): lambda numbers: {n: "Bluebird" for n in numbers},
     })
     settings = config.load({"DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 32})
@@ -52,12 +53,16 @@ def test_an_account_the_caller_has_no_role_on_is_not_found(client):
 
 
 def test_an_admin_invites_with_who_and_where_passed_on(client):
-    created = client.post(f"/api/v1/accounts/{MANAGED}/users",
-                          json={"email": "a@b.example", "role": "viewer"},
-                          headers={"User-Agent": "unit"})
+    created = client.post(f"/api/v1/accounts/{MANAGED}/users", headers={"User-Agent": "unit"},
+                          json={"email": "a@b.example", "role": "viewer",
+                                "current_password": "mine"})
     assert created.status_code == 201
+    # the admin's password is checked first and never passed on with the invitation
+    assert methods(client.rpc)[:2] == ["check_current_password", "get_company_names"]
+    (check,) = [c for c in client.rpc.calls if c[1] == "check_current_password"]
+    assert check[2] == ("u1", "mine")
     (call,) = [c for c in client.rpc.calls if c[1] == "invite_user"]
-    assert call[2][:2] == (MANAGED, "u1")
+    assert call[2][:2] == (MANAGED, "u1") and "current_password" not in call[2][2]
     assert call[3]["where"]["user_agent"] == "unit" and call[3]["company_name"] == "Bluebird"
 
 
