@@ -78,7 +78,9 @@ class EmailChanges:
             user = onlineids.get_user(tx.session, row.user_id)
             old = user.email
             alerts.security_alert(tx, old, user.id, user.first_name, "email_changed", at,
-                                  where, detail=f"New address: {row.new_email}")
+                                  where, detail=f"New address: {row.new_email}. Reset links "
+                                  "and alerts go there from now on: if this was not you, call "
+                                  "business support at once.")
             email_change.apply(user, row.new_email)
             recovery.end_resets(tx.session, user.id, at)
             for ended in sessions.end_all(tx.session, user.id, at, "email_changed",
