@@ -17,6 +17,7 @@ Their keys are digests of what was typed (a username, an email, an address), nev
 user it resolves to, so a refusal says nothing about whether that user exists.
 """
 import hashlib
+import ipaddress
 import math
 from datetime import timedelta, timezone
 
@@ -37,6 +38,7 @@ MAX_BACKOFF_SECONDS = 15 * 60
 
 # attempts per key per WINDOW
 QUOTAS = {
+    # *_ip: one client address (an IPv6 client's /64: ``address``)
     "signup_ip": 20,        # failed sign-ups from one address (a success gives its back)
     "signup_account": 10,   # sign-up attempts on one account number, failed or not
     "reset_user": 5,        # reset links asked for one username
@@ -59,8 +61,29 @@ def challenge_key(user_id):
     return f"challenge:{user_id}"
 
 
+# An IPv6 client is handed a whole /64 (and picks a fresh address in it whenever it likes:
+# privacy addresses), so an address key per IPv6 address would give one attacker 2**64
+# allowances. Its network is the one client; an IPv4-mapped address is its IPv4 address, and
+# every spelling of one address is one key.
+IPV6_PREFIX = 64
+
+
+def address(ip):
+    """The client ``ip`` as its throttle key: an IPv4 address as itself, an IPv6 address as
+    its /64 network (``2001:db8:1:2::/64``); anything else (unknown, not an address) as typed."""
+    try:
+        parsed = ipaddress.ip_address(str(ip).strip())
+    except ValueError:
+        return ip
+    if parsed.version == 6:
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_PREFIX}", strict=False))
+    return str(parsed)
+
+
 def ip_key(ip):
-    return f"ip:{ip or 'unknown'}"
+    return f"ip:{(address(ip) if ip else None) or 'unknown'}"
 
 
 def invitation_key(token):
@@ -72,6 +95,8 @@ def quota_key(kind, value):
     length and no email addresses in the table."""
     if kind not in QUOTAS:
         raise KeyError(kind)
+    if kind.endswith("_ip") and value:
+        value = address(value)
     return f"{kind}:" + hashlib.sha256(str(value or "").lower().encode()).hexdigest()[:40]
 
 

@@ -46,3 +46,20 @@ def test_allowance_keys_are_digests_of_what_was_typed_case_insensitive():
     assert key == throttle.quota_key("reminder_email", "rosa@harbor.example")
     assert "harbor" not in key and len(key) <= 120
     assert key != throttle.quota_key("reset_user", "rosa@harbor.example")
+
+
+def test_an_ipv6_client_is_its_64_and_every_spelling_of_an_address_is_one_key():
+    """Outside probe: fresh addresses in one /64 each had an allowance of their own."""
+    one = throttle.ip_key("2001:db8:1:2::1")
+    assert throttle.ip_key("2001:db8:1:2:ffff:ffff:ffff:fffe") == one
+    assert throttle.ip_key("2001:DB8:1:2:0:0:0:1") == one
+    assert throttle.ip_key("2001:db8:1:3::1") != one
+    assert throttle.quota_key("reset_ip", "2001:db8:1:2::1") \
+        == throttle.quota_key("reset_ip", "2001:db8:1:2::abcd")
+    assert throttle.quota_key("signup_ip", "::ffff:198.51.100.7") \
+        == throttle.quota_key("signup_ip", "198.51.100.7")
+    assert throttle.ip_key("198.51.100.7") != throttle.ip_key("198.51.100.8")
+    assert throttle.ip_key(None) == "ip:unknown"
+    # only address kinds: a username that looks like an address is still what was typed
+    assert throttle.quota_key("reset_user", "2001:db8:1:2::1") \
+        != throttle.quota_key("reset_user", "2001:db8:1:2::2")
