@@ -48,6 +48,7 @@ def list_methods(account_number):
 @bp.alt_response(400, description="Invalid number, routing number, expiry or CVC")
 @bp.alt_response(403, description="Your role may not pay")
 @bp.alt_response(422, description="Declined by the processor")
+@bp.alt_response(429, description="Too many cards or bank accounts tried on this account in the last hour; see Retry-After")
 @bp.doc(security=BEARER)
 @auth.account_scope("pay")
 def add_method(_validated, account_number):
@@ -77,6 +78,7 @@ def remove_method(account_number, method_id):
 @bp.alt_response(409, description="Idempotency-Key reused with another body")
 @bp.alt_response(422, description="Wrong security code, or more than the account owes plus "
                                    "one month ahead (the largest of its last three statements)")
+@bp.alt_response(429, description="Too many of the account's payments declined in the last hour; see Retry-After")
 @bp.doc(security=BEARER, parameters=[IDEMPOTENCY_KEY])
 @auth.account_scope("pay")
 def create_payment(_validated, account_number):

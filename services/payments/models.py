@@ -60,6 +60,16 @@ class Payment(Base):
     return_checked = Column(Boolean, nullable=False, default=False)
 
 
+class MethodAttempt(Base):
+    """A card or bank account handed to the processor (accepted or declined): so many an
+    hour per account (carding.py). Rows older than the hour are deleted as new ones come."""
+    __tablename__ = "method_attempts"
+    __table_args__ = (Index("ix_method_attempts_account", "account_number", "attempted_at"),)
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    account_number = Column(String(16), nullable=False)
+    attempted_at = Column(DateTime(timezone=True), nullable=False)
+
+
 class IdempotencyKey(Base):
     """The first request made with an Idempotency-Key, and its result once known."""
     __tablename__ = "idempotency_keys"

@@ -11,7 +11,7 @@ never unknown and never charged twice.
 from sqlalchemy.exc import IntegrityError
 
 from services.contracts.errors import Conflict
-from services.payments import idempotency, limits, methods, payments
+from services.payments import carding, idempotency, limits, methods, payments
 from services.payments.models import Payment
 
 
@@ -30,6 +30,8 @@ def make_payment(db, processor, account_number, request, key, *, user_id=None,
         return resume(db, processor, first.payment_id, today)
     if first is not None:
         return first
+    with db.transaction() as tx:  # no card testing: declines are limited (carding.py)
+        carding.check_declines(tx.session, account_number)
     if check_security_code is not None:
         check_security_code(user_id, data.get("security_code"))
     # asked before the transaction: no RPC while it is open

@@ -7,7 +7,7 @@ from nameko.timer import timer
 
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unavailable)
-from services.payments import (autopay, limits, methods, offboarding, paying, payments,
+from services.payments import (autopay, carding, limits, methods, offboarding, paying, payments,
                                runs, security)
 from services.payments.models import metadata
 from services.payments.processor import make_processor
@@ -44,6 +44,8 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
         ``{actor_user_id, ip}`` goes on the event (identity's audit trail).
         Emits ``payments.payment_method_added``."""
         data = methods.load_request(request)
+        with self.db.transaction() as tx:  # counted before the processor answers (carding.py)
+            carding.reserve_method_attempt(tx.session, account_number)
         with self.db.transaction() as tx:
             method = methods.add(tx.session, self.processor, account_number, data)
             tx.emit("payment_method_added", dict(methods.event(method), **_actor(actor)))
