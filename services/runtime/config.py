@@ -99,7 +99,10 @@ def load(env=None, generate=True) -> Settings:
         forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1",
         secret_key=secret("secret_key"),
         admin_token=secret("admin_token"),
-        public_url=(env.get("PUBLIC_URL") or f"http://127.0.0.1:{port}").rstrip("/"),
+        # under make run honcho gives every process a PORT of its own; the portal's is
+        # GATEWAY_PORT, and the links a service mails must point there
+        public_url=(env.get("PUBLIC_URL")
+                    or f"http://127.0.0.1:{env.get('GATEWAY_PORT') or port}").rstrip("/"),
         rpc_timeout=float(env.get("RPC_TIMEOUT") or 5.0),
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
         gateway_workers=int(env.get("GATEWAY_WORKERS") or 2),

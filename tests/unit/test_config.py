@@ -32,3 +32,12 @@ def test_each_variable_overrides_its_default(tmp_path):
     assert settings.public_url == "https://portal.example"
     assert settings.smtp_url == "smtp://mail:25"
     assert set(env) <= set(config.VARIABLES)
+
+
+def test_under_make_run_mailed_links_point_at_the_portal_not_the_service_s_own_port(tmp_path):
+    """honcho gives each process its own PORT (notifications got 18582 while the portal was
+    on 18282: the alert mails' reset links pointed at nothing); GATEWAY_PORT is the portal."""
+    settings = config.load({"DATA_DIR": str(tmp_path), "PORT": "18582",
+                            "GATEWAY_PORT": "18282"})
+    assert settings.public_url == "http://127.0.0.1:18282"
+    assert settings.port == 18582
