@@ -60,6 +60,9 @@ class Tally:
                          if not any(s < 400 for s in c))
         yield (f"operations with a 2xx answer: {len(self.by_operation) - len(refused)}"
                f"/{len(self.by_operation)}; only refusals: {', '.join(refused) or 'none'}")
+        for label in refused:  # what stopped them, to steer the next change of conftest
+            yield f"  {label}: " + ", ".join(
+                f"{s}: {n}" for s, n in sorted(self.by_operation[label].items()))
 
 
 TALLY = Tally()
@@ -131,8 +134,10 @@ def steer(world):
 
 ADDRESS = {"line1": "401 N Michigan Ave", "city": "Chicago", "state": "IL",
            "postal_code": "60611"}
-CONTACT = {"email": "ap@fuzz.example", "phone": "+1 (312) 555-0188", "billing_address": ADDRESS}
-# valid values for fields random text rarely satisfies (email, phone, address, Luhn), laid
+CONTACT = {"email": "ap@fuzz.example", "phone": "+1 (312) 555-0188", "billing_address": ADDRESS,
+           "company_name": "Fuzz Freight Co", "contact_name": "Ada Fuzz"}
+# valid values for fields random text rarely satisfies (email, phone, address, Luhn, names
+# free of control characters, an amount within what the account may pay), laid
 # over a positive body's own fields half the time, so its other fields reach the service
 VALID_FIELDS = {
     "/internal/v1/accounts": CONTACT,
@@ -141,13 +146,18 @@ VALID_FIELDS = {
     "/api/v1/auth/forgot-username": {"email": "nobody@fuzz.example"},
     "/internal/v1/accounts/{account_number}/usage": {"calls": calls(3)},
     # payments ignore a code unless the user requires one, which the fuzzer may turn on
-    "/api/v1/accounts/{account_number}/payments": {"security_code": SECURITY_CODE},
+    "/api/v1/accounts/{account_number}/payments": {"security_code": SECURITY_CODE,
+                                                   "amount_cents": 500},
 }
 LAID_EVEN_IF_ABSENT = {"/internal/v1/accounts/{account_number}/usage": ("calls",),
                        "/api/v1/accounts/{account_number}/payments": ("security_code",),
                        "/api/v1/accounts/{account_number}/payment-methods": (*CARD, *BANK)}
+# the forms that ask for the current password (step-up); not /me/password: the fuzzer keeps its own
 NEEDS_CURRENT_PASSWORD = {"/api/v1/me/security-code", "/api/v1/me/challenge",
-                          "/api/v1/me/2fa/totp", "/api/v1/accounts/{account_number}/users"}  # not /me/password: the fuzzer keeps its own
+                          "/api/v1/me/2fa/totp", "/api/v1/me/2fa/totp/confirm", "/api/v1/me",
+                          "/api/v1/me/security-preferences",
+                          "/api/v1/accounts/{account_number}/invoice-delivery",
+                          "/api/v1/accounts/{account_number}/users"}
 
 
 def steer_body(path, body, draw, world):
