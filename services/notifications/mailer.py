@@ -8,7 +8,8 @@ import os
 import re
 import smtplib
 from email.message import EmailMessage
-from email.utils import make_msgid
+from datetime import datetime, timezone
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -16,20 +17,29 @@ SENDER = "BizPortal <no-reply@bizportal.example>"
 DOMAIN = "bizportal.example"
 
 
-def build(to, subject, text, html=None, message_id=None):
+def build(to, subject, text, html=None, message_id=None, date=None):
     """The mail; ``message_id`` (our record's id) makes its Message-ID, so that the same
     record delivered twice (a crash between delivering and marking it sent) is the same mail:
-    the Maildir keeps it once, and a mail client or MTA can drop the SMTP duplicate."""
+    the Maildir keeps it once, and a mail client or MTA can drop the SMTP duplicate. ``date``
+    (when the record was made) is its Date, so a redelivery carries the same one (RFC 5322
+    requires it; a mail without one is dated by whoever receives it, or refused)."""
     message = EmailMessage()
     message["From"] = SENDER
     message["To"] = to
     message["Subject"] = subject
+    message["Date"] = format_datetime(_utc(date or datetime.now(timezone.utc)))
     message["Message-ID"] = (f"<{message_id}@{DOMAIN}>" if message_id
                              else make_msgid(domain=DOMAIN))
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
     return message
+
+
+def _utc(moment):
+    # SQLite hands back the stored UTC time without its zone
+    return (moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None
+            else moment.astimezone(timezone.utc))
 
 
 def deliver(message, smtp_url=None, mail_dir=None):

@@ -54,14 +54,14 @@ def record(tx, config, *, to, category, template, context, user_id=None, account
     """
     context = dict(context, public_url=config["PUBLIC_URL"].rstrip("/"))
     subject, text, html = rendering.render(template, context)
-    message_id = str(uuid.uuid4())
-    mail = mailer.build(to, subject, text, html, message_id=message_id)
+    message_id, created_at = str(uuid.uuid4()), now()
+    mail = mailer.build(to, subject, text, html, message_id=message_id, date=created_at)
     if secret_keys:
         hidden = dict(context, **{key: _hide(context[key]) for key in secret_keys})
         _, text, html = rendering.render(template, hidden)
     message = Message(id=message_id, channel="email", category=category, recipient=to,
                       subject=subject, body=text, html=html, user_id=user_id,
-                      account_number=account_number, created_at=now(), status="pending",
+                      account_number=account_number, created_at=created_at, status="pending",
                       attempts=0, redacted=bool(secret_keys))
     tx.session.add(message)
     tx.session.flush()
@@ -106,7 +106,8 @@ def deliver_due(db, config, limit=50):
             Message.created_at < horizon).limit(limit)).scalars().all()
         sendings = [Sending(m.id, m.recipient, m.category, m.user_id,
                             mailer.build(m.recipient, m.subject, m.body, m.html,
-                                         message_id=m.id)) for m in due]
+                                         message_id=m.id, date=m.created_at))
+                    for m in due]
     return deliver(db, config, sendings)
 
 

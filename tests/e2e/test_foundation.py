@@ -50,8 +50,11 @@ def test_staff_open_an_account_and_its_contact_is_welcomed_by_email(system):
         return [m for m in box if m["To"] == request["email"]]
 
     mails = eventually(welcome_mail)
-    assert len(mails) == 1 and opened["account_number"] in mails[0].get_payload()
-    assert opened["security_key"] not in mails[0].get_payload()
+    parts = [p.get_payload(decode=True).decode() for p in mails[0].walk()
+             if not p.is_multipart()]  # the text and the HTML part
+    assert len(mails) == 1 and len(parts) == 2
+    assert all(opened["account_number"] in part for part in parts)
+    assert all(opened["security_key"] not in part for part in parts)
     # the request id followed the request through billing's event into notifications' logs
     request_id = response.headers["X-Request-ID"]
     assert request_id in system.log_text("billing") and request_id in system.log_text("notifications")

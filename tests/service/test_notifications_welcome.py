@@ -30,7 +30,9 @@ def test_a_new_account_gets_one_welcome_email_even_when_the_event_is_redelivered
     messages = list(box)
     assert len(messages) == 1
     assert messages[0]["To"] == "sam@bluebird.example"
-    assert "4929000000000006" in messages[0].get_payload()
+    assert messages[0].get_content_type() == "multipart/alternative"  # text and HTML
+    assert all("4929000000000006" in part.get_payload(decode=True).decode()
+               for part in messages[0].get_payload())
     engine = create_engine(engine_url(container.config["DATABASE_URL"]))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM messages")).scalar() == 1
