@@ -46,7 +46,7 @@ def seed_demo(settings):
     from services.billing.models import metadata
     from services.runtime.database import standalone
     db = standalone("billing", settings.database_url("billing"), metadata)
-    demo_account = demo.seed(db)
+    demo_account = demo.seed(db, settings.key_encryption_key or settings.secret_key)
     db.engine.dispose()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:

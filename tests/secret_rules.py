@@ -24,7 +24,11 @@ SECRET_COLUMNS_ALLOWED = {
     # DATA_DIR/processor/) keeps that same token on the processor's side, as Stripe does
     "charges.token",
 }
-SEALED = "sealed:"  # a value encrypted at rest (services/identity/sealing.py)
+SEALED = "sealed:"  # a value encrypted at rest (services/runtime/sealing.py)
+# a column named for a sealed value (billing's accounts.security_key_sealed) holds only sealed
+# values: the prefix and a Fernet token (services.runtime.sealing.is_sealed), never a plain
+# value behind the prefix; so does a secret-named column holding a value with the prefix
+SEALED_COLUMN = re.compile(r"(^|_)sealed$")
 # a value shorter than this is not searched verbatim (a 4-digit security code or a 3-digit
 # CVC matches years, amounts and ids everywhere); short secrets are caught by their field name
 MIN_SEARCHABLE = 8
@@ -36,6 +40,9 @@ class KnownSecrets:
     def __init__(self):
         self.values = {}
         self.delivered_in = {}  # token -> the one mail (where) allowed to carry it
+        # security key -> the billing account it was issued to: printed on that account's own
+        # statement PDFs (the print batch) and nowhere else
+        self.key_owner = {}
 
     def add(self, kind, value):
         if isinstance(value, (list, tuple)):
@@ -56,12 +63,20 @@ class KnownSecrets:
                 continue  # a problem document's field messages ("Your password is wrong.")
             if key in SECRET_FIELDS:
                 self.add(SECRET_FIELDS[key], value)
+                if key == "security_key" and isinstance(data.get("account_number"), str):
+                    self.add_account_key(data["account_number"], value)
             elif key == "account_number" and (data.get("type") == "bank_account"
                                               or "routing_number" in data):
                 # a bank account number; a bare account_number is the billing account's
                 self.add("bank account number", value)
             elif isinstance(value, (dict, list)):
                 self.add_from_json(value)
+
+    def add_account_key(self, account_number, key):
+        """A security key staff were given (account opened, key reissued) or billing keeps."""
+        if isinstance(key, str) and key.strip():
+            self.add("security key", key)
+            self.key_owner.setdefault(key, account_number)
 
     def add_delivered_token(self, token, where):
         self.add("reset or invitation token", token)

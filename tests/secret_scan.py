@@ -13,7 +13,14 @@ What, four ways:
 * secret-named fields (``password``, ``cvc``, ``token``...) carrying a value in an event or a
   JSON log line, whatever the value;
 * database columns named for a secret (``totp_secret``) holding anything but a hash (they are
-  named ``*_hash``) or a sealed value.
+  named ``*_hash``) or a sealed value, and columns named for a sealed value
+  (``security_key_sealed``) holding anything but a Fernet token behind the prefix.
+
+Every security key billing issued is a known secret: those staff were given (the staff API's
+answers, collected) and, with the key-encryption key, every key billing keeps sealed. A key is
+printed on its own account's statements, so it is allowed in exactly those print-batch PDFs
+(``print-batch/<date>/<invoice number>.pdf`` of an invoice of that account): any other
+account's key there, or the key anywhere else, is a finding.
 
 A reset or invitation token is *meant* to appear in exactly one place: the one mail that
 delivers it to its owner (the link in that mail). Every token in a mail link is therefore a
@@ -29,8 +36,9 @@ from dataclasses import dataclass
 
 from stdnum import luhn
 
+from services.runtime.sealing import is_sealed
 from tests.secret_rules import (  # noqa: F401  (KnownSecrets and NotSecret: part of this API)
-    SEALED, SECRET_COLUMN, SECRET_COLUMNS_ALLOWED, SECRET_FIELDS, KnownSecrets,
+    SEALED, SEALED_COLUMN, SECRET_COLUMN, SECRET_COLUMNS_ALLOWED, SECRET_FIELDS, KnownSecrets,
     NotSecret)
 
 # a run of digits not glued to letters or digits: a card number in text, JSON, a URL or a PDF.
@@ -85,6 +93,7 @@ class Document:
     def __init__(self, where, parts, table=None):
         self.where = where
         self.table = table  # a database table's name: parts are its "<column> [<key>]" values
+        self.printed_for = None  # a statement PDF: the account whose key it may print
         self.labels, self.starts, chunks, at = [], [], [], 0
         for label, text in parts:
             self.labels.append(label)
@@ -121,6 +130,8 @@ def scan_document(doc, known, not_secret, findings, searchable=None):
     for value, kind in (known.searchable() if searchable is None else searchable).items():
         if known.delivered_in.get(value) == doc.where:
             continue  # the token's own delivery mail
+        if doc.printed_for and known.key_owner.get(value) == doc.printed_for:
+            continue  # the account's own key on its own statement
         index = text.find(value)
         if index >= 0:
             findings.append(Finding(doc.locate(index), kind,
@@ -130,11 +141,16 @@ def scan_document(doc, known, not_secret, findings, searchable=None):
 
 def scan_secret_columns(doc, findings):
     """A database table's columns named for a secret hold nothing in the clear."""
-    for label, start in zip(doc.labels, doc.starts):
+    ends = doc.starts[1:] + [len(doc.text) + 1]
+    for label, start, end in zip(doc.labels, doc.starts, ends):
         column = label.split(" [")[0]
+        value = doc.text[start:end - 1]
         allowed = {f"*.{column}", f"{doc.table}.{column}"} & SECRET_COLUMNS_ALLOWED
-        if SECRET_COLUMN.search(column) and not allowed \
-                and not doc.text.startswith(SEALED, start):
+        if SEALED_COLUMN.search(column) and not is_sealed(value):
+            findings.append(Finding(f"{doc.where} {label}",
+                                    f"sealed column {column!r} not sealed", "[value not shown]"))
+        elif SECRET_COLUMN.search(column) and not allowed and not (
+                value.startswith(SEALED) and is_sealed(value)):
             findings.append(Finding(f"{doc.where} {label}",
                                     f"secret column {column!r} in the clear", "[value not shown]"))
 
@@ -198,15 +214,41 @@ def service_database_urls(env):
             if env.get(f"{s.upper()}_DATABASE_URL")}
 
 
-def scan_system(database_urls=None, data_dir=None, events=(), known=None):
+def statement_pdf_invoice(where):
+    """The invoice number of a print-batch PDF (``print-batch/<date>/<invoice>.pdf``), or None."""
+    parts = where.split("/")
+    if len(parts) == 3 and parts[0] == "print-batch" and parts[2].endswith(".pdf"):
+        return parts[2][:-len(".pdf")]
+    return None
+
+
+def note_issued_keys(issued, documents, known, key_encryption_key):
+    """Every key billing keeps sealed becomes a known secret of its account (when the
+    key-encryption key is given), and each statement PDF learns whose key it may print."""
+    from services.billing.keys import unseal_key
+    if key_encryption_key:
+        for number, sealed in issued["sealed_keys"].items():
+            if is_sealed(sealed):
+                known.add_account_key(number, unseal_key(sealed, key_encryption_key))
+    for doc in documents:
+        invoice = statement_pdf_invoice(doc.where)
+        if invoice is not None:
+            doc.printed_for = issued["account_ids"].get(issued["invoice_accounts"].get(invoice))
+
+
+def scan_system(database_urls=None, data_dir=None, events=(), known=None,
+                key_encryption_key=None):
     """Scans the service databases ({name: url}, PostgreSQL or SQLite), every file under
     ``data_dir`` and the captured ``events`` (tests.event_capture.CapturedEvent) for card
-    numbers and the ``known`` secrets (KnownSecrets); returns Findings (empty: none)."""
+    numbers and the ``known`` secrets (KnownSecrets); returns Findings (empty: none).
+    ``key_encryption_key`` (the system's KEY_ENCRYPTION_KEY or SECRET_KEY) adds every
+    security key billing keeps to the known secrets."""
     from tests import secret_sources as sources
     known = known if known is not None else KnownSecrets()
     findings = Findings()
     counts = findings.counts
-    documents, issued = [], {"account_number": set(), "invoice_number": set()}
+    documents, issued = [], {"account_number": set(), "invoice_number": set(),
+                             "sealed_keys": {}, "account_ids": {}, "invoice_accounts": {}}
     for name, url in (database_urls or {}).items():
         documents.extend(sources.database_documents(name, url, counts, issued))
     mails, log_lines = [], []
@@ -222,6 +264,7 @@ def scan_system(database_urls=None, data_dir=None, events=(), known=None):
     events = list(events)
     counts["events"] = len(events)
     documents.extend(sources.event_documents(events))
+    note_issued_keys(issued, documents, known, key_encryption_key)
     not_secret = NotSecret(issued["account_number"], issued["invoice_number"])
     counts["known secrets"] = len(known)
     searchable = known.searchable()
@@ -245,4 +288,5 @@ def scan_running(system, known=None):
     the events its capture queue received (drained now). For a run of its own (the chaos
     run), call tests.secret_collector.install() before the traffic and pass its KNOWN."""
     return scan_system(service_database_urls(system.env), system.data_dir,
-                       system.events.drain(), known)
+                       system.events.drain(), known,
+                       system.env.get("KEY_ENCRYPTION_KEY") or system.env.get("SECRET_KEY"))

@@ -35,6 +35,16 @@ def as_text(value):
 ISSUED = {"accounts": "account_number", "statements": "invoice_number"}
 
 
+def note_billing_row(table, row, issued):
+    """What the scan needs of billing's accounts and statements: each account's sealed key (to
+    know every key issued) and which account each invoice is of (its PDF may print that key)."""
+    if table == "accounts" and "security_key_sealed" in row:
+        issued["sealed_keys"][row["account_number"]] = row["security_key_sealed"]
+        issued["account_ids"][row["id"]] = row["account_number"]
+    elif table == "statements" and "account_id" in row:
+        issued["invoice_accounts"][str(row["invoice_number"])] = row["account_id"]
+
+
 def database_documents(name, url, counts, issued):
     """One Document per table of the database at ``url``; adds to ``issued`` the account and
     invoice numbers billing issued (Luhn-valid by design or by chance, not secrets)."""
@@ -58,6 +68,7 @@ def database_documents(name, url, counts, issued):
                     column = ISSUED.get(table.name)
                     if column and row.get(column):
                         issued[column].add(str(row[column]))
+                        note_billing_row(table.name, row, issued)
                 documents.append(Document(f"{name} database, table {table.name}", parts,
                                           table=table.name))
                 counts["tables"] = counts.get("tables", 0) + 1

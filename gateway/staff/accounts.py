@@ -1,9 +1,10 @@
-"""Staff: the product catalogue and opening business accounts."""
+"""Staff: the product catalogue, opening business accounts and reissuing their security key."""
 from flask import request
 
 from gateway.rpc import call
 from gateway.staff import bp
-from services.contracts.billing import OpenAccountRequest, OpenedAccount, ProductList
+from services.contracts.billing import (OpenAccountRequest, OpenedAccount, ProductList,
+                                        ReissuedSecurityKey)
 
 STAFF = [{"staff": []}]
 
@@ -24,3 +25,16 @@ def list_products():
 def open_account(_validated):
     """Open a business account: returns its account number and the invoice's security key."""
     return call("billing", "open_account", request.get_json())
+
+
+@bp.post("/accounts/<account_number>/security-key")
+@bp.response(200, ReissuedSecurityKey)
+@bp.alt_response(404, description="Unknown account")
+@bp.doc(security=STAFF, operationId="reissueSecurityKey")
+def reissue_security_key(account_number):
+    """Reissue the account's security key: returns the new key, this once.
+
+    The old key stops working at sign-up at once; the account's next statement prints the new
+    one. Online IDs already created are not affected. Emits ``billing.security_key_reissued``.
+    """
+    return call("billing", "reissue_security_key", account_number)

@@ -1,4 +1,4 @@
-"""Opening business accounts and checking the invoice's security key."""
+"""Opening business accounts, checking the invoice's security key and reissuing it."""
 from datetime import datetime, timezone
 
 from marshmallow import ValidationError
@@ -7,7 +7,7 @@ from sqlalchemy import select
 from services.billing import catalogue, keys
 from services.billing.models import Account, AccountService
 from services.contracts.billing import OpenAccountRequest
-from services.contracts.errors import InvalidInput
+from services.contracts.errors import InvalidInput, NotFound
 
 
 def load_request(payload):
@@ -26,17 +26,18 @@ def load_request(payload):
     return data
 
 
-def open_account(session, data, now=None):
+def open_account(session, data, kek, now=None):
     """Create the account and its services; returns ``(account, security_key)``.
 
-    The plain key is returned once, to be printed on the invoice; only its hash is kept.
+    The plain key is returned once (the staff API's answer); it is kept hashed, to check it,
+    and sealed under ``kek``, to print it at the top of every statement.
     """
     now = now or datetime.now(timezone.utc)
-    key = keys.new_security_key()
+    key, key_hash, sealed = keys.issue(kek)
     address = data["billing_address"]
     account = Account(
         account_number=_unused_account_number(session),
-        security_key_hash=keys.hash_key(key),
+        security_key_hash=key_hash, security_key_sealed=sealed,
         company_name=data["company_name"], contact_name=data["contact_name"],
         email=data["email"], phone=data["phone"],
         address_line1=address["line1"], address_line2=address.get("line2"),
@@ -69,6 +70,25 @@ def account_key_matches(session, account_number, security_key):
         stored = session.execute(select(Account.security_key_hash)
                                  .where(Account.account_number == account_number)).scalar()
     return keys.key_matches(stored, security_key or "")
+
+
+def reissue_key(session, account_number, kek):
+    """A new security key for the account, replacing the old one (which stops matching at
+    once); returns ``(account, security_key)``. Raises NotFound."""
+    account = None
+    if keys.is_account_number(account_number or ""):
+        account = session.execute(select(Account).where(
+            Account.account_number == account_number).with_for_update()).scalar()
+    if account is None:
+        raise NotFound("No account has that number.")
+    key, account.security_key_hash, account.security_key_sealed = keys.issue(kek)
+    session.flush()
+    return account, key
+
+
+def printed_key(account, kek):
+    """The key printed at the top of the account's statements."""
+    return keys.unseal_key(account.security_key_sealed, kek)
 
 
 def opened_event(account):

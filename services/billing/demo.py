@@ -48,14 +48,14 @@ def demo_calls(start, end, rng):
     return calls
 
 
-def seed(db, today=None):
-    """Open the demo account through the same rules as the staff API, then give it calls,
-    statements and payments; returns its number and key."""
+def seed(db, kek, today=None):
+    """Open the demo account through the same rules as the staff API (its key sealed under
+    ``kek``), then give it calls, statements and payments; returns its number and key."""
     today = today or datetime.now(timezone.utc).date()
     rng = random.Random(20261124)
     data = accounts.load_request({**DEMO_ACCOUNT, "bill_cycle_day": min(today.day, 28)})
     with db.transaction() as tx:
-        account, key = accounts.open_account(tx.session, data)
+        account, key = accounts.open_account(tx.session, data, kek)
         tx.emit("account_opened", accounts.opened_event(account))
     number = account.account_number
     dates = statement_dates(today)

@@ -16,7 +16,9 @@ class Account(Base):
     __tablename__ = "accounts"
     id = Column(Integer, primary_key=True)
     account_number = Column(String(16), nullable=False, unique=True)
-    security_key_hash = Column(String(200), nullable=False)
+    security_key_hash = Column(String(200), nullable=False)  # argon2id: to check the key
+    # the same key sealed (keys.seal_key): to print it at the top of every statement
+    security_key_sealed = Column(String(200), nullable=False)
     company_name = Column(String(120), nullable=False)
     contact_name = Column(String(120), nullable=False)
     email = Column(String(254), nullable=False)

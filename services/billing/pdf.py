@@ -1,12 +1,12 @@
 """The statement as the customer would print it, rendered with reportlab.
 
-Top: account number and security key, then the amount due and due date in large type, the
-summary of the account, each section with its lines, and a payment stub to tear off.
+Top: account number and, next to it, the account's security key (the customer needs both to
+create an online ID), then the amount due and due date in large type, the summary of the
+account, each section with its lines, and a payment stub to tear off.
 
-The security key is printed masked ("****-****"): the key is stored only as an argon2 hash,
-so the plain key cannot be printed from a PDF rendered on demand. The customer who reads this
-PDF in the portal has already signed up; the plain key reaches the customer once, on the
-welcome letter staff print when opening the account (open_account returns it once).
+The key comes in the statement detail given to the renderer only (``account.security_key``,
+queries.printable_statement: unsealed by billing for this render), and is printed through
+``plain`` like everything else; it is not on the payment stub (that part goes in the mail).
 
 Everything that comes from data (company name, address, section names, line descriptions,
 anything a customer or staff member typed) reaches reportlab only through ``plain``: escaped,
@@ -25,7 +25,6 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-MASKED_KEY = "****-****"  # the standard PDF fonts have no bullet glyph
 PRINTED_CHARS = 300  # longer values are cut: a row of a table cannot split across pages
 
 
@@ -75,10 +74,11 @@ def render(statement):
                             leftMargin=0.7 * inch, rightMargin=0.7 * inch,
                             topMargin=0.6 * inch, bottomMargin=0.6 * inch)
     story = [
-        _grid([["Account number", account["account_number"]],
-               ["Security key", MASKED_KEY + "  (printed on your welcome letter)"],
-               ["Invoice number", statement["invoice_number"]],
-               ["Statement date", statement["statement_date"]]], [1.6 * inch, 5.4 * inch]),
+        _grid([["Account number", plain(account["account_number"], 40),
+                "Security key", plain(account.get("security_key") or "", 40)],
+               ["Invoice number", plain(statement["invoice_number"], 40), "", ""],
+               ["Statement date", plain(statement["statement_date"], 40), "", ""]],
+              [1.4 * inch, 2.1 * inch, 1.2 * inch, 2.3 * inch]),
         Spacer(1, 10),
         Paragraph("BizPortal Business Services", styles["Title"]),
         Paragraph("<br/>".join(plain(part) for part in _address_lines(account)),

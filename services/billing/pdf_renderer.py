@@ -91,7 +91,7 @@ def _render_one(conn):
 SAMPLE = {"invoice_number": "0", "statement_date": "2026-01-01", "due_date": "2026-01-22",
           "previous_balance_cents": 0, "payments_cents": 0, "adjustments_cents": 0,
           "new_charges_cents": 100, "amount_due_cents": 100,
-          "account": {"account_number": "0", "company_name": "Warm-up", "contact_name": "-",
+          "account": {"account_number": "0", "security_key": "-", "company_name": "Warm-up", "contact_name": "-",
                       "billing_address": {"line1": "-", "line2": "-", "city": "-",
                                           "state": "-", "postal_code": "-"}},
           "sections": [{"name": "Internet", "code": "internet", "subtotal_cents": 100,

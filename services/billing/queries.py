@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 
-from services.billing import fees, ledger
+from services.billing import fees, keys, ledger
 from services.billing.models import Account, LedgerEntry, Statement, StatementLine
 from services.contracts.errors import InvalidInput, NotFound
 
@@ -193,3 +193,13 @@ def statement_detail(session, account_number, invoice_number, today=None):
     return data
 
 
+
+
+def printable_statement(session, account_number, invoice_number, kek):
+    """``statement_detail`` plus ``account.security_key``, the account's current key unsealed:
+    only for the statement PDF (the on-demand one and the print batch), never for an API
+    answer."""
+    data = statement_detail(session, account_number, invoice_number)
+    data["account"]["security_key"] = keys.unseal_key(
+        account(session, account_number).security_key_sealed, kek)
+    return data

@@ -18,6 +18,7 @@ from services.runtime.database import Database
 from services.runtime.rpc import TimedRpcProxy
 from services.runtime.dead_letters_mixin import DeadLettersMixin
 from services.runtime.health import HealthMixin
+from services.runtime.sealing import key_encryption_key
 
 log = logging.getLogger(__name__)
 CYCLE_TIMER_SECONDS = 3600  # the daily cycle is idempotent, so checking hourly is harmless
@@ -52,9 +53,23 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
         """
         data = accounts.load_request(request)
         with self.db.transaction() as tx:
-            account, key = accounts.open_account(tx.session, data)
+            account, key = accounts.open_account(tx.session, data, self._kek())
             tx.emit("account_opened", accounts.opened_event(account))
         return {"account_number": account.account_number, "security_key": key}
+
+    @rpc(expected_exceptions=NotFound)
+    def reissue_security_key(self, account_number):
+        """Replaces the account's security key (staff); the old one stops matching at once and
+        the next statement prints the new one. Returns ``{account_number, security_key}``; the
+        key is never returned again. Raises NotFound. Emits ``billing.security_key_reissued``
+        (the account number only)."""
+        with self.db.transaction() as tx:
+            account, key = accounts.reissue_key(tx.session, account_number, self._kek())
+            tx.emit("security_key_reissued", {"account_number": account.account_number})
+        return {"account_number": account.account_number, "security_key": key}
+
+    def _kek(self):
+        return key_encryption_key(self.config)
 
     @rpc
     def verify_account_key(self, account_number, security_key):
@@ -174,7 +189,8 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
         process (pdf_sandbox). Raises NotFound, Unavailable (the PDF could not be made within
         its memory and time budget: logged; this statement only)."""
         with self.db.transaction() as tx:
-            detail = queries.statement_detail(tx.session, account_number, invoice_number)
+            detail = queries.printable_statement(tx.session, account_number, invoice_number,
+                                                 self._kek())
         try:
             document = pdf_sandbox.render(detail)
         except pdf_sandbox.RenderFailed:
@@ -229,6 +245,6 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
                 profile.delivery_method(tx.session, data["account_number"])
             if method != "paper":
                 return
-            detail = queries.statement_detail(tx.session, data["account_number"],
-                                              data["invoice_number"])
+            detail = queries.printable_statement(tx.session, data["account_number"],
+                                                 data["invoice_number"], self._kek())
         print_batch.add(self.config["DATA_DIR"], detail)

@@ -48,6 +48,12 @@ class OpenedAccount(Schema):
     security_key = fields.String(required=True)
 
 
+class ReissuedSecurityKey(Schema):
+    """The account's new security key, answered once; the old one no longer matches."""
+    account_number = fields.String(required=True)
+    security_key = fields.String(required=True)
+
+
 class Product(Schema):
     code = fields.String(required=True)
     name = fields.String(required=True)

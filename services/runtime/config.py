@@ -27,7 +27,7 @@ VARIABLES = (
     "PAYMENTS_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL", "SMTP_URL", "PORT", "SECRET_KEY",
     "ADMIN_TOKEN", "PUBLIC_URL", "RPC_TIMEOUT", "LOG_LEVEL", "GATEWAY_WORKERS", "GATEWAY_THREADS",
     "PAYMENTS_PROCESSOR", "EVENT_MAX_ATTEMPTS", "EVENT_RETRY_MAX_DELAY", "DEV_SECRETS",
-    "METRICS_PORT", "FORWARDED_ALLOW_IPS",
+    "METRICS_PORT", "FORWARDED_ALLOW_IPS", "KEY_ENCRYPTION_KEY",
 )
 DEFAULT_METRICS_PORT = 9464  # Prometheus' registered default for exporters of this kind
 
@@ -54,6 +54,8 @@ class Settings:
     # the peers whose X-Forwarded-* headers count (gateway/proxies.py); gunicorn's default
     forwarded_allow_ips: str = "127.0.0.1,::1"
     secret_key: str = ""
+    # what sealed values are derived from when set (services/runtime/sealing.py); else SECRET_KEY
+    key_encryption_key: str = ""
     admin_token: str = ""
     public_url: str = ""
     rpc_timeout: float = 5.0
@@ -99,6 +101,7 @@ def load(env=None, generate=True) -> Settings:
         forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1",
         secret_key=secret("secret_key"),
         admin_token=secret("admin_token"),
+        key_encryption_key=env.get("KEY_ENCRYPTION_KEY") or "",
         # under make run honcho gives every process a PORT of its own; the portal's is
         # GATEWAY_PORT, and the links a service mails must point there
         public_url=(env.get("PUBLIC_URL")
@@ -175,6 +178,8 @@ def nameko_config(service: str, settings: Settings | None = None) -> dict:
         "SMTP_URL": settings.smtp_url,
         "PUBLIC_URL": settings.public_url,
         "SECRET_KEY": settings.secret_key,  # identity seals TOTP secrets at rest with it
+        # billing seals security keys with it when set (else with SECRET_KEY)
+        "KEY_ENCRYPTION_KEY": settings.key_encryption_key,
         "RPC_TIMEOUT": settings.rpc_timeout,
         "PAYMENTS_PROCESSOR": settings.payments_processor,
         "EVENT_MAX_ATTEMPTS": settings.event_max_attempts,

@@ -15,10 +15,10 @@ def seed(db):
     with db.transaction() as tx:
         for i in range(ACCOUNTS):
             tx.session.execute(text("""
-                INSERT INTO accounts (account_number, security_key_hash, company_name,
-                    contact_name, email, phone, address_line1, city, state, postal_code,
+                INSERT INTO accounts (account_number, security_key_hash, security_key_sealed,
+                    company_name, contact_name, email, phone, address_line1, city, state, postal_code,
                     bill_cycle_day, invoice_delivery, opened_on, created_at)
-                VALUES (:n, 'x', 'Co', 'Pat', 'p@x.example', '+14155550100', '1 Main St',
+                VALUES (:n, 'x', 'sealed:x', 'Co', 'Pat', 'p@x.example', '+14155550100', '1 Main St',
                         'Austin', 'TX', '78701', 1, 'paper', '2026-01-01', '2026-01-01')"""),
                 {"n": f"{i:016d}"})
             tx.session.execute(text("""

@@ -9,7 +9,8 @@ DETAIL = {
     "invoice_number": "26110110000042", "statement_date": "2026-11-01", "due_date": "2026-11-22",
     "previous_balance_cents": 10000, "payments_cents": 10000, "adjustments_cents": 0,
     "new_charges_cents": 12345, "amount_due_cents": 12345,
-    "account": {"account_number": "4000000000000002", "company_name": "Harbor Street Dental",
+    "account": {"account_number": "4000000000000002", "security_key": "KX7PQ2MZ",
+                "company_name": "Harbor Street Dental",
                 "contact_name": "Dana", "billing_address": {
                     "line1": "220 Harbor Street", "line2": None, "city": "San Francisco",
                     "state": "CA", "postal_code": "94111"}},
@@ -31,11 +32,10 @@ def texts(document):
     return [t.decode("latin-1") for t in shown]
 
 
-def test_the_pdf_opens_with_account_number_and_masked_key_then_amount_due():
+def test_the_pdf_opens_with_account_number_and_the_security_key_next_to_it_then_amount_due():
     document = pdf.render(DETAIL)
     assert document.startswith(b"%PDF")
     shown = texts(document)
-    assert shown[:4] == ["Account number", "4000000000000002", "Security key",
-                         "****-****  \\(printed on your welcome letter\\)"]
+    assert shown[:4] == ["Account number", "4000000000000002", "Security key", "KX7PQ2MZ"]
     assert "Amount due $123.45" in shown and "Due by 2026-11-22" in shown
     assert "Amount enclosed" in shown  # the payment stub

@@ -7,6 +7,7 @@ from email.message import EmailMessage
 from reportlab.pdfgen import canvas
 from stdnum import luhn
 
+from services.runtime import sealing
 from tests.event_capture import CapturedEvent
 from tests.secret_scan import KnownSecrets, mask, scan_system
 
@@ -103,7 +104,8 @@ def test_a_column_named_for_a_secret_holds_only_a_hash_or_a_sealed_value(tmp_pat
         db.execute("CREATE TABLE users (id TEXT PRIMARY KEY, totp_secret TEXT, "
                    "password_hash TEXT, processor_token TEXT)")
         db.execute("INSERT INTO users VALUES ('u1', 'JBSWY3DPEHPK3PXP', '$argon2id$x', 'tok_1')")
-        db.execute("INSERT INTO users VALUES ('u2', 'sealed:gAAAAB', '$argon2id$y', NULL)")
+        db.execute("INSERT INTO users VALUES ('u2', ?, '$argon2id$y', NULL)",
+                   (sealing.seal("JBSWY3DPEHPK3PXP", "a key", b"a purpose"),))
     findings = scan_system(data_dir=tmp_path)
     assert [(f.kind, f.where.split()[-1]) for f in findings] == [
         ("secret column 'totp_secret' in the clear", "[u1]")]
