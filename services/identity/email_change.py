@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from services.contracts.errors import InvalidInput, Refused
+from services.contracts.errors import Refused
 from services.identity.models import EmailChange
 from services.identity.sessions import digest, new_secret
 from services.identity.throttle import _aware
@@ -28,10 +28,6 @@ def wanted(user, data):
     email = data.get("email")
     return email if email and email != user.email else None
 
-
-def require_password(current_password):
-    if not current_password:
-        raise InvalidInput({"current_password": [NEEDS_PASSWORD]})
 
 
 def start(session, user, new_email, at, session_id=None):

@@ -11,7 +11,7 @@ from services.identity.clock import now
 
 
 class EmailChanges:
-    """Needs ``db``, ``config``, ``notifications_rpc`` and ``_check_password`` (from
+    """Needs ``db``, ``config``, ``notifications_rpc`` and ``_step_up`` (from
     SecuritySettings) on the service class."""
 
     def _public(self, session, user, at):
@@ -35,8 +35,7 @@ class EmailChanges:
         with self.db.transaction() as tx:
             new_email = email_change.wanted(onlineids.get_user(tx.session, user_id), data)
         if new_email:  # before anything changes: the whole request is refused
-            email_change.require_password(password)
-            self._check_password(user_id, password)
+            self._step_up(user_id, password, missing=email_change.NEEDS_PASSWORD)
         token = None
         with self.db.transaction() as tx:
             if new_email:  # reserved first, in the change's own transaction: no burst

@@ -41,7 +41,3 @@ def weakens(user, changes):
     return changes.get("require_security_code_for_payments") is False \
         and bool(user.require_code_for_payments)
 
-
-def require_password(current_password):
-    if not current_password:
-        raise InvalidInput({"current_password": [NEEDS_PASSWORD]})

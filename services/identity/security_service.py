@@ -27,6 +27,13 @@ class SecuritySettings:
         recovery.check_current(matches)
         return user
 
+    def _step_up(self, user_id, current_password, missing=preferences.NEEDS_PASSWORD):
+        """The current password a change that weakens security asks for: InvalidInput
+        (``missing``) when none was given, else ``_check_password``."""
+        if not current_password:
+            raise InvalidInput({"current_password": [missing]})
+        return self._check_password(user_id, current_password)
+
     def _guess(self, kind, key, throttled, check, at=None):
         """Runs ``check()`` (a password or answer compared) as one guess on the throttle key
         ``key`` of ``kind`` (throttle.FREE): the guess is counted as a failure before it is
@@ -87,8 +94,7 @@ class SecuritySettings:
         with self.db.transaction() as tx:
             weakens = preferences.weakens(onlineids.get_user(tx.session, user_id), data)
         if weakens:  # a stolen session must not switch off what guards payments
-            preferences.require_password(current_password)
-            self._check_password(user_id, current_password)
+            self._step_up(user_id, current_password)
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             if preferences.apply(user, data):
@@ -100,8 +106,7 @@ class SecuritySettings:
         """Step-up for changes other services make (a new paperless address): None when
         ``current_password`` is the user's. Raises InvalidInput (missing or wrong: the field
         ``current_password``), Throttled (wrong passwords count like failed sign-ins)."""
-        preferences.require_password(current_password)
-        self._check_password(user_id, current_password)
+        self._step_up(user_id, current_password)
 
     @rpc(expected_exceptions=(NotFound, InvalidInput, Throttled))
     def set_security_code(self, user_id, current_password, code, where=None):
@@ -158,8 +163,7 @@ class SecuritySettings:
         the sign-in). Returns ``{secret, otpauth_uri, recovery_codes}`` (the ten codes work
         once confirmed; shown only now). Raises InvalidInput (password missing or wrong),
         Throttled, Conflict when already on."""
-        preferences.require_password(current_password)
-        self._check_password(user_id, current_password)
+        self._step_up(user_id, current_password)
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             secret = totp.start(user, self.config.get("SECRET_KEY"))
@@ -173,8 +177,7 @@ class SecuritySettings:
         ``current_password``). Returns None. Raises InvalidInput (wrong code; password
         missing or wrong), Throttled, Conflict (not set up, already on). Emits
         security_settings_changed (what: totp_enabled)."""
-        preferences.require_password(current_password)
-        self._check_password(user_id, current_password)
+        self._step_up(user_id, current_password)
         at = now()
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
