@@ -8,19 +8,15 @@ from gateway.api.accounts import account_summary
 from gateway.api.statements import calls_csv_response
 from gateway.rpc import call
 from gateway.web import bp
+from services.contracts import money
 
 CHART_MONTHS = 12
 CALLS_SHOWN = 200
 
 
-@bp.app_template_filter("usd")
-def usd(cents):
-    """Money as the portal shows it: $1,234.56 (credits with a minus sign)."""
-    if cents is None:
-        return "—"
-    sign = "-" if cents < 0 else ""
-    cents = abs(int(cents))
-    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
+bp.add_app_template_filter(money.usd, "usd")
+bp.add_app_template_filter(money.us_date, "us_date")
+bp.add_app_template_filter(money.us_datetime, "us_datetime")
 
 
 def chart(statements):

@@ -10,14 +10,13 @@ Exactly one message per recipient per event: each recipient is a separate ``appl
 consumer, so a redelivery sends nothing again and a crash half-way through a list resends only
 to those not yet recorded.
 """
+from services.contracts.money import usd
 from services.runtime.handlers import reliable_handler
 
 PAYING_ROLES = ("admin", "billing")
 
 
-def money(cents):
-    sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents) / 100:,.2f}"
+money = usd  # the one reading form of money (services/contracts/money.py)
 
 
 class PaymentNotices:
