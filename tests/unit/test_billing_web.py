@@ -6,7 +6,8 @@ import time
 import pytest
 
 from gateway.app import create_app
-from gateway.web.billing_pages import chart, usd
+from gateway.web.billing_pages import chart
+from services.contracts.money import usd
 from services.contracts.errors import NotFound
 from services.runtime import config
 from tests.unit.fakes import FakeRpc
