@@ -9,6 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 scripts/ensure-chromium.sh || exit 1
+scripts/ensure-tools.sh || exit 1
 
 status=0
 run() {
