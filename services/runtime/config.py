@@ -27,9 +27,12 @@ VARIABLES = (
     "PAYMENTS_DATABASE_URL", "NOTIFICATIONS_DATABASE_URL", "SMTP_URL", "PORT", "SECRET_KEY",
     "ADMIN_TOKEN", "PUBLIC_URL", "RPC_TIMEOUT", "LOG_LEVEL", "GATEWAY_WORKERS", "GATEWAY_THREADS",
     "PAYMENTS_PROCESSOR", "EVENT_MAX_ATTEMPTS", "EVENT_RETRY_MAX_DELAY", "DEV_SECRETS",
-    "METRICS_PORT", "FORWARDED_ALLOW_IPS", "KEY_ENCRYPTION_KEY",
+    "METRICS_PORT", "FORWARDED_ALLOW_IPS", "KEY_ENCRYPTION_KEY", "REMIT_PAYEE", "REMIT_ADDRESS",
 )
 DEFAULT_METRICS_PORT = 9464  # Prometheus' registered default for exporters of this kind
+# whom checks are made payable to and where they are mailed: the statement's payment stub
+DEFAULT_REMIT_PAYEE = "BizPortal Business Services"
+DEFAULT_REMIT_ADDRESS = "PO Box 660240, Dallas, TX 75266-0240"
 
 SECRETS = ("SECRET_KEY", "ADMIN_TOKEN")
 # identity seals TOTP secrets with SECRET_KEY; no service needs the staff token
@@ -65,6 +68,8 @@ class Settings:
     payments_processor: str = "sandbox"  # or module:Class (docs/payments-processor.md)
     event_max_attempts: int = 5         # a failing event handler's tries before it is parked
     event_retry_max_delay: float = 30.0  # the longest wait between two tries, in seconds
+    remit_payee: str = DEFAULT_REMIT_PAYEE
+    remit_address: str = DEFAULT_REMIT_ADDRESS
 
     @property
     def mail_dir(self) -> Path:
@@ -113,6 +118,8 @@ def load(env=None, generate=True) -> Settings:
         payments_processor=env.get("PAYMENTS_PROCESSOR") or "sandbox",
         event_max_attempts=max(1, int(env.get("EVENT_MAX_ATTEMPTS") or 5)),
         event_retry_max_delay=max(0.0, float(env.get("EVENT_RETRY_MAX_DELAY") or 30.0)),
+        remit_payee=env.get("REMIT_PAYEE") or DEFAULT_REMIT_PAYEE,
+        remit_address=env.get("REMIT_ADDRESS") or DEFAULT_REMIT_ADDRESS,
     )
 
 
@@ -184,4 +191,7 @@ def nameko_config(service: str, settings: Settings | None = None) -> dict:
         "PAYMENTS_PROCESSOR": settings.payments_processor,
         "EVENT_MAX_ATTEMPTS": settings.event_max_attempts,
         "EVENT_RETRY_MAX_DELAY": settings.event_retry_max_delay,
+        # billing prints them on each statement's payment stub
+        "REMIT_PAYEE": settings.remit_payee,
+        "REMIT_ADDRESS": settings.remit_address,
     }
