@@ -1,0 +1,111 @@
+"""Kubernetes' probes for a nameko service: ``python -m services.runtime.probe billing``.
+
+A service pod has no port to probe, so its probes are exec commands run beside the service
+process (PID 1 of the container). Exit 0 means healthy, 1 not, with one line saying why.
+
+* ``--live`` (liveness): PID 1 holds an established TCP connection to a broker named in
+  AMQP_URI. It asks nothing of the broker, the database or another replica, so a broker or
+  database outage does not restart every pod at once; a process whose hub is stuck loses its
+  connection when the broker stops hearing its heartbeats, and is restarted.
+* default (readiness): the same, and the service answers its health RPC (HealthMixin) with
+  ``status: ok`` (its database is up) within the timeout. Any replica may answer that RPC (they
+  share the ``rpc-<service>`` queue): the connection check is what makes it this pod's answer.
+"""
+import argparse
+import signal
+import sys
+import warnings
+from pathlib import Path
+from urllib.parse import urlsplit
+
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+
+from services.contracts.names import SERVICES  # noqa: E402
+from services.runtime import config  # noqa: E402
+
+DEFAULT_PORTS = {"amqps": 5671}  # every other scheme (amqp, pyamqp) listens on 5672
+ESTABLISHED = "01"  # the st column of /proc/net/tcp
+
+
+def broker_ports(amqp_uri):
+    """The ports of every broker in AMQP_URI (kombu's failover form: ``amqp://h1;amqp://h2``)."""
+    ports = set()
+    for url in filter(None, (part.strip() for part in amqp_uri.split(";"))):
+        parts = urlsplit(url)
+        ports.add(parts.port or DEFAULT_PORTS.get(parts.scheme, 5672))
+    return ports
+
+
+def connected(pid, ports):
+    """True when process ``pid`` holds an established TCP connection to one of ``ports``."""
+    proc = Path("/proc", str(pid))
+    inodes = set()
+    for fd in (proc / "fd").iterdir():
+        try:
+            target = fd.readlink().name
+        except OSError:  # closed while we looked
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    for table in ("tcp", "tcp6"):
+        path = proc / "net" / table
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            fields = line.split()
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            if fields[3] == ESTABLISHED and remote_port in ports and fields[9] in inodes:
+                return True
+    return False
+
+
+def health(service, amqp_uri, timeout):
+    """The service's health RPC reply (raises when nobody answers within ``timeout``)."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+    with ClusterRpcProxy({"AMQP_URI": amqp_uri, "SERIALIZER": "json"}, timeout=timeout) as cluster:
+        return getattr(cluster, service).health()
+
+
+def check(service, live, pid, timeout, env=None):
+    """(healthy, why) for one probe."""
+    amqp_uri = config.load(env, generate=False).amqp_uri
+    ports = broker_ports(amqp_uri)
+    try:
+        if not connected(pid, ports):
+            return False, f"process {pid} has no established connection to a broker (ports {sorted(ports)})"
+    except OSError as exc:
+        return False, f"cannot read process {pid}'s sockets: {exc}"
+    if live:
+        return True, f"process {pid} is connected to the broker"
+    try:
+        reply = health(service, amqp_uri, timeout)
+    except Exception as exc:
+        return False, f"{service} did not answer its health RPC: {type(exc).__name__}: {exc}"
+    if reply.get("status") != "ok":
+        return False, f"{service} answered {reply}"
+    return True, f"{service} answered {reply}"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m services.runtime.probe")
+    parser.add_argument("service", choices=SERVICES)
+    parser.add_argument("--live", action="store_true",
+                        help="liveness: only check the process's own broker connection")
+    parser.add_argument("--pid", type=int, default=1, help="the service process (default 1)")
+    parser.add_argument("--timeout", type=float, default=3.0, help="seconds, at most")
+    args = parser.parse_args(argv)
+
+    def _give_up(_signum, _frame):  # connecting to a broker that is away can outlast the RPC timeout
+        print(f"{args.service}: no answer within {args.timeout:g} s", file=sys.stderr)
+        sys.exit(1)
+
+    signal.signal(signal.SIGALRM, _give_up)
+    signal.setitimer(signal.ITIMER_REAL, args.timeout + 1)
+    healthy, why = check(args.service, args.live, args.pid, args.timeout)
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    print(f"{args.service}: {why}", file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

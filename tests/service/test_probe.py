@@ -1,0 +1,108 @@
+"""The probes Kubernetes runs in a service pod (services/runtime/probe.py), run as the kubelet
+runs them: a separate process, against a real service in a nameko container on the real broker.
+The service process here is this test process (it holds the container's broker connection), so
+the probe is pointed at it with --pid instead of the container's PID 1."""
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from nameko.extensions import DependencyProvider
+
+from services.identity.service import IdentityService
+from services.runtime.health import HealthMixin
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def probe(amqp_uri, tmp_path, *args, timeout=2):
+    env = {**os.environ, "AMQP_URI": amqp_uri, "DATA_DIR": str(tmp_path)}
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "services.runtime.probe", *args,
+                           "--timeout", str(timeout)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    done.seconds = time.monotonic() - started
+    return done
+
+
+class DatabaseDown(DependencyProvider):
+    def get_dependency(self, worker_ctx):
+        return self
+
+    def ping(self):
+        raise ConnectionRefusedError("connection refused")
+
+
+class IdentityWithoutItsDatabase(HealthMixin):
+    """identity's own health RPC, on a database that refuses connections."""
+    name = "identity"
+    db = DatabaseDown()
+
+
+def test_readiness_passes_while_the_service_answers_its_health_rpc(start_service, vhost, tmp_path):
+    start_service(IdentityService)
+    done = probe(vhost[1], tmp_path, "identity", "--pid", str(os.getpid()))
+    assert done.returncode == 0, done.stderr
+    assert "'status': 'ok'" in done.stdout and "'database': 'ok'" in done.stdout
+
+
+def test_liveness_passes_for_the_process_connected_to_the_broker(start_service, vhost, tmp_path):
+    start_service(IdentityService)
+    done = probe(vhost[1], tmp_path, "identity", "--live", "--pid", str(os.getpid()))
+    assert done.returncode == 0, done.stderr
+    assert "connected to the broker" in done.stdout
+
+
+def test_readiness_fails_when_the_service_says_its_database_is_down(
+        container_factory, vhost, tmp_path):
+    container_factory(IdentityWithoutItsDatabase, {"AMQP_URI": vhost[1]}).start()
+    done = probe(vhost[1], tmp_path, "identity", "--pid", str(os.getpid()))
+    assert done.returncode == 1
+    assert "'database': 'down'" in done.stderr
+    # the database is not the process: liveness still passes, so no restart
+    assert probe(vhost[1], tmp_path, "identity", "--live", "--pid", str(os.getpid())).returncode == 0
+
+
+def test_readiness_fails_within_its_timeout_when_no_replica_answers(
+        container_factory, vhost, broker, tmp_path):
+    container_factory(IdentityWithoutItsDatabase, {"AMQP_URI": vhost[1]}).start()  # our connection
+    name, empty = broker.create_vhost()  # the same broker, where no identity consumes
+    try:
+        done = probe(empty, tmp_path, "identity", "--pid", str(os.getpid()), timeout=1)
+    finally:
+        broker.delete_vhost(name)
+    assert done.returncode == 1
+    assert "did not answer its health RPC" in done.stderr or "no answer within" in done.stderr
+    assert done.seconds < 15  # python's start-up and imports, plus at most timeout + 1
+
+
+def test_both_probes_fail_for_a_process_with_no_broker_connection(start_service, vhost, tmp_path):
+    start_service(IdentityService)  # the service answers, but the process probed is not it
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        for args in (("--live",), ()):
+            done = probe(vhost[1], tmp_path, "identity", *args, "--pid", str(idle.pid))
+            assert done.returncode == 1, args
+            assert "no established connection to a broker" in done.stderr, args
+    finally:
+        idle.kill()
+        idle.wait()
+
+
+def test_liveness_fails_for_a_process_that_is_gone(vhost, tmp_path):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    done = probe(vhost[1], tmp_path, "identity", "--live", "--pid", str(gone.pid))
+    assert done.returncode == 1
+    assert f"cannot read process {gone.pid}" in done.stderr
+
+
+@pytest.mark.parametrize("uri, ports", [
+    ("amqp://u:p@h1:5672/v;amqp://u:p@h2:5673/v;amqps://u:p@h3/v", {5672, 5673, 5671}),
+    ("pyamqp://u:p@h1/v", {5672}),
+])
+def test_the_broker_ports_are_read_from_every_failover_url(uri, ports):
+    from services.runtime.probe import broker_ports
+    assert broker_ports(uri) == ports
