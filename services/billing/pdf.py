@@ -1,131 +1,111 @@
-"""The statement as the customer would print it, rendered with reportlab.
+"""The statement as the customer would print it, rendered with reportlab: it reads like a bill.
 
-Top: account number and, next to it, the account's security key (the customer needs both to
-create an online ID), then the amount due and due date in large type, the summary of the
-account, each section with its lines, and a payment stub to tear off.
+First page, top to bottom: the letterhead (the provider, how to reach support), the customer's
+name and address on the left with the account block on the right (account number and, next
+to it, the account's security key, which the customer needs to create an online ID; invoice
+number, statement date, service period), the amount due and due date in large type, the
+account summary, then each section with its lines; at the bottom, the payment stub to detach
+(pdf_stub; on a page of its own when it does not fit, pdf_pages). Every page is numbered
+"Page n of N". Money and dates read the US way (services.contracts.money).
 
 The key comes in the statement detail given to the renderer only (``account.security_key``,
 queries.printable_statement: unsealed by billing for this render), and is printed through
-``plain`` like everything else; it is not on the payment stub (that part goes in the mail).
+``plain`` like everything else; it is not on the payment stub (that part goes in the mail)
+nor in the document's metadata.
 
-Everything that comes from data (company name, address, section names, line descriptions,
-anything a customer or staff member typed) reaches reportlab only through ``plain``: escaped,
+Everything that comes from data reaches reportlab only through ``plain`` (pdf_text): escaped,
 so reportlab's paragraph markup (``<img src>``, ``<a href>``, ``<font>``) is shown as text and
 never parsed, cut to a printable length and stripped of control and format characters. Only
-the literal markup written in this module is ever parsed. Render through ``pdf_sandbox``,
+the literal markup written in these modules is ever parsed. Render through ``pdf_sandbox``,
 which runs this in a child process with bounded memory and time.
 """
 import io
-import unicodedata
-from xml.sax.saxutils import escape
+from datetime import date, timedelta
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import BaseDocTemplate, PageBreak, Paragraph, Spacer
 
-PRINTED_CHARS = 300  # longer values are cut: a row of a table cannot split across pages
+from services.billing import pdf_pages as pages
+from services.billing import pdf_stub
+from services.billing.pdf_text import (ADDRESS_CHARS, PRINTED_CHARS, address_lines,  # noqa: F401
+                                      metadata, plain)
+from services.billing.pdf_theme import BRAND, grid, style
+from services.contracts.money import us_date, usd
 
-
-def plain(value, limit=PRINTED_CHARS):
-    """``value`` as paragraph text that reportlab shows literally: control and format
-    characters (line breaks, bidi overrides, zero-width joiners) become spaces, the text is
-    cut to ``limit`` characters and escaped (``<`` ``>`` ``&`` and quotes)."""
-    text = "" if value is None else str(value)
-    text = "".join(" " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
-                   for ch in text)
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[:limit - 3].rstrip() + "..."
-    return escape(text, {'"': "&quot;", "'": "&#39;"})
-
-
-def dollars(cents):
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
-
-
-def _cell(value, style):
-    """A table cell from data: a wrapping paragraph of plain text."""
-    return Paragraph(plain(value), style)
-
-
-def _grid(rows, widths, bold_last=False):
-    table = Table(rows, colWidths=widths)
-    style = [("FONT", (0, 0), (-1, -1), "Helvetica", 9),
-             ("ALIGN", (-1, 0), (-1, -1), "RIGHT"),
-             ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("TOPPADDING", (0, 0), (-1, -1), 2)]
-    if bold_last:
-        style += [("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 9),
-                  ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.grey)]
-    table.setStyle(TableStyle(style))
-    return table
+PROVIDER = "BizPortal Business Services"
+SUPPORT = ("Business support, 24/7: 1-800-555-0199", "support@bizportal.example")
 
 
 def render(statement):
-    """PDF bytes for a statement detail (queries.statement_detail)."""
-    styles = getSampleStyleSheet()
-    account = statement["account"]
+    """PDF bytes for a printable statement (queries.printable_statement)."""
+    stub = pdf_stub.stub(statement)
+    fits = pages.stub_band(stub.wrap(pages.CONTENT_WIDTH, pages.MAX_STUB_BAND)[1]) is not None
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=LETTER,
-                            title=f"Statement {plain(statement['invoice_number'], 40)}",
-                            leftMargin=0.7 * inch, rightMargin=0.7 * inch,
-                            topMargin=0.6 * inch, bottomMargin=0.6 * inch)
-    story = [
-        _grid([["Account number", plain(account["account_number"], 40),
-                "Security key", plain(account.get("security_key") or "", 40)],
-               ["Invoice number", plain(statement["invoice_number"], 40), "", ""],
-               ["Statement date", plain(statement["statement_date"], 40), "", ""]],
-              [1.4 * inch, 2.1 * inch, 1.2 * inch, 2.3 * inch]),
-        Spacer(1, 10),
-        Paragraph("BizPortal Business Services", styles["Title"]),
-        Paragraph("<br/>".join(plain(part) for part in _address_lines(account)),
-                  styles["Normal"]),
-        Spacer(1, 12),
-        Paragraph(f"<font size=20><b>Amount due {dollars(statement['amount_due_cents'])}</b></font>",
-                  styles["Normal"]),
-        Spacer(1, 14),
-        Paragraph(f"<font size=14>Due by {plain(statement['due_date'])}</font>", styles["Normal"]),
-        Spacer(1, 14),
-        Paragraph("Account summary", styles["Heading3"]),
-        _grid([["Previous balance", dollars(statement["previous_balance_cents"])],
-               ["Payments", dollars(-statement["payments_cents"])],
-               ["Adjustments", dollars(statement["adjustments_cents"])],
-               ["New charges", dollars(statement["new_charges_cents"])],
-               ["Amount due", dollars(statement["amount_due_cents"])]],
-              [5.4 * inch, 1.6 * inch], bold_last=True),
-    ]
-    cell = ParagraphStyle("cell", parent=styles["Normal"], fontName="Helvetica", fontSize=9,
-                          leading=11)
-    total = ParagraphStyle("total", parent=cell, fontName="Helvetica-Bold")
+    doc = BaseDocTemplate(out, pagesize=pages.LETTER, pageTemplates=pages.templates(
+        stub if fits else None), **metadata(statement, PROVIDER))
+    story = [_letterhead(), Spacer(1, 12), _addressee_and_account(statement), Spacer(1, 12),
+             _amount_due(statement), Spacer(1, 12), *_summary(statement)]
     for section in statement["sections"]:
-        rows = [[_cell(line["description"], cell), str(int(line["quantity"])),
-                 dollars(line["amount_cents"])] for line in section["lines"]]
-        rows.append([_cell(f"Total {section['name']}", total), "",
-                     dollars(section["subtotal_cents"])])
-        story += [Paragraph(plain(section["name"]), styles["Heading3"]),
-                  _grid(rows, [4.8 * inch, 0.6 * inch, 1.6 * inch], bold_last=True)]
-    story += [Spacer(1, 24), Paragraph("- - - - - - - - - - - - - - - - - - - - Detach and "
-                                       "return with your payment - - - - - - - - - - - - - - - -",
-                                       styles["Normal"]), Spacer(1, 8),
-              _grid([["Payment stub", ""], ["Account number", account["account_number"]],
-                     ["Invoice number", statement["invoice_number"]],
-                     ["Due date", statement["due_date"]],
-                     ["Amount due", dollars(statement["amount_due_cents"])],
-                     ["Amount enclosed", "$ ____________"]],
-                    [3.5 * inch, 3.5 * inch])]
-    doc.build(story)
+        story += _section(section)
+    if not fits:  # a page of its own, after the statement
+        story += [PageBreak(), pdf_stub.tear_line_flowable(), Spacer(1, 8), stub]
+    footer = (f"{PROVIDER}  ·  Account {plain(statement['account']['account_number'], 40)}"
+              f"  ·  Invoice {plain(statement['invoice_number'], 40)}")
+    doc.build(story, canvasmaker=lambda *a, **k: pages.NumberedCanvas(*a, footer=footer, **k))
     return out.getvalue()
 
 
-def _address_lines(account):
-    """Company name, street (and second line), city, state and ZIP, as data (not markup)."""
-    address = account.get("billing_address") or {}
-    street = address.get("line1") or ""
-    if address.get("line2"):
-        street = f"{street}, {address['line2']}"
-    return [account.get("company_name"), street,
-            f"{address.get('city') or ''}, {address.get('state') or ''} "
-            f"{address.get('postal_code') or ''}"]
+def _letterhead():
+    left = [Paragraph(PROVIDER, style("brand")),
+            Paragraph("Internet  ·  Voice  ·  TV for business", style("small"))]
+    right = [Paragraph("Business statement", style("title_right")),
+             *(Paragraph(line, style("small_right")) for line in SUPPORT)]
+    return grid([[left, right]], [0.6, 0.4], rule_below=BRAND)
+
+
+def _addressee_and_account(statement):
+    account = statement["account"]
+    lines = address_lines(account)
+    addressee = [Paragraph(plain(lines[0], ADDRESS_CHARS), style("addressee")),
+                 *(Paragraph(plain(line, ADDRESS_CHARS), style("normal"))
+                   for line in lines[1:] if line)]
+    rows = [("Account number", account["account_number"]),
+            ("Security key", account.get("security_key") or ""),
+            ("Invoice number", statement["invoice_number"]),
+            ("Statement date", us_date(statement["statement_date"]))]
+    if statement.get("period_start") and statement.get("period_end"):
+        last_day = date.fromisoformat(statement["period_end"]) - timedelta(days=1)
+        rows.append(("Service period",
+                     f"{us_date(statement['period_start'])} to {us_date(last_day)}"))
+    block = grid([[Paragraph(label, style("label")), Paragraph(plain(value, 40), style("value"))]
+                  for label, value in rows], [0.45, 0.55], boxed=True, width=3.3 * 72)
+    return grid([[addressee, block]], [0.52, 0.48], align_last=False)
+
+
+def _amount_due(statement):
+    return grid([[Paragraph(f"Amount due {usd(statement['amount_due_cents'])}", style("due")),
+                  Paragraph(f"Due by {us_date(statement['due_date'])}", style("due_date"))]],
+                [0.55, 0.45], shaded=True)
+
+
+def _summary(statement):
+    rows = [["Previous balance", usd(statement["previous_balance_cents"])],
+            ["Payments received", usd(-statement["payments_cents"])],
+            ["Adjustments", usd(statement["adjustments_cents"])],
+            ["New charges", usd(statement["new_charges_cents"])],
+            ["Amount due", usd(statement["amount_due_cents"])]]
+    return [Paragraph("Account summary", style("heading")),
+            grid(rows, [0.78, 0.22], total_last=True)]
+
+
+def _section(section):
+    """One table: its name and column heads (repeated when it runs onto the next page), its
+    lines, its total."""
+    rows = [[Paragraph(plain(section["name"]), style("heading")), "", ""],
+            [Paragraph("Description", style("column")), Paragraph("Qty", style("column_right")),
+             Paragraph("Amount", style("column_right"))]]
+    rows += [[Paragraph(plain(line["description"]), style("cell")), str(int(line["quantity"])),
+              usd(line["amount_cents"])] for line in section["lines"]]
+    rows.append([Paragraph(f"Total {plain(section['name'])}", style("cell_bold")), "",
+                 usd(section["subtotal_cents"])])
+    return [grid(rows, [0.7, 0.08, 0.22], total_last=True, header=True)]
+

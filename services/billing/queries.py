@@ -11,6 +11,7 @@ from sqlalchemy import select
 from services.billing import fees, keys, ledger
 from services.billing.models import Account, LedgerEntry, Statement, StatementLine
 from services.contracts.errors import InvalidInput, NotFound
+from services.runtime import config
 
 STATEMENT_FIELDS = ("invoice_number", "statement_date", "due_date", "previous_balance_cents",
                     "payments_cents", "adjustments_cents", "new_charges_cents",
@@ -194,12 +195,19 @@ def statement_detail(session, account_number, invoice_number, today=None):
 
 
 
+def remit_to(service_config):
+    """Where the payment stub sends checks: ``{payee, address}`` from billing's config
+    (REMIT_PAYEE, REMIT_ADDRESS), else their defaults."""
+    return {"payee": service_config.get("REMIT_PAYEE") or config.DEFAULT_REMIT_PAYEE,
+            "address": service_config.get("REMIT_ADDRESS") or config.DEFAULT_REMIT_ADDRESS}
 
-def printable_statement(session, account_number, invoice_number, kek):
-    """``statement_detail`` plus ``account.security_key``, the account's current key unsealed:
-    only for the statement PDF (the on-demand one and the print batch), never for an API
-    answer."""
+
+def printable_statement(session, account_number, invoice_number, kek, remittance=None):
+    """``statement_detail`` plus ``account.security_key``, the account's current key unsealed,
+    and ``remittance`` (remit_to; the defaults unless given): only for the statement PDF (the
+    on-demand one and the print batch), never for an API answer."""
     data = statement_detail(session, account_number, invoice_number)
     data["account"]["security_key"] = keys.unseal_key(
         account(session, account_number).security_key_sealed, kek)
+    data["remittance"] = remittance or remit_to({})
     return data

@@ -190,7 +190,7 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
         its memory and time budget: logged; this statement only)."""
         with self.db.transaction() as tx:
             detail = queries.printable_statement(tx.session, account_number, invoice_number,
-                                                 self._kek())
+                                                 self._kek(), queries.remit_to(self.config))
         try:
             document = pdf_sandbox.render(detail)
         except pdf_sandbox.RenderFailed:
@@ -246,5 +246,6 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
             if method != "paper":
                 return
             detail = queries.printable_statement(tx.session, data["account_number"],
-                                                 data["invoice_number"], self._kek())
+                                                 data["invoice_number"], self._kek(),
+                                                 queries.remit_to(self.config))
         print_batch.add(self.config["DATA_DIR"], detail)

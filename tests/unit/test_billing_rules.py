@@ -4,7 +4,6 @@ from datetime import date
 import pytest
 
 from services.billing import bill_runs, fees, rating, usage
-from services.billing.pdf import dollars
 from services.billing.queries import past_due
 from services.contracts.errors import InvalidInput
 
@@ -57,11 +56,6 @@ def test_percentages_round_half_up_to_the_cent():
 def test_the_period_is_the_month_before_and_the_due_date_21_days_after():
     assert bill_runs.period_start(date(2026, 1, 15)) == date(2025, 12, 15)
     assert bill_runs.due_date(date(2026, 11, 1)) == date(2026, 11, 22)
-
-
-def test_money_shows_as_dollars():
-    assert dollars(123456) == "$1,234.56"
-    assert dollars(-5) == "-$0.05"
 
 
 class _Statement:

@@ -1,0 +1,47 @@
+"""The payment stub: what the customer tears off and mails with the check. Whom to make the
+check payable to and where to mail it (the statement's ``remittance``, from REMIT_PAYEE and
+REMIT_ADDRESS), the customer, the account and invoice numbers, the amount due and its date,
+and a blank for the amount enclosed. Never the security key: this part travels in the mail."""
+from reportlab.platypus import Flowable, Paragraph
+
+from services.billing import pdf_pages as pages
+from services.billing.pdf_text import ADDRESS_CHARS, plain
+from services.billing.pdf_theme import grid, style
+from services.contracts.money import us_date, usd
+from services.runtime.config import DEFAULT_REMIT_ADDRESS, DEFAULT_REMIT_PAYEE
+
+
+def stub(statement):
+    account = statement["account"]
+    remit = statement.get("remittance") or {}
+    payee = remit.get("payee") or DEFAULT_REMIT_PAYEE
+    address = remit.get("address") or DEFAULT_REMIT_ADDRESS
+    left = [Paragraph("Payment stub", style("stub_title")),
+            Paragraph(plain(account.get("company_name"), ADDRESS_CHARS), style("addressee")),
+            Paragraph(f"Make checks payable to {plain(payee)}", style("stub_note")),
+            Paragraph(f"Mail to {plain(address)}", style("stub_note")),
+            Paragraph("Write your account number on your check. Do not send cash.",
+                      style("small"))]
+    rows = [("Account number", plain(account["account_number"], 40)),
+            ("Invoice number", plain(statement["invoice_number"], 40)),
+            ("Due by", us_date(statement["due_date"])),
+            ("Amount due", usd(statement["amount_due_cents"])),
+            ("Amount enclosed", "$ ______________")]
+    block = grid([[Paragraph(label, style("label")), Paragraph(value, style("value"))]
+                  for label, value in rows], [0.45, 0.55], boxed=True, width=3.3 * 72)
+    return grid([[left, block]], [0.52, 0.48], align_last=False)
+
+
+class _TearLine(Flowable):
+    """The dashed line to detach along, as a flowable (the stub on a page of its own)."""
+
+    def wrap(self, available_width, available_height):
+        return available_width, pages.TEAR_SPACE / 2
+
+    def draw(self):
+        self.canv.translate(-pages.MARGIN, 0)  # the line runs across the page, not the frame
+        pages.tear_line(self.canv, pages.TEAR_SPACE / 4)
+
+
+def tear_line_flowable():
+    return _TearLine()
