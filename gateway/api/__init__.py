@@ -1,4 +1,6 @@
-"""The OpenAPI-documented JSON APIs (public /api/v1 and staff /internal/v1), via flask-smorest.
+"""The OpenAPI-documented JSON APIs, via flask-smorest: public /api/v1 (document at
+/api/v1/openapi.json, browsable at /docs) and staff /internal/v1 (its own document at
+/internal/v1/openapi.json, served only with the ADMIN_TOKEN).
 
 Request bodies are validated by the contract schemas before any RPC; a malformed body is a
 400 problem document naming each field (webargs' default is 422; the contract says 400).
@@ -9,8 +11,8 @@ from marshmallow import INCLUDE, Schema, fields
 from webargs.flaskparser import FlaskParser
 
 from gateway import roles, text_guard
-from gateway.api import problem_docs
-from gateway.auth import access_of, authorize, required_role  # (gateway.api.auth is a blueprint)
+from gateway.api import documents, problem_docs
+from gateway.auth import STAFF, access_of, authorize, required_role  # (gateway.api.auth is a blueprint)
 
 
 class _Parser(FlaskParser):
@@ -81,25 +83,52 @@ class BizPortalApi(Api):
             spec_url=url_for(f"{self._make_doc_blueprint_name()}.openapi_json"))
 
 
-def init_app(app, blueprints):
-    app.config.update(
-        API_TITLE="BizPortal API",
-        API_VERSION="v1",
-        OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX="/",
-        OPENAPI_JSON_PATH="api/v1/openapi.json",
-        OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="/docs/assets/",
-    )
-    api = BizPortalApi(app, spec_kwargs={
-        "info": {"description": "The online account portal of BizPortal business services."},
-    })
-    api.spec.components.security_scheme(
-        "bearer", {"type": "http", "scheme": "bearer",
-                   "description": "An access token from /api/v1/auth/login"})
-    api.spec.components.security_scheme(
-        "staff", {"type": "http", "scheme": "bearer", "description": "The ADMIN_TOKEN"})
+class StaffApi(BizPortalApi):
+    """The staff API's own document (/internal/v1/openapi.json): what staff tools may call
+    is no business of a customer's client, so it is served only with the ADMIN_TOKEN."""
+
+    def _openapi_json(self):
+        authorize()  # the one access check, reading the ``access`` this view carries
+        return super()._openapi_json()
+    _openapi_json.access = (STAFF, None)
+
+
+CUSTOMER_CONFIG = {  # flask-smorest's settings, un-prefixed: the customer document and /docs
+    "API_TITLE": "BizPortal API", "API_VERSION": "v1", "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/", "OPENAPI_JSON_PATH": "api/v1/openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs", "OPENAPI_SWAGGER_UI_URL": "/docs/assets/",
+}
+STAFF_CONFIG = {  # prefixed STAFF_: the staff document, no docs page
+    "API_TITLE": "BizPortal staff API", "API_VERSION": "v1", "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/internal/v1", "OPENAPI_JSON_PATH": "openapi.json",
+}
+
+
+def init_app(app, public, staff):
+    """Registers the ``public`` blueprints in the customer document and the ``staff`` ones
+    in the staff document; returns the two flask-smorest Apis."""
+    app.config.update(CUSTOMER_CONFIG)
+    app.config.update({f"STAFF_{key}": value for key, value in STAFF_CONFIG.items()})
+    customer = _document(BizPortalApi, app, "", public, "bearer", {
+        "type": "http", "scheme": "bearer",
+        "description": "An access token from /api/v1/auth/login"},
+        "The online account portal of BizPortal business services: sign-up and sign-in, "
+        "accounts, statements, payments, users and security settings.")
+    staff_api = _document(StaffApi, app, "STAFF_", staff, "staff", {
+        "type": "http", "scheme": "bearer", "description": "The ADMIN_TOKEN"},
+        "Operations staff: opening accounts, loading usage, bill, payment and reminder runs, "
+        "dead letters. Every operation needs the ADMIN_TOKEN.")
+    return customer, staff_api
+
+
+def _document(api_class, app, prefix, blueprints, scheme, security_scheme, description):
+    api = api_class(app, config_prefix=prefix, spec_kwargs={
+        "info": {"description": description},
+        "servers": documents.servers(app.config["PUBLIC_URL"])})
+    api.ma_plugin.converter.add_attribute_function(documents.nullable_ref)
+    api.spec.components.security_scheme(scheme, security_scheme)
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     problem_docs.complete(api.spec._paths)  # apispec keeps no public handle on its paths
+    documents.prune(api.spec)
     return api

@@ -1,8 +1,9 @@
-"""What the authorisation matrix is made of: the operations of the gateway's OpenAPI document,
-who each persona is, what each cell expects, and a plausible request for each operation.
+"""What the authorisation matrix is made of: the operations of the gateway's OpenAPI documents
+(customers' and staff's), who each persona is, what each cell expects, and a plausible request
+for each operation.
 
-The operations are read at collection time from the document the gateway code builds (the
-same code gunicorn serves; test_authorization_matrix checks the two agree), so a new endpoint
+The operations are read at collection time from the documents the gateway code builds (the
+same code gunicorn serves; test_authorization_matrix checks they agree), so a new endpoint
 joins the matrix by existing. Who may call an operation comes from the document too: its
 ``x-required-role`` (public, signed-in, staff, or the least role on the path's account) and
 ``x-allowed-roles``, emitted from where gateway.auth checks access.
@@ -32,26 +33,38 @@ def gateway_app():
     return create_app(settings, rpc_client=FakeRpc())
 
 
-def served_document():
-    """The OpenAPI document as the gateway builds it."""
-    return gateway_app().test_client().get("/api/v1/openapi.json").get_json()
+COLLECTION_STAFF = {"Authorization": "Bearer collection-only"}
+DOCUMENT_URLS = {"customer": "/api/v1/openapi.json", "staff": "/internal/v1/openapi.json"}
 
 
-def operations(document):
-    """``[(METHOD, path, operation)]`` of every operation in the document."""
-    return [(method.upper(), path, operation) for path, item in document["paths"].items()
+def served_documents():
+    """``{"customer": document, "staff": document}`` as the gateway builds them."""
+    client = gateway_app().test_client()
+    return {name: client.get(url, headers=COLLECTION_STAFF).get_json()
+            for name, url in DOCUMENT_URLS.items()}
+
+
+def operations(documents):
+    """``[(METHOD, path, operation)]`` of every operation in ``documents`` (as above)."""
+    return [(method.upper(), path, operation) for document in documents.values()
+            for path, item in document["paths"].items()
             for method, operation in item.items() if method in METHODS]
+
+
+def document_of(documents, path):
+    """The document (of ``documents``) that holds ``path``."""
+    return next(d for d in documents.values() if path in d["paths"])
 
 
 def is_write(method):
     return method != "GET"
 
 
-def cells(document):
+def cells(documents):
     """``[(method, path, persona, expected status)]``: every cell the matrix checks. Operations
     nobody classified are left out here and refused by their own test."""
     found = []
-    for method, path, operation in operations(document):
+    for method, path, operation in operations(documents):
         role = operation.get("x-required-role")
         allowed = operation.get("x-allowed-roles", [])
         if role == "staff":

@@ -1,8 +1,8 @@
-"""The authorisation matrix: every operation of the OpenAPI document × every kind of caller who
+"""The authorisation matrix: every operation of the OpenAPI documents × every kind of caller who
 must not get in → the status they must get (401 not signed in, 403 role too weak, 404 not
 their account, as if it did not exist), always a bare problem document and never account data.
 
-Generated from the document (tests/e2e/authz_matrix.py): a new endpoint joins the matrix by
+Generated from the documents, customers' and staff's (tests/e2e/authz_matrix.py): a new endpoint joins the matrix by
 existing, and one that does not say who may call it fails here. The real services and gunicorn
 gateway on the real broker and PostgreSQL; personas are real users made once per module.
 """
@@ -20,8 +20,8 @@ from tests.e2e.auth_helpers import login, new_user
 from tests.e2e.test_users import bearer, invite_and_accept
 from tests.system import eventually
 
-DOCUMENT = matrix.served_document()
-CELLS = matrix.cells(DOCUMENT)
+DOCUMENTS = matrix.served_documents()
+CELLS = matrix.cells(DOCUMENTS)
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "request_id"}
 CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
         "cvc": "123", "name": "Priya Natarajan", "postal_code": "60611"}
@@ -145,7 +145,7 @@ def fill(path, values):
 
 
 def operation(method, path):
-    return DOCUMENT["paths"][path][method.lower()]
+    return matrix.document_of(DOCUMENTS, path)["paths"][path][method.lower()]
 
 
 @pytest.mark.parametrize("method, path, persona, status", CELLS,
@@ -157,7 +157,7 @@ def test_a_caller_without_the_right_gets_a_bare_refusal(system, world, method, p
     token = world["tokens"][persona]
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    body = matrix.request_body(op, DOCUMENT)
+    body = matrix.request_body(op, matrix.document_of(DOCUMENTS, path))
     if persona == "viewer, invalid body":
         body = ["not", "an", "object"]
     response = requests.request(method, system.url(fill(path, world["values"])), json=body,
@@ -173,7 +173,7 @@ def test_a_caller_without_the_right_gets_a_bare_refusal(system, world, method, p
         assert secret not in response.text
 
 
-OPERATIONS = matrix.operations(DOCUMENT)
+OPERATIONS = matrix.operations(DOCUMENTS)
 
 
 @pytest.mark.parametrize("method, path, op", OPERATIONS,
@@ -193,10 +193,13 @@ def test_every_operation_says_who_may_call_it(method, path, op):
 
 
 def test_the_matrix_covers_every_operation_the_running_gateway_serves(system):
-    served = requests.get(system.url("/api/v1/openapi.json"), timeout=10).json()
+    staff = system.staff()
+    served = {name: staff.get(system.url(url), timeout=10).json()
+              for name, url in matrix.DOCUMENT_URLS.items()}
     assert [(m, p) for m, p, _ in matrix.operations(served)] == \
         [(m, p) for m, p, _ in OPERATIONS]
-    assert served["paths"] == DOCUMENT["paths"]
+    assert {name: d["paths"] for name, d in served.items()} == \
+        {name: d["paths"] for name, d in DOCUMENTS.items()}
 
 
 def test_no_refused_request_changed_anything(system, world):

@@ -1,5 +1,6 @@
-"""API fuzzing: schemathesis generates requests from the OpenAPI document the gateway serves
-(/api/v1/openapi.json) and sends them to the running system: the session's ``system`` fixture
+"""API fuzzing: schemathesis generates requests from the OpenAPI documents the gateway serves
+(customers' /api/v1/openapi.json and, with the ADMIN_TOKEN, staff's /internal/v1/openapi.json)
+and sends them to the running system: the session's ``system`` fixture
 (tests/conftest.py), i.e. the four services and the gunicorn gateway as real processes on a
 real RabbitMQ vhost and real PostgreSQL databases. Nothing is faked.
 
@@ -90,14 +91,22 @@ def fuzz_budget():
     return budget()
 
 
+DOCUMENTS = ("/api/v1/openapi.json", "/internal/v1/openapi.json")
+
+
 @pytest.fixture(scope="session")
-def fuzz_schema(system, fuzz_world):
-    """The served OpenAPI document, with a hook steering parameters onto real ids."""
+def fuzz_schemas(system, fuzz_world):
+    """The served OpenAPI documents, customers' then staff's, each with a hook steering
+    parameters onto real ids."""
     config = schemathesis.Config.from_dict({"generation": {"database": "none"}})
-    schema = schemathesis.openapi.from_url(system.url("/api/v1/openapi.json"), config=config)
-    schema.base_url = system.base_url
-    schema.hook("flatmap_case")(steer(fuzz_world))
-    return schema
+    schemas = []
+    for url in DOCUMENTS:
+        schema = schemathesis.openapi.from_url(system.url(url), config=config,
+                                               headers=fuzz_world.staff_headers())
+        schema.base_url = system.base_url
+        schema.hook("flatmap_case")(steer(fuzz_world))
+        schemas.append(schema)
+    return schemas
 
 
 def _positive(case, location):

@@ -126,7 +126,7 @@ def test_readyz_names_each_service_and_its_state(make_client):
 def test_the_openapi_document_and_docs_are_served(make_client):
     client = make_client(FakeRpc())
     spec = client.get("/api/v1/openapi.json").get_json()
-    assert "/internal/v1/accounts" in spec["paths"]
+    assert "/api/v1/me" in spec["paths"] and "/internal/v1/accounts" not in spec["paths"]
     assert client.get("/docs").status_code == 200
     assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
 

@@ -1,6 +1,7 @@
-"""The served OpenAPI document is complete: every route of the JSON APIs is in it with each of
-its methods, and every operation lists its error answers as problem documents (what the
-fuzzing tests in tests/fuzz then hold the running system to)."""
+"""The served OpenAPI documents are complete: every route of the JSON APIs is in one of them
+(customers' /api/v1/openapi.json, staff's /internal/v1/openapi.json) with each of its methods,
+and every operation lists its error answers as problem documents (what the fuzzing tests in
+tests/fuzz then hold the running system to)."""
 import re
 
 import pytest
@@ -10,7 +11,8 @@ from services.runtime import config
 from tests.unit.fakes import FakeRpc
 
 API_PREFIXES = ("/api/v1/", "/internal/v1/")
-SERVED_BY_FLASK_SMOREST = {"/api/v1/openapi.json"}
+SERVED_BY_FLASK_SMOREST = {"/api/v1/openapi.json", "/internal/v1/openapi.json"}
+STAFF = {"Authorization": "Bearer staff-token"}
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +23,18 @@ def app(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def document(app):
+def customer_document(app):
     return app.test_client().get("/api/v1/openapi.json").get_json()
+
+
+@pytest.fixture(scope="module")
+def staff_document(app):
+    return app.test_client().get("/internal/v1/openapi.json", headers=STAFF).get_json()
+
+
+@pytest.fixture(scope="module", params=["customer", "staff"])
+def document(request, customer_document, staff_document):
+    return {"customer": customer_document, "staff": staff_document}[request.param]
 
 
 def operations(document):
@@ -32,16 +44,40 @@ def operations(document):
                 yield path, method, operation
 
 
-def test_every_json_api_route_and_method_is_in_the_document(app, document):
+def test_every_json_api_route_and_method_is_in_its_document(app, customer_document,
+                                                            staff_document):
     missing = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(API_PREFIXES) or rule.rule in SERVED_BY_FLASK_SMOREST:
             continue
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        document = staff_document if path.startswith("/internal/") else customer_document
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             if method.lower() not in document["paths"].get(path, {}):
                 missing.append(f"{method} {path}")
-    assert not missing, f"routes missing from the OpenAPI document: {sorted(missing)}"
+    assert not missing, f"routes missing from the OpenAPI documents: {sorted(missing)}"
+
+
+def test_the_customer_document_lists_customer_operations_only(customer_document,
+                                                              staff_document):
+    assert customer_document["paths"] and staff_document["paths"]
+    assert all(path.startswith("/api/v1/") for path in customer_document["paths"])
+    assert all(path.startswith("/internal/v1/") for path in staff_document["paths"])
+    assert set(customer_document["components"]["securitySchemes"]) == {"bearer"}
+    assert set(staff_document["components"]["securitySchemes"]) == {"staff"}
+
+
+def test_the_staff_document_is_served_only_with_the_staff_token(app):
+    client = app.test_client()
+    assert_refused(client.get("/internal/v1/openapi.json"), 401)
+    assert_refused(client.get("/internal/v1/openapi.json",
+                              headers={"Authorization": "Bearer a-customer-token"}), 403)
+
+
+def assert_refused(response, status):
+    assert response.status_code == status
+    assert response.content_type == "application/problem+json"
+    assert "paths" not in response.get_json()
 
 
 def test_every_error_answer_is_a_documented_problem_document(document):
@@ -73,14 +109,16 @@ def test_operations_needing_a_token_document_401_and_account_paths_404(document)
             assert {"400", "413", "415"} <= set(operation["responses"]), (method, path)
 
 
-def test_account_actions_not_every_role_may_take_document_403(document):
+def test_account_actions_not_every_role_may_take_document_403(customer_document):
+    document = customer_document
     summary = document["paths"]["/api/v1/accounts/{account_number}/summary"]["get"]
     invite = document["paths"]["/api/v1/accounts/{account_number}/users"]["post"]
     assert "403" not in summary["responses"]
     assert "403" in invite["responses"]
 
 
-def test_downloads_document_their_content_types(document):
+def test_downloads_document_their_content_types(customer_document):
+    document = customer_document
     statement = "/api/v1/accounts/{account_number}/statements/{invoice_number}"
     pdf = document["paths"][f"{statement}/pdf"]["get"]["responses"]["200"]["content"]
     csv = document["paths"][f"{statement}/calls.csv"]["get"]["responses"]["200"]["content"]
