@@ -13,6 +13,7 @@ process on the machine agrees. Files left in DATA_DIR are not enough without it:
 whose secrets went missing must stop, not quietly make new ones.
 """
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ VARIABLES = (
     "ADMIN_TOKEN", "PUBLIC_URL", "RPC_TIMEOUT", "LOG_LEVEL", "GATEWAY_WORKERS", "GATEWAY_THREADS",
     "PAYMENTS_PROCESSOR", "EVENT_MAX_ATTEMPTS", "EVENT_RETRY_MAX_DELAY", "DEV_SECRETS",
     "METRICS_PORT", "FORWARDED_ALLOW_IPS", "KEY_ENCRYPTION_KEY", "REMIT_PAYEE", "REMIT_ADDRESS",
+    "EVENT_STREAM_MAX_AGE", "EVENT_STREAM_MAX_BYTES",
 )
 DEFAULT_METRICS_PORT = 9464  # Prometheus' registered default for exporters of this kind
 # whom checks are made payable to and where they are mailed: the statement's payment stub
@@ -68,6 +70,9 @@ class Settings:
     payments_processor: str = "sandbox"  # or module:Class (docs/payments-processor.md)
     event_max_attempts: int = 5         # a failing event handler's tries before it is parked
     event_retry_max_delay: float = 30.0  # the longest wait between two tries, in seconds
+    # retention of each <service>.events.stream (services/runtime/streams.py), fixed at creation
+    event_stream_max_age: str = "7D"
+    event_stream_max_bytes: int = 5_000_000_000
     remit_payee: str = DEFAULT_REMIT_PAYEE
     remit_address: str = DEFAULT_REMIT_ADDRESS
 
@@ -118,9 +123,19 @@ def load(env=None, generate=True) -> Settings:
         payments_processor=env.get("PAYMENTS_PROCESSOR") or "sandbox",
         event_max_attempts=max(1, int(env.get("EVENT_MAX_ATTEMPTS") or 5)),
         event_retry_max_delay=max(0.0, float(env.get("EVENT_RETRY_MAX_DELAY") or 30.0)),
+        event_stream_max_age=_stream_age(env.get("EVENT_STREAM_MAX_AGE") or "7D"),
+        event_stream_max_bytes=int(env.get("EVENT_STREAM_MAX_BYTES") or 5_000_000_000),
         remit_payee=env.get("REMIT_PAYEE") or DEFAULT_REMIT_PAYEE,
         remit_address=env.get("REMIT_ADDRESS") or DEFAULT_REMIT_ADDRESS,
     )
+
+
+def _stream_age(value):
+    """RabbitMQ's x-max-age form (a number and one of Y M D h m s): the broker would refuse
+    anything else only when the stream is declared, so it is refused here, at start."""
+    if not re.fullmatch(r"[1-9][0-9]*[YMDhms]", value):
+        raise ValueError(f"EVENT_STREAM_MAX_AGE must be like 7D, 12h or 90m, not {value!r}")
+    return value
 
 
 def weakness(value: str) -> str | None:

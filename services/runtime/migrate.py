@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from services.contracts.names import SERVICES
-from services.runtime import config as config_mod, migrations, topology
+from services.runtime import config as config_mod, migrations, streams, topology
 from services.runtime.registry import service_class
 from services.runtime.database import make_engine
 
@@ -35,6 +35,7 @@ def migrate(service, settings=None, declare_queues=True):
         engine.dispose()
     if declare_queues:
         topology.declare(service_class(service), config_mod.nameko_config(service, settings))
+        streams.declare(service, config_mod.nameko_config(service, settings), settings)
 
 
 def main(argv=None):
