@@ -22,7 +22,7 @@ TOP = 0.55 * inch
 FOOTER = 0.45 * inch          # the page number's baseline sits below the frames
 BOTTOM = 0.75 * inch          # every frame ends this high
 CONTENT_WIDTH = WIDTH - 2 * MARGIN
-TEAR_SPACE = 0.4 * inch       # the dashed line and its words above the stub
+TEAR_SPACE = 0.5 * inch       # the dashed line and its words above the stub
 MAX_STUB_BAND = 3.6 * inch    # the most of page 1 the stub may take (about a third)
 TEAR_TEXT = "Please detach and return this portion with your payment"
 
