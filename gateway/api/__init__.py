@@ -12,7 +12,8 @@ from webargs.flaskparser import FlaskParser
 
 from gateway import roles, text_guard
 from gateway.api import documents, problem_docs
-from gateway.auth import STAFF, access_of, authorize, required_role  # (gateway.api.auth is a blueprint)
+from gateway.auth import (  # (gateway.api.auth is a blueprint)
+    STAFF, access_of, authorize, required_role)
 
 
 class _Parser(FlaskParser):
@@ -24,7 +25,8 @@ class ApiBlueprint(Blueprint):
     (gateway.auth.authorize) and documented with it: each operation carries
     ``x-required-role`` (public, signed-in, staff, or the least role on the path's account)
     and, for account roles, ``x-allowed-roles``. A view nobody classified (no auth decorator,
-    no blueprint ``access``) has neither, which the authorisation matrix test refuses."""
+    no blueprint ``access``) has neither, which the authorisation matrix test refuses. Every
+    view names its ``operationId`` (a view without one is refused at import)."""
     ARGUMENTS_PARSER = _Parser()
 
     def __init__(self, *args, access=None, **kwargs):
@@ -38,6 +40,9 @@ class ApiBlueprint(Blueprint):
         register = super().route(rule, parameters=parameters, tags=tags, **options)
 
         def decorator(func):
+            if not getattr(func, "_apidoc", {}).get("manual_doc", {}).get("operationId"):
+                # generated clients name their methods after it: chosen, never derived
+                raise TypeError(f"{func.__name__}: give it @bp.doc(operationId=...)")
             access = access_of(func) or self.default_access
             view = func
             if access is not None:

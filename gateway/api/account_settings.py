@@ -54,10 +54,12 @@ def _address(email):
 @bp.response(200, schemas.CompanyProfile)
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="getCompanyProfile", security=BEARER)
 @auth.account_scope("view")
 def get_profile(account_number):
-    """The company profile: name, contact, email, phone, billing address."""
+    """The company profile
+
+    The company profile: name, contact, email, phone, billing address."""
     return call("billing", "get_profile", account_number)
 
 
@@ -68,10 +70,12 @@ def get_profile(account_number):
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(403, description="Only an admin of the account may change its profile")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="updateCompanyProfile", security=BEARER)
 @auth.account_scope("manage")
 def patch_profile(_validated, account_number):
-    """Change any of the profile's fields (a billing address is sent whole). Emits
+    """Change the company profile
+
+    Change any of the profile's fields (a billing address is sent whole). Emits
     `billing.profile_changed`."""
     return update_profile(account_number, request.get_json())
 
@@ -80,10 +84,12 @@ def patch_profile(_validated, account_number):
 @bp.response(200, schemas.InvoiceDelivery)
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="getInvoiceDelivery", security=BEARER)
 @auth.account_scope("view")
 def get_delivery(account_number):
-    """How invoices reach the company: `paperless` (emailed to `email`) or `paper`."""
+    """How invoices are delivered
+
+    How invoices reach the company: `paperless` (emailed to `email`) or `paper`."""
     return call("billing", "get_invoice_delivery", account_number)
 
 
@@ -100,7 +106,9 @@ def get_delivery(account_number):
 @bp.doc(security=BEARER, operationId="setInvoiceDelivery")
 @auth.account_scope("manage")
 def put_delivery(_validated, account_number):
-    """Go paperless (each new statement is emailed to `email`, else to where bills go now,
+    """Choose paperless or paper invoices
+
+    Go paperless (each new statement is emailed to `email`, else to where bills go now,
     with a link to it) or back to paper (printed and posted). A new `email` needs your
     `current_password` and applies only once the link mailed to it is followed (single use,
     24 hours): until then nothing changes and `pending_email` shows it. Emits
@@ -115,7 +123,9 @@ def put_delivery(_validated, account_number):
 @bp.doc(security=[], operationId="confirmInvoiceEmail")
 @auth.public
 def confirm_delivery(data):
-    """Send an account's paperless bills to the address a mailed link was sent to (the
+    """Confirm a paperless invoice address
+
+    Send an account's paperless bills to the address a mailed link was sent to (the
     token of that link; no sign-in needed: whoever reads that mailbox confirms it)."""
     found = call("billing", "confirm_invoice_email", data["token"], ip=request.remote_addr)
     return {"method": found["method"], "email": found["email"], "pending_email": None}

@@ -5,6 +5,10 @@ from gateway import auth
 from gateway.api import ApiBlueprint
 from gateway.rpc import ServiceUnavailable, call
 
+DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
+DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
+
+
 bp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1", description="Business accounts the caller may see, and their summary.")
 
 BEARER = [{"bearer": []}]
@@ -22,7 +26,7 @@ class AccountList(Schema):
 
 class SummaryLastPayment(Schema):
     amount_cents = fields.Integer(required=True)
-    paid_at = fields.String(required=True)
+    paid_at = fields.String(required=True, metadata=DATE_TIME)
 
 
 class SummaryAutopay(Schema):
@@ -36,7 +40,7 @@ class AccountSummary(Schema):
     amount_due_cents = fields.Integer(required=True)
     balance_cents = fields.Integer(metadata={"description": "ledger balance; negative = credit"})
     currency = fields.String(required=True)
-    due_date = fields.String(allow_none=True)
+    due_date = fields.String(allow_none=True, metadata=DATE)
     invoice_number = fields.String(allow_none=True)
     past_due_cents = fields.Integer(required=True)
     last_payment = fields.Nested(SummaryLastPayment, allow_none=True)
@@ -58,10 +62,12 @@ def accounts_of(user_id):
 @bp.get("/accounts")
 @bp.response(200, AccountList)
 @bp.alt_response(401, description="Not signed in")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="listAccounts", security=BEARER)
 @auth.signed_in
 def list_accounts():
-    """The accounts you may see, with company names and your role on each."""
+    """Your accounts
+
+    The accounts you may see, with company names and your role on each."""
     return {"items": accounts_of(auth.current_user()["user_id"])}
 
 
@@ -80,8 +86,10 @@ def account_summary(account_number):
 @bp.response(200, AccountSummary)
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="getAccountSummary", security=BEARER)
 @auth.account_scope("view")
 def get_summary(account_number):
-    """What the account owes and by when, its latest invoice and last payment."""
+    """An account's summary
+
+    What the account owes and by when, its latest invoice and last payment."""
     return account_summary(account_number)

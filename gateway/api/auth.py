@@ -22,10 +22,12 @@ def client_ip():
 @bp.alt_response(409, description="The username is not available or the account already has an online ID (one message for both)")
 @bp.alt_response(422, description="The account number and security key do not match")
 @bp.alt_response(429, description="Too many failed sign-ups from this address, or attempts on this account number; see Retry-After")
-@bp.doc(security=[])
+@bp.doc(operationId="signUp", security=[])
 @auth.public
 def signup(_validated):
-    """Create an online ID with the account number and security key on the invoice.
+    """Create an online ID
+
+    Create an online ID with the account number and security key on the invoice.
 
     The first online ID of an account becomes its admin."""
     return call("identity", "signup", request.get_json(), ip=client_ip())
@@ -36,10 +38,12 @@ def signup(_validated):
 @bp.response(200, schemas.TokenPair)
 @bp.alt_response(401, description="The username and password do not match; or the 2-step code is missing, wrong or used")
 @bp.alt_response(429, description="Too many failed sign-ins; see Retry-After")
-@bp.doc(security=[])
+@bp.doc(operationId="signIn", security=[])
 @auth.public
 def login(data):
-    """Sign in: a short-lived access token and a refresh token. With 2-step sign-in on,
+    """Sign in
+
+    Sign in: a short-lived access token and a refresh token. With 2-step sign-in on,
     send `totp_code` too (the app's 6-digit code, or a recovery code; each works once)."""
     signed_in = call("identity", "sign_in", data["username"], data["password"],
                      ip=client_ip(), user_agent=request.headers.get("User-Agent", "")[:200],
@@ -51,20 +55,24 @@ def login(data):
 @bp.arguments(schemas.RefreshRequest)
 @bp.response(200, schemas.TokenPair)
 @bp.alt_response(401, description="Unknown, spent or ended; a spent token ends its session")
-@bp.doc(security=[])
+@bp.doc(operationId="refreshSession", security=[])
 @auth.public
 def refresh(data):
-    """Exchange a refresh token for a new pair; the old refresh token stops working."""
+    """Refresh the session's tokens
+
+    Exchange a refresh token for a new pair; the old refresh token stops working."""
     return auth.token_pair(call("identity", "refresh_session", data["refresh_token"]))
 
 
 @bp.post("/auth/logout")
 @bp.response(204)
 @bp.alt_response(401, description="Not signed in")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="signOut", security=BEARER)
 @auth.signed_in
 def logout():
-    """Sign out: the session's access and refresh tokens stop working."""
+    """Sign out
+
+    Sign out: the session's access and refresh tokens stop working."""
     session_id = auth.current_user()["session_id"]
     call("identity", "end_session", session_id)
     auth.revocations().add(session_id)  # this worker need not wait for the event
@@ -75,10 +83,12 @@ def logout():
 @bp.arguments(schemas.ForgotUsernameRequest)
 @bp.response(202)
 @bp.alt_response(429, description="Too many requests for this email or from this address; see Retry-After (said whether or not the email has usernames)")
-@bp.doc(security=[])
+@bp.doc(operationId="requestUsernameReminder", security=[])
 @auth.public
 def forgot_username(data):
-    """Mail the usernames tied to an email address (202 whether or not there are any)."""
+    """Mail a forgotten username
+
+    Mail the usernames tied to an email address (202 whether or not there are any)."""
     call("identity", "request_username_reminder", data["email"], ip=client_ip())
     return ""
 
@@ -87,10 +97,12 @@ def forgot_username(data):
 @bp.arguments(schemas.ForgotPasswordRequest)
 @bp.response(202)
 @bp.alt_response(429, description="Too many requests for this username or from this address; see Retry-After (said whether or not the user exists)")
-@bp.doc(security=[])
+@bp.doc(operationId="requestPasswordReset", security=[])
 @auth.public
 def forgot_password(data):
-    """Mail a single-use password reset link, valid 30 minutes (202 whatever the username)."""
+    """Mail a password reset link
+
+    Mail a single-use password reset link, valid 30 minutes (202 whatever the username)."""
     call("identity", "request_password_reset", data["username"], ip=client_ip())
     return ""
 
@@ -101,10 +113,12 @@ def forgot_password(data):
 @bp.alt_response(400, description="A new password against the rules")
 @bp.alt_response(422, description="The link is used, expired or unknown; or a wrong challenge answer")
 @bp.alt_response(429, description="Too many wrong challenge answers; see Retry-After")
-@bp.doc(security=[])
+@bp.doc(operationId="resetPassword", security=[])
 @auth.public
 def reset_password(data):
-    """Set a new password with the mailed token; every session of the user ends."""
+    """Reset the password
+
+    Set a new password with the mailed token; every session of the user ends."""
     call("identity", "reset_password", data["token"], data["new_password"],
          data.get("challenge_answer"))
     return ""

@@ -33,8 +33,10 @@ def content():
 
 @bp.get("/help")
 @bp.response(200, Help)
-@bp.doc(security=[])
+@bp.doc(operationId="getHelp", security=[])
 @auth.public
 def get_help():
-    """24/7 business technical support contacts and the portal's help topics (no sign-in)."""
+    """Support contacts and help topics
+
+    24/7 business technical support contacts and the portal's help topics (no sign-in)."""
     return content()

@@ -24,10 +24,12 @@ def with_accounts(user):
 @bp.get("/me")
 @bp.response(200, schemas.Me)
 @bp.alt_response(401, description="Not signed in")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="getMe", security=BEARER)
 @auth.signed_in
 def get_me():
-    """The signed-in user, with the accounts they belong to and their role on each."""
+    """The signed-in user
+
+    The signed-in user, with the accounts they belong to and their role on each."""
     return with_accounts(call("identity", "get_user", auth.current_user()["user_id"]))
 
 
@@ -42,7 +44,9 @@ def get_me():
 @bp.doc(security=BEARER, operationId="updateMe")
 @auth.signed_in
 def patch_me(_validated):
-    """Change your first or last name (at once) or your email. A new `email` needs your
+    """Change your name or email
+
+    Change your first or last name (at once) or your email. A new `email` needs your
     `current_password` and takes effect only when the link mailed to it is followed (single
     use, 30 minutes): until then `email` stays as it was, `pending_email` shows the new one,
     and everything (reset links, alerts) still goes to the current address, which is told at
@@ -59,7 +63,9 @@ def patch_me(_validated):
 @bp.doc(security=[], operationId="confirmEmailChange")
 @auth.public
 def confirm_email(data):
-    """Apply an email change with the token of the link mailed to the new address (no
+    """Confirm an email change
+
+    Apply an email change with the token of the link mailed to the new address (no
     sign-in needed: the link may be opened anywhere). The user's other sessions end."""
     call("identity", "confirm_email_change", data["token"], where=where())
     return ""
@@ -71,10 +77,12 @@ def confirm_email(data):
 @bp.alt_response(400, description="Current password wrong, or a new one against the rules")
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="changePassword", security=BEARER)
 @auth.signed_in
 def change_password(data):
-    """Change your password (the current one required); your other sessions end."""
+    """Change your password
+
+    Change your password (the current one required); your other sessions end."""
     user = auth.current_user()
     call("identity", "change_password", user["user_id"], user["session_id"],
          data["current_password"], data["new_password"])
@@ -90,10 +98,12 @@ def where():
 @bp.get("/me/security")
 @bp.response(200, schemas.SecurityStatus)
 @bp.alt_response(401, description="Not signed in")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="getSecuritySettings", security=BEARER)
 @auth.signed_in
 def get_security():
-    """Which security settings you have in place (never the secrets themselves)."""
+    """Your security settings
+
+    Which security settings you have in place (never the secrets themselves)."""
     return call("identity", "get_security_settings", auth.current_user()["user_id"])
 
 
@@ -103,10 +113,12 @@ def get_security():
 @bp.alt_response(400, description="Not 4 digits, or the current password is wrong")
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="setSecurityCode", security=BEARER)
 @auth.signed_in
 def put_security_code(data):
-    """Set or change your 4-digit security code (your current password required)."""
+    """Set your security code
+
+    Set or change your 4-digit security code (your current password required)."""
     call("identity", "set_security_code", auth.current_user()["user_id"],
          data["current_password"], data["security_code"], where=where())
     return ""
@@ -114,10 +126,12 @@ def put_security_code(data):
 
 @bp.get("/challenge-questions")
 @bp.response(200, schemas.ChallengeQuestions)
-@bp.doc(security=[])
+@bp.doc(operationId="listChallengeQuestions", security=[])
 @auth.public
 def challenge_questions():
-    """The challenge questions one may choose (no sign-in needed)."""
+    """The challenge questions
+
+    The challenge questions one may choose (no sign-in needed)."""
     return call("identity", "list_challenge_questions")
 
 
@@ -127,10 +141,12 @@ def challenge_questions():
 @bp.alt_response(400, description="Unknown question, answer too short, wrong current password")
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="setChallenge", security=BEARER)
 @auth.signed_in
 def put_challenge(data):
-    """Set your challenge question and answer: asked, besides the mailed link, when you
+    """Set your challenge question
+
+    Set your challenge question and answer: asked, besides the mailed link, when you
     reset your password (never a way in on its own)."""
     call("identity", "set_challenge", auth.current_user()["user_id"],
          data["current_password"], data["question_id"], data["answer"], where=where())
@@ -140,10 +156,12 @@ def put_challenge(data):
 @bp.get("/me/security-preferences")
 @bp.response(200, schemas.SecurityPreferences)
 @bp.alt_response(401, description="Not signed in")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="getSecurityPreferences", security=BEARER)
 @auth.signed_in
 def get_security_preferences():
-    """Your security preferences. Security alerts are always sent: not a preference."""
+    """Your security preferences
+
+    Your security preferences. Security alerts are always sent: not a preference."""
     return call("identity", "get_security_preferences", auth.current_user()["user_id"])
 
 
@@ -158,7 +176,9 @@ def get_security_preferences():
 @bp.doc(security=BEARER, operationId="updateSecurityPreferences")
 @auth.signed_in
 def patch_security_preferences(data):
-    """Turn sign-in alerts (an email for each sign-in from a new browser or address) and
+    """Change your security preferences
+
+    Turn sign-in alerts (an email for each sign-in from a new browser or address) and
     the security code for payments on or off. Turning the code for payments off needs your
     `current_password`."""
     data = dict(data)
@@ -177,7 +197,9 @@ def patch_security_preferences(data):
 @bp.doc(security=BEARER, operationId="startTotp")
 @auth.signed_in
 def start_totp(data):
-    """Begin 2-step sign-in (your current password required): a secret and an otpauth://
+    """Begin 2-step sign-in
+
+    Begin 2-step sign-in (your current password required): a secret and an otpauth://
     URI for your authenticator app, and ten single-use recovery codes shown only now. It is
     on once confirmed."""
     return call("identity", "start_totp", auth.current_user()["user_id"],
@@ -195,7 +217,9 @@ def start_totp(data):
 @bp.doc(security=BEARER, operationId="confirmTotp")
 @auth.signed_in
 def confirm_totp(data):
-    """Turn 2-step sign-in on with a current code from your app and your current password;
+    """Turn 2-step sign-in on
+
+    Turn 2-step sign-in on with a current code from your app and your current password;
     from then on signing in needs `totp_code` (or a recovery code, once each)."""
     call("identity", "confirm_totp", auth.current_user()["user_id"], data["code"],
          where=where(), current_password=data["current_password"])
@@ -209,10 +233,12 @@ def confirm_totp(data):
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(409, description="2-step sign-in is not on")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="disableTotp", security=BEARER)
 @auth.signed_in
 def disable_totp(data):
-    """Turn 2-step sign-in off (your current password required)."""
+    """Turn 2-step sign-in off
+
+    Turn 2-step sign-in off (your current password required)."""
     call("identity", "disable_totp", auth.current_user()["user_id"],
          data["current_password"], where=where())
     return ""
@@ -228,10 +254,12 @@ from services.contracts import notifications as notices  # noqa: E402
 @bp.response(200, notices.NotificationPage)
 @bp.alt_response(400, description="A bad limit or cursor")
 @bp.alt_response(401, description="Not signed in")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="listNotifications", security=BEARER)
 @auth.signed_in
 def list_notifications(query):
-    """Your message centre: every notice you got, newest first, read or unread."""
+    """Your message centre
+
+    Your message centre: every notice you got, newest first, read or unread."""
     return call("notifications", "list_notifications", auth.current_user()["user_id"],
                 query["limit"], query["cursor"])
 
@@ -240,10 +268,12 @@ def list_notifications(query):
 @bp.response(204)
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such message of yours")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="markNotificationRead", security=BEARER)
 @auth.signed_in
 def read_notification(notification_id):
-    """Mark one of your messages read."""
+    """Mark a message read
+
+    Mark one of your messages read."""
     call("notifications", "mark_notification_read", auth.current_user()["user_id"],
          notification_id)
     return ""
@@ -252,10 +282,12 @@ def read_notification(notification_id):
 @bp.get("/me/notification-preferences")
 @bp.response(200, notices.NotificationPreferences)
 @bp.alt_response(401, description="Not signed in")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="getNotificationPreferences", security=BEARER)
 @auth.signed_in
 def get_notification_preferences():
-    """How you get bill-ready notices, payment notices and reminders (email, SMS).
+    """Your notification preferences
+
+    How you get bill-ready notices, payment notices and reminders (email, SMS).
     Security alerts are always emailed: not a preference."""
     return call("notifications", "get_notification_preferences",
                 auth.current_user()["user_id"])
@@ -266,9 +298,11 @@ def get_notification_preferences():
 @bp.response(200, notices.NotificationPreferences)
 @bp.alt_response(400, description="A category or channel missing, or not true/false")
 @bp.alt_response(401, description="Not signed in")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="setNotificationPreferences", security=BEARER)
 @auth.signed_in
 def put_notification_preferences(data):
-    """Choose, per category, email and/or SMS (texts go to the account's phone)."""
+    """Choose your notification preferences
+
+    Choose, per category, email and/or SMS (texts go to the account's phone)."""
     return call("notifications", "set_notification_preferences",
                 auth.current_user()["user_id"], data)

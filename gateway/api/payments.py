@@ -35,10 +35,12 @@ def _user_id():
 @bp.get(f"{ACCOUNT}/payment-methods")
 @bp.response(200, schemas.PaymentMethodList)
 @bp.alt_response(404, description="No such account for you")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="listPaymentMethods", security=BEARER)
 @auth.account_scope("view")
 def list_methods(account_number):
-    """The account's cards and bank accounts (brand or bank, last four digits, expiry)."""
+    """The account's payment methods
+
+    The account's cards and bank accounts (brand or bank, last four digits, expiry)."""
     return {"items": call("payments", "list_payment_methods", account_number)}
 
 
@@ -49,10 +51,12 @@ def list_methods(account_number):
 @bp.alt_response(403, description="Your role may not pay")
 @bp.alt_response(422, description="Declined by the processor")
 @bp.alt_response(429, description="Too many cards or bank accounts tried on this account in the last hour; see Retry-After")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="addPaymentMethod", security=BEARER)
 @auth.account_scope("pay")
 def add_method(_validated, account_number):
-    """Add a card (``type: card``) or US bank account (``type: bank_account``)."""
+    """Add a payment method
+
+    Add a card (``type: card``) or US bank account (``type: bank_account``)."""
     return call("payments", "add_payment_method", account_number, request.get_json(),
                 actor=_actor())
 
@@ -61,10 +65,12 @@ def add_method(_validated, account_number):
 @bp.response(204)
 @bp.alt_response(404, description="No such payment method on this account")
 @bp.alt_response(409, description="Autopay uses this method")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="removePaymentMethod", security=BEARER)
 @auth.account_scope("pay")
 def remove_method(account_number, method_id):
-    """Remove a payment method; its scheduled payments are canceled."""
+    """Remove a payment method
+
+    Remove a payment method; its scheduled payments are canceled."""
     call("payments", "remove_payment_method", account_number, method_id, actor=_actor())
     return ""
 
@@ -79,10 +85,12 @@ def remove_method(account_number, method_id):
 @bp.alt_response(422, description="Wrong security code, or more than the account owes plus "
                                    "one month ahead (the largest of its last three statements)")
 @bp.alt_response(429, description="Too many of the account's payments declined in the last hour; see Retry-After")
-@bp.doc(security=BEARER, parameters=[IDEMPOTENCY_KEY])
+@bp.doc(operationId="createPayment", security=BEARER, parameters=[IDEMPOTENCY_KEY])
 @auth.account_scope("pay")
 def create_payment(_validated, account_number):
-    """Pay now, or on ``scheduled_for``. A decline is a 201 with ``status: failed`` and a
+    """Make a payment
+
+    Pay now, or on ``scheduled_for``. A decline is a 201 with ``status: failed`` and a
     ``failure_reason``. A payment may be at most what the account owes plus one month ahead
     (the largest amount due of its last three statements; none yet: only what it owes): more
     is a 422 and nothing is charged. A scheduled payment is checked again when it runs, and
@@ -94,20 +102,24 @@ def create_payment(_validated, account_number):
 @bp.get(f"{ACCOUNT}/payments")
 @bp.arguments(schemas.PaymentListQuery, location="query")
 @bp.response(200, schemas.PaymentList)
-@bp.doc(security=BEARER)
+@bp.doc(operationId="listPayments", security=BEARER)
 @auth.account_scope("view")
 def list_payments(query, account_number):
-    """Payment history, newest first (``limit`` 1-100, ``cursor``)."""
+    """The account's payments
+
+    Payment history, newest first (``limit`` 1-100, ``cursor``)."""
     return call("payments", "list_payments", account_number, query["limit"], query["cursor"])
 
 
 @bp.get(f"{ACCOUNT}/payments/<string:payment_id>")
 @bp.response(200, schemas.Payment)
 @bp.alt_response(404, description="No such payment")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="getPayment", security=BEARER)
 @auth.account_scope("view")
 def get_payment(account_number, payment_id):
-    """One payment and its status."""
+    """One payment
+
+    One payment and its status."""
     return call("payments", "get_payment", account_number, payment_id)
 
 
@@ -115,19 +127,23 @@ def get_payment(account_number, payment_id):
 @bp.response(200, schemas.Payment)
 @bp.alt_response(404, description="No such payment")
 @bp.alt_response(409, description="Not a scheduled payment")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="cancelPayment", security=BEARER)
 @auth.account_scope("pay")
 def cancel_payment(account_number, payment_id):
-    """Cancel a scheduled payment before it runs."""
+    """Cancel a scheduled payment
+
+    Cancel a scheduled payment before it runs."""
     return call("payments", "cancel_payment", account_number, payment_id)
 
 
 @bp.get(f"{ACCOUNT}/autopay")
 @bp.response(200, schemas.Autopay)
-@bp.doc(security=BEARER)
+@bp.doc(operationId="getAutopay", security=BEARER)
 @auth.account_scope("view")
 def get_autopay(account_number):
-    """Whether autopay is on, and with which method."""
+    """The account's autopay
+
+    Whether autopay is on, and with which method."""
     return call("payments", "get_autopay", account_number) or {"enabled": False,
                                                                "payment_method_id": None}
 
@@ -136,10 +152,12 @@ def get_autopay(account_number):
 @bp.arguments(schemas.AutopayRequest)
 @bp.response(200, schemas.Autopay)
 @bp.alt_response(404, description="No such payment method on this account")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="setAutopay", security=BEARER)
 @auth.account_scope("pay")
 def put_autopay(_validated, account_number):
-    """Turn autopay on (or off) with a payment method: each new statement's amount due is
+    """Set up autopay
+
+    Turn autopay on (or off) with a payment method: each new statement's amount due is
     paid on its due date."""
     return call("payments", "set_autopay", account_number, request.get_json(),
                 user_id=_user_id(), ip=request.remote_addr)
@@ -148,10 +166,12 @@ def put_autopay(_validated, account_number):
 @bp.delete(f"{ACCOUNT}/autopay")
 @bp.response(204)
 @bp.alt_response(404, description="Autopay is not set up")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="cancelAutopay", security=BEARER)
 @auth.account_scope("pay")
 def delete_autopay(account_number):
-    """Turn autopay off."""
+    """Turn autopay off
+
+    Turn autopay off."""
     call("payments", "cancel_autopay", account_number, user_id=_user_id(),
          ip=request.remote_addr)
     return ""

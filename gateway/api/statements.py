@@ -10,10 +10,14 @@ from gateway import auth
 from gateway.api import ApiBlueprint
 from gateway.rpc import call
 
+DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
+
+
 bp = ApiBlueprint("statements", __name__, url_prefix="/api/v1", description="Statements, fee detail, PDF, call-history CSV and account activity.")
 
 BEARER = [{"bearer": []}]
 NOT_FOUND = {"description": "No such account or statement available to you"}
+BINARY = {"type": "string", "format": "binary"}  # a download: generated clients keep it as bytes
 
 
 class StatementPaging(Schema):
@@ -23,10 +27,10 @@ class StatementPaging(Schema):
 
 class StatementItem(Schema):
     invoice_number = fields.String(required=True)
-    statement_date = fields.String(required=True)
-    due_date = fields.String(required=True)
-    period_start = fields.String()
-    period_end = fields.String()
+    statement_date = fields.String(required=True, metadata=DATE)
+    due_date = fields.String(required=True, metadata=DATE)
+    period_start = fields.String(metadata=DATE)
+    period_end = fields.String(metadata=DATE)
     previous_balance_cents = fields.Integer(required=True)
     payments_cents = fields.Integer(required=True)
     adjustments_cents = fields.Integer(required=True)
@@ -60,7 +64,7 @@ class StatementDetail(StatementItem):
 
 
 class ActivityEntry(Schema):
-    date = fields.String(required=True)
+    date = fields.String(required=True, metadata=DATE)
     kind = fields.String(required=True, metadata={
         "description": "charge | payment | credit | late_fee | adjustment | return"})
     description = fields.String(required=True)
@@ -76,32 +80,37 @@ class Activity(Schema):
 @bp.arguments(StatementPaging, location="query")
 @bp.response(200, StatementPage)
 @bp.alt_response(404, **NOT_FOUND)
-@bp.doc(security=BEARER)
+@bp.doc(operationId="listStatements", security=BEARER)
 @auth.account_scope("view")
 def list_statements(paging, account_number):
-    """The account's statements, newest first (``limit``, ``cursor``)."""
+    """The account's statements
+
+    The account's statements, newest first (``limit``, ``cursor``)."""
     return call("billing", "list_statements", account_number, paging["limit"], paging["cursor"])
 
 
 @bp.get("/accounts/<account_number>/statements/<invoice_number>")
 @bp.response(200, StatementDetail)
 @bp.alt_response(404, **NOT_FOUND)
-@bp.doc(security=BEARER)
+@bp.doc(operationId="getStatement", security=BEARER)
 @auth.account_scope("view")
 def get_statement(account_number, invoice_number):
-    """One statement with its sections; the lines add up to ``new_charges_cents``."""
+    """One statement, fee by fee
+
+    One statement with its sections; the lines add up to ``new_charges_cents``."""
     return call("billing", "get_statement", account_number, invoice_number)
 
 
 @bp.get("/accounts/<account_number>/statements/<invoice_number>/pdf")
 @bp.doc(responses={"200": {"description": "The statement as the customer would print it",
-                           "content": {"application/pdf": {
-                               "schema": {"type": "string", "format": "binary"}}}}})
+                           "content": {"application/pdf": {"schema": BINARY}}}})
 @bp.alt_response(404, **NOT_FOUND)
-@bp.doc(security=BEARER)
+@bp.doc(operationId="getStatementPdf", security=BEARER)
 @auth.account_scope("view")
 def get_statement_pdf(account_number, invoice_number):
-    """The printable statement (PDF)."""
+    """A statement as a PDF
+
+    The printable statement (PDF)."""
     document = base64.b64decode(call("billing", "get_statement_pdf", account_number,
                                      invoice_number, timeout=30))
     return Response(document, mimetype="application/pdf", headers={
@@ -138,20 +147,24 @@ def calls_csv_response(account_number, invoice_number):
 @bp.get("/accounts/<account_number>/statements/<invoice_number>/calls.csv")
 @bp.doc(responses={"200": {"description": "header date,time,from,to,type,duration_seconds,"
                                           "charge; then one row per call of the period",
-                           "content": {"text/csv": {"schema": {"type": "string"}}}}})
+                           "content": {"text/csv": {"schema": BINARY}}}})
 @bp.alt_response(404, **NOT_FOUND)
-@bp.doc(security=BEARER)
+@bp.doc(operationId="getStatementCallsCsv", security=BEARER)
 @auth.account_scope("view")
 def get_calls_csv(account_number, invoice_number):
-    """The statement period's call history as CSV, streamed."""
+    """A statement's call history as CSV
+
+    The statement period's call history as CSV, streamed."""
     return calls_csv_response(account_number, invoice_number)
 
 
 @bp.get("/accounts/<account_number>/activity")
 @bp.response(200, Activity)
 @bp.alt_response(404, **NOT_FOUND)
-@bp.doc(security=BEARER)
+@bp.doc(operationId="getAccountActivity", security=BEARER)
 @auth.account_scope("view")
 def get_activity(account_number):
-    """The ledger, newest first, with the balance after each entry."""
+    """The account's activity
+
+    The ledger, newest first, with the balance after each entry."""
     return call("billing", "get_activity", account_number)

@@ -38,10 +38,12 @@ def invite(account_number, body):
 @bp.response(200, schemas.AccountUsers)
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="listAccountUsers", security=BEARER)
 @auth.account_scope("view")
 def list_users(account_number):
-    """The users of the account and their roles."""
+    """The account's users
+
+    The users of the account and their roles."""
     return {"items": call("identity", "list_account_users", account_number)}
 
 
@@ -54,10 +56,12 @@ def list_users(account_number):
 @bp.alt_response(403, description="Only an admin of the account may invite")
 @bp.alt_response(404, description="No such account available to you")
 @bp.alt_response(429, description="Too many invitations to this address, from this account or from your address, or too many wrong passwords; see Retry-After")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="inviteUser", security=BEARER)
 @auth.account_scope("manage")
 def invite_user(_validated, account_number):
-    """Invite someone by email with a role (admin, billing, viewer): a single-use link,
+    """Invite a user
+
+    Invite someone by email with a role (admin, billing, viewer): a single-use link,
     valid 7 days, is mailed to them. Needs your `current_password`."""
     return invite(account_number, request.get_json())
 
@@ -67,10 +71,12 @@ def invite_user(_validated, account_number):
 @bp.response(200, schemas.PendingInvitations)
 @bp.alt_response(403, description="Only an admin of the account may see its invitations")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="listInvitations", security=BEARER)
 @auth.account_scope("manage")
 def list_invitations(query, account_number):
-    """The account's pending invitations (who, role, sent by, expires), newest first."""
+    """The account's pending invitations
+
+    The account's pending invitations (who, role, sent by, expires), newest first."""
     return call("identity", "list_invitations", account_number, query["limit"],
                 query["cursor"])
 
@@ -85,10 +91,12 @@ def revoke(account_number, invitation_id):
 @bp.response(204)
 @bp.alt_response(403, description="Only an admin of the account may revoke invitations")
 @bp.alt_response(404, description="No such account, or no such pending invitation on it")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="revokeInvitation", security=BEARER)
 @auth.account_scope("manage")
 def revoke_invitation(account_number, invitation_id):
-    """Revoke a pending invitation: its link stops working at once."""
+    """Revoke an invitation
+
+    Revoke a pending invitation: its link stops working at once."""
     revoke(account_number, invitation_id)
     return ""
 
@@ -100,10 +108,12 @@ def revoke_invitation(account_number, invitation_id):
 @bp.alt_response(403, description="Only an admin of the account may change roles")
 @bp.alt_response(404, description="No such account, or no such user on it")
 @bp.alt_response(409, description="The account's last admin cannot be demoted")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="changeUserRole", security=BEARER)
 @auth.account_scope("manage")
 def change_role(data, account_number, user_id):
-    """Change a user's role on the account."""
+    """Change a user's role
+
+    Change a user's role on the account."""
     return call("identity", "change_user_role", account_number,
                 auth.current_user()["user_id"], user_id, data["role"], where=where())
 
@@ -113,10 +123,12 @@ def change_role(data, account_number, user_id):
 @bp.alt_response(403, description="Only an admin of the account may remove users")
 @bp.alt_response(404, description="No such account, or no such user on it")
 @bp.alt_response(409, description="The account's last admin cannot be removed")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="removeUser", security=BEARER)
 @auth.account_scope("manage")
 def remove_user(account_number, user_id):
-    """Remove a user from the account: they lose access at once, tokens included."""
+    """Remove a user
+
+    Remove a user from the account: they lose access at once, tokens included."""
     call("identity", "remove_user", account_number, auth.current_user()["user_id"], user_id,
          where=where())
     return ""
@@ -127,10 +139,12 @@ def remove_user(account_number, user_id):
 @bp.response(200, schemas.AuditTrail)
 @bp.alt_response(403, description="Only an admin of the account may read its audit trail")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(security=BEARER)
+@bp.doc(operationId="listAuditEntries", security=BEARER)
 @auth.account_scope("manage")
 def audit_trail(query, account_number):
-    """Who changed what on the account, when and from where (security settings, users,
+    """The account's audit trail
+
+    Who changed what on the account, when and from where (security settings, users,
     profile, invoice delivery, payment methods, autopay), newest first."""
     return call("identity", "list_account_audit", account_number, query["limit"],
                 query["cursor"])
@@ -143,8 +157,10 @@ def audit_trail(query, account_number):
 @bp.alt_response(409, description="The username is not available")
 @bp.alt_response(422, description="The invitation is used, revoked, expired or unknown, or whoever sent it is no longer an admin")
 @bp.alt_response(429, description="Too many failed tries with this invitation; see Retry-After")
-@bp.doc(security=[])
+@bp.doc(operationId="acceptInvitation", security=[])
 @auth.public
 def accept_invitation(_validated):
-    """Accept an invitation: a new online ID with the invited role on that account."""
+    """Accept an invitation
+
+    Accept an invitation: a new online ID with the invited role on that account."""
     return call("identity", "accept_invitation", request.get_json(), where=where())

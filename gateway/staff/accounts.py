@@ -11,9 +11,11 @@ STAFF = [{"staff": []}]
 
 @bp.get("/products")
 @bp.response(200, ProductList)
-@bp.doc(security=STAFF)
+@bp.doc(operationId="listProducts", security=STAFF)
 def list_products():
-    """The product catalogue, by section, with monthly prices in cents."""
+    """The product catalogue
+
+    The product catalogue, by section, with monthly prices in cents."""
     return {"items": call("billing", "list_products")}
 
 
@@ -21,9 +23,11 @@ def list_products():
 @bp.arguments(OpenAccountRequest)
 @bp.response(201, OpenedAccount)
 @bp.alt_response(400, description="Invalid fields")
-@bp.doc(security=STAFF)
+@bp.doc(operationId="openAccount", security=STAFF)
 def open_account(_validated):
-    """Open a business account: returns its account number and the invoice's security key."""
+    """Open a business account
+
+    Open a business account: returns its account number and the invoice's security key."""
     return call("billing", "open_account", request.get_json())
 
 
@@ -32,7 +36,9 @@ def open_account(_validated):
 @bp.alt_response(404, description="Unknown account")
 @bp.doc(security=STAFF, operationId="reissueSecurityKey")
 def reissue_security_key(account_number):
-    """Reissue the account's security key: returns the new key, this once.
+    """Reissue an account's security key
+
+    Reissue the account's security key: returns the new key, this once.
 
     The old key stops working at sign-up at once; the account's next statement prints the new
     one. Online IDs already created are not affected. Emits ``billing.security_key_reissued``.

@@ -13,8 +13,10 @@ BILL_RUN_TIMEOUT = 600  # a whole cycle; for very large ones use `make bill-run`
 @bp.arguments(BillRunRequest)
 @bp.response(200, BillRunResult)
 @bp.alt_response(400, description="Invalid fields")
-@bp.doc(security=STAFF)
+@bp.doc(operationId="createBillRun", security=STAFF)
 def run_bill_run(_validated):
-    """Issue the statements of a cycle date (or of the named accounts); running the same date
+    """Run a billing cycle
+
+    Issue the statements of a cycle date (or of the named accounts); running the same date
     again issues nothing new."""
     return call("billing", "issue_statements", request.get_json(), timeout=BILL_RUN_TIMEOUT)

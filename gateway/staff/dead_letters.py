@@ -11,6 +11,7 @@ from services.contracts.errors import InvalidInput, NotFound
 from services.contracts.names import SERVICES
 from services.runtime import dead_letter_pages as pages
 
+DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
 STAFF = [{"staff": []}]
 
 
@@ -37,9 +38,9 @@ class DeadLetter(Schema):
     error = fields.String(allow_none=True, required=True, metadata={
         "description": "the handler's last error"})
     attempts = fields.Integer(required=True)
-    parked_at = fields.String(required=True)
+    parked_at = fields.String(required=True, metadata=DATE_TIME)
     status = fields.String(required=True, metadata={"description": "parked | replayed"})
-    replayed_at = fields.String(allow_none=True, required=True)
+    replayed_at = fields.String(allow_none=True, required=True, metadata=DATE_TIME)
     replay_count = fields.Integer(required=True)
     body = fields.Raw(metadata={"description": "the event as published (events carry no "
                                                "secrets)"})
@@ -52,7 +53,7 @@ class DeadLetterPage(Schema):
 
 class Replayed(Schema):
     id = fields.String(required=True)
-    replayed_at = fields.String(required=True)
+    replayed_at = fields.String(required=True, metadata=DATE_TIME)
     replay_count = fields.Integer(required=True)
 
 
@@ -61,9 +62,11 @@ class Replayed(Schema):
 @bp.response(200, DeadLetterPage)
 @bp.alt_response(400, description="A bad service, limit or cursor")
 @bp.alt_response(503, description=UNAVAILABLE)
-@bp.doc(security=STAFF)
+@bp.doc(operationId="listDeadLetters", security=STAFF)
 def list_dead_letters(query):
-    """Parked events, newest first, of every service or one (``service``): what failed, where,
+    """Parked events
+
+    Parked events, newest first, of every service or one (``service``): what failed, where,
     how often, and the event itself. Replayed ones only with ``include_replayed``. The list
     over every service needs each of them to answer; ask for one with ``service``."""
     try:
@@ -82,9 +85,11 @@ def list_dead_letters(query):
 @bp.alt_response(404, description="No such dead letter")
 @bp.alt_response(409, description="The handler's queue no longer exists")
 @bp.alt_response(503, description=UNAVAILABLE)
-@bp.doc(security=STAFF)
+@bp.doc(operationId="replayDeadLetter", security=STAFF)
 def replay_dead_letter(dead_letter_id):
-    """Publish a parked event again to the one handler queue it failed in, its attempts
+    """Replay a parked event
+
+    Publish a parked event again to the one handler queue it failed in, its attempts
     counted afresh. Replaying twice is allowed: handlers apply each event once."""
     parsed = pages.parse_id(dead_letter_id)
     if parsed is None:

@@ -10,8 +10,10 @@ STAFF = [{"staff": []}]
 @bp.arguments(PaymentRunRequest)
 @bp.response(200, PaymentRunResult)
 @bp.alt_response(400, description="Invalid fields")
-@bp.doc(security=STAFF)
+@bp.doc(operationId="createPaymentRun", security=STAFF)
 def run_payments(args):
-    """Run scheduled and automatic payments due on or before ``run_date``, settle bank debits
+    """Run the payments due
+
+    Run scheduled and automatic payments due on or before ``run_date``, settle bank debits
     and record returns; each payment is charged once however often this runs."""
     return call("payments", "run_payments", args["run_date"].isoformat(), timeout=120)

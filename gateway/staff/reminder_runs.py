@@ -21,9 +21,11 @@ class ReminderRunResult(Schema):
 @bp.arguments(ReminderRunRequest)
 @bp.response(200, ReminderRunResult)
 @bp.alt_response(400, description="Invalid fields")
-@bp.doc(security=STAFF)
+@bp.doc(operationId="createReminderRun", security=STAFF)
 def run_reminders(args):
-    """Send the reminders due on ``run_date``: bills due within five days on accounts without
+    """Send the reminders due
+
+    Send the reminders due on ``run_date``: bills due within five days on accounts without
     autopay, autopay cards that lapse before the next payment. Each reminder goes out once
     however often this runs."""
     return call("notifications", "send_reminders", args["run_date"].isoformat(), timeout=120)

@@ -11,13 +11,15 @@ USAGE_MAX_BYTES = 16 * 1024 * 1024  # 50,000 calls of ~150 bytes; other bodies k
 
 
 @bp.post("/accounts/<account_number>/usage")
-@bp.doc(security=STAFF, requestBody={"required": True,
+@bp.doc(operationId="loadUsage", security=STAFF, requestBody={"required": True,
                                      "content": {"application/json": {"schema": UsageRequest}}})
 @bp.response(202, UsageAccepted)
 @bp.alt_response(400, description="Invalid calls (field errors by call index); nothing loaded")
 @bp.alt_response(404, description="Unknown account")
 def load_usage(account_number):
-    """Load call detail records for an account, all or nothing; duplicates are ignored.
+    """Load call detail records
+
+    Load call detail records for an account, all or nothing; duplicates are ignored.
 
     The body is validated by billing, not here: batches are large, and billing's checks
     (the same rules as the documented schema) cost a fraction of a marshmallow load per call.

@@ -13,6 +13,7 @@ USERNAME = validators.Pattern(
 PASSWORD = validate.Length(1, 1024)
 NAME = validators.text(1, 60)  # and no control characters
 TOKEN = validate.Length(16, 200)
+DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
 
 
 class _Email(fields.String):
@@ -217,7 +218,7 @@ class Invited(Schema):
         "description": "the invitation's id (GET and DELETE …/invitations)"})
     email = fields.String(required=True)
     role = fields.String(required=True)
-    expires_at = fields.String(required=True)
+    expires_at = fields.String(required=True, metadata=DATE_TIME)
 
 
 class RoleChange(Schema):
@@ -229,7 +230,7 @@ class InvitationAccept(_NewOnlineId):
 
 
 class AuditItem(Schema):
-    at = fields.String(required=True)
+    at = fields.String(required=True, metadata=DATE_TIME)
     action = fields.String(required=True)
     detail = fields.String(required=True)
     actor_user_id = fields.String(allow_none=True)
@@ -257,8 +258,8 @@ class PendingInvitation(Schema):
     role = fields.String(required=True)
     invited_by = fields.String(allow_none=True, metadata={
         "description": "the username of the admin who sent it"})
-    created_at = fields.String(required=True)
-    expires_at = fields.String(required=True)
+    created_at = fields.String(required=True, metadata=DATE_TIME)
+    expires_at = fields.String(required=True, metadata=DATE_TIME)
 
 
 class PendingInvitations(Schema):

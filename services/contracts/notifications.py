@@ -5,13 +5,16 @@ from marshmallow import Schema, fields, validate
 from services.contracts import validators
 
 
+DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
+
+
 class Notification(Schema):
     id = fields.String(required=True)
     category = fields.String(required=True, metadata={
         "description": "bill_ready | payment | reminders | security | welcome"})
     subject = fields.String(required=True)
     body = fields.String(required=True)
-    created_at = fields.String(required=True)
+    created_at = fields.String(required=True, metadata=DATE_TIME)
     read = fields.Boolean(required=True)
 
 

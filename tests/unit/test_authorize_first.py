@@ -56,8 +56,18 @@ def test_a_view_nobody_classified_is_left_out_of_the_document_s_roles():
     bp = ApiBlueprint("unclassified", __name__)
 
     @bp.get("/forgotten")
+    @bp.doc(operationId="getForgotten")
     def forgotten():
         return {}
     docs = bp._docs["forgotten"]["get"]
     assert "x-required-role" not in docs.get("manual_doc", {})
     assert auth.access_of(forgotten) is None
+
+
+def test_a_view_without_a_chosen_operation_id_is_refused_at_import():
+    bp = ApiBlueprint("unnamed", __name__)
+    with pytest.raises(TypeError, match="operationId"):
+        @bp.get("/unnamed")
+        @auth.public
+        def unnamed():
+            return {}
