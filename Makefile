@@ -54,9 +54,11 @@ bill-run: $(STAMP)
 dead-letters: $(STAMP)
 	$(BIN)/python -m services.runtime.dead_letters_cli $(if $(REPLAY),replay $(REPLAY),list $(if $(SERVICE),--service $(SERVICE)))
 
-## docs: regenerate docs/events.md from the event catalogue in services/contracts/events.py
+## docs: regenerate docs/events.md and docs/asyncapi.json from the event catalogue in
+## services/contracts/events.py
 docs: $(STAMP)
 	$(BIN)/python -m services.contracts.docs > docs/events.md
+	$(BIN)/python -m services.contracts.asyncapi > docs/asyncapi.json
 
 clean:
 	rm -rf var

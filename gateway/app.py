@@ -5,7 +5,7 @@ import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_wtf.csrf import CSRFProtect
 
-from gateway import api, health, observability, problems, proxies, security_headers, web
+from gateway import api, asyncapi, health, observability, problems, proxies, security_headers, web
 from gateway.api import (account_settings, accounts, auth, help, me, payments, statements,
                          users)
 from gateway.rpc import RpcClient
@@ -48,6 +48,7 @@ def create_app(settings=None, rpc_client=None):
     for blueprint in public + [staff_bp]:
         csrf.exempt(blueprint)  # bearer tokens, not cookies: no cross-site forgery to stop
     app.register_blueprint(health.bp)
+    app.register_blueprint(asyncapi.bp)  # the events' AsyncAPI document, public
     app.register_blueprint(web.bp)
 
     # the client's address and scheme: from X-Forwarded-* only through a trusted proxy
