@@ -86,14 +86,20 @@ def check(service, live, pid, timeout, env=None):
     return True, f"{service} answered {reply}"
 
 
-def main(argv=None):
+def parser():
+    """The command line (the manifests' probes are checked against it: tests/deploy)."""
     parser = argparse.ArgumentParser(prog="python -m services.runtime.probe")
     parser.add_argument("service", choices=SERVICES)
     parser.add_argument("--live", action="store_true",
                         help="liveness: only check the process's own broker connection")
     parser.add_argument("--pid", type=int, default=1, help="the service process (default 1)")
-    parser.add_argument("--timeout", type=float, default=3.0, help="seconds, at most")
-    args = parser.parse_args(argv)
+    parser.add_argument("--timeout", type=float, default=3.0,
+                        help="seconds for the health RPC; the probe gives up one second later")
+    return parser
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
 
     def _give_up(_signum, _frame):  # connecting to a broker that is away can outlast the RPC timeout
         print(f"{args.service}: no answer within {args.timeout:g} s", file=sys.stderr)

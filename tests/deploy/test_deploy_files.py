@@ -64,9 +64,24 @@ def containers(name):
     return spec.get("initContainers", []) + spec["containers"]
 
 
+def expanded_only(container):
+    """The variables a container defines only to be spliced into a later one's value as
+    ``$(NAME)``, which the kubelet expands (the broker's credentials into AMQP_URI): the code
+    never reads them. Fails on a reference to a variable not defined before it, which the
+    kubelet would leave as it is."""
+    entries = container.get("env", [])
+    used = set()
+    for i, item in enumerate(entries):
+        for name in re.findall(r"\$\((\w+)\)", item.get("value", "")):
+            assert name in {e["name"] for e in entries[:i]}, (container["name"], item["name"], name)
+            used.add(name)
+    return used
+
+
 def k8s_env(container):
-    """Every variable the container gets: its own env plus the keys of whatever envFrom names."""
-    names = {item["name"] for item in container.get("env", [])}
+    """Every variable the container gets: its own env plus the keys of whatever envFrom names,
+    less those only expanded into another (expanded_only)."""
+    names = {item["name"] for item in container.get("env", [])} - expanded_only(container)
     for source in container.get("envFrom", []):
         if "configMapRef" in source:
             names |= set(k8s("ConfigMap")[source["configMapRef"]["name"]]["data"])
