@@ -8,6 +8,8 @@ missing=()
 for tool in pdftoppm:poppler-utils pdftotext:poppler-utils qpdf:qpdf java:default-jre-headless; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool##*:}")
 done
+# the statement PDF's font beyond Latin-1 (services/billing/pdf_fonts.py; the tests print with it)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf ] || missing+=(fonts-dejavu-core)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "installing ${missing[*]} for the document checks"

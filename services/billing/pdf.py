@@ -24,6 +24,7 @@ from datetime import date, timedelta
 
 from reportlab.platypus import BaseDocTemplate, PageBreak, Paragraph, Spacer
 
+from services.billing import pdf_fonts as fonts
 from services.billing import pdf_pages as pages
 from services.billing import pdf_stub
 from services.billing.pdf_text import (ADDRESS_CHARS, PRINTED_CHARS, address_lines,  # noqa: F401
@@ -40,8 +41,9 @@ def render(statement):
     stub = pdf_stub.stub(statement)
     fits = pages.stub_band(stub.wrap(pages.CONTENT_WIDTH, pages.MAX_STUB_BAND)[1]) is not None
     out = io.BytesIO()
+    # initialFontName: each page's preamble names the embedded font, not a bare Helvetica
     doc = BaseDocTemplate(out, pagesize=pages.LETTER, pageTemplates=pages.templates(
-        stub if fits else None), **metadata(statement, PROVIDER))
+        stub if fits else None), initialFontName=fonts.BODY, **metadata(statement, PROVIDER))
     story = [_letterhead(), Spacer(1, 12), _addressee_and_account(statement), Spacer(1, 12),
              _amount_due(statement), Spacer(1, 12), *_summary(statement)]
     for section in statement["sections"]:

@@ -9,21 +9,23 @@ import, which the renderer does before any child confines itself (a child may op
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 FALLBACK = ("Helvetica", "Helvetica-Bold")
 
 
 def _register(folder=DEJAVU):
-    """``(body, bold)``: DejaVu Sans from ``folder`` when both files load, else Helvetica."""
+    """``(body, bold)``: DejaVu Sans from ``folder`` when both files load as fonts, else
+    Helvetica (nothing registered)."""
+    names = ("DejaVuSans", "DejaVuSans-Bold")
     try:
-        for name in ("DejaVuSans", "DejaVuSans-Bold"):
-            if name not in pdfmetrics.getRegisteredFontNames():
-                pdfmetrics.registerFont(TTFont(name, str(folder / f"{name}.ttf")))
-    except (OSError, ValueError):  # not installed here, or not a font: the base fonts
+        faces = [TTFont(name, str(folder / f"{name}.ttf")) for name in names]
+    except (OSError, TTFError):  # not installed here, or not a font: the base fonts
         return FALLBACK
-    return "DejaVuSans", "DejaVuSans-Bold"
+    for face in faces:
+        pdfmetrics.registerFont(face)
+    return names
 
 
-BODY, BOLD = FALLBACK
+BODY, BOLD = _register()

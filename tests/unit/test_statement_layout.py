@@ -1,12 +1,15 @@
 """The statement's layout rules (issue 12, point 2) without a service: where the payment stub
 goes, page numbers, the addressee's lines, the document metadata, where the remittance address
-comes from. Real reportlab; read back with pypdf."""
+comes from, the font for names beyond Latin-1 and its fallback. Real reportlab (and the
+sandboxed renderer); read back with pypdf, pdftotext and pdffonts."""
 import copy
 import io
+import subprocess
 
 import pypdf
 
-from services.billing import pdf, pdf_pages, pdf_text, queries
+from services.billing import (pdf, pdf_fonts, pdf_pages, pdf_sandbox, pdf_text, pdf_theme,
+                              queries)
 from services.runtime import config
 from tests.unit.test_billing_pdf import DETAIL
 
@@ -93,3 +96,33 @@ def test_the_remittance_address_comes_from_the_environment_with_a_default(tmp_pa
     assert queries.remit_to({}) == {"payee": config.DEFAULT_REMIT_PAYEE,
                                     "address": config.DEFAULT_REMIT_ADDRESS}
     assert config.DEFAULT_REMIT_ADDRESS.startswith("PO Box ")
+
+
+def test_names_beyond_latin_1_print_in_the_embedded_dejavu_font_even_in_the_sandbox(tmp_path):
+    detail = copy.deepcopy(DETAIL)
+    detail["account"]["company_name"] = "Ελληνικά Кириллица Łódź Müller €"
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(pdf_sandbox.render(detail))  # the confined child opens no font file
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Ελληνικά Кириллица Łódź Müller €" in text
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                           check=True).stdout.splitlines()[2:]
+    assert fonts and all("DejaVuSans" in line and " yes yes " in line for line in fonts)
+
+
+def test_without_dejavu_the_statement_falls_back_to_the_base_fonts(tmp_path, monkeypatch):
+    assert pdf_fonts._register(tmp_path) == pdf_fonts.FALLBACK  # not installed
+    (tmp_path / "DejaVuSans.ttf").write_bytes(b"not a font")
+    (tmp_path / "DejaVuSans-Bold.ttf").write_bytes(b"not a font")
+    assert pdf_fonts._register(tmp_path) == pdf_fonts.FALLBACK  # not a font
+    assert pdf_fonts._register() == ("DejaVuSans", "DejaVuSans-Bold")  # this machine has it
+    monkeypatch.setattr(pdf_fonts, "BODY", "Helvetica")
+    monkeypatch.setattr(pdf_fonts, "BOLD", "Helvetica-Bold")
+    pdf_theme.style.cache_clear()  # the styles hold their font
+    try:
+        document = pdf.render(DETAIL)
+    finally:
+        pdf_theme.style.cache_clear()
+    assert b"DejaVu" not in document and b"/Helvetica-Bold" in document
+    assert "Amount due $123.45" in pages(document)[0]
