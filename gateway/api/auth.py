@@ -43,7 +43,8 @@ def signup(_validated):
 def login(data):
     """Sign in
 
-    Sign in: a short-lived access token and a refresh token. With 2-step sign-in on,
+    Answers a short-lived access token (`expires_in` seconds; send it as
+    `Authorization: Bearer <access_token>`) and a refresh token. With 2-step sign-in on,
     send `totp_code` too (the app's 6-digit code, or a recovery code; each works once)."""
     signed_in = call("identity", "sign_in", data["username"], data["password"],
                      ip=client_ip(), user_agent=request.headers.get("User-Agent", "")[:200],
@@ -72,7 +73,7 @@ def refresh(data):
 def logout():
     """Sign out
 
-    Sign out: the session's access and refresh tokens stop working."""
+    The session's access and refresh tokens stop working at once."""
     session_id = auth.current_user()["session_id"]
     call("identity", "end_session", session_id)
     auth.revocations().add(session_id)  # this worker need not wait for the event

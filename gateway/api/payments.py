@@ -171,7 +171,9 @@ def put_autopay(_validated, account_number):
 def delete_autopay(account_number):
     """Turn autopay off
 
-    Turn autopay off."""
+    New statements are no longer paid automatically; the payment method stays on the
+    account. A payment autopay already scheduled still runs unless canceled
+    (`cancelPayment`)."""
     call("payments", "cancel_autopay", account_number, user_id=_user_id(),
          ip=request.remote_addr)
     return ""

@@ -110,7 +110,8 @@ def get_statement(account_number, invoice_number):
 def get_statement_pdf(account_number, invoice_number):
     """A statement as a PDF
 
-    The printable statement (PDF)."""
+    The statement as the customer would print it (`application/pdf`), the account number
+    and security key at the top."""
     document = base64.b64decode(call("billing", "get_statement_pdf", account_number,
                                      invoice_number, timeout=30))
     return Response(document, mimetype="application/pdf", headers={

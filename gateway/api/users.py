@@ -113,7 +113,8 @@ def revoke_invitation(account_number, invitation_id):
 def change_role(data, account_number, user_id):
     """Change a user's role
 
-    Change a user's role on the account."""
+    Change a user's role on the account (admin, billing or viewer); the account's last
+    admin cannot be demoted."""
     return call("identity", "change_user_role", account_number,
                 auth.current_user()["user_id"], user_id, data["role"], where=where())
 

@@ -20,10 +20,9 @@ def load_usage(account_number):
     """Load call detail records
 
     Load call detail records for an account, all or nothing; duplicates are ignored.
-
-    The body is validated by billing, not here: batches are large, and billing's checks
-    (the same rules as the documented schema) cost a fraction of a marshmallow load per call.
     """
+    # The body is validated by billing, not here: batches are large, and billing's checks
+    # (the same rules as the documented schema) cost a fraction of a marshmallow load per call.
     request.max_content_length = USAGE_MAX_BYTES
     return call("billing", "load_usage", account_number, request.get_json(silent=True),
                 timeout=USAGE_TIMEOUT)
