@@ -9,7 +9,7 @@ import uuid
 
 from sqlalchemy import DateTime, bindparam, text
 
-from services.contracts.events import BY_TYPE, ENVELOPE_VERSION
+from services.contracts.events import BY_TYPE
 from services.runtime import logs, outbox
 
 
@@ -29,7 +29,7 @@ def envelopes(name, payloads, request_id=None):
         raise ValueError(f"{event.type} payload invalid: {errors}")
     occurred_at = outbox.now().isoformat()
     return [{"event_id": str(uuid.uuid4()), "type": event.type, "occurred_at": occurred_at,
-             "source": "billing", "version": ENVELOPE_VERSION, "request_id": request_id,
+             "source": "billing", "version": event.version, "request_id": request_id,
              "data": item} for item in data]
 
 

@@ -16,7 +16,8 @@ from services.contracts.names import SERVICES
 
 AMQP_BINDING = "0.3.0"
 KINDS = {fields.String: {"type": "string"}, fields.Integer: {"type": "integer"},
-         fields.Boolean: {"type": "boolean"}, fields.Date: {"type": "string", "format": "date"}}
+         fields.Boolean: {"type": "boolean"}, fields.Date: {"type": "string", "format": "date"},
+         fields.Dict: {"type": "object"}}
 
 
 def field_schema(field):
@@ -45,7 +46,8 @@ def data_schema(event):
 
 
 def _key(event):
-    return f"{event.type}.v{ENVELOPE_VERSION}"
+    """The id of one version of an event: ``billing.statement_issued.v1``."""
+    return f"{event.source}.{event.base_name}.v{event.version}"
 
 
 def _message(event):
@@ -63,7 +65,7 @@ def _message(event):
                 "type": {"const": event.type},
                 "occurred_at": {"type": "string", "format": "date-time"},
                 "source": {"const": event.source},
-                "version": {"const": ENVELOPE_VERSION},
+                "version": {"const": event.version},
                 "request_id": {"type": ["string", "null"]},
                 "data": {"$ref": f"#/components/schemas/{_key(event)}"},
             },
@@ -118,15 +120,15 @@ def _operation(channel_id, channel, summary):
             "bindings": {"amqp": {"deliveryMode": 2, "bindingVersion": AMQP_BINDING}}}
 
 
-def document():
+def document(catalogue=CATALOGUE):
     channels, operations = {}, {}
-    for event in CATALOGUE:
+    for event in catalogue:
         channels[event.type] = _event_channel(event)
         operations[f"publish.{event.type}"] = _operation(
             event.type, channels[event.type], f"{event.source} publishes: {event.when}")
     for service in SERVICES:
         stream = f"{service}.events.stream"
-        channels[stream] = _stream_channel(service, [e for e in CATALOGUE if e.source == service])
+        channels[stream] = _stream_channel(service, [e for e in catalogue if e.source == service])
         operations[f"keep.{stream}"] = _operation(
             stream, channels[stream], f"every event {service} publishes is kept in its stream")
     return {
@@ -150,8 +152,8 @@ def document():
         "channels": channels,
         "operations": operations,
         "components": {
-            "schemas": {_key(e): data_schema(e) for e in CATALOGUE},
-            "messages": {_key(e): _message(e) for e in CATALOGUE},
+            "schemas": {_key(e): data_schema(e) for e in catalogue},
+            "messages": {_key(e): _message(e) for e in catalogue},
         },
     }
 

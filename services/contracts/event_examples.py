@@ -6,8 +6,6 @@ each example is one its event's schema accepts. Made-up values only: no real per
 """
 from marshmallow import fields, validate
 
-from services.contracts.events import ENVELOPE_VERSION
-
 BY_NAME = {
     "account_number": "8000123456789018",  # 16 digits, the last a Luhn check digit
     "user_id": "5b0f7e0c-4a8d-4d51-9f43-2f1d6c1e8a27",
@@ -85,7 +83,7 @@ def envelope(event):
         "type": event.type,
         "occurred_at": "2026-10-15T14:02:11.482913+00:00",
         "source": event.source,
-        "version": ENVELOPE_VERSION,
+        "version": event.version,
         "request_id": "3f2c9b1a7d4e4f60",
         "data": data(event),
     }

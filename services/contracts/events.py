@@ -1,9 +1,28 @@
 """The event catalogue: every event a BizPortal service publishes, with its payload schema.
 
 This module is the single definition: the outbox refuses an event type not listed here or a
-payload its schema rejects, and docs/events.md is generated from it (``make docs``).
+payload its schema rejects, and docs/events.md and docs/asyncapi.json are generated from it
+(``make docs``). Every event is also kept in its service's stream (docs/streams.md).
 Payloads carry ids and facts, never secrets.
+
+Versions. Adding an optional field to ``data`` is not a breaking change: readers ignore what
+they do not know. Removing, renaming or retyping a field, or a new required one, is: the
+changed event is then published as version 2 *alongside* version 1 for a deprecation period
+(at least 90 days, announced to the teams that subscribe), so nobody's reader breaks on the
+day it ships. How, here and in the service:
+
+1. Keep version 1's entry as it is. Add one with the same source, the name ``<name>.v2``,
+   ``version=2`` and the new schema: ``_event("billing", "statement_issued.v2", ..., version=2)``.
+   Its routing key is then ``statement_issued.v2``, so v1's queues (bound to
+   ``statement_issued``) never receive a body they cannot read, and its envelope says
+   ``"version": 2`` (the outbox takes the version from here).
+2. In the service, emit both in the same transaction: ``tx.emit("statement_issued", v1)`` and
+   ``tx.emit("statement_issued.v2", v2)``; readers of the stream see both and keep the
+   version they know.
+3. After the deprecation period, delete version 1's entry and its emit. ``make docs`` shows
+   both versions meanwhile.
 """
+import re
 from dataclasses import dataclass
 
 from marshmallow import Schema, fields, validate
@@ -37,17 +56,28 @@ _actor = dict(actor_user_id=_str(allow_none=True, load_default=None),
 @dataclass(frozen=True)
 class EventType:
     source: str
-    name: str
+    name: str      # also the routing key; ``<name>.v<n>`` from version 2 on (see "Versions")
     when: str
     schema: type
+    version: int = ENVELOPE_VERSION
+
+    def __post_init__(self):
+        if self.version != ENVELOPE_VERSION and not self.name.endswith(f".v{self.version}"):
+            raise ValueError(f"{self.source}.{self.name} is version {self.version}: its name "
+                             f"must end in .v{self.version} (see Versions in events.py)")
 
     @property
     def type(self):
         return f"{self.source}.{self.name}"
 
+    @property
+    def base_name(self):
+        """The name without its version: the same for every version of one event."""
+        return re.sub(r"\.v[0-9]+$", "", self.name)
 
-def _event(source, name, when, **data_fields):
-    return EventType(source, name, when, _schema(f"{source}.{name}", **data_fields))
+
+def _event(source, name, when, version=ENVELOPE_VERSION, **data_fields):
+    return EventType(source, name, when, _schema(f"{source}.{name}", **data_fields), version)
 
 
 CATALOGUE = [

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text, select
 
-from services.contracts.events import ENVELOPE_VERSION, dump_data
+from services.contracts.events import BY_TYPE, dump_data
 from services.runtime import logs
 
 
@@ -47,7 +47,7 @@ def envelope(source, name, data, request_id=None, occurred_at=None):
         "type": f"{source}.{name}",
         "occurred_at": (occurred_at or now()).isoformat(),
         "source": source,
-        "version": ENVELOPE_VERSION,
+        "version": BY_TYPE[f"{source}.{name}"].version,  # 2 for a "<name>.v2" (events.py)
         "request_id": request_id,
         "data": dump_data(source, name, data),
     }
