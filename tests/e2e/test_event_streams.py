@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import requests
 from kombu import Connection
 from nameko.standalone.events import get_event_exchange
 
@@ -32,9 +33,10 @@ class Reader:
 
     def __init__(self, amqp_uri, service, offset, state):
         self.out = state.with_suffix(".jsonl")
-        self.process = subprocess.Popen(
-            [sys.executable, str(EXAMPLE), amqp_uri, service, offset, "--state", str(state)],
-            stdout=self.out.open("a"), stderr=subprocess.PIPE, text=True)
+        with self.out.open("a") as out:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [sys.executable, str(EXAMPLE), amqp_uri, service, offset, "--state", str(state)],
+                stdout=out, stderr=subprocess.PIPE, text=True)
 
     def lines(self):
         return [json.loads(line) for line in self.out.read_text().splitlines()]
@@ -113,6 +115,13 @@ def ids(lines):
     return [line["event"]["event_id"] for line in lines]
 
 
+def test_the_running_gateway_serves_the_asyncapi_document_without_signing_in(system):
+    response = requests.get(system.url("/api/v1/asyncapi.json"), timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.text == (ROOT / "docs" / "asyncapi.json").read_text()
+
+
 def test_a_reader_starts_at_an_offset_a_time_or_only_what_comes_next(stream, tmp_path):
     uri, publish, _ = stream
     publish(5)
@@ -132,6 +141,20 @@ def test_a_reader_starts_at_an_offset_a_time_or_only_what_comes_next(stream, tmp
     for reader in (at_three, at_time, newcomer):
         reader.stop()
     assert len(at_three.lines()) == 7 and len(at_time.lines()) == 5  # and the two later ones
+
+
+def test_a_reader_starts_an_interval_ago_or_at_the_last_chunk(stream, tmp_path):
+    uri, publish, _ = stream
+    publish(5)
+    time.sleep(1.5)  # a chunk of its own for the next batch
+    publish(3)
+    hour = Reader(uri, "billing", "1h", tmp_path / "hour.offset")
+    assert ids(hour.wait_for(8)) == [f"e{n}" for n in range(8)]
+    last = Reader(uri, "billing", "last", tmp_path / "last.offset")
+    eventually(lambda: "e7" in ids(last.lines()))
+    for reader in (hour, last):
+        reader.stop()
+    assert ids(last.lines()) in (["e5", "e6", "e7"], ["e6", "e7"], ["e7"])  # not the first batch
 
 
 def test_a_stream_drops_its_oldest_events_beyond_its_size(broker, tmp_path):
