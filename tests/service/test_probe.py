@@ -106,3 +106,11 @@ def test_liveness_fails_for_a_process_that_is_gone(vhost, tmp_path):
 def test_the_broker_ports_are_read_from_every_failover_url(uri, ports):
     from services.runtime.probe import broker_ports
     assert broker_ports(uri) == ports
+
+
+def test_readiness_passes_when_the_first_broker_the_uri_lists_is_down(start_service, vhost, tmp_path):
+    start_service(IdentityService)
+    # the manifests list every node of the cluster; one away must not fail every pod's probe
+    down_first = f"amqp://u:p@127.0.0.1:9/x;{vhost[1]}"
+    done = probe(down_first, tmp_path, "identity", "--pid", str(os.getpid()), timeout=3)
+    assert done.returncode == 0, done.stderr
