@@ -29,7 +29,9 @@ class System:
     # retries default to production's (5 tries within ~15 s): a chaos run's outages must not
     # park good events; the e2e session passes fewer so its dead-letter tests need not wait
     def __init__(self, amqp_uri, database_urls, data_dir, rpc_timeout=5, event_max_attempts=5,
-                 event_retry_max_delay=30):
+                 event_retry_max_delay=30, replicas=1):
+        self.replicas = replicas  # of each service: "billing", then "billing.2", ...
+        self.process_env = {}     # process name -> its own variables (a replica's broker list)
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.metrics_port = free_port()  # the gateway's /metrics (not on the public port)
@@ -59,7 +61,11 @@ class System:
 
     def commands(self):
         python = sys.executable
-        commands = {s: [python, "-m", "services.runtime.run", s] for s in SERVICES}
+        commands = {}
+        for service in SERVICES:
+            for replica in range(1, self.replicas + 1):
+                name = service if replica == 1 else f"{service}.{replica}"
+                commands[name] = [python, "-m", "services.runtime.run", service]
         commands["gateway"] = [str(Path(python).parent / "gunicorn"), "-c",
                                "gateway/gunicorn.conf.py", "gateway.app:create_app()"]
         return commands
@@ -77,7 +83,8 @@ class System:
             if name in (None, process_name) and process_name not in self.processes:
                 log = open(self.logs / f"{process_name}.log", "ab")
                 self.processes[process_name] = subprocess.Popen(
-                    command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                    command, cwd=ROOT, env={**self.env, **self.process_env.get(process_name, {})},
+                    stdout=log, stderr=subprocess.STDOUT,
                     start_new_session=True)
 
     def stop(self, name, sig=signal.SIGTERM):

@@ -34,11 +34,15 @@ class ClusterNode(PrivateBroker):
         with contextlib.suppress(Exception):
             os.waitpid(self.pid, 0)
 
+    frozen = False
+
     def freeze(self):
         os.kill(self.pid, signal.SIGSTOP)
+        self.frozen = True
 
     def thaw(self):
         os.kill(self.pid, signal.SIGCONT)
+        self.frozen = False
 
     def revive(self):
         """Start the killed node again on its own data (it rejoins the cluster by itself)."""
@@ -58,6 +62,26 @@ class PrivateCluster:
         self.nodes = [ClusterNode(base, i + 1) for i in range(nodes)]
 
     @property
+    def node(self):  # how the run's log names its broker
+        return "cluster of " + ", ".join(n.node for n in self.nodes)
+
+    @property
+    def port(self):
+        return "/".join(str(n.port) for n in self.nodes)
+
+    def rotated_uri(self, start):
+        """Every node, starting from node ``start``: replicas spread over the nodes."""
+        order = self.nodes[start % len(self.nodes):] + self.nodes[:start % len(self.nodes)]
+        return ";".join(node.amqp_uri for node in order)
+
+    def live(self):
+        return next(n for n in self.nodes if _alive(n) and not n.frozen)
+
+    def ctl(self, *args, timeout=60):
+        """rabbitmqctl on a node that answers (a killed or frozen one does not)."""
+        return self.live().ctl(*args, timeout=timeout)
+
+    @property
     def amqp_uri(self):
         """Every node, kombu's failover form: a client moves to the next one by itself."""
         return ";".join(node.amqp_uri for node in self.nodes)
@@ -73,7 +97,7 @@ class PrivateCluster:
         self.wait_running(len(self.nodes))
 
     def running_nodes(self, via=None):
-        via = via or next(n for n in self.nodes if _alive(n))
+        via = via or self.live()
         out = via.ctl("eval", "rabbit_nodes:all_running().").stdout
         return [n.node for n in self.nodes if f"'{n.node}'" in out or n.node in out]
 
@@ -88,8 +112,7 @@ class PrivateCluster:
 
     def queue_leaders(self):
         """``{queue name: leader node}`` of every quorum queue (from a live node)."""
-        via = next(n for n in self.nodes if _alive(n))
-        out = via.ctl("list_queues", "name", "type", "leader", timeout=60).stdout
+        out = self.ctl("list_queues", "name", "type", "leader", timeout=60).stdout
         leaders = {}
         for line in out.splitlines():
             parts = line.split("\t")
@@ -106,7 +129,7 @@ class PrivateCluster:
         return next(n for n in self.nodes if n.node == name)
 
     def rebalance(self):
-        via = next(n for n in self.nodes if _alive(n))
+        via = self.live()
         subprocess.run(["rabbitmq-queues", "-n", via.node, "-q", "rebalance", "quorum"],
                        check=True, timeout=120, capture_output=True, env=via._env())
 
@@ -137,3 +160,18 @@ def private_cluster(keep=False):
         cluster.stop()
         if not keep:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def private_cluster_infra(keep=False):
+    """Yields ``(cluster, postgres, tmp_dir)``, as infra.private_infra yields its broker."""
+    from tests.chaos.infra import PrivatePostgres
+    with private_cluster(keep=True) as (cluster, tmp):
+        postgres = PrivatePostgres(tmp)
+        try:
+            postgres.start()
+            yield cluster, postgres, tmp
+        finally:
+            postgres.stop()
+            if not keep:
+                shutil.rmtree(tmp, ignore_errors=True)

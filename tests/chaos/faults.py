@@ -8,6 +8,7 @@ gateway is never restarted: a killed worker is replaced by its gunicorn master.
 import os
 import signal
 import time
+import uuid
 from dataclasses import dataclass
 
 import requests
@@ -18,8 +19,9 @@ HEAL_LIMIT = 120  # seconds: a part not healed by then is a violation
 @dataclass
 class Fault:
     name: str
-    part: str          # what the probe needs: a service, "broker", "database", "gateway"
+    part: str          # what the probe needs: a service, "broker", "database", "gateway", "events"
     inject: object     # callable(system, broker, postgres)
+    heal_from_end: bool = False  # a long fault (a rolling restart): heal counts once it ends
 
 
 def gateway_workers(system):
@@ -94,12 +96,39 @@ class Prober:
                 return (self.load.sign_in(self.customer, kind="probe").status_code == 200
                         and self._get(f"/api/v1/accounts/{number}/summary").status_code == 200
                         and self._get(f"/api/v1/accounts/{number}/payments").status_code == 200)
+            if part == "events":
+                return self.events_flow()
             if part == "gateway":
                 return (len(gateway_workers(self.load.system)) >= 2 and requests.get(
                     self.load.system.url("/readyz"), timeout=5).status_code == 200)
         except requests.RequestException:
             return False
         raise ValueError(part)
+
+    def events_flow(self, wait=1.0):
+        """Events flow: one of the card payments this probe made (each of a unique amount)
+        has reached the ledger, which only payments' event consumed by billing does. Each
+        call pays once more, so the first moment consumption resumes is seen within ``wait``."""
+        customer, number = self.customer, self.customer.account_number
+        self.amount = getattr(self, "amount", 2900) + 1  # above the load's 100-2500
+        self.pending = getattr(self, "pending", set())
+        with customer.lock:
+            paid = self.load.api(customer, "POST", f"/api/v1/accounts/{number}/payments",
+                                 json={"amount_cents": self.amount,
+                                       "payment_method_id": customer.methods["card"]},
+                                 headers={"Idempotency-Key": str(uuid.uuid4())})
+        if paid.status_code == 201:
+            self.pending.add(self.amount)
+        deadline = time.monotonic() + wait
+        while self.pending and time.monotonic() < deadline:
+            activity = self._get(f"/api/v1/accounts/{number}/activity?limit=100")
+            if activity.status_code == 200 and {
+                    abs(item["amount_cents"]) for item in activity.json()["items"]
+                    if item["kind"] == "payment"} & self.pending:
+                self.pending.clear()
+                return True
+            time.sleep(0.1)
+        return False
 
     def heal_time(self, part, since):
         """Seconds from ``since`` to the first successful probe of ``part`` (None: not healed
@@ -119,7 +148,8 @@ def inject_all(faults, system, broker, postgres, load, settle=4.0, log=print):
         time.sleep(settle)
         started = time.monotonic()
         fault.inject(system, broker, postgres)
-        seconds = prober.heal_time(fault.part, started)
+        seconds = prober.heal_time(fault.part,
+                                   time.monotonic() if fault.heal_from_end else started)
         log(f"  {fault.name}: healed in {seconds:.1f} s" if seconds is not None
             else f"  {fault.name}: NOT healed within {HEAL_LIMIT} s")
         healed.append((fault.name, seconds))

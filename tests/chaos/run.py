@@ -9,6 +9,8 @@ from services.contracts.names import SERVICES
 from services.payments.runs import IN_FLIGHT_GRACE
 from tests.chaos import faults as faults_mod
 from tests.chaos import invariants
+from tests.chaos import cluster_faults
+from tests.chaos.cluster import private_cluster_infra
 from tests.chaos.infra import private_infra
 from tests.chaos.load import Load
 from tests.system import System
@@ -39,11 +41,12 @@ class Result:
 
 def queues_idle(broker):
     """True when no event queue holds a message (retry queues included). Reply queues left
-    by killed callers and the test's event capture queue are not work."""
-    out = broker.ctl("list_queues", "name", "messages", "messages_unacknowledged").stdout
-    counts = [line.split("\t") for line in out.splitlines() if "\t" in line]
-    return all(int(ready) == 0 and int(unacked) == 0 for name, ready, unacked in counts
-               if ready.isdigit() and unacked.isdigit()
+    by killed callers, the test's event capture queue and the event streams (history kept on
+    purpose) are not work."""
+    out = broker.ctl("list_queues", "name", "type", "messages", "messages_unacknowledged").stdout
+    counts = [line.split("\t") for line in out.splitlines() if line.count("\t") == 3]
+    return all(int(ready) == 0 and int(unacked) == 0 for name, kind, ready, unacked in counts
+               if ready.isdigit() and unacked.isdigit() and kind != "stream"  # kept history
                and not name.startswith(("rpc.reply-", "tests.")))
 
 
@@ -112,13 +115,21 @@ def secrets_row(system):
             findings.summary() + ("; " + "; ".join(map(str, findings[:3])) if findings else ""))
 
 
-def run(min_ops, faults, accounts=8, threads=6, log=print, keep=False, scan=True):
+def run(min_ops, faults, accounts=8, threads=6, log=print, keep=False, scan=True,
+        cluster=False):
+    """``cluster``: three RabbitMQ nodes and two replicas of every service, each replica
+    listing the nodes from a different one; ``faults`` may then be a callable of the load
+    answering ``(faults, rolling_restart)`` (tests/chaos/cluster_faults.py)."""
     from tests.secret_collector import install
     install()  # every secret the load sends or receives is known to the scan
     result = Result()
-    with private_infra(keep=keep) as (broker, postgres, tmp):
+    infra = private_cluster_infra if cluster else private_infra
+    with infra(keep=keep) as (broker, postgres, tmp):
         databases = {s: postgres.create_database(f"chaos_{s}") for s in SERVICES}
-        system = System(broker.amqp_uri, databases, tmp / "system")
+        system = System(broker.amqp_uri, databases, tmp / "system", replicas=2 if cluster else 1)
+        if cluster:
+            for i, name in enumerate(system.commands()):
+                system.process_env[name] = {"AMQP_URI": broker.rotated_uri(i)}
         log(f"private broker {broker.node} :{broker.port}, PostgreSQL :{postgres.port}, "
             f"data in {tmp}")
         system.migrate()
@@ -130,6 +141,9 @@ def run(min_ops, faults, accounts=8, threads=6, log=print, keep=False, scan=True
             load.set_up(accounts)
             log(f"{accounts} customers set up; load with {threads} threads")
             load.start()
+            restart = None
+            if callable(faults):
+                faults, restart = faults(load)
             result.heal = faults_mod.inject_all(faults, system, broker, postgres, load, log=log)
             while load.record.ops < min_ops:
                 time.sleep(0.5)
@@ -144,6 +158,11 @@ def run(min_ops, faults, accounts=8, threads=6, log=print, keep=False, scan=True
                       f"within {QUIET_LIMIT} s" if quiet else "still busy"),
                      ("every fault healed", all(s is not None for _, s in result.heal),
                       f"{len(result.heal)} faults")]
+            if cluster:
+                extra += [cluster_faults.consumption_row(result.heal),
+                          cluster_faults.freeze_row(result.heal)]
+                if restart is not None:
+                    extra.append(restart.row())
             if load.record.given_up:
                 extra.append(("no client gave up on a payment", False,
                               f"{len(load.record.given_up)} keys"))

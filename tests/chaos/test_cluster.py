@@ -3,6 +3,7 @@
 Short proofs for `make test`; the whole system on the cluster under load is `make chaos`.
 Skipped, with the reason, only where rabbitmq-server is not installed.
 """
+import os
 import shutil
 import threading
 import time
@@ -13,6 +14,9 @@ from kombu import Connection, Exchange, Queue
 from kombu.exceptions import OperationalError
 
 from tests.chaos.cluster import private_cluster
+from tests.chaos.cluster_faults import every_cluster_fault
+from tests.chaos.infra import PG_BIN
+from tests.chaos.run import run
 
 pytestmark = pytest.mark.skipif(shutil.which("rabbitmq-server") is None,
                                 reason="rabbitmq-server is not installed on this machine")
@@ -67,3 +71,18 @@ def test_a_quorum_queue_keeps_every_confirmed_message_when_its_leaders_node_is_k
                 received.add(message.payload["i"])
         assert set(confirmed) - received == set()
         assert leader.node not in cluster.running_nodes()
+
+
+CLUSTER_OPS = 250
+
+
+@pytest.mark.skipif(PG_BIN is None or os.geteuid() != 0,
+                    reason="needs PostgreSQL's server binaries and root (the private servers "
+                           "run as the rabbitmq and postgres users)")
+def test_nothing_is_lost_when_a_node_dies_freezes_and_every_service_restarts_in_turn():
+    """The whole system on three nodes, two replicas of every service: the node leading most
+    queues killed and brought back, a node frozen, a rolling restart; every invariant holds."""
+    result = run(CLUSTER_OPS, every_cluster_fault, accounts=6, threads=4, cluster=True)
+    print("\n" + result.report())
+    failed = [f"{name}: {detail}" for name, ok, detail in result.rows if not ok]
+    assert not failed, "\n".join(failed)
