@@ -157,6 +157,23 @@ def test_a_reader_starts_an_interval_ago_or_at_the_last_chunk(stream, tmp_path):
     assert ids(last.lines()) in (["e5", "e6", "e7"], ["e6", "e7"], ["e7"])  # not the first batch
 
 
+def test_a_reader_killed_hard_resumes_with_no_gap_and_at_most_one_event_again(stream,
+                                                                             tmp_path):
+    uri, publish, _ = stream
+    publish(2000)
+    reader = Reader(uri, "billing", "first", tmp_path / "r.offset")
+    reader.wait_for(50)
+    reader.process.kill()  # SIGKILL: no chance to finish the event in hand
+    reader.process.wait()
+    reader = Reader(uri, "billing", "first", tmp_path / "r.offset")
+    eventually(lambda: {line["offset"] for line in reader.lines()} >= set(range(2000)),
+               timeout=60)
+    reader.stop()
+    offsets = [line["offset"] for line in reader.lines()]
+    assert sorted(set(offsets)) == list(range(2000))
+    assert len(offsets) - 2000 <= 1
+
+
 def test_a_stream_drops_its_oldest_events_beyond_its_size(broker, tmp_path):
     vhost, uri = broker.create_vhost("bizportal_streams")
     try:
