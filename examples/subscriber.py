@@ -16,7 +16,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -81,7 +80,7 @@ def read(amqp_uri, service, start, position, out=sys.stdout, stopping=lambda: Fa
             while not stopping():
                 try:
                     connection.drain_events(timeout=1)
-                except socket.timeout:
+                except TimeoutError:  # nothing for a second: look at stopping() again
                     pass
 
 

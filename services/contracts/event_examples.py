@@ -65,7 +65,7 @@ def _value(event, name, field):
         return IN_EVENT[event.type, name]
     choices = next((v.choices for v in field.validators if isinstance(v, validate.OneOf)), None)
     if choices:
-        return list(choices)[0]
+        return next(iter(choices))
     if name in BY_NAME:
         return BY_NAME[name]
     return BY_KIND.get(type(field), "text")

@@ -24,8 +24,8 @@ VALIDATOR = Path(__file__).with_name("validate_asyncapi.mjs")
 
 def parsed(path):
     """What @asyncapi/parser says of the document at ``path``."""
-    result = subprocess.run(["node", str(VALIDATOR), str(path)], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(["node", str(VALIDATOR), str(path)], cwd=ROOT, check=False,
+                            capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 

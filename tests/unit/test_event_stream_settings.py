@@ -1,4 +1,4 @@
-"""The event streams' retention settings (services/runtime/config.py, services/runtime/streams.py)."""
+"""The event streams' retention settings (services/runtime/config.py, streams.py)."""
 import pytest
 
 from services.runtime import config, streams
