@@ -16,8 +16,10 @@ import threading
 import time
 import uuid
 
-from kombu import Connection, Queue
+from kombu import Queue
 from nameko.standalone.events import get_event_exchange
+
+from services.runtime import amqp_uri, queues
 
 log = logging.getLogger(__name__)
 
@@ -79,8 +81,8 @@ class Revocations:
         exchange = get_event_exchange("identity", {})
         queue = Queue(f"gateway-revocations-{uuid.uuid4().hex}", exchange=exchange,
                       routing_key="session_ended", exclusive=True, auto_delete=True,
-                      durable=False)
-        with Connection(self.amqp_uri, heartbeat=30, connect_timeout=5) as connection:
+                      durable=False, queue_arguments=queues.CLASSIC)  # per worker: never quorum
+        with amqp_uri.connect(self.amqp_uri, heartbeat=30) as connection:
             with connection.Consumer(queue, callbacks=[self._on_message], accept=["json"]):
                 # bound before the catch-up, so nothing ended in between is missed
                 for session_id in self.fetch():

@@ -16,9 +16,10 @@ from amqp.exceptions import AMQPError
 from kombu.exceptions import KombuError
 from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.rpc import ServiceProxy
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.contracts import errors
+from services.runtime import amqp_uri as amqp_uris
+from services.runtime.entrypoints import cluster_rpc_proxy
 from services.runtime.rpc import register_domain_errors
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,10 @@ class ServiceUnavailable(Exception):
 
 class RpcClient:
     def __init__(self, amqp_uri, timeout=5.0):
-        # nameko builds a kombu Connection per publish; the plain "amqp://" alias makes each
-        # one retry importing librabbitmq first (~45 us), "pyamqp://" is the same wire protocol
-        if amqp_uri.startswith("amqp://"):
-            amqp_uri = "py" + amqp_uri
-        self.config = {"AMQP_URI": amqp_uri, "SERIALIZER": "json"}
+        # several brokers (a;b;c) fail over by themselves; each under the pyamqp name
+        self.config = {"AMQP_URI": amqp_uris.pyamqp(amqp_uri), "SERIALIZER": "json"}
+        # a request's publish tries each broker once (and one broker twice)
+        self._publish_retries = max(len(amqp_uris.alternates(amqp_uri)) - 1, 1)
         self.timeout = timeout
         self._local = threading.local()
         self._down_until = {}  # service -> monotonic time; shared by this process's threads
@@ -74,7 +74,8 @@ class RpcClient:
             method_proxy = ServiceProxy(
                 proxy._worker_ctx, service, proxy._reply_listener,
                 expiration=timeout,
-                retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2})
+                retry_policy={"max_retries": self._publish_retries, "interval_start": 0,
+                              "interval_step": 0.2})
             result = getattr(method_proxy, method)(*args, **kwargs)
             self._down_until.pop(service, None)
             return result
@@ -99,8 +100,9 @@ class RpcClient:
     def _proxy(self):
         proxy = getattr(self._local, "proxy", None)
         if proxy is None:
-            standalone = ClusterRpcProxy(self.config, context_data={"request_id": None},
-                                         timeout=self.timeout)
+            # nameko's, with a non-durable reply queue (services/runtime/queues.py)
+            standalone = cluster_rpc_proxy(self.config, context_data={"request_id": None},
+                                           timeout=self.timeout)
             proxy = standalone.start()
             proxy.standalone = standalone
             self._local.proxy = proxy

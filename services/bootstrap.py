@@ -13,10 +13,9 @@ import sys
 import time
 import urllib.request
 
-from kombu import Connection
-
-from services.runtime import config as config_mod
+from services.runtime import amqp_uri, config as config_mod
 from services.runtime.migrate import migrate
+from services.runtime.queue_migration import QueueInUse
 from services.contracts.names import SERVICES
 
 BROKER_HELP = """\
@@ -30,11 +29,9 @@ or point AMQP_URI at a broker you have."""
 
 def check_broker(uri):
     try:
-        with Connection(uri, connect_timeout=3) as connection:
-            connection.ensure_connection(max_retries=1, timeout=3)
+        amqp_uri.connect(uri, connect_timeout=3).release()  # any one of its brokers will do
     except Exception:
-        safe = uri.split("@")[-1]
-        sys.exit(BROKER_HELP.format(uri=f"amqp://…@{safe}" if "@" in uri else uri))
+        sys.exit(BROKER_HELP.format(uri=amqp_uri.mask(uri)))
 
 
 def seed_demo(settings):
@@ -110,7 +107,10 @@ def main(argv=None):
         return announce(settings)
     check_broker(settings.amqp_uri)
     for service in SERVICES:
-        migrate(service, settings)
+        try:
+            migrate(service, settings)
+        except QueueInUse as exc:  # services of an older version still running
+            sys.exit(f"{service}: {exc}")
     demo = seed_demo(settings)
     print(banner(settings, demo, state="starting: the banner is printed again once all is ready"),
           flush=True)

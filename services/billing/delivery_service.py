@@ -3,7 +3,7 @@ and where paperless bills go, which changes only once the link mailed to a new a
 followed (paperless.py). Sending that link is throttled per recipient and per account."""
 from datetime import datetime, timezone
 
-from nameko.rpc import rpc
+from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 
 from services.billing import mail_throttle, paperless, profile
 from services.billing.queries import account

@@ -4,7 +4,7 @@ import logging
 from datetime import date, datetime, timezone
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
+from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 
 from services.billing import (accounts, bill_runs, calls_csv, catalogue, ledger, pdf_sandbox,

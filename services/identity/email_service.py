@@ -2,7 +2,7 @@
 email needs the current password and takes effect only when the link mailed to the new
 address is followed (email_change.py). The old address is told at once and again when it
 happens; both are in the audit trail; then the user's other sessions and reset links end."""
-from nameko.rpc import rpc
+from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 
 from services.contracts.errors import InvalidInput, NotFound, Refused, Throttled
 from services.identity import (alerts, audit, email_change, onlineids, recovery, sessions,

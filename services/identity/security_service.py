@@ -3,7 +3,7 @@ the challenge question, security preferences and 2-step sign-in. Each change is 
 emits ``identity.security_settings_changed`` and mails a security alert (always). What
 weakens security (2-step set up or replaced, the code no longer required for payments)
 needs the current password, checked and throttled like the change-password form's."""
-from nameko.rpc import rpc
+from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Throttled
 from services.identity import (alerts, audit, challenge, onlineids, passwords, preferences,

@@ -3,7 +3,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
+from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,

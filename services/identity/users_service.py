@@ -1,6 +1,6 @@
 """identity's account-users entrypoints (a mixin of IdentityService): invitations (sent,
 listed, revoked, accepted), roles, removal, and the audit trail (including what billing and payments report by event)."""
-from nameko.rpc import rpc
+from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused, Throttled
 from services.identity import (alerts, audit, availability, invitations, memberships,

@@ -3,7 +3,7 @@
 import logging
 from datetime import date, datetime, timezone
 
-from nameko.rpc import rpc
+from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
 

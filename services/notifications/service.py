@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
+from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 
 from services.contracts.errors import InvalidInput, NotFound

@@ -2,7 +2,7 @@
 from datetime import date
 
 from nameko.dependency_providers import Config
-from nameko.rpc import rpc
+from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,

@@ -9,11 +9,11 @@ import argparse
 import sys
 
 from nameko.exceptions import RpcTimeout, UnknownService
-from nameko.standalone.rpc import ClusterRpcProxy
 
 from services.contracts.errors import DomainError
 from services.contracts.names import SERVICES
 from services.runtime import config, dead_letter_pages as pages
+from services.runtime.entrypoints import cluster_rpc_proxy
 from services.runtime.rpc import register_domain_errors
 
 COLUMNS = ("id", "parked_at", "event_type", "attempts", "replay_count", "error")
@@ -53,7 +53,7 @@ def main(argv=None):
     register_domain_errors()
     settings = config.load()
     try:
-        with ClusterRpcProxy({"AMQP_URI": settings.amqp_uri, "SERIALIZER": "json"},
+        with cluster_rpc_proxy({"AMQP_URI": settings.amqp_uri, "SERIALIZER": "json"},
                              timeout=settings.rpc_timeout) as cluster:
             if args.command == "list":
                 services = [args.service] if args.service else list(SERVICES)

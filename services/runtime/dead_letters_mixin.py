@@ -10,14 +10,13 @@ from functools import partial
 
 import eventlet
 from amqp.exceptions import AMQPError, NotFound as QueueNotFound
-from kombu import Connection
 from kombu.exceptions import KombuError
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
-from nameko.rpc import rpc
 
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Unavailable
-from services.runtime import dead_letters
+from services.runtime import amqp_uri, dead_letters
+from services.runtime.entrypoints import rpc
 from services.runtime.handlers import dead_letter_queue
 
 log = logging.getLogger(__name__)
@@ -116,8 +115,8 @@ class DeadLettersMixin:
         """Straight to the handler's own queue (the default exchange), confirmed by the
         broker before the replay is recorded; other consumers of the event see nothing."""
         try:
-            with Connection(self.config["AMQP_URI"], connect_timeout=5,
-                            transport_options={"confirm_publish": True}) as connection:
+            with amqp_uri.connect(self.config["AMQP_URI"],
+                                  transport_options={"confirm_publish": True}) as connection:
                 try:
                     connection.channel().queue_declare(queue=row.queue, passive=True)
                 except QueueNotFound:

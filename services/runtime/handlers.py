@@ -13,9 +13,13 @@ import logging
 import traceback
 from datetime import datetime, timezone
 
-from kombu import Exchange, Queue
 from nameko.amqp.publish import get_producer
-from nameko.events import EventHandler
+from nameko.events import SERVICE_POOL, EventHandler, EventHandlerConfigurationError
+from nameko.messaging import Consumer
+
+from services.runtime import queues
+# where these queues used to be defined; callers still import them from here
+from services.runtime.queues import dead_letter_queue, retry_queue  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -30,23 +34,19 @@ def retry_delay(attempts, max_delay=MAX_DELAY):
     return min(2 ** (attempts - 1), max_delay)
 
 
-def dead_letter_queue(service):
-    return Queue(f"{service}.dead-letters", exchange=Exchange(""), routing_key=f"{service}.dead-letters",
-                 durable=True)
-
-
-def retry_queue(queue_name):
-    return Queue(f"{queue_name}.retry", exchange=Exchange(""), routing_key=f"{queue_name}.retry",
-                 durable=True, queue_arguments={
-                     "x-dead-letter-exchange": "",
-                     "x-dead-letter-routing-key": queue_name,
-                 })
-
-
 class ReliableEventHandler(EventHandler):
 
     def setup(self):
-        super().setup()
+        # EventHandler.setup would build a classic queue; a quorum queue of the same name can
+        # only be a service-pool one with reliable delivery (never exclusive or auto-delete)
+        if self.handler_type is not SERVICE_POOL or not self.reliable_delivery:
+            raise EventHandlerConfigurationError(
+                f"{self.method_name}: a reliable handler is a service-pool handler with "
+                "reliable delivery (its queue is a quorum queue)")
+        self.queue = queues.event_queue(self.source_service, self.event_type,
+                                        self.container.service_name, self.method_name,
+                                        self.container.config)
+        Consumer.setup(self)
         config = self.container.config
         self.max_attempts = int(config.get("EVENT_MAX_ATTEMPTS") or MAX_ATTEMPTS)
         max_delay = config.get("EVENT_RETRY_MAX_DELAY")

@@ -1,5 +1,5 @@
 """The health RPC every service answers (the gateway's /readyz pings it)."""
-from nameko.rpc import rpc
+from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 
 
 class HealthMixin:

@@ -1,13 +1,16 @@
 """JSON-lines logging with the service name, the request id and the event id of the work.
 
 The ids live in a thread-local; under eventlet's monkey patch that is a greenthread-local, so
-each nameko worker (and each gunicorn thread in the gateway) logs its own ids.
+each nameko worker (and each gunicorn thread in the gateway) logs its own ids. Every password
+in a URI is masked (AMQP_URI may name several brokers, each with its credentials).
 """
 import json
 import logging
 import sys
 import threading
 from datetime import datetime, timezone
+
+from services.runtime.amqp_uri import mask
 
 _context = threading.local()
 
@@ -33,7 +36,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "service": self.service,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": mask(record.getMessage()),
             "request_id": current("request_id"),
         }
         event_id = current("event_id")
@@ -43,7 +46,7 @@ class JsonFormatter(logging.Formatter):
             if hasattr(record, key):
                 line[key] = getattr(record, key)
         if record.exc_info:
-            line["traceback"] = self.formatException(record.exc_info)
+            line["traceback"] = mask(self.formatException(record.exc_info))
         return json.dumps(line, default=str)
 
 

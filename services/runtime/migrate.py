@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from services.contracts.names import SERVICES
 from services.runtime import config as config_mod, migrations, streams, topology
+from services.runtime import queue_migration
 from services.runtime.registry import service_class
 from services.runtime.database import make_engine
 
@@ -48,7 +49,10 @@ def main(argv=None):
     except config_mod.SecretsRefused as exc:
         sys.exit(f"migrate: {exc}")
     for name in names:
-        migrate(name, settings)
+        try:
+            migrate(name, settings)
+        except queue_migration.QueueInUse as exc:  # an old process still consumes a queue
+            sys.exit(f"migrate {name}: {exc}")
         print(f"{name}: database migrated, queues declared")
 
 

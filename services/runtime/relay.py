@@ -9,11 +9,10 @@ import logging
 
 import eventlet
 from eventlet.queue import Empty, LightQueue, Full
-from kombu import Connection
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import select, update
 
-from services.runtime import outbox as outbox_mod
+from services.runtime import amqp_uri, outbox as outbox_mod
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +99,9 @@ class OutboxRelay:
 
     def _producer(self):
         if self._connection is None:
-            self._connection = Connection(
-                self.amqp_uri, transport_options={"confirm_publish": True}, connect_timeout=5)
-            self._connection.ensure_connection(max_retries=1)
+            # the first broker of AMQP_URI that answers (several: a cluster's nodes)
+            self._connection = amqp_uri.connect(
+                self.amqp_uri, transport_options={"confirm_publish": True})
             self._producer_obj = self._connection.Producer()
         return self._producer_obj
 

@@ -10,7 +10,7 @@ from nameko.exceptions import get_module_path, registry
 from nameko.rpc import RpcProxy
 
 from services.contracts import errors
-
+from services.runtime.entrypoints import TransientReplyListener
 
 
 def register_domain_errors():
@@ -24,6 +24,8 @@ register_domain_errors()
 
 
 class TimedRpcProxy(RpcProxy):
+    rpc_reply_listener = TransientReplyListener()  # not nameko's durable reply queue
+
     def get_dependency(self, worker_ctx):
         timeout = float(self.container.config.get("RPC_TIMEOUT") or 5)
         return _TimedService(super().get_dependency(worker_ctx), self.target_service, timeout)

@@ -36,7 +36,10 @@ def main(argv=None):
     logs.configure(name, settings.log_level)
     config = config_mod.nameko_config(name, settings)
     cls = service_class(name)
-    topology.declare(cls, config)
+    try:  # migrate moves queues left by an older version; a service only declares
+        topology.declare(cls, config, migrate_existing=False)
+    except topology.QueueMismatch as exc:
+        sys.exit(f"{name}: {exc}")
     replies.install()  # a reply lost to a broker restart must not stop the service
 
     runner = ServiceRunner(config)

@@ -9,6 +9,7 @@ and removes both when it ends, even on failure.
 import contextlib
 import os
 import random
+import resource
 import shutil
 import socket
 import subprocess
@@ -17,6 +18,19 @@ import time
 from pathlib import Path
 
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
+# a quorum queue holds ~5 file handles on its leader and 2 on each follower: a node left at
+# the usual 1024 stopped accepting connections at ~340 quorum queues (docs/queues.md)
+BROKER_NOFILE = 65536
+
+
+def raise_nofile(limit=BROKER_NOFILE):
+    """For a broker's preexec_fn: LimitNOFILE=``limit``, or the hard limit where this machine
+    (a container) allows no more."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, max(limit, hard)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(limit, hard)), hard))
 
 
 def free_low_port():
@@ -65,7 +79,8 @@ class PrivateBroker:
         (self.base / "rabbitmq.conf").write_text(f"listeners.tcp.default = 127.0.0.1:{self.port}\n")
         _run(["chown", "-R", "rabbitmq:rabbitmq", str(self.base)])
         subprocess.run(["rabbitmq-server", "-detached"], env=self._env(), check=True,
-                       timeout=60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                       timeout=60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       preexec_fn=raise_nofile)
         self.ctl("wait", str(self.base / "pid"), "--timeout", "90", timeout=120)
 
     def ctl(self, *args, timeout=60):
