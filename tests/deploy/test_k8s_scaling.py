@@ -312,6 +312,17 @@ def test_every_queue_trigger_uses_only_parameters_keda_documents_for_rabbitmq():
                 assert ref["key"] in secrets[ref["name"]]["stringData"], ref
 
 
+def test_a_replica_is_added_when_the_rpc_backlog_exceeds_what_the_replicas_work_on_at_once():
+    # KEDA counts ready and unacknowledged messages; each replica holds max_workers in hand
+    settings = config.load({"SECRET_KEY": "x" * 32}, generate=False)
+    for service, scaled in of_kind("ScaledObject").items():
+        (rpc,) = [t for t in rabbitmq_triggers(scaled)
+                  if t["metadata"]["queueName"] == RPC_QUEUE_TEMPLATE.format(service)]
+        assert "excludeUnacknowledged" not in rpc["metadata"], service
+        workers = config.nameko_config(service, settings)["max_workers"]
+        assert float(rpc["metadata"]["value"]) == workers, (service, workers)
+
+
 def test_keda_keeps_scaling_on_cpu_when_the_management_api_cannot_be_read():
     for service, scaled in of_kind("ScaledObject").items():
         cpu = [t for t in scaled["spec"]["triggers"] if t["type"] == "cpu"]
