@@ -27,9 +27,15 @@ from reportlab.platypus import BaseDocTemplate, PageBreak, Paragraph, Spacer
 from services.billing import pdf_fonts as fonts
 from services.billing import pdf_pages as pages
 from services.billing import pdf_stub
-from services.billing.pdf_text import (ADDRESS_CHARS, PRINTED_CHARS, address_lines,  # noqa: F401
-                                      metadata, plain)
-from services.billing.pdf_theme import BRAND, grid, style
+from services.billing.pdf_text import (
+    ADDRESS_CHARS,
+    PRINTED_CHARS,  # noqa: F401 -- read as pdf.PRINTED_CHARS (with pdf.plain) by the safety tests
+    address_lines,
+    metadata,
+    plain,
+    running_head,
+)
+from services.billing.pdf_theme import BRAND, beside, grid, label_block, style
 from services.contracts.money import us_date, usd
 
 PROVIDER = "BizPortal Business Services"
@@ -43,7 +49,8 @@ def render(statement):
     out = io.BytesIO()
     # initialFontName: each page's preamble names the embedded font, not a bare Helvetica
     doc = BaseDocTemplate(out, pagesize=pages.LETTER, pageTemplates=pages.templates(
-        stub if fits else None), initialFontName=fonts.BODY, **metadata(statement, PROVIDER))
+        stub if fits else None, running_head(statement)), initialFontName=fonts.BODY,
+        **metadata(statement, PROVIDER))
     story = [_letterhead(), Spacer(1, 12), _addressee_and_account(statement), Spacer(1, 12),
              _amount_due(statement), Spacer(1, 12), *_summary(statement)]
     for section in statement["sections"]:
@@ -78,9 +85,7 @@ def _addressee_and_account(statement):
         last_day = date.fromisoformat(statement["period_end"]) - timedelta(days=1)
         rows.append(("Service period",
                      f"{us_date(statement['period_start'])} to {us_date(last_day)}"))
-    block = grid([[Paragraph(label, style("label")), Paragraph(plain(value, 40), style("value"))]
-                  for label, value in rows], [0.45, 0.55], boxed=True, width=3.3 * 72)
-    return grid([[addressee, block]], [0.52, 0.48], align_last=False)
+    return beside(addressee, label_block([(label, plain(value, 40)) for label, value in rows]))
 
 
 def _amount_due(statement):

@@ -35,12 +35,13 @@ def stub_band(stub_height):
     return band if band <= MAX_STUB_BAND else None
 
 
-def templates(stub=None):
+def templates(stub=None, running_head=""):
     """The page templates: with ``stub`` (a flowable whose band fits), the first page's frame
-    stops above the band and the stub is drawn in it; every other page has the full frame."""
+    stops above the band and the stub is drawn in it; every other page has the full frame and
+    ``running_head`` (plain text: whose statement this is) above it."""
     full = Frame(MARGIN, BOTTOM, CONTENT_WIDTH, HEIGHT - TOP - BOTTOM, id="body",
                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    later = PageTemplate(id="later", frames=[full])
+    later = PageTemplate(id="later", frames=[full], onPage=partial(_draw_head, running_head))
     if stub is None:
         return [PageTemplate(id="first", frames=[full], autoNextPageTemplate="later"), later]
     _, stub_height = stub.wrap(CONTENT_WIDTH, MAX_STUB_BAND)
@@ -67,6 +68,14 @@ def tear_line(pdf_canvas, y):
     pdf_canvas.restoreState()
 
 
+def _draw_head(text, pdf_canvas, _doc):
+    pdf_canvas.saveState()
+    pdf_canvas.setFont(fonts.BODY, 7.5)
+    pdf_canvas.setFillColor(colors.grey)
+    pdf_canvas.drawString(MARGIN, HEIGHT - TOP / 2, text)  # canvas text: never parsed as markup
+    pdf_canvas.restoreState()
+
+
 def _draw_stub(stub, band, pdf_canvas, _doc):  # after the page's body: it reads last
     tear_line(pdf_canvas, BOTTOM + band - TEAR_SPACE / 2)
     stub.drawOn(pdf_canvas, MARGIN, BOTTOM)
@@ -81,7 +90,7 @@ class NumberedCanvas(canvas.Canvas):
         self._footer = footer
         self._held = []
 
-    def showPage(self):  # noqa: N802 -- reportlab's name
+    def showPage(self):
         self._held.append(dict(self.__dict__))
         self._startPage()
 

@@ -2,11 +2,12 @@
 check payable to and where to mail it (the statement's ``remittance``, from REMIT_PAYEE and
 REMIT_ADDRESS), the customer, the account and invoice numbers, the amount due and its date,
 and a blank for the amount enclosed. Never the security key: this part travels in the mail."""
+from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, Paragraph
 
 from services.billing import pdf_pages as pages
 from services.billing.pdf_text import ADDRESS_CHARS, plain
-from services.billing.pdf_theme import grid, style
+from services.billing.pdf_theme import beside, label_block, style
 from services.contracts.money import us_date, usd
 from services.runtime.config import DEFAULT_REMIT_ADDRESS, DEFAULT_REMIT_PAYEE
 
@@ -20,16 +21,15 @@ def stub(statement):
             Paragraph(plain(account.get("company_name"), ADDRESS_CHARS), style("addressee")),
             Paragraph(f"Make checks payable to {plain(payee)}", style("stub_note")),
             Paragraph(f"Mail to {plain(address)}", style("stub_note")),
-            Paragraph("Write your account number on your check. Do not send cash.",
+            Paragraph("Please write your account number on your check.",
                       style("small"))]
     rows = [("Account number", plain(account["account_number"], 40)),
             ("Invoice number", plain(statement["invoice_number"], 40)),
             ("Due by", us_date(statement["due_date"])),
             ("Amount due", usd(statement["amount_due_cents"])),
             ("Amount enclosed", "$ ______________")]
-    block = grid([[Paragraph(label, style("label")), Paragraph(value, style("value"))]
-                  for label, value in rows], [0.45, 0.55], boxed=True, width=3.3 * 72)
-    return grid([[left, block]], [0.52, 0.48], align_last=False)
+    # narrower than the account block: the left side keeps "Make checks payable to …" on a line
+    return beside(left, label_block(rows, width=3.1 * inch))
 
 
 class _TearLine(Flowable):

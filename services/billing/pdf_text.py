@@ -43,6 +43,13 @@ def metadata(statement, author):
             "creator": _clean(author, METADATA_CHARS)}
 
 
+def running_head(statement):
+    """The line atop every page after the first: whose statement, of when (plain text, drawn on
+    the canvas, so not escaped)."""
+    name = _clean(statement["account"].get("company_name"), 60)
+    return f"{name}  ·  Statement of {us_date(statement['statement_date'])} (continued)"
+
+
 def address_lines(account):
     """Company name, attention line, street (and second line), city, state and ZIP, as data
     (not markup); an empty part is left out."""

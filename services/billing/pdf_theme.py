@@ -1,10 +1,11 @@
 """The statement's look: paragraph styles by role and one table helper, ``grid``."""
-from functools import lru_cache
+from functools import cache
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Table, TableStyle
+from reportlab.lib.units import inch
+from reportlab.platypus import Paragraph, Table, TableStyle
 
 from services.billing import pdf_fonts as fonts
 from services.billing.pdf_pages import CONTENT_WIDTH
@@ -12,6 +13,8 @@ from services.billing.pdf_pages import CONTENT_WIDTH
 BRAND = colors.HexColor("#1f3a5f")
 SHADE = colors.HexColor("#e8eef5")
 RULE = colors.HexColor("#9aa7b5")
+LABEL_WIDTH = 1.25 * inch
+BLOCK_WIDTH = 3.7 * inch  # "Oct 1, 2026 to Oct 31, 2026" fits one line in bold DejaVu Sans
 
 # role: (bold, size, alignment, colour, space before)
 _ROLES = {
@@ -35,7 +38,7 @@ _ROLES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def style(role):
     bold, size, alignment, colour, before = _ROLES[role]
     return ParagraphStyle(role, fontName=fonts.BOLD if bold else fonts.BODY, fontSize=size,
@@ -56,11 +59,13 @@ def grid(rows, fractions, *, width=CONTENT_WIDTH, total_last=False, header=False
                 ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5)]
     if align_last:  # amounts (and, in a three-column table, quantities) line up right
         commands.append(("ALIGN", (1 if len(fractions) > 2 else -1, 0), (-1, -1), "RIGHT"))
-    if header:  # the first row is the table's title across it, the second its column heads
+    if header:  # the first row is the table's title across it, the second its column heads;
+        # a page never ends on them alone
         commands += [("SPAN", (0, 0), (-1, 0)), ("LINEBELOW", (0, 1), (-1, 1), 0.5, RULE),
+                     ("NOSPLIT", (0, 0), (-1, min(2, len(rows) - 1))),
                      ("TOPPADDING", (0, 0), (-1, 0), 10), ("LEFTPADDING", (0, 0), (-1, 0), 0)]
-    if total_last:
-        commands += [("FONT", (0, -1), (-1, -1), fonts.BOLD, 9),
+    if total_last:  # the total stays on the page of the line above it
+        commands += [("NOSPLIT", (0, max(0, len(rows) - 2)), (-1, -1)),("FONT", (0, -1), (-1, -1), fonts.BOLD, 9),
                      ("LINEABOVE", (0, -1), (-1, -1), 0.6, RULE)]
     if boxed:
         commands += [("BOX", (0, 0), (-1, -1), 0.8, RULE), ("BACKGROUND", (0, 0), (-1, -1), SHADE)]
@@ -74,3 +79,16 @@ def grid(rows, fractions, *, width=CONTENT_WIDTH, total_last=False, header=False
                      ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
     table.setStyle(TableStyle(commands))
     return table
+
+
+def label_block(rows, width=BLOCK_WIDTH):
+    """A shaded, boxed block of ``(label, value)`` rows; each value is paragraph text (plain)."""
+    label = LABEL_WIDTH / width  # "Amount enclosed" on one line, whatever the block's width
+    return grid([[Paragraph(label_, style("label")), Paragraph(value, style("value"))]
+                 for label_, value in rows], [label, 1 - label], width=width, boxed=True)
+
+
+def beside(left, block):
+    """``left`` (paragraphs) with ``block`` (label_block) at the right edge, tops level."""
+    right = (sum(block._argW) + 8) / CONTENT_WIDTH  # the cell's padding either side
+    return grid([[left, block]], [1 - right, right], align_last=False)

@@ -8,8 +8,15 @@ import subprocess
 
 import pypdf
 
-from services.billing import (pdf, pdf_fonts, pdf_pages, pdf_sandbox, pdf_text, pdf_theme,
-                              queries)
+from services.billing import (
+    pdf,
+    pdf_fonts,
+    pdf_pages,
+    pdf_sandbox,
+    pdf_text,
+    pdf_theme,
+    queries,
+)
 from services.runtime import config
 from tests.unit.test_billing_pdf import DETAIL
 
@@ -42,13 +49,15 @@ def test_a_short_statement_is_one_page_with_the_stub_at_its_foot():
     assert page.endswith("Page 1 of 1")
 
 
-def test_a_long_statement_keeps_the_stub_on_page_one_and_numbers_every_page():
+def test_a_long_statement_keeps_the_stub_on_page_one_and_heads_and_numbers_every_page():
     texts = pages(pdf.render(with_lines(90)))
     assert len(texts) >= 2
     assert "Please detach" in texts[0] and not any("Please detach" in t for t in texts[1:])
     for number, text in enumerate(texts, start=1):
         assert text.endswith(f"Page {number} of {len(texts)}")
     assert "Business Voice line 90" in texts[-1]
+    assert all(text.startswith("Harbor Street Dental · Statement of Nov 1, 2026 (continued)")
+               for text in texts[1:])
     assert all("Description Qty Amount" in text for text in texts)  # heads repeat
 
 
@@ -60,7 +69,8 @@ def test_a_stub_too_tall_for_page_one_is_a_page_of_its_own_after_the_statement()
     texts = pages(pdf.render(detail))
     assert len(texts) == 2
     assert "Amount due $123.45" in texts[0] and "Please detach" not in texts[0]
-    assert texts[1].startswith("Please detach and return this portion with your payment")
+    assert texts[1].startswith("HARBOR STREET DENTAL GROUP HARBOR STREET DENTAL GROUP")
+    assert "(continued) Please detach and return this portion with your payment" in texts[1]
     assert "Amount enclosed" in texts[1] and texts[1].endswith("Page 2 of 2")
 
 
