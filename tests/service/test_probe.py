@@ -3,6 +3,7 @@ runs them: a separate process, against a real service in a nameko container on t
 The service process here is this test process (it holds the container's broker connection), so
 the probe is pointed at it with --pid instead of the container's PID 1."""
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -114,3 +115,50 @@ def test_readiness_passes_when_the_first_broker_the_uri_lists_is_down(start_serv
     down_first = f"amqp://u:p@127.0.0.1:9/x;{vhost[1]}"
     done = probe(down_first, tmp_path, "identity", "--pid", str(os.getpid()), timeout=3)
     assert done.returncode == 0, done.stderr
+
+
+STUCK_SERVICE = """
+import eventlet; eventlet.monkey_patch()
+import sys
+from nameko.rpc import rpc
+from nameko.runners import ServiceRunner
+
+class Idle:
+    name = "idle"
+
+    @rpc
+    def ping(self):
+        return "pong"
+
+runner = ServiceRunner({"AMQP_URI": sys.argv[1], "HEARTBEAT": 2})
+runner.add_service(Idle)
+runner.start()
+runner.wait()
+"""
+
+
+def eventually_exits(amqp_uri, tmp_path, args, code, within):
+    deadline = time.monotonic() + within
+    while True:
+        done = probe(amqp_uri, tmp_path, *args)
+        if done.returncode == code or time.monotonic() > deadline:
+            return done
+        time.sleep(0.5)
+
+
+def test_liveness_fails_once_a_stuck_process_has_lost_its_broker_connection(vhost, tmp_path):
+    # a process that stops running (here SIGSTOP; in life a blocked hub) sends no heartbeats;
+    # the broker closes its connection after two missed ones, and the probe sees it gone
+    process = subprocess.Popen([sys.executable, "-W", "ignore", "-c", STUCK_SERVICE, vhost[1]],
+                               cwd=ROOT)
+    args = ("identity", "--live", "--pid", str(process.pid))
+    try:
+        assert eventually_exits(vhost[1], tmp_path, args, 0, within=20).returncode == 0
+        process.send_signal(signal.SIGSTOP)
+        done = eventually_exits(vhost[1], tmp_path, args, 1, within=30)
+        assert done.returncode == 1, done.stdout
+        assert "no established connection to a broker" in done.stderr
+    finally:
+        process.send_signal(signal.SIGCONT)
+        process.kill()
+        process.wait()
