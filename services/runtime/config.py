@@ -124,7 +124,7 @@ def load(env=None, generate=True) -> Settings:
         event_max_attempts=max(1, int(env.get("EVENT_MAX_ATTEMPTS") or 5)),
         event_retry_max_delay=max(0.0, float(env.get("EVENT_RETRY_MAX_DELAY") or 30.0)),
         event_stream_max_age=_stream_age(env.get("EVENT_STREAM_MAX_AGE") or "7D"),
-        event_stream_max_bytes=int(env.get("EVENT_STREAM_MAX_BYTES") or 5_000_000_000),
+        event_stream_max_bytes=_stream_bytes(env.get("EVENT_STREAM_MAX_BYTES") or "5000000000"),
         remit_payee=env.get("REMIT_PAYEE") or DEFAULT_REMIT_PAYEE,
         remit_address=env.get("REMIT_ADDRESS") or DEFAULT_REMIT_ADDRESS,
     )
@@ -136,6 +136,13 @@ def _stream_age(value):
     if not re.fullmatch(r"[1-9][0-9]*[YMDhms]", value):
         raise ValueError(f"EVENT_STREAM_MAX_AGE must be like 7D, 12h or 90m, not {value!r}")
     return value
+
+
+def _stream_bytes(value):
+    if not value.isdigit() or int(value) < 1_000_000:  # below that a stream keeps next to nothing
+        raise ValueError(f"EVENT_STREAM_MAX_BYTES must be a number of bytes, at least 1000000, "
+                         f"not {value!r}")
+    return int(value)
 
 
 def weakness(value: str) -> str | None:

@@ -18,6 +18,12 @@ def test_an_age_the_broker_would_refuse_is_refused_at_start(tmp_path, age):
         config.load({"DATA_DIR": str(tmp_path), "EVENT_STREAM_MAX_AGE": age}, generate=False)
 
 
+@pytest.mark.parametrize("size", ["5GB", "-1", "0", "999999", "1e9"])
+def test_a_size_that_is_no_number_of_bytes_or_next_to_nothing_is_refused_at_start(tmp_path, size):
+    with pytest.raises(ValueError, match="EVENT_STREAM_MAX_BYTES"):
+        config.load({"DATA_DIR": str(tmp_path), "EVENT_STREAM_MAX_BYTES": size}, generate=False)
+
+
 def test_a_small_stream_has_segments_small_enough_for_its_size_limit_to_bite():
     # retention drops whole closed segments: one segment as big as the limit would never go
     assert streams.arguments("7D", 100_000_000)["x-stream-max-segment-size-bytes"] == 10_000_000
