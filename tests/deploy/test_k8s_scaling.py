@@ -3,8 +3,10 @@ ops need to run and scale each service on its own (issue 14, point 4).
 
 Schemas come from packages pinned in pyproject's test extras, nothing copied in: Kubernetes'
 own OpenAPI schemas from kubernetes-validate (strict: an unknown field fails), and for KEDA's
-ScaledObject and TriggerAuthentication the pydantic models cloudcoil-models-keda generates
-from KEDA's CRDs (an unknown field, which pydantic would drop, fails the round trip). KEDA's
+ScaledObject and TriggerAuthentication (and the Prometheus Operator's PodMonitor) the pydantic
+models cloudcoil-models-keda (-prometheus-operator) generates from their CRDs (an unknown field,
+which pydantic would drop, fails the round trip). No package ships the RabbitMQ or
+CloudNativePG operators' schemas for Python; their examples are checked for names only. KEDA's
 CRD types a trigger's metadata only as strings; its rabbitmq parameters are checked here
 against the list in KEDA's documentation. The queues to scale on are derived from the
 services' code, so a new event handler without a trigger fails here. Nothing is run or faked.
@@ -17,6 +19,7 @@ import kubernetes_validate
 import pytest
 import yaml
 from cloudcoil.models.keda import v1alpha1 as keda
+from cloudcoil.models.prometheus_operator import v1 as prometheus_operator
 from kombu import Connection
 from nameko.rpc import RPC_QUEUE_TEMPLATE
 
@@ -27,8 +30,9 @@ from services.runtime.registry import service_class
 from tests.deploy.test_deploy_files import APPS, K8S, ROOT, pod
 
 KUBERNETES = "1.30.0"  # the oldest minor still supported by the big clouds, end of 2026
-# kinds of operators the examples are for: no schema for them in the packages above
-UNVALIDATED_GROUPS = {"monitoring.coreos.com", "rabbitmq.com", "postgresql.cnpg.io"}
+CRD_MODELS = {"keda.sh": keda, "monitoring.coreos.com": prometheus_operator}
+# the operators the examples are for whose schemas no package above ships
+UNVALIDATED_GROUPS = {"rabbitmq.com", "postgresql.cnpg.io"}
 README = ROOT / "deploy" / "README.md"
 # KEDA 2.16's rabbitmq trigger (keda.sh/docs/2.16/scalers/rabbitmq-queue): its parameters,
 # the enumerated values, and those that only the management API (protocol http) can serve
@@ -68,9 +72,9 @@ def kubernetes_errors(doc):
     return []
 
 
-def keda_errors(doc):
-    """What KEDA's CRD schema refuses in ``doc``, or drops from it (an unknown field)."""
-    model = getattr(keda, doc["kind"])
+def crd_errors(doc):
+    """What its CRD's schema refuses in ``doc``, or drops from it (an unknown field)."""
+    model = getattr(CRD_MODELS[group(doc)], doc["kind"])
     try:
         parsed = model.model_validate(doc)
     except Exception as exc:
@@ -79,18 +83,18 @@ def keda_errors(doc):
     return [] if kept == doc else [f"not in KEDA's schema, or changed by it: {doc} != {kept}"]
 
 
-def test_every_manifest_is_valid_for_the_kubernetes_api_and_every_keda_object_for_keda():
-    checked = {"kubernetes": 0, "keda": 0}
+def test_every_manifest_is_valid_for_the_kubernetes_api_and_every_operator_object_for_its_crd():
+    checked = {"kubernetes": 0, "crd": 0}
     for path, doc in documents():
-        if group(doc) == "keda.sh":
-            assert not keda_errors(doc), (str(path), keda_errors(doc))
-            checked["keda"] += 1
+        if group(doc) in CRD_MODELS:
+            assert not crd_errors(doc), (str(path), crd_errors(doc))
+            checked["crd"] += 1
         elif group(doc) in UNVALIDATED_GROUPS:
             continue
         else:  # a kind kubernetes-validate has no schema for fails here too
             assert not kubernetes_errors(doc), (str(path), kubernetes_errors(doc))
             checked["kubernetes"] += 1
-    assert checked["kubernetes"] >= 2 * len(APPS) and checked["keda"] > len(SERVICES), checked
+    assert checked["kubernetes"] >= 2 * len(APPS) and checked["crd"] > len(SERVICES) + 1, checked
 
 
 def test_the_schema_checks_refuse_a_misspelt_field_or_a_wrong_type():
@@ -102,10 +106,10 @@ def test_the_schema_checks_refuse_a_misspelt_field_or_a_wrong_type():
     assert kubernetes_errors(deployment)
     scaled = copy.deepcopy(of_kind("ScaledObject")["billing"])
     scaled["spec"]["minReplicas"] = 2  # the HPA's word, not KEDA's
-    assert keda_errors(scaled)
+    assert crd_errors(scaled)
     scaled = copy.deepcopy(of_kind("ScaledObject")["billing"])
     scaled["spec"]["triggers"][0]["metadata"]["useRegex"] = True  # metadata is strings only
-    assert keda_errors(scaled)
+    assert crd_errors(scaled)
 
 
 # --- replicas, disruptions, zones, probes ------------------------------------------------------
