@@ -1,8 +1,5 @@
 """create_app(): the gateway's Flask application factory."""
-from pathlib import Path
-
-import swagger_ui_bundle
-from flask import Flask, send_from_directory
+from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from gateway import api, asyncapi, health, observability, problems, proxies, security_headers, web
@@ -10,6 +7,7 @@ from gateway.api import (account_settings, accounts, auth, help, me, payments, s
                          users)
 from gateway.rpc import RpcClient
 from gateway.staff import bp as staff_bp
+from gateway.web import assets as web_assets
 from services.runtime import config as config_mod, logs
 
 csrf = CSRFProtect()
@@ -54,7 +52,5 @@ def create_app(settings=None, rpc_client=None):
     # the client's address and scheme: from X-Forwarded-* only through a trusted proxy
     app.wsgi_app = proxies.TrustedProxies(app.wsgi_app, settings.forwarded_allow_ips)
 
-    assets = Path(swagger_ui_bundle.swagger_ui_path)
-    app.add_url_rule("/docs/assets/<path:filename>", "docs_assets",
-                     lambda filename: send_from_directory(assets, filename))
+    web_assets.init_app(app, web.bp.static_folder)  # /docs/assets too; caching, compression
     return app

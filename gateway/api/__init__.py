@@ -82,9 +82,10 @@ class BizPortalApi(Api):
 
     def _openapi_swagger_ui(self):
         """/docs: flask-smorest's page starts Swagger UI with an inline script, which the
-        Content-Security-Policy forbids; this one loads it from the portal's static files."""
+        Content-Security-Policy forbids; this one loads it from static files, at fingerprinted
+        URLs (gateway/web/assets.py) so a repeat visit downloads none of Swagger UI again."""
         return render_template(
-            "api_docs.html", title=self.spec.title, swagger_ui_url=self._swagger_ui_url,
+            "api_docs.html", title=self.spec.title,
             spec_url=url_for(f"{self._make_doc_blueprint_name()}.openapi_json"))
 
 

@@ -2,11 +2,13 @@
 from flask import Blueprint
 
 from gateway import text_guard
+from gateway.web import filters
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
 bp.before_request(text_guard.refuse_in_path)   # NUL in a form field was a 500 from PostgreSQL
 bp.before_request(text_guard.refuse_in_input)
+filters.init_blueprint(bp)
 
 SUPPORT = {
     "phone": "1-800-555-0199",

@@ -1,5 +1,6 @@
 """Portal pages: dashboard, billing history, statement detail (with its PDF and CSV)."""
 import base64
+from datetime import date
 
 from flask import Response, render_template, request
 
@@ -8,22 +9,21 @@ from gateway.api.accounts import account_summary
 from gateway.api.statements import calls_csv_response
 from gateway.rpc import call
 from gateway.web import bp
-from services.contracts import money
 
 CHART_MONTHS = 12
 CALLS_SHOWN = 200
 
 
-bp.add_app_template_filter(money.usd, "usd")
-bp.add_app_template_filter(money.us_date, "us_date")
-bp.add_app_template_filter(money.us_datetime, "us_datetime")
+def _month(iso_date):
+    day = date.fromisoformat(iso_date[:10])
+    return f"{day:%b} {day.year}"
 
 
 def chart(statements):
     """Bars for the last statements' amounts, oldest first, as plain numbers for an SVG."""
     items = list(reversed(statements))
     top = max([s["amount_due_cents"] for s in items] + [1])
-    return [{"label": s["statement_date"][:7], "cents": s["amount_due_cents"],
+    return [{"label": _month(s["statement_date"]), "cents": s["amount_due_cents"],
              "height": round(160 * max(s["amount_due_cents"], 0) / top)} for s in items]
 
 

@@ -3,7 +3,10 @@ security preferences and 2-step sign-in (with a QR code for the authenticator ap
 posts to the same identity RPCs as the API; refusals come back as messages in the customer's
 words. What weakens security (a new email, 2-step set up, the code no longer required for
 payments) asks for the current password, like the forms that always did. /confirm-email is
-the page the link mailed to a new address opens."""
+the page the link mailed to a new address opens.
+
+Each section opens under its own header (a <details>, so without JavaScript too); after a
+form's round trip the section it came from is open again, beside its message."""
 import segno
 from flask import flash, redirect, render_template, request, url_for
 
@@ -19,6 +22,7 @@ LABELS = {"current_password": "Current password", "new_password": "New password"
           "require_security_code_for_payments": "Require my security code for payments",
           "sign_in_alerts": "Sign-in alerts", "email": "Email", "first_name": "First name",
           "last_name": "Last name"}
+SECTIONS = {"profile", "two-step", "password", "code", "challenge", "preferences"}
 DONE = {
     "password": "Your password is changed. Your other sessions were signed out.",
     "code": "Your security code is set.",
@@ -51,30 +55,37 @@ def _user_id():
     return auth.current_user()["user_id"]
 
 
-def _page(setup=None, status=200):
+def _page(setup=None, status=200, open_section=None):
     user_id = _user_id()
     return render_template(
-        "security.html", settings=call("identity", "get_security_settings", user_id),
+        "security.html", open=open_section, settings=call("identity", "get_security_settings", user_id),
         me=call("identity", "get_user", user_id),
         questions=call("identity", "list_challenge_questions")["items"], setup=setup,
         qr=qr_data_uri(setup["otpauth_uri"]) if setup else None), status, \
         {"Cache-Control": "no-store"}  # the set-up secret and recovery codes: not cached
 
 
-def _act(done, rpc, *args, **kwargs):
+def _back(section):
+    """Back to the page with ``section`` open (a query, not a fragment: the message sits at
+    the top of the page, where a jump to the section would scroll it out of sight)."""
+    return redirect(url_for("web.security", open=section))
+
+
+def _act(section, done, rpc, *args, **kwargs):
     try:
         call("identity", rpc, *args, **kwargs)
     except DomainError as exc:
         flash_refusal(exc)
     else:
         flash(DONE[done], "success")
-    return redirect(url_for("web.security"))
+    return _back(section)
 
 
 @bp.get("/security")
 @auth.signed_in
 def security():
-    return _page()
+    wanted = request.args.get("open")
+    return _page(open_section=wanted if wanted in SECTIONS else None)
 
 
 @bp.post("/security/profile")
@@ -94,7 +105,7 @@ def security_profile():
         flash(f"We emailed {found['pending_email']} a link to confirm it (it works once, for "
               "30 minutes). Until then your email stays as it is." if found.get("pending_email")
               and found["pending_email"] == changes.get("email") else DONE["name"], "success")
-    return redirect(url_for("web.security"))
+    return _back("profile")
 
 
 @bp.route("/confirm-email", methods=["GET", "POST"])
@@ -121,14 +132,14 @@ def confirm_email():
 @auth.signed_in
 def security_password():
     user = auth.current_user()
-    return _act("password", "change_password", user["user_id"], user["session_id"],
+    return _act("password", "password", "change_password", user["user_id"], user["session_id"],
                 request.form.get("current_password", ""), request.form.get("new_password", ""))
 
 
 @bp.post("/security/code")
 @auth.signed_in
 def security_code():
-    return _act("code", "set_security_code", _user_id(),
+    return _act("code", "code", "set_security_code", _user_id(),
                 request.form.get("current_password", ""),
                 request.form.get("security_code", "").strip(), where=where())
 
@@ -136,7 +147,7 @@ def security_code():
 @bp.post("/security/challenge")
 @auth.signed_in
 def security_challenge():
-    return _act("challenge", "set_challenge", _user_id(),
+    return _act("challenge", "challenge", "set_challenge", _user_id(),
                 request.form.get("current_password", ""), request.form.get("question_id"),
                 request.form.get("answer", ""), where=where())
 
@@ -147,7 +158,7 @@ def security_preferences():
     changes = {"sign_in_alerts": request.form.get("sign_in_alerts") == "on",
                "require_security_code_for_payments":
                    request.form.get("require_security_code_for_payments") == "on"}
-    return _act("preferences", "update_security_preferences", _user_id(), changes,
+    return _act("preferences", "preferences", "update_security_preferences", _user_id(), changes,
                 where=where(), current_password=request.form.get("current_password") or None)
 
 
@@ -159,19 +170,19 @@ def security_totp_start():
                      current_password=request.form.get("current_password", ""))
     except DomainError as exc:
         flash_refusal(exc)
-        return redirect(url_for("web.security"))
-    return _page(setup)  # shown once, never stored in the browser's cookie
+        return _back("two-step")
+    return _page(setup, open_section="two-step")  # shown once, never stored in the browser's cookie
 
 
 @bp.post("/security/2fa/confirm")
 @auth.signed_in
 def security_totp_confirm():
-    return _act("totp_on", "confirm_totp", _user_id(), request.form.get("code", "").strip(),
+    return _act("two-step", "totp_on", "confirm_totp", _user_id(), request.form.get("code", "").strip(),
                 where=where(), current_password=request.form.get("current_password", ""))
 
 
 @bp.post("/security/2fa/disable")
 @auth.signed_in
 def security_totp_disable():
-    return _act("totp_off", "disable_totp", _user_id(),
+    return _act("two-step", "totp_off", "disable_totp", _user_id(),
                 request.form.get("current_password", ""), where=where())

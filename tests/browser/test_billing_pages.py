@@ -38,7 +38,7 @@ def test_the_dashboard_history_and_statement_detail_show_the_bill(page, system):
     assert p.locator("#account-number").inner_text() == user["account_number"]
     assert p.locator("#amount-due").inner_text().startswith("$")
     assert p.locator("#amount-due").inner_text() != "$0.00"
-    assert p.locator("#due-date").inner_text() == "2026-11-17"
+    assert p.locator("#due-date").inner_text() == "Nov 17, 2026"
     invoice = p.locator("#invoice-number").inner_text()
     assert p.locator("#statement-chart rect").count() == 2
 

@@ -1,6 +1,8 @@
 """The /security page in Chromium against the real system: a customer sets a security code,
 a challenge question and sign-in alerts, turns on 2-step sign-in from the QR page and then
-signs in with a code from the app; refusals read clearly; phone width, no console errors."""
+signs in with a code from the app; refusals read clearly; each section opens under its own
+header's plus, without JavaScript too, and is open again after its form's round trip; phone
+width, no console errors."""
 from datetime import datetime, timezone
 
 import pyotp
@@ -14,18 +16,29 @@ def flashes(p):
     return p.locator(".flashes").inner_text()
 
 
+def expand(p, header):
+    """Opens the section under ``header`` with its plus, as a customer would (already open
+    after its own form's round trip); returns the section."""
+    section = p.locator("details.expander", has=p.get_by_role("heading", name=header, exact=True))
+    if section.get_attribute("open") is None:
+        section.locator("summary").click()
+    assert section.get_attribute("open") is not None
+    return section
+
+
 def test_a_customer_sets_code_challenge_alerts_and_signs_in_with_two_step(page, system):
     user = new_user(system)
     p = page.page
     sign_in(p, user["username"])
     p.goto("/security")
+    expand(p, "Security code")
     code = p.locator("#code-form")
     code.get_by_label("Current password").fill(PASSWORD)
     code.get_by_label("Security code (4 digits)").fill("12")
     code.get_by_role("button", name="Set security code").click()
     p.wait_for_load_state()
     assert "Security code: Enter exactly 4 digits." in flashes(p)
-    code = p.locator("#code-form")
+    code = expand(p, "Security code").locator("#code-form")
     code.get_by_label("Current password").fill(PASSWORD)
     code.get_by_label("Security code (4 digits)").fill("4821")
     code.get_by_role("button", name="Set security code").click()
@@ -33,14 +46,14 @@ def test_a_customer_sets_code_challenge_alerts_and_signs_in_with_two_step(page, 
     assert "Your security code is set." in flashes(p)
     assert "You have a security code." in p.locator("#code-status").inner_text()
 
-    challenge = p.locator("#challenge-form")
+    challenge = expand(p, "Challenge question").locator("#challenge-form")
     challenge.get_by_label("Current password").fill("wrong password here")
     challenge.get_by_label("Challenge question").select_option(index=2)
     challenge.get_by_label("Answer").fill("Corolla")
     challenge.get_by_role("button", name="Save challenge question").click()
     p.wait_for_load_state()
     assert "Current password: Your current password is not right." in flashes(p)
-    challenge = p.locator("#challenge-form")
+    challenge = expand(p, "Challenge question").locator("#challenge-form")
     challenge.get_by_label("Current password").fill(PASSWORD)
     challenge.get_by_label("Challenge question").select_option(index=2)
     challenge.get_by_label("Answer").fill("Corolla")
@@ -48,6 +61,7 @@ def test_a_customer_sets_code_challenge_alerts_and_signs_in_with_two_step(page, 
     p.wait_for_load_state()
     assert "Your challenge question is set." in flashes(p)
 
+    expand(p, "Security preferences")
     p.get_by_label("Sign-in alerts: email me when my online ID signs in from a new browser "
                    "or address").check()
     p.get_by_label("Require my security code for payments").check()
@@ -56,6 +70,7 @@ def test_a_customer_sets_code_challenge_alerts_and_signs_in_with_two_step(page, 
     assert "Your security preferences are saved." in flashes(p)
     assert p.get_by_label("Require my security code for payments").is_checked()
 
+    expand(p, "2-step sign-in")
     p.locator("#totp-start-form").get_by_label("Current password").fill(PASSWORD)
     p.get_by_role("button", name="Set up 2-step sign-in").click()
     p.wait_for_load_state()
@@ -96,7 +111,7 @@ def test_changing_the_email_or_dropping_the_payment_code_asks_for_the_password(p
     p = page.page
     sign_in(p, user["username"])
     p.goto("/security")
-    form = p.locator("#profile-form")
+    form = expand(p, "Your name and email").locator("#profile-form")
     form.get_by_label("Email").fill(new)
     form.get_by_label("First name").fill("Rosalind")
     form.get_by_role("button", name="Save name and email").click()
@@ -112,11 +127,12 @@ def test_changing_the_email_or_dropping_the_payment_code_asks_for_the_password(p
     assert new in p.locator("#email-pending").inner_text()
     assert user["email"] in p.locator("#email-status strong").first.inner_text()
 
-    code = p.locator("#code-form")
+    code = expand(p, "Security code").locator("#code-form")
     code.get_by_label("Current password").fill(PASSWORD)
     code.get_by_label("Security code (4 digits)").fill("4821")
     code.get_by_role("button", name="Set security code").click()
     p.wait_for_load_state()
+    expand(p, "Security preferences")
     p.get_by_label("Require my security code for payments").check()
     p.get_by_role("button", name="Save preferences").click()
     p.wait_for_load_state()
@@ -138,6 +154,7 @@ def test_changing_the_email_or_dropping_the_payment_code_asks_for_the_password(p
     p.wait_for_load_state()
     assert f"Your email is changed to {new}" in p.locator("#confirm-done").inner_text()
     p.goto("/security")
+    expand(p, "Your name and email")
     assert new in p.locator("#email-status").inner_text()
     assert page.console_errors == []
 
@@ -147,7 +164,29 @@ def test_the_security_page_fits_a_phone(phone_page, system):
     p = phone_page.page
     sign_in(p, user["username"])
     p.goto("/security")
+    for header in ("Security code", "Challenge question", "Password"):
+        expand(p, header)
     for label in ("Security code (4 digits)", "Challenge question", "Answer", "New password"):
         assert p.get_by_label(label).is_visible()
     assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert phone_page.console_errors == []
+
+
+def test_sections_open_and_stay_open_after_a_refusal_without_javascript(browser, system):
+    user = new_user(system)
+    context = browser.new_context(base_url=system.base_url, java_script_enabled=False)
+    p = context.new_page()
+    sign_in(p, user["username"])
+    p.goto("/security")
+    assert p.locator("details.expander[open]").count() == 0
+    assert not p.get_by_label("Security code (4 digits)").is_visible()
+    code = expand(p, "Security code")
+    assert p.get_by_label("Security code (4 digits)").is_visible()
+    code.get_by_label("Current password").fill(PASSWORD)
+    code.get_by_label("Security code (4 digits)").fill("12")
+    code.get_by_role("button", name="Set security code").click()
+    p.wait_for_load_state()
+    assert "Security code: Enter exactly 4 digits." in flashes(p)
+    assert [d.get_attribute("id") for d in p.locator("details.expander[open]").all()] == ["code"]
+    assert p.get_by_label("Security code (4 digits)").is_visible()
+    context.close()

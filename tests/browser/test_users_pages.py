@@ -68,7 +68,7 @@ def test_an_admin_invites_promotes_and_removes_a_user(page, browser, system):
         "button", name="Change role").click()
     p.wait_for_load_state()
     assert f"{username} is now billing" in flashes(p)
-    p.get_by_role("button", name=f"Remove {username}").click()
+    p.get_by_role("button", name=f"Remove user {username}").click()
     p.wait_for_load_state()
     assert "removed and signed out" in flashes(p)
     audit = p.locator("#audit").inner_text()
@@ -119,7 +119,7 @@ def test_an_admin_sees_pending_invitations_and_revokes_one(page, browser, system
     assert p.locator(f"#invitations [data-email='{emails[1]}']").count() == 1
     link = invitation_link(system, emails[0])
 
-    p.get_by_role("button", name=f"Revoke the invitation to {emails[0]}").click()
+    p.get_by_role("button", name=f"Revoke invitation to {emails[0]}").click()
     p.wait_for_load_state()
     assert "invitation was revoked" in flashes(p)
     assert p.locator(f"#invitations [data-email='{emails[0]}']").count() == 0

@@ -65,5 +65,5 @@ def test_the_chart_runs_oldest_to_newest_and_scales_to_the_largest_bill():
     bars = chart([{"statement_date": "2026-11-01", "amount_due_cents": 5000},
                   {"statement_date": "2026-10-01", "amount_due_cents": 10000},
                   {"statement_date": "2026-09-01", "amount_due_cents": -300}])
-    assert [b["label"] for b in bars] == ["2026-09", "2026-10", "2026-11"]
+    assert [b["label"] for b in bars] == ["Sep 2026", "Oct 2026", "Nov 2026"]
     assert [b["height"] for b in bars] == [0, 160, 80]
