@@ -45,12 +45,11 @@ SUPPORT = ("Business support, 24/7: 1-800-555-0199", "support@bizportal.example"
 def render(statement):
     """PDF bytes for a printable statement (queries.printable_statement)."""
     stub = pdf_stub.stub(statement)
-    fits = pages.stub_band(stub.wrap(pages.CONTENT_WIDTH, pages.MAX_STUB_BAND)[1]) is not None
+    page_templates, fits = pages.templates(stub, running_head(statement))
     out = io.BytesIO()
     # initialFontName: each page's preamble names the embedded font, not a bare Helvetica
-    doc = BaseDocTemplate(out, pagesize=pages.LETTER, pageTemplates=pages.templates(
-        stub if fits else None, running_head(statement)), initialFontName=fonts.BODY,
-        **metadata(statement, PROVIDER))
+    doc = BaseDocTemplate(out, pagesize=pages.LETTER, pageTemplates=page_templates,
+                          initialFontName=fonts.BODY, **metadata(statement, PROVIDER))
     story = [_letterhead(), Spacer(1, 12), _addressee_and_account(statement), Spacer(1, 12),
              _amount_due(statement), Spacer(1, 12), *_summary(statement)]
     for section in statement["sections"]:

@@ -35,22 +35,23 @@ def stub_band(stub_height):
     return band if band <= MAX_STUB_BAND else None
 
 
-def templates(stub=None, running_head=""):
-    """The page templates: with ``stub`` (a flowable whose band fits), the first page's frame
-    stops above the band and the stub is drawn in it; every other page has the full frame and
-    ``running_head`` (plain text: whose statement this is) above it."""
+def templates(stub, running_head=""):
+    """``(page templates, stub on page one)``. When ``stub`` (a flowable) fits its band, the
+    first page's frame stops above the band and the stub is drawn in it; else the caller puts
+    it on a page of its own. Every other page has the full frame and ``running_head`` (plain
+    text: whose statement this is) above it."""
     full = Frame(MARGIN, BOTTOM, CONTENT_WIDTH, HEIGHT - TOP - BOTTOM, id="body",
                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     later = PageTemplate(id="later", frames=[full], onPage=partial(_draw_head, running_head))
-    if stub is None:
-        return [PageTemplate(id="first", frames=[full], autoNextPageTemplate="later"), later]
-    _, stub_height = stub.wrap(CONTENT_WIDTH, MAX_STUB_BAND)
-    band = stub_band(stub_height)
+    band = stub_band(stub.wrap(CONTENT_WIDTH, MAX_STUB_BAND)[1])
+    if band is None:
+        return [PageTemplate(id="first", frames=[full], autoNextPageTemplate="later"),
+                later], False
     first = Frame(MARGIN, BOTTOM + band, CONTENT_WIDTH, HEIGHT - TOP - BOTTOM - band,
                   id="above-stub", leftPadding=0, rightPadding=0, topPadding=0,
                   bottomPadding=0)
     return [PageTemplate(id="first", frames=[first], autoNextPageTemplate="later",
-                         onPageEnd=partial(_draw_stub, stub, band)), later]
+                         onPageEnd=partial(_draw_stub, stub, band)), later], True
 
 
 def tear_line(pdf_canvas, y):
