@@ -34,6 +34,7 @@ from services.billing.pdf_text import (
     metadata,
     plain,
     running_head,
+    text,
 )
 from services.billing.pdf_theme import BRAND, beside, grid, label_block, style
 from services.contracts.money import us_date, usd
@@ -84,7 +85,7 @@ def _addressee_and_account(statement):
         last_day = date.fromisoformat(statement["period_end"]) - timedelta(days=1)
         rows.append(("Service period",
                      f"{us_date(statement['period_start'])} to {us_date(last_day)}"))
-    return beside(addressee, label_block([(label, plain(value, 40)) for label, value in rows]))
+    return beside(addressee, label_block([(label, text(value, 40)) for label, value in rows]))
 
 
 def _amount_due(statement):

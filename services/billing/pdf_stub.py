@@ -6,7 +6,7 @@ from reportlab.lib.units import inch
 from reportlab.platypus import Flowable, Paragraph
 
 from services.billing import pdf_pages as pages
-from services.billing.pdf_text import ADDRESS_CHARS, plain
+from services.billing.pdf_text import ADDRESS_CHARS, plain, text
 from services.billing.pdf_theme import beside, label_block, style
 from services.contracts.money import us_date, usd
 from services.runtime.config import DEFAULT_REMIT_ADDRESS, DEFAULT_REMIT_PAYEE
@@ -23,8 +23,8 @@ def stub(statement):
             Paragraph(f"Mail to {plain(address)}", style("stub_note")),
             Paragraph("Please write your account number on your check.",
                       style("small"))]
-    rows = [("Account number", plain(account["account_number"], 40)),
-            ("Invoice number", plain(statement["invoice_number"], 40)),
+    rows = [("Account number", text(account["account_number"], 40)),
+            ("Invoice number", text(statement["invoice_number"], 40)),
             ("Due by", us_date(statement["due_date"])),
             ("Amount due", usd(statement["amount_due_cents"])),
             ("Amount enclosed", "$ ______________")]

@@ -24,6 +24,12 @@ def _clean(value, limit):
     return text
 
 
+def text(value, limit=PRINTED_CHARS):
+    """``value`` as text drawn as it is (a table cell of text, the canvas): cleaned, not
+    escaped."""
+    return _clean(value, limit)
+
+
 def plain(value, limit=PRINTED_CHARS):
     """``value`` as paragraph text that reportlab shows literally: cleaned (see _clean), cut
     to ``limit`` characters and escaped (``<`` ``>`` ``&`` and quotes)."""

@@ -5,7 +5,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Table, TableStyle
 
 from services.billing import pdf_fonts as fonts
 from services.billing.pdf_pages import CONTENT_WIDTH
@@ -13,6 +13,7 @@ from services.billing.pdf_pages import CONTENT_WIDTH
 BRAND = colors.HexColor("#1f3a5f")
 SHADE = colors.HexColor("#e8eef5")
 RULE = colors.HexColor("#9aa7b5")
+MUTED = colors.HexColor("#44505c")
 LABEL_WIDTH = 1.25 * inch
 BLOCK_WIDTH = 3.7 * inch  # "Oct 1, 2026 to Oct 31, 2026" fits one line in bold DejaVu Sans
 
@@ -82,10 +83,15 @@ def grid(rows, fractions, *, width=CONTENT_WIDTH, total_last=False, header=False
 
 
 def label_block(rows, width=BLOCK_WIDTH):
-    """A shaded, boxed block of ``(label, value)`` rows; each value is paragraph text (plain)."""
+    """A shaded, boxed block of ``(label, value)`` rows of short one-line text (pdf_text.text:
+    table cells of text are drawn as they are, never parsed as markup, and do not wrap)."""
     label = LABEL_WIDTH / width  # "Amount enclosed" on one line, whatever the block's width
-    return grid([[Paragraph(label_, style("label")), Paragraph(value, style("value"))]
-                 for label_, value in rows], [label, 1 - label], width=width, boxed=True)
+    table = grid([list(row) for row in rows], [label, 1 - label], width=width, boxed=True,
+                 align_last=False)
+    table.setStyle(TableStyle([("FONT", (0, 0), (0, -1), fonts.BODY, 8.5),
+                               ("TEXTCOLOR", (0, 0), (0, -1), MUTED),
+                               ("FONT", (1, 0), (1, -1), fonts.BOLD, 9)]))
+    return table
 
 
 def beside(left, block):
