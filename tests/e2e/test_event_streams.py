@@ -95,7 +95,8 @@ def test_the_example_resumes_after_a_restart_with_no_gap_and_no_repeat(system, t
 
 @pytest.fixture
 def stream(broker):
-    """A vhost of its own with billing's stream declared: (amqp_uri, publish(count))."""
+    """A vhost of its own with billing's stream declared: (amqp_uri, publish, vhost), where
+    ``publish(count)`` sends that many events with ids e0, e1, … onto billing's exchange."""
     vhost, uri = broker.create_vhost("bizportal_streams")
     settings = config.load({"DATA_DIR": "."}, generate=False)
     assert streams.declare("billing", {"AMQP_URI": uri}, settings)
