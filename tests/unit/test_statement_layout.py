@@ -136,3 +136,9 @@ def test_without_dejavu_the_statement_falls_back_to_the_base_fonts(tmp_path, mon
         pdf_theme.style.cache_clear()
     assert b"DejaVu" not in document and b"/Helvetica-Bold" in document
     assert "Amount due $123.45" in pages(document)[0]
+
+
+def test_one_line_cells_are_cleaned_and_cut_but_never_escaped_since_never_parsed():
+    assert pdf_text.text('<b>Evil</b>\r\n&amp;\u202e', 40) == "<b>Evil</b> &amp;"
+    assert len(pdf_text.text("9" * 100, 40)) == 40
+    assert pdf_text.plain("<b>") == "&lt;b&gt;"  # paragraphs, which parse, get it escaped
