@@ -14,22 +14,53 @@ refused: PRECONDITION_FAILED). ``ensure`` moves such a queue over:
 
 A process dying anywhere leaves each message in one of the two queues (at worst in both, so
 delivered twice: consumers are idempotent); migrate run again finds the holding queue and
-finishes step 4.
+finishes step 4. Replicas starting together take turns (``one_at_a_time``).
 """
 import logging
+import time
+from contextlib import contextmanager
 
 from amqp import Message
-from amqp.exceptions import NotFound, PreconditionFailed
+from amqp.exceptions import NotFound, PreconditionFailed, ResourceLocked
 from kombu import Queue
+
+from services.runtime.queues import CLASSIC
 
 log = logging.getLogger(__name__)
 
 HOLDING = "{}.migrating"
 DELETE_TRIES = 5  # a message that came in after the last get: drain again
+LOCK_WAIT = 120   # seconds a migrate waits for another replica's to finish
 
 
 class QueueInUse(RuntimeError):
     """The queue to migrate still has consumers (the message says what to do)."""
+
+
+@contextmanager
+def one_at_a_time(connection, service):
+    """Hold the service's migration lock: an exclusive queue, which only one connection can
+    have and which the broker drops with the connection of a migrate that died."""
+    name = f"bizportal.queue-migration.{service}"
+    deadline = time.monotonic() + LOCK_WAIT
+    while True:
+        channel = connection.channel()
+        try:
+            channel.queue_declare(name, exclusive=True, auto_delete=True, arguments=CLASSIC)
+            break
+        except ResourceLocked:
+            _close(channel)
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    try:
+        yield
+    finally:
+        try:
+            channel.queue_delete(name)
+        except Exception:  # the connection is going anyway, and the queue with it
+            pass
+        _close(channel)
 
 
 def declare(connection, queue):
@@ -99,6 +130,8 @@ def _unbind(connection, name, like):
     channel = connection.channel()
     try:
         channel.queue_unbind(name, like.exchange.name, like.routing_key)
+    except NotFound:  # a replica's migrate running at the same time got there first
+        pass
     finally:
         _close(channel)
 
@@ -120,6 +153,8 @@ def _move_and_delete(connection, source, target):
             channel = connection.channel()
             try:
                 channel.queue_delete(source)
+            except NotFound:
+                pass
             finally:
                 _close(channel)
             return moved
@@ -131,7 +166,10 @@ def _move(channel, source, target):
     the broker confirmed its copy."""
     moved = 0
     while True:
-        message = channel.basic_get(source, no_ack=False)
+        try:
+            message = channel.basic_get(source, no_ack=False)
+        except NotFound:  # deleted by a replica's migrate that finished first
+            return moved
         if message is None:
             return moved
         channel.basic_publish_confirm(Message(message.body, **message.properties),

@@ -54,10 +54,12 @@ def declare(service_cls, config, migrate_existing=True):
     with amqp_uri.connect(config["AMQP_URI"]) as connection:
         get_event_exchange(service_cls.name, config)(connection.channel()).declare()
         listed = service_queues(service_cls, config)
+        if migrate_existing:
+            with queue_migration.one_at_a_time(connection, service_cls.name):
+                for queue in listed:
+                    queue_migration.ensure(connection, queue, [q.name for q in listed])
+            return handler_queues(service_cls, config)
         for queue in listed:
-            if migrate_existing:
-                queue_migration.ensure(connection, queue, [q.name for q in listed])
-                continue
             try:
                 queue_migration.declare(connection, queue)
             except PreconditionFailed as exc:

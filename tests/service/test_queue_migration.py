@@ -136,3 +136,30 @@ def test_migrate_run_again_finishes_a_move_that_died_half_way(vhost, broker, tmp
         Producer(connection.channel()).publish("after", exchange=rpc_queue.exchange,
                                                routing_key="billing.get_account")
         assert bodies(connection, "rpc-billing") == ["held", "after"]  # each once
+
+
+def test_two_replicas_migrating_at_once_take_turns_and_keep_each_message_once(
+        vhost, broker, tmp_path):
+    name, uri = vhost
+    old_rpc = old_classic_queues()[0]
+    with Connection(uri) as connection:
+        old_rpc(connection.channel()).declare()
+        producer = Producer(connection.channel())
+        for n in range(300):
+            producer.publish(f"request {n}", exchange=old_rpc.exchange,
+                             routing_key="billing.get_account")
+    def replica(n):  # each its own SQLite file: only the broker is shared here
+        env = {**os.environ, "AMQP_URI": uri, "DATA_DIR": str(tmp_path),
+               "BILLING_DATABASE_URL": f"sqlite:///{tmp_path}/billing-{n}.db",
+               "SECRET_KEY": secrets.token_urlsafe(32)}
+        return subprocess.Popen([sys.executable, "-m", "services.runtime.migrate", "billing"],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    replicas = [replica(n) for n in range(2)]
+    outcomes = [(replica.wait(timeout=120), replica.stderr.read()) for replica in replicas]
+    assert [code for code, _ in outcomes] == [0, 0], [err[-1500:] for _, err in outcomes]
+
+    assert broker_queues(broker, name)["rpc-billing"]["type"] == "quorum"
+    with Connection(uri) as connection:
+        assert bodies(connection, "rpc-billing") == [f"request {n}" for n in range(300)]
