@@ -9,14 +9,16 @@ account summary, then each section with its lines; at the bottom, the payment st
 "Page n of N". Money and dates read the US way (services.contracts.money).
 
 The key comes in the statement detail given to the renderer only (``account.security_key``,
-queries.printable_statement: unsealed by billing for this render), and is printed through
-``plain`` like everything else; it is not on the payment stub (that part goes in the mail)
-nor in the document's metadata.
+queries.printable_statement: unsealed by billing for this render), and is printed like
+everything else; it is not on the payment stub (that part goes in the mail) nor in the
+document's metadata.
 
-Everything that comes from data reaches reportlab only through ``plain`` (pdf_text): escaped,
-so reportlab's paragraph markup (``<img src>``, ``<a href>``, ``<font>``) is shown as text and
-never parsed, cut to a printable length and stripped of control and format characters. Only
-the literal markup written in these modules is ever parsed. Render through ``pdf_sandbox``,
+Everything that comes from data reaches a paragraph only through ``plain`` (pdf_text):
+escaped, so reportlab's paragraph markup (``<img src>``, ``<a href>``, ``<font>``) is shown as
+text and never parsed, cut to a printable length and stripped of control and format
+characters; one-line table cells and canvas text, which reportlab never parses, go through
+``text`` (cleaned and cut, not escaped). Only the literal markup written in these modules is
+ever parsed. Render through ``pdf_sandbox``,
 which runs this in a child process with bounded memory and time.
 """
 import io
