@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-service test-e2e chaos bench bill-run dead-letters docs install clean
+.PHONY: run test test-unit test-service test-e2e chaos chaos-cluster bench bill-run dead-letters docs install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ test-e2e: $(STAMP)
 ## database), prints the invariant table, ops/s and time to heal; then API fuzzing (5,000 cases)
 chaos: $(STAMP)
 	scripts/chaos.sh
+
+## chaos-cluster: the same load on three private RabbitMQ nodes, two replicas of every service:
+## the node leading most queues killed and brought back, a node frozen, rolling restarts
+chaos-cluster: $(STAMP)
+	$(BIN)/python -m tests.chaos --cluster
 
 ## bench: the speed figures issues ask for, each as a ratio against a baseline in the same run
 bench: $(STAMP)

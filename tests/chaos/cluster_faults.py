@@ -78,7 +78,7 @@ class RollingRestart:
                     if time.monotonic() > deadline:
                         raise RuntimeError(f"{name} does not consume after its restart")
                     time.sleep(0.2)
-        self.failed = self._failures() - before
+        self.failed = (self.failed or 0) + self._failures() - before  # over every round
 
     def row(self):
         return ("0 failed requests through a rolling restart", self.failed == 0,
