@@ -59,8 +59,8 @@ def render(statement):
         story += _section(section)
     if not fits:  # a page of its own, after the statement
         story += [PageBreak(), pdf_stub.tear_line_flowable(), Spacer(1, 8), stub]
-    footer = (f"{PROVIDER}  ·  Account {plain(statement['account']['account_number'], 40)}"
-              f"  ·  Invoice {plain(statement['invoice_number'], 40)}")
+    footer = (f"{PROVIDER}  ·  Account {text(statement['account']['account_number'], 40)}"
+              f"  ·  Invoice {text(statement['invoice_number'], 40)}")  # canvas text
     doc.build(story, canvasmaker=lambda *a, **k: pages.NumberedCanvas(*a, footer=footer, **k))
     return out.getvalue()
 
