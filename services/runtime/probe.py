@@ -4,12 +4,15 @@ A service pod has no port to probe, so its probes are exec commands run beside t
 process (PID 1 of the container). Exit 0 means healthy, 1 not, with one line saying why.
 
 * ``--live`` (liveness): PID 1 holds an established TCP connection to a broker named in
-  AMQP_URI. It asks nothing of the broker, the database or another replica, so a broker or
-  database outage does not restart every pod at once; a process whose hub is stuck loses its
-  connection when the broker stops hearing its heartbeats, and is restarted.
-* default (readiness): the same, and the service answers its health RPC (HealthMixin) with
-  ``status: ok`` (its database is up) within the timeout. Any replica may answer that RPC (they
-  share the ``rpc-<service>`` queue): the connection check is what makes it this pod's answer.
+  AMQP_URI, or no broker it names can be reached at all. A process stuck (its hub blocked, or
+  stopped) sends no heartbeats, the broker drops its connection, and it never makes a new one
+  while the broker is there: restarted. A broker outage is not the process's fault, and
+  restarting every pod during one would only delay their return (crash-loop back-off): not
+  restarted. The database and the other replicas are not asked.
+* default (readiness): an established broker connection, and the service answers its health
+  RPC (HealthMixin) with ``status: ok`` (its database is up) within the timeout. Any replica
+  may answer that RPC (they share the ``rpc-<service>`` queue): the connection check is what
+  makes it this pod's answer.
 """
 import argparse
 import signal
@@ -27,13 +30,29 @@ DEFAULT_PORTS = {"amqps": 5671}  # every other scheme (amqp, pyamqp) listens on 
 ESTABLISHED = "01"  # the st column of /proc/net/tcp
 
 
-def broker_ports(amqp_uri):
-    """The ports of every broker in AMQP_URI (kombu's failover form: ``amqp://h1;amqp://h2``)."""
-    ports = set()
+def brokers(amqp_uri):
+    """(host, port) of every broker in AMQP_URI (kombu's failover form: ``amqp://h1;amqp://h2``)."""
+    listed = []
     for url in filter(None, (part.strip() for part in amqp_uri.split(";"))):
         parts = urlsplit(url)
-        ports.add(parts.port or DEFAULT_PORTS.get(parts.scheme, 5672))
-    return ports
+        listed.append((parts.hostname or "localhost", parts.port or DEFAULT_PORTS.get(parts.scheme, 5672)))
+    return listed
+
+
+def broker_ports(amqp_uri):
+    return {port for _, port in brokers(amqp_uri)}
+
+
+def reachable(amqp_uri, timeout):
+    """The first broker of AMQP_URI that accepts a TCP connection within ``timeout``, or None."""
+    listed = brokers(amqp_uri)
+    for host, port in listed:
+        try:
+            with socket.create_connection((host, port), timeout=timeout / len(listed)):
+                return f"{host}:{port}"
+        except OSError:
+            continue
+    return None
 
 
 def connected(pid, ports):
@@ -110,12 +129,19 @@ def check(service, live, pid, timeout, env=None):
     amqp_uri = config.load(env, generate=False).amqp_uri
     ports = broker_ports(amqp_uri)
     try:
-        if not connected(pid, ports):
-            return False, f"process {pid} has no established connection to a broker (ports {sorted(ports)})"
+        is_connected = connected(pid, ports)
     except OSError as exc:
         return False, f"cannot read process {pid}'s sockets: {exc}"
-    if live:
+    if live and is_connected:
         return True, f"process {pid} is connected to the broker"
+    if live:
+        answering = reachable(amqp_uri, timeout)
+        if answering is None:
+            return True, f"no broker can be reached: process {pid} waits for one, not restarted"
+        return False, (f"process {pid} has no established connection to a broker, "
+                       f"though {answering} accepts connections")
+    if not is_connected:
+        return False, f"process {pid} has no established connection to a broker (ports {sorted(ports)})"
     try:
         reply = health(service, amqp_uri, timeout)
     except Exception as exc:

@@ -79,7 +79,8 @@ def test_readiness_fails_within_its_timeout_when_no_replica_answers(
     assert done.seconds < 15  # python's start-up and imports, plus at most timeout + 1
 
 
-def test_both_probes_fail_for_a_process_with_no_broker_connection(start_service, vhost, tmp_path):
+def test_both_probes_fail_for_a_process_with_no_connection_to_a_broker_that_answers(
+        start_service, vhost, tmp_path):
     start_service(IdentityService)  # the service answers, but the process probed is not it
     idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
@@ -90,6 +91,19 @@ def test_both_probes_fail_for_a_process_with_no_broker_connection(start_service,
     finally:
         idle.kill()
         idle.wait()
+
+
+def test_while_no_broker_can_be_reached_the_process_is_not_ready_but_not_restarted(tmp_path):
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    nowhere = "amqp://u:p@127.0.0.1:9/x;amqp://u:p@127.0.0.1:10/x;amqp://u:p@127.0.0.1:11/x"
+    try:
+        live = probe(nowhere, tmp_path, "identity", "--live", "--pid", str(idle.pid))
+        ready = probe(nowhere, tmp_path, "identity", "--pid", str(idle.pid))
+    finally:
+        idle.kill()
+        idle.wait()
+    assert live.returncode == 0 and "no broker can be reached" in live.stdout, live.stderr
+    assert ready.returncode == 1
 
 
 def test_liveness_fails_for_a_process_that_is_gone(vhost, tmp_path):
@@ -148,7 +162,7 @@ def eventually_exits(amqp_uri, tmp_path, args, code, within):
 
 def test_liveness_fails_once_a_stuck_process_has_lost_its_broker_connection(vhost, tmp_path):
     # a process that stops running (here SIGSTOP; in life a blocked hub) sends no heartbeats;
-    # the broker closes its connection after two missed ones, and the probe sees it gone
+    # the broker drops its connection, and the probe sees it gone while the broker answers
     process = subprocess.Popen([sys.executable, "-W", "ignore", "-c", STUCK_SERVICE, vhost[1]],
                                cwd=ROOT)
     args = ("identity", "--live", "--pid", str(process.pid))
