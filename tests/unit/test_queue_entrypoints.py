@@ -24,7 +24,8 @@ def entrypoints(cls):
 
 
 def test_every_queue_consuming_entrypoint_of_every_service_declares_the_queues_of_queues_py():
-    stock = [(where, type(ep).__name__) for s in SERVICES for where, ep in entrypoints(service_class(s))
+    stock = [(where, type(ep).__name__)
+             for s in SERVICES for where, ep in entrypoints(service_class(s))
              if isinstance(ep, (Rpc, EventHandler, Consumer)) and not isinstance(ep, OURS)]
     assert stock == []
     kinds = {type(ep) for s in SERVICES for _, ep in entrypoints(service_class(s))}
