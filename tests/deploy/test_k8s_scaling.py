@@ -216,6 +216,8 @@ def node_hosts():
 def test_every_process_is_given_every_node_of_the_three_node_broker_cluster():
     assert rabbitmq_cluster()["spec"]["replicas"] >= 3  # quorum queues outlive one node
     hosts = node_hosts()
+    (vhost,) = [v["spec"]["name"] for v in of_kind("Vhost").values()
+                if v["spec"]["rabbitmqClusterReference"]["name"] == rabbitmq_cluster()["metadata"]["name"]]
     for name in APPS:
         spec = pod(name)
         for container in spec.get("initContainers", []) + spec["containers"]:
@@ -224,6 +226,7 @@ def test_every_process_is_given_every_node_of_the_three_node_broker_cluster():
             urls = [urlsplit(part) for part in uri.split(";")]
             assert [u.hostname for u in urls] == hosts, (name, container["name"])
             assert len({(u.scheme, u.username, u.password, u.port, u.path) for u in urls}) == 1
+            assert urls[0].path == "/" + vhost, (name, container["name"])
             # credentials are expanded from the Secret by the kubelet, never written here
             assert (urls[0].username, urls[0].password) == (
                 "$(RABBITMQ_USERNAME)", "$(RABBITMQ_PASSWORD)"), (name, container["name"])
