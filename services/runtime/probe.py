@@ -103,8 +103,10 @@ def health(service, amqp_uri, timeout):
     with Connection(amqp_uri, connect_timeout=timeout) as connection:
         connection.ensure_connection(max_retries=max(len(connection.alt) - 1, 1))
         channel = connection.channel()
+        # classic whatever the vhost's default type (a quorum queue cannot be exclusive)
         queue = Queue(f"rpc.reply-probe-{reply_to}", exchange=exchange, routing_key=reply_to,
-                      exclusive=True, auto_delete=True)
+                      exclusive=True, auto_delete=True,
+                      queue_arguments={"x-queue-type": "classic"})
         with Consumer(channel, queues=[queue], callbacks=[on_reply], accept=["json"]):
             Producer(channel).publish(
                 {"args": [], "kwargs": {}}, exchange=exchange, routing_key=f"{service}.health",
