@@ -9,15 +9,12 @@ from sqlalchemy.exc import IntegrityError
 
 from services.contracts.errors import InvalidInput
 from services.notifications import notices, outgoing, reminders
+from services.contracts.money import long_date
 from services.notifications.payment_notices import money
 from services.runtime.handlers import reliable_handler
 
 log = logging.getLogger(__name__)
 REMINDER_TIMER_SECONDS = 3600  # each reminder is sent once, so checking hourly is harmless
-
-
-def long_date(value):
-    return date.fromisoformat(str(value)).strftime("%B %-d, %Y")
 
 
 class AccountNotices:

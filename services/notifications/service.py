@@ -6,6 +6,7 @@ from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC q
 from nameko.timer import timer
 
 from services.contracts.errors import InvalidInput, NotFound
+from services.contracts.money import us_datetime
 from services.notifications import centre, notices, outgoing, preferences, rendering
 from services.notifications.account_notices import AccountNotices
 from services.notifications.models import metadata
@@ -79,7 +80,7 @@ class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, Accoun
         self._send_once(event, "on_password_changed", to=user["email"], category="security",
                         template="password_changed",
                         context=dict(user, via=data["via"],
-                                     when=when.strftime("%B %d, %Y at %H:%M UTC")),
+                                     when=us_datetime(when)),
                         user_id=data["user_id"])
 
     @reliable_handler("identity", "security_alert_raised")
@@ -88,7 +89,7 @@ class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, Accoun
         identity raised with the change itself, once per event. Emits notification_sent."""
         data = event["data"]
         when = datetime.fromisoformat(data["at"]).astimezone(timezone.utc)
-        context = dict(data, when=when.strftime("%B %d, %Y at %H:%M UTC"))
+        context = dict(data, when=us_datetime(when))
         self._send_once(event, "on_security_alert_raised", to=data["email"], category="security",
                         template="sign_in_alert" if data["kind"] == "sign_in" else "security_alert",
                         context=context, user_id=data["user_id"])
