@@ -8,6 +8,7 @@ and removes both when it ends, even on failure.
 """
 import contextlib
 import os
+import pwd
 import random
 import resource
 import shutil
@@ -21,6 +22,7 @@ PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=Tru
 # a quorum queue holds ~5 file handles on its leader and 2 on each follower: a node left at
 # the usual 1024 stopped accepting connections at ~340 quorum queues (docs/queues.md)
 BROKER_NOFILE = 65536
+RABBITMQ_SERVER = "/usr/lib/rabbitmq/bin/rabbitmq-server"  # Debian's, behind /usr/sbin's su
 
 
 def raise_nofile(limit=BROKER_NOFILE):
@@ -78,10 +80,27 @@ class PrivateBroker:
         (self.base / "rabbitmq-env.conf").write_text("")
         (self.base / "rabbitmq.conf").write_text(f"listeners.tcp.default = 127.0.0.1:{self.port}\n")
         _run(["chown", "-R", "rabbitmq:rabbitmq", str(self.base)])
-        subprocess.run(["rabbitmq-server", "-detached"], env=self._env(), check=True,
-                       timeout=60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       preexec_fn=raise_nofile)
+        self.launch()
         self.ctl("wait", str(self.base / "pid"), "--timeout", "90", timeout=120)
+
+    def launch(self):
+        """``rabbitmq-server -detached`` as the rabbitmq user with BROKER_NOFILE open files.
+        Debian's /usr/sbin wrapper switches user with su, whose PAM session puts the limit
+        back to 1024, so the server script is run directly where it is there."""
+        server = RABBITMQ_SERVER if os.path.exists(RABBITMQ_SERVER) else "rabbitmq-server"
+        user = pwd.getpwnam("rabbitmq") if server == RABBITMQ_SERVER else None
+
+        def limits_then_user():
+            raise_nofile()
+            if user:
+                os.setgid(user.pw_gid)
+                os.initgroups(user.pw_name, user.pw_gid)
+                os.setuid(user.pw_uid)
+
+        env = {**self._env(), **({"HOME": user.pw_dir} if user else {})}
+        subprocess.run([server, "-detached"], env=env, check=True, timeout=60,
+                       cwd=user.pw_dir if user else None, preexec_fn=limits_then_user,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def ctl(self, *args, timeout=60):
         return _run(["rabbitmqctl", "-n", self.node, "-q", *args], timeout=timeout)
