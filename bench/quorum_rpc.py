@@ -121,8 +121,10 @@ def main(argv=None):
             print(f"  ratio ({label})/(request classic, reply classic) round trips "
                   f"{results[label][0] / base:.2f}")
     finally:
-        for echo in echoes:
+        for echo in echoes:  # before the vhost goes, which would cancel their consumers
             echo.stopping = True
+            echo.join(timeout=2)
+            echo.connection.release()
         vhost.delete()
 
 
