@@ -163,3 +163,17 @@ def test_two_replicas_migrating_at_once_take_turns_and_keep_each_message_once(
     assert broker_queues(broker, name)["rpc-billing"]["type"] == "quorum"
     with Connection(uri) as connection:
         assert bodies(connection, "rpc-billing") == [f"request {n}" for n in range(300)]
+
+
+def test_a_service_started_on_a_classic_queue_exits_saying_to_run_migrate(vhost, tmp_path):
+    name, uri = vhost
+    with Connection(uri) as connection:
+        old_classic_queues()[0](connection.channel()).declare()
+    env = {**os.environ, "AMQP_URI": uri, "DATA_DIR": str(tmp_path),
+           "BILLING_DATABASE_URL": f"sqlite:///{tmp_path}/billing.db",
+           "SECRET_KEY": secrets.token_urlsafe(32)}
+    result = subprocess.run([sys.executable, "-m", "services.runtime.run", "billing"], cwd=ROOT,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "the queue rpc-billing exists with other arguments" in result.stderr
+    assert "run `python -m services.runtime.migrate billing`" in result.stderr
