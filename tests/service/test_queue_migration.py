@@ -17,6 +17,9 @@ from services.runtime.registry import service_class
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENT_QUEUE = "evt-payments-payment_succeeded--billing.on_payment_succeeded"
+# each publish waits for the broker's confirm: a quorum queue takes a message only once its
+# log has it, so a get right after an unconfirmed publish may not see it yet
+CONFIRMED = {"confirm_publish": True}
 
 
 def old_classic_queues():
@@ -60,7 +63,7 @@ def bodies(connection, name):
 def test_migrate_moves_every_classic_queue_to_quorum_keeping_every_waiting_message(
         vhost, broker, tmp_path):
     name, uri = vhost
-    with Connection(uri) as connection:
+    with Connection(uri, transport_options=CONFIRMED) as connection:
         producer = Producer(connection.channel())
         for queue in old_classic_queues():
             queue(connection.channel()).declare()
@@ -81,7 +84,7 @@ def test_migrate_moves_every_classic_queue_to_quorum_keeping_every_waiting_messa
     for queue_name, queue in declared.items():
         assert queue["type"] == "quorum", queue_name
         assert queue["arguments"] == dict(expected[queue_name].queue_arguments), queue_name
-    with Connection(uri) as connection:
+    with Connection(uri, transport_options=CONFIRMED) as connection:
         for queue in old_classic_queues():
             assert bodies(connection, queue.name) == [f"{queue.name} #{n}" for n in range(3)]
         # the bindings came along: a new request and a new event reach the new queues
@@ -97,7 +100,7 @@ def test_migrate_moves_every_classic_queue_to_quorum_keeping_every_waiting_messa
 def test_migrate_refuses_to_move_a_queue_an_old_process_still_consumes(vhost, broker, tmp_path):
     name, uri = vhost
     old_rpc = old_classic_queues()[0]
-    with Connection(uri) as old_process:
+    with Connection(uri, transport_options=CONFIRMED) as old_process:
         channel = old_process.channel()
         old_rpc(channel).declare()
         Producer(channel).publish("waiting", exchange=old_rpc.exchange,
@@ -112,7 +115,7 @@ def test_migrate_refuses_to_move_a_queue_an_old_process_still_consumes(vhost, br
             in result.stderr
         assert "python -m services.runtime.migrate" in result.stderr
         assert broker_queues(broker, name)["rpc-billing"]["type"] == "classic"
-    with Connection(uri) as connection:
+    with Connection(uri, transport_options=CONFIRMED) as connection:
         assert bodies(connection, "rpc-billing") == ["waiting"]
 
 
@@ -123,7 +126,7 @@ def test_migrate_run_again_finishes_a_move_that_died_half_way(vhost, broker, tmp
     holding = Queue("rpc-billing.migrating", exchange=rpc_queue.exchange,
                     routing_key=rpc_queue.routing_key, durable=True,
                     queue_arguments=rpc_queue.queue_arguments)
-    with Connection(uri) as connection:
+    with Connection(uri, transport_options=CONFIRMED) as connection:
         holding(connection.channel()).declare()
         Producer(connection.channel()).publish("held", exchange=rpc_queue.exchange,
                                                routing_key="billing.get_account")
@@ -132,7 +135,7 @@ def test_migrate_run_again_finishes_a_move_that_died_half_way(vhost, broker, tmp
     assert result.returncode == 0, result.stderr
 
     assert "rpc-billing.migrating" not in broker_queues(broker, name)
-    with Connection(uri) as connection:
+    with Connection(uri, transport_options=CONFIRMED) as connection:
         Producer(connection.channel()).publish("after", exchange=rpc_queue.exchange,
                                                routing_key="billing.get_account")
         assert bodies(connection, "rpc-billing") == ["held", "after"]  # each once
@@ -142,7 +145,7 @@ def test_two_replicas_migrating_at_once_take_turns_and_keep_each_message_once(
         vhost, broker, tmp_path):
     name, uri = vhost
     old_rpc = old_classic_queues()[0]
-    with Connection(uri) as connection:
+    with Connection(uri, transport_options=CONFIRMED) as connection:
         old_rpc(connection.channel()).declare()
         producer = Producer(connection.channel())
         for n in range(300):
@@ -161,13 +164,13 @@ def test_two_replicas_migrating_at_once_take_turns_and_keep_each_message_once(
     assert [code for code, _ in outcomes] == [0, 0], [err[-1500:] for _, err in outcomes]
 
     assert broker_queues(broker, name)["rpc-billing"]["type"] == "quorum"
-    with Connection(uri) as connection:
+    with Connection(uri, transport_options=CONFIRMED) as connection:
         assert bodies(connection, "rpc-billing") == [f"request {n}" for n in range(300)]
 
 
 def test_a_service_started_on_a_classic_queue_exits_saying_to_run_migrate(vhost, tmp_path):
     name, uri = vhost
-    with Connection(uri) as connection:
+    with Connection(uri, transport_options=CONFIRMED) as connection:
         old_classic_queues()[0](connection.channel()).declare()
     env = {**os.environ, "AMQP_URI": uri, "DATA_DIR": str(tmp_path),
            "BILLING_DATABASE_URL": f"sqlite:///{tmp_path}/billing.db",
