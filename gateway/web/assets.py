@@ -5,6 +5,8 @@ long-lived caching and compression.
   new content, new URL, so a browser keeps a fingerprinted asset a year without asking.
 * Without ``v`` (a typed URL, an old page) an asset may be kept a day, then is revalidated with
   its ETag or Last-Modified (a 304 costs headers only).
+* A ``v`` that is not the file's fingerprint (forged, or a page from another release reaching
+  this replica mid-deploy) is ``no-cache``: that URL must never keep this content a year.
 * flask-compress compresses these assets and the OpenAPI documents, nothing else: portal pages
   and API replies hold CSRF tokens, access tokens and account data next to text an attacker can
   make a victim's browser send, which compression would leak byte by byte (BREACH).
@@ -60,10 +62,20 @@ def init_app(app, static_folder):
     def cache_and_compress(response):
         if request.path.startswith(ASSET_PREFIXES):
             if response.status_code in (200, 304):
-                response.headers["Cache-Control"] = (
-                    f"public, max-age={YEAR}, immutable" if request.args.get("v")
-                    else f"public, max-age={DAY}")
+                response.headers["Cache-Control"] = _cache_control(folders)
             return compress.after_request(response)
         if request.path in COMPRESSED_DOCUMENTS:
             return compress.after_request(response)
         return response
+
+
+def _cache_control(folders):
+    """A year, immutable, only for the URL naming this content's fingerprint."""
+    version = request.args.get("v")
+    if not version:
+        return f"public, max-age={DAY}"
+    filename = (request.view_args or {}).get("filename")
+    if request.endpoint in folders and filename and \
+            version == fingerprint(folders[request.endpoint], filename):
+        return f"public, max-age={YEAR}, immutable"
+    return "no-cache"
