@@ -48,7 +48,7 @@ SUPPORT = ("Business support, 24/7: 1-800-555-0199", "support@bizportal.example"
 def render(statement):
     """PDF bytes for a printable statement (queries.printable_statement)."""
     stub = pdf_stub.stub(statement)
-    page_templates, fits = pages.templates(stub, running_head(statement))
+    page_templates, fits = pages.templates(stub, running_head(statement, pages.head_fits))
     out = io.BytesIO()
     # initialFontName: each page's preamble names the embedded font, not a bare Helvetica
     doc = BaseDocTemplate(out, pagesize=pages.LETTER, pageTemplates=page_templates,

@@ -11,6 +11,7 @@ from functools import partial
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas
 from reportlab.platypus import Frame, PageTemplate
 
@@ -25,6 +26,7 @@ CONTENT_WIDTH = WIDTH - 2 * MARGIN
 TEAR_SPACE = 0.5 * inch       # the dashed line and its words above the stub
 MAX_STUB_BAND = 3.6 * inch    # the most of page 1 the stub may take (about a third)
 TEAR_TEXT = "Please detach and return this portion with your payment"
+HEAD_SIZE = 7.5               # the running head atop pages after the first
 
 
 def stub_band(stub_height):
@@ -69,9 +71,14 @@ def tear_line(pdf_canvas, y):
     pdf_canvas.restoreState()
 
 
+def head_fits(text):
+    """Whether ``text`` as the running head stays within the margins."""
+    return pdfmetrics.stringWidth(text, fonts.BODY, HEAD_SIZE) <= CONTENT_WIDTH
+
+
 def _draw_head(text, pdf_canvas, _doc):
     pdf_canvas.saveState()
-    pdf_canvas.setFont(fonts.BODY, 7.5)
+    pdf_canvas.setFont(fonts.BODY, HEAD_SIZE)
     pdf_canvas.setFillColor(colors.grey)
     pdf_canvas.drawString(MARGIN, HEIGHT - TOP / 2, text)  # canvas text: never parsed as markup
     pdf_canvas.restoreState()

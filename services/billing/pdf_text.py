@@ -49,11 +49,16 @@ def metadata(statement, author):
             "creator": _clean(author, METADATA_CHARS)}
 
 
-def running_head(statement):
+def running_head(statement, fits=lambda line: True):
     """The line atop every page after the first: whose statement, of when (plain text, drawn on
-    the canvas, so not escaped)."""
-    name = _clean(statement["account"].get("company_name"), 60)
-    return f"{name}  ·  Statement of {us_date(statement['statement_date'])} (continued)"
+    the canvas, so not escaped). The name is cut until ``fits`` (the line's measured width):
+    sixty wide letters (Ю, W) would otherwise push the date off the paper."""
+    name = full = _clean(statement["account"].get("company_name"), 60)
+    tail = f"  ·  Statement of {us_date(statement['statement_date'])} (continued)"
+    while name and not fits(name + tail):
+        full = full[:-1].rstrip()
+        name = f"{full}..." if full else ""
+    return name + tail
 
 
 def address_lines(account):
