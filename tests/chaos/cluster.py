@@ -47,8 +47,7 @@ class ClusterNode(PrivateBroker):
     def revive(self):
         """Start the killed node again on its own data (it rejoins the cluster by itself)."""
         (self.base / "pid").unlink(missing_ok=True)
-        subprocess.run(["rabbitmq-server", "-detached"], env=self._env(), check=True,
-                       timeout=60, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.launch()  # with the broker's open-files limit, as at its first start
         self.ctl("wait", str(self.base / "pid"), "--timeout", "90", timeout=120)
 
     def start(self):
