@@ -16,7 +16,7 @@ import os
 from functools import lru_cache
 
 import swagger_ui_bundle
-from flask import request, send_from_directory
+from flask import abort, request, send_from_directory
 from flask_compress import Compress
 from werkzeug.security import safe_join
 
@@ -24,6 +24,10 @@ YEAR, DAY = 365 * 24 * 3600, 24 * 3600
 ASSET_PREFIXES = ("/static/", "/docs/assets/")
 COMPRESSED_DOCUMENTS = ("/api/v1/openapi.json", "/internal/v1/openapi.json")
 DOCS_ASSETS = swagger_ui_bundle.swagger_ui_path
+# what /docs loads; the bundle's own index.html, oauth2-redirect.html and templates are
+# surface nobody needs (a Petstore demo page among them), so they are not served
+DOCS_FILES = frozenset({"swagger-ui.css", "swagger-ui-bundle.js",
+                        "swagger-ui-standalone-preset.js"})
 
 compress = Compress()
 
@@ -45,8 +49,7 @@ def fingerprint(folder, filename):
 def init_app(app, static_folder):
     """Serves /docs/assets, fingerprints asset URLs, and sets their caching and compression."""
     folders = {"web.static": static_folder, "docs_assets": DOCS_ASSETS}
-    app.add_url_rule("/docs/assets/<path:filename>", "docs_assets",
-                     lambda filename: send_from_directory(DOCS_ASSETS, filename))
+    app.add_url_rule("/docs/assets/<path:filename>", "docs_assets", _docs_asset)
     app.config.update(COMPRESS_REGISTER=False,  # only through compress_assets below
                       COMPRESS_STREAMING_ENDPOINT_CONDITIONAL=list(folders))
     compress.init_app(app)
@@ -67,6 +70,12 @@ def init_app(app, static_folder):
         if request.path in COMPRESSED_DOCUMENTS:
             return compress.after_request(response)
         return response
+
+
+def _docs_asset(filename):
+    if filename not in DOCS_FILES:
+        abort(404)
+    return send_from_directory(DOCS_ASSETS, filename)
 
 
 def _cache_control(folders):

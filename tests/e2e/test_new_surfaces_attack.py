@@ -86,6 +86,16 @@ def test_no_path_trick_on_the_asset_routes_reaches_a_file_outside_their_folders(
         assert not any(m in text for m in LEAK_MARKERS), (path, text[:300])
 
 
+def test_the_docs_assets_serve_only_what_the_docs_page_loads(system):
+    for name in ("index.html", "oauth2-redirect.html", "index.j2", "swagger-initializer.js",
+                 "swagger-ui.js", "favicon-32x32.png"):
+        assert requests.get(system.url(f"/docs/assets/{name}"), timeout=10).status_code == 404
+    page = requests.get(system.url("/docs"), timeout=10).text
+    loaded = re.findall(r'/docs/assets/([^"?]+)', page)
+    assert loaded and all(requests.get(system.url(f"/docs/assets/{name}"), timeout=10)
+                          .status_code == 200 for name in loaded)
+
+
 def test_a_forged_fingerprint_never_earns_a_year_long_immutable_cache(system):
     for url in asset_urls(system):
         path, _, version = url.partition("?v=")
