@@ -66,7 +66,9 @@ def banner(settings, demo, state="up"):
     return f"""
   BizPortal is {state}.
     Portal:          {url}/
-    API docs:        {url}/docs   (OpenAPI: {url}/api/v1/openapi.json)
+    API docs:        {url}/docs   (OpenAPI: {url}/api/v1/openapi.json;
+                     staff: {url}/internal/v1/openapi.json)
+    Events:          {url}/api/v1/asyncapi.json   (streams: docs/streams.md)
     Readiness:       {url}/readyz   (metrics: http://127.0.0.1:{settings.metrics_port}/metrics)
     Demo account:    {demo['account_number']}
     Security key:    {demo['security_key']}
