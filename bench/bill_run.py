@@ -32,10 +32,11 @@ from services.runtime.database import engine_url  # noqa: E402
 STATEMENT_DATE = date(2026, 11, 1)
 
 SEED = [
-    """INSERT INTO accounts (account_number, security_key_hash, company_name, contact_name,
-           email, phone, address_line1, city, state, postal_code, bill_cycle_day,
-           invoice_delivery, opened_on, created_at)
-       SELECT lpad(i::text, 16, '0'), 'x', 'Bench Co ' || i, 'Pat', 'pat@bench.example',
+    # the sealed key (kept since issue 12 for printing) is never read by a bill run
+    """INSERT INTO accounts (account_number, security_key_hash, security_key_sealed,
+           company_name, contact_name, email, phone, address_line1, city, state, postal_code,
+           bill_cycle_day, invoice_delivery, opened_on, created_at)
+       SELECT lpad(i::text, 16, '0'), 'x', 'x', 'Bench Co ' || i, 'Pat', 'pat@bench.example',
               '+14155550100', '1 Main St', 'Springfield',
               (ARRAY['CA','NY','TX','IL','WA'])[1 + mod(i, 5)], '94111', 1, 'paper',
               DATE '2026-01-01', now()
