@@ -33,7 +33,8 @@ def create_app(settings=None, rpc_client=None):
         WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead
         JSON_SORT_KEYS=False,
     )
-    app.extensions["rpc"] = rpc_client or RpcClient(settings.amqp_uri, settings.rpc_timeout)
+    app.extensions["rpc"] = rpc_client or RpcClient(settings.amqp_uri, settings.rpc_timeout,
+                                                    settings.heartbeat)
     app.extensions["settings"] = settings
 
     observability.init_app(app)

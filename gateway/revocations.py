@@ -19,7 +19,7 @@ import uuid
 from kombu import Queue
 from nameko.standalone.events import get_event_exchange
 
-from services.runtime import amqp_uri, queues
+from services.runtime import amqp_uri, heartbeats, queues
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,10 @@ class Revocations:
         queue = Queue(f"gateway-revocations-{uuid.uuid4().hex}", exchange=exchange,
                       routing_key="session_ended", exclusive=True, auto_delete=True,
                       durable=False, queue_arguments=queues.CLASSIC)  # per worker: never quorum
-        with amqp_uri.connect(self.amqp_uri, heartbeat=30) as connection:
+        # the heartbeat finds a frozen node; its connection is then dropped, not closed (a
+        # close waits for an answer that never comes: services/runtime/heartbeats.py)
+        connection = amqp_uri.connect(self.amqp_uri, heartbeat=heartbeats.DEFAULT_HEARTBEAT)
+        try:
             with connection.Consumer(queue, callbacks=[self._on_message], accept=["json"]):
                 # bound before the catch-up, so nothing ended in between is missed
                 for session_id in self.fetch():
@@ -91,9 +94,11 @@ class Revocations:
                 log.info("session revocation feed listening")
                 while True:
                     try:
-                        connection.drain_events(timeout=5)
+                        connection.drain_events(timeout=1)  # heartbeat_check: each second
                     except socket.timeout:
                         connection.heartbeat_check()
+        finally:
+            heartbeats.drop(connection)
 
     def _on_message(self, body, message):
         try:

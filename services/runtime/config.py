@@ -29,8 +29,11 @@ VARIABLES = (
     "ADMIN_TOKEN", "PUBLIC_URL", "RPC_TIMEOUT", "LOG_LEVEL", "GATEWAY_WORKERS", "GATEWAY_THREADS",
     "PAYMENTS_PROCESSOR", "EVENT_MAX_ATTEMPTS", "EVENT_RETRY_MAX_DELAY", "DEV_SECRETS",
     "METRICS_PORT", "FORWARDED_ALLOW_IPS", "KEY_ENCRYPTION_KEY", "REMIT_PAYEE", "REMIT_ADDRESS",
-    "EVENT_STREAM_MAX_AGE", "EVENT_STREAM_MAX_BYTES",
+    "EVENT_STREAM_MAX_AGE", "EVENT_STREAM_MAX_BYTES", "HEARTBEAT",
 )
+# AMQP heartbeat, seconds: how soon a process leaves a broker node that stopped answering
+# (services/runtime/heartbeats.py, docs/queues.md); the broker's own default is 60
+DEFAULT_HEARTBEAT = 5
 DEFAULT_METRICS_PORT = 9464  # Prometheus' registered default for exporters of this kind
 # whom checks are made payable to and where they are mailed: the statement's payment stub
 DEFAULT_REMIT_PAYEE = "BizPortal Business Services"
@@ -64,6 +67,7 @@ class Settings:
     admin_token: str = ""
     public_url: str = ""
     rpc_timeout: float = 5.0
+    heartbeat: int = DEFAULT_HEARTBEAT  # whole seconds: AMQP negotiates an integer
     log_level: str = "INFO"
     gateway_workers: int = 2
     gateway_threads: int = 8
@@ -117,6 +121,7 @@ def load(env=None, generate=True) -> Settings:
         public_url=(env.get("PUBLIC_URL")
                     or f"http://127.0.0.1:{env.get('GATEWAY_PORT') or port}").rstrip("/"),
         rpc_timeout=float(env.get("RPC_TIMEOUT") or 5.0),
+        heartbeat=max(2, int(env.get("HEARTBEAT") or DEFAULT_HEARTBEAT)),  # 1 s: dropped
         log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
         gateway_workers=int(env.get("GATEWAY_WORKERS") or 2),
         gateway_threads=int(env.get("GATEWAY_THREADS") or 8),
@@ -210,6 +215,7 @@ def nameko_config(service: str, settings: Settings | None = None) -> dict:
         # billing seals security keys with it when set (else with SECRET_KEY)
         "KEY_ENCRYPTION_KEY": settings.key_encryption_key,
         "RPC_TIMEOUT": settings.rpc_timeout,
+        "HEARTBEAT": settings.heartbeat,  # nameko's consumer; its default is 60 s
         "PAYMENTS_PROCESSOR": settings.payments_processor,
         "EVENT_MAX_ATTEMPTS": settings.event_max_attempts,
         "EVENT_RETRY_MAX_DELAY": settings.event_retry_max_delay,

@@ -12,7 +12,7 @@ from eventlet.queue import Empty, LightQueue, Full
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import select, update
 
-from services.runtime import amqp_uri, outbox as outbox_mod
+from services.runtime import amqp_uri, heartbeats, outbox as outbox_mod
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +27,13 @@ class OutboxRelay:
         self.outbox = outbox
         self.service = service
         self.amqp_uri = config["AMQP_URI"]
+        # a confirm that never comes (a frozen node) fails the drain after this long
+        self.confirm_timeout = config.get("HEARTBEAT") or heartbeats.DEFAULT_HEARTBEAT
         self.exchange = get_event_exchange(service, config)
         self._wakeups = LightQueue(maxsize=1)
         self._running = True
         self._connection = None
+        self._failures = 0
 
     def wake(self):
         try:
@@ -56,7 +59,8 @@ class OutboxRelay:
                 backoff = 0.5
             except Exception as exc:  # broker or database away: keep rows, try again later
                 log.warning("outbox relay could not publish: %s", type(exc).__name__)
-                self._close()
+                self._close(failed=True)
+                self._failures += 1  # the next connection starts from the next broker
                 eventlet.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
         self._close()
@@ -90,6 +94,7 @@ class OutboxRelay:
                     content_type="application/json", content_encoding="utf-8",
                     delivery_mode=2, headers={"nameko.request_id": row.request_id},
                     declare=[self.exchange], retry=False,
+                    confirm_timeout=self.confirm_timeout,
                 )
             conn.execute(update(o).where(o.c.event_id.in_([r.event_id for r in rows]))
                          .values(sent_at=outbox_mod.now()))
@@ -101,14 +106,17 @@ class OutboxRelay:
         if self._connection is None:
             # the first broker of AMQP_URI that answers (several: a cluster's nodes)
             self._connection = amqp_uri.connect(
-                self.amqp_uri, transport_options={"confirm_publish": True})
+                heartbeats.starting_from(self.amqp_uri, self._failures),
+                transport_options={"confirm_publish": True})
             self._producer_obj = self._connection.Producer()
         return self._producer_obj
 
-    def _close(self):
-        if self._connection is not None:
+    def _close(self, failed=False):
+        if self._connection is not None and failed:
+            heartbeats.drop(self._connection)  # its broker may never answer a close
+        elif self._connection is not None:
             try:
                 self._connection.release()
             except Exception:
                 pass
-            self._connection = None
+        self._connection = None

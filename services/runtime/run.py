@@ -18,7 +18,8 @@ import sys  # noqa: E402
 from nameko.runners import ServiceRunner  # noqa: E402
 
 from services.contracts.names import SERVICES  # noqa: E402
-from services.runtime import config as config_mod, logs, replies, topology  # noqa: E402
+from services.runtime import (config as config_mod, heartbeats, logs, replies,  # noqa: E402
+                              topology)
 from services.runtime.registry import service_class  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ def main(argv=None):
     except topology.QueueMismatch as exc:
         sys.exit(f"{name}: {exc}")
     replies.install()  # a reply lost to a broker restart must not stop the service
+    heartbeats.install(settings.heartbeat)  # leave a frozen broker node within a bound
 
     runner = ServiceRunner(config)
     runner.add_service(cls)

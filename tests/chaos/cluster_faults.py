@@ -12,11 +12,14 @@ import threading
 import time
 
 from services.contracts.names import SERVICES
+from services.runtime.heartbeats import DEFAULT_HEARTBEAT, FROZEN_NODE_BOUND
 from tests.chaos.faults import Fault
 
 CONSUMPTION_BOUND = 10.0  # seconds from a node's loss to events flowing again
 FREEZE_SECONDS = 30
-FREEZE_BOUND = 20.0       # seconds for the system to answer again around a frozen node
+# seconds for the system to answer again around a frozen node: what the heartbeat promises
+# (services/runtime/heartbeats.py: 3 x HEARTBEAT + a connect timeout = 20 s at 5 s)
+FREEZE_BOUND = float(FROZEN_NODE_BOUND)
 
 
 def lose_busiest_node(system, cluster, _postgres):
@@ -97,7 +100,8 @@ def every_cluster_fault(load):
 
 def freeze_row(heal):
     seconds = next((s for name, s in heal if name.startswith("SIGSTOP")), None)
-    return (f"the system answers within {FREEZE_BOUND:.0f} s of a node freezing",
+    return (f"the system answers within {FREEZE_BOUND:.0f} s of a node freezing "
+            f"(HEARTBEAT {DEFAULT_HEARTBEAT} s)",
             seconds is not None and seconds <= FREEZE_BOUND,
             f"{seconds:.2f} s" if seconds is not None else "not while frozen")
 
