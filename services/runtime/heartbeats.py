@@ -70,10 +70,8 @@ def drop(connection):
     """Forget ``connection`` without talking to its broker (which may never answer)."""
     if connection is None:
         return
-    try:
+    with contextlib.suppress(Exception):  # the socket is gone either way
         connection.collect()
-    except Exception:  # noqa: BLE001 -- the socket is gone either way
-        pass
 
 
 @contextlib.contextmanager
@@ -86,9 +84,9 @@ def _establish_connection(self):
     try:
         conn.ensure_connection(self.on_connection_error, self.connect_max_retries)
         yield conn
-    except BaseException:
+    except BaseException as exc:
         self._brokers_failed = getattr(self, "_brokers_failed", 0) + 1
-        log.warning("left broker %s", conn.as_uri(), exc_info=True)
+        log.warning("left broker %s (%s)", conn.as_uri(), type(exc).__name__)
         drop(conn)
         raise
     conn.release()
@@ -109,10 +107,7 @@ _switch_without_goodbye.bounded = True
 def drop_open(connection):
     """``drop`` ``connection`` if it is open, keeping it usable (it connects again)."""
     if connection._connection is not None:
-        try:
-            connection.collect()
-        except Exception:  # noqa: BLE001
-            pass
+        drop(connection)
         connection._default_channel = None
 
 
