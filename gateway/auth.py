@@ -152,6 +152,7 @@ def end_web_session():
     user = current_user()
     if user:
         call("identity", "end_session", user["session_id"])
+        revocations().wait_heard(user["session_id"])  # every worker knows before we answer
         revocations().add(user["session_id"])
         _confirmed_sessions().forget(user["session_id"])
     session.clear()

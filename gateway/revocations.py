@@ -31,6 +31,7 @@ class Revocations:
         self.fetch = fetch          # () -> [session_id] ended lately; None: no background feed
         self._ended = {}            # session_id -> monotonic time it was heard of
         self._lock = threading.Lock()
+        self._heard = threading.Condition(self._lock)  # notified as the feed adds an ending
         self._pid = None
         self.synced = threading.Event()
 
@@ -42,6 +43,17 @@ class Revocations:
     def add(self, session_id):
         with self._lock:
             self._ended[str(session_id)] = time.monotonic()
+            self._heard.notify_all()
+
+    def wait_heard(self, session_id, timeout=2.0):
+        """Wait until the feed brought the ending of ``session_id`` (call before ``add``).
+        Every worker's queue gets the same routed message at once, so when this worker has
+        heard it the others have too: a sign-out answered after this stops the tokens on
+        every worker, not only this one. True if heard, False on timeout or with no feed."""
+        if not self.ready() or self._pid != os.getpid():
+            return False
+        with self._heard:
+            return self._heard.wait_for(lambda: str(session_id) in self._ended, timeout)
 
     def __contains__(self, session_id):
         with self._lock:

@@ -76,7 +76,9 @@ def logout():
     The session's access and refresh tokens stop working at once."""
     session_id = auth.current_user()["session_id"]
     call("identity", "end_session", session_id)
-    auth.revocations().add(session_id)  # this worker need not wait for the event
+    # answer once the ending reached every worker's feed (bounded), then be sure of this one
+    auth.revocations().wait_heard(session_id)
+    auth.revocations().add(session_id)
     return ""
 
 
