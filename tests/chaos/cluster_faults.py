@@ -100,8 +100,8 @@ def every_cluster_fault(load):
 
 def freeze_row(heal):
     seconds = next((s for name, s in heal if name.startswith("SIGSTOP")), None)
-    return (f"the system answers within {FREEZE_BOUND:.0f} s of a node freezing "
-            f"(HEARTBEAT {DEFAULT_HEARTBEAT} s)",
+    return ((f"the system answers within {FREEZE_BOUND:.0f} s of a node freezing "
+             f"(HEARTBEAT {DEFAULT_HEARTBEAT} s)"),
             seconds is not None and seconds <= FREEZE_BOUND,
             f"{seconds:.2f} s" if seconds is not None else "not while frozen")
 
