@@ -45,7 +45,9 @@ chaos: $(STAMP)
 ## chaos-cluster: the same load on three private RabbitMQ nodes, two replicas of every service:
 ## the node leading most queues killed and brought back, a node frozen, rolling restarts
 chaos-cluster: $(STAMP)
-	$(BIN)/python -m tests.chaos --cluster
+	$(BIN)/python -m tests.chaos --cluster; status=$$?; \
+	CHAOS_CLUSTER=1 $(BIN)/python -m pytest -q -rP tests/chaos/test_frozen_node.py || status=1; \
+	exit $$status
 
 ## bench: the speed figures issues ask for, each as a ratio against a baseline in the same run
 bench: $(STAMP)

@@ -88,17 +88,22 @@ class RollingRestart:
                 f"{self.failed} requests failed (5xx or dropped) while every replica restarted")
 
 
-def every_cluster_fault(load):
+def every_cluster_fault(load, freeze=True):
+    """``freeze=False`` leaves out the frozen node: its bound is not met yet (docs/queues.md,
+    the broker elects no new leader before net_ticktime), so only make chaos-cluster runs it."""
     restart = RollingRestart(load)
     faults = [Fault("kill -9 the node leading most queues", "events", lose_busiest_node),
               Fault("the lost node returns, leaders rebalanced", "broker", lost_node_returns),
               Fault(f"SIGSTOP a node for {FREEZE_SECONDS} s", "broker", freeze_a_node),
               Fault("rolling restart of every service", "broker", restart,
                     heal_from_end=True)]
-    return faults, restart
+    return [f for f in faults if freeze or not f.name.startswith("SIGSTOP")], restart
 
 
 def freeze_row(heal):
+    """The frozen-node row, or None when the run froze no node."""
+    if not any(name.startswith("SIGSTOP") for name, _ in heal):
+        return None
     seconds = next((s for name, s in heal if name.startswith("SIGSTOP")), None)
     return ((f"the system answers within {FREEZE_BOUND:.0f} s of a node freezing "
              f"(HEARTBEAT {DEFAULT_HEARTBEAT} s)"),

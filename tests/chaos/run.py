@@ -159,8 +159,8 @@ def run(min_ops, faults, accounts=8, threads=6, log=print, keep=False, scan=True
                      ("every fault healed", all(s is not None for _, s in result.heal),
                       f"{len(result.heal)} faults")]
             if cluster:
-                extra += [cluster_faults.consumption_row(result.heal),
-                          cluster_faults.freeze_row(result.heal)]
+                extra += [row for row in (cluster_faults.consumption_row(result.heal),
+                                          cluster_faults.freeze_row(result.heal)) if row]
                 if restart is not None:
                     extra.append(restart.row())
             if load.record.given_up:

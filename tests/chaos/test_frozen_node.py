@@ -83,12 +83,11 @@ def answered(client, within):
     return None
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "measured 21.4 s at HEARTBEAT 5 (bound 20 s) and 12.9 s at HEARTBEAT 2 (bound 11 s); "
-    "before, the client thread hung in kombu's switch/close for the whole freeze. The "
-    "gateway's first call after the freeze "
-    "waits a confirm timeout, then its whole RPC timeout for a reply queue left on the frozen "
-    "node; issue 14 point 2 open work"))
+@pytest.mark.skipif(not os.environ.get("CHAOS_CLUSTER"), reason=(
+    "open work (issue 14 point 2), run by make chaos-cluster: measured 21.4 s at HEARTBEAT 5 "
+    "(bound 20 s) and 12.9 s at HEARTBEAT 2 (bound 11 s); the gateway's first call after the "
+    "freeze waits a confirm timeout, then its whole RPC timeout for a reply queue left on the "
+    "frozen node"))
 def test_the_gateway_and_a_service_leave_a_frozen_broker_within_the_bound(two_brokers):
     frozen, live = two_brokers
     uri = f"{frozen.amqp_uri};{live.amqp_uri}"
