@@ -9,6 +9,7 @@ import importlib
 import subprocess
 import sys
 import uuid
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -101,7 +102,9 @@ def test_a_client_generated_from_the_document_signs_in_pays_and_downloads_a_stat
     summary = eventually(paid_off)
     assert isinstance(summary, m.AccountSummary)
     assert summary.last_payment.amount_cents == owed.amount_due_cents
-    assert summary.amount_due_cents == 0 and summary.due_date.year == 2026  # a date, parsed
+    # typed as the document says (not == 0: another test's bill run in this shared system may
+    # already have billed this account again; paying down is tests/e2e/test_payments.py's)
+    assert isinstance(summary.amount_due_cents, int) and isinstance(summary.due_date, date)
 
     page = api("statements.list_statements").sync(number, client=client)
     [statement] = page.items
