@@ -38,7 +38,7 @@ SEED = [
            bill_cycle_day, invoice_delivery, opened_on, created_at)
        SELECT lpad(i::text, 16, '0'), 'x', 'x', 'Bench Co ' || i, 'Pat', 'pat@bench.example',
               '+14155550100', '1 Main St', 'Springfield',
-              (ARRAY['CA','NY','TX','IL','WA'])[1 + mod(i, 5)], '94111', 1, 'paper',
+              (ARRAY['CA','NY','TX','IL','WA'])[1 + mod(i, 5)], '94111', 1, :delivery,
               DATE '2026-01-01', now()
        FROM generate_series(1, :n) AS i""",
     """INSERT INTO account_services (account_id, product_code, quantity, monthly_cents)
@@ -137,7 +137,8 @@ def main():
         started = time.perf_counter()
         with engine.begin() as conn:
             for sql in SEED:
-                conn.execute(text(sql), {"n": args.accounts, "calls": args.calls})
+                conn.execute(text(sql), {"n": args.accounts, "calls": args.calls,
+                                         "delivery": "paper"})
         seeded = time.perf_counter() - started
         print(f"seeded {args.accounts} accounts x 3 services x {args.calls} calls "
               f"in {seeded:.1f} s")

@@ -42,17 +42,8 @@ from bench.bill_run import RESET, SEED, STATEMENT_DATE, check  # noqa: E402
 from services.contracts.names import BILLING, SERVICES  # noqa: E402
 from services.runtime.database import engine_url  # noqa: E402
 
-# bench/bill_run.py's accounts, with the sealed security key billing keeps since issue 12
-# (never read by a bill run) and paperless: a paper statement's event makes billing render
-# its PDF, which is not the bill run's work
-ACCOUNTS = """INSERT INTO accounts (account_number, security_key_hash, security_key_sealed,
-           company_name, contact_name, email, phone, address_line1, city, state, postal_code,
-           bill_cycle_day, invoice_delivery, opened_on, created_at)
-       SELECT lpad(i::text, 16, '0'), 'x', 'x', 'Bench Co ' || i, 'Pat', 'pat@bench.example',
-              '+14155550100', '1 Main St', 'Springfield',
-              (ARRAY['CA','NY','TX','IL','WA'])[1 + mod(i, 5)], '94111', 1, 'paperless',
-              DATE '2026-01-01', now()
-       FROM generate_series(1, :n) AS i"""
+# paperless: a paper statement's event makes billing render its PDF, not the bill run's work
+DELIVERY = "paperless"
 
 
 def seed_databases(postgres, args):
@@ -66,8 +57,9 @@ def seed_databases(postgres, args):
     engine = create_engine(engine_url(first[BILLING]))
     started = time.perf_counter()
     with engine.begin() as conn:
-        for sql in (ACCOUNTS, *SEED[1:]):
-            conn.execute(text(sql), {"n": args.accounts, "calls": args.calls})
+        for sql in SEED:
+            conn.execute(text(sql), {"n": args.accounts, "calls": args.calls,
+                                     "delivery": DELIVERY})
     engine.dispose()
     print(f"seeded {args.accounts} paperless accounts x 3 services x {args.calls} calls "
           f"in {time.perf_counter() - started:.1f} s")
