@@ -147,13 +147,19 @@ def start_web_session(signed_in):
     g.pop("user", None)
 
 
+def end_session(session_id):
+    """Ends a session with identity and answers once every worker refuses its tokens: the
+    ending reached this worker's revocation feed (bounded), which every worker's queue gets."""
+    call("identity", "end_session", session_id)
+    revocations().wait_heard(session_id)
+    revocations().add(session_id)
+
+
 def end_web_session():
     """Signs the browser out: ends the identity session, forgets the cookie."""
     user = current_user()
     if user:
-        call("identity", "end_session", user["session_id"])
-        revocations().wait_heard(user["session_id"])  # every worker knows before we answer
-        revocations().add(user["session_id"])
+        end_session(user["session_id"])
         _confirmed_sessions().forget(user["session_id"])
     session.clear()
     g.user = None

@@ -75,10 +75,7 @@ def logout():
 
     The session's access and refresh tokens stop working at once."""
     session_id = auth.current_user()["session_id"]
-    call("identity", "end_session", session_id)
-    # answer once the ending reached every worker's feed (bounded), then be sure of this one
-    auth.revocations().wait_heard(session_id)
-    auth.revocations().add(session_id)
+    auth.end_session(session_id)
     return ""
 
 
