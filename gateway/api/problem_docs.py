@@ -78,9 +78,10 @@ def complete(paths):
                 continue
             responses = {str(status): answer for status, answer
                          in operation["responses"].items() if status != "default"}
-            operation["responses"] = responses
             for status in common_statuses(path, method, operation) - set(responses):
                 responses[status] = None
-            for status in list(responses):
-                if int(status) >= 400:
-                    responses[status] = problem_response(status, responses[status])
+            # in status order: a set's order changes with each process's hash seed, and the
+            # document must be the same bytes from every gateway replica
+            operation["responses"] = {status: problem_response(status, responses[status])
+                                      if int(status) >= 400 else responses[status]
+                                      for status in sorted(responses, key=int)}

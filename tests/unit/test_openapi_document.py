@@ -2,7 +2,10 @@
 (customers' /api/v1/openapi.json, staff's /internal/v1/openapi.json) with each of its methods,
 and every operation lists its error answers as problem documents (what the fuzzing tests in
 tests/fuzz then hold the running system to)."""
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -134,3 +137,25 @@ def test_a_503_answer_has_the_documented_problem_fields(tmp_path):
     body = response.get_json()
     assert response.status_code == 503 and response.headers["Retry-After"]
     assert set(problem["required"]) <= set(body) <= set(problem["properties"])
+
+
+DUMP = """
+import sys, tempfile
+from gateway.app import create_app
+from services.runtime import config
+from tests.unit.fakes import FakeRpc
+with tempfile.TemporaryDirectory() as tmp:
+    app = create_app(config.load({"DATA_DIR": tmp, "ADMIN_TOKEN": "staff-token"}),
+                     rpc_client=FakeRpc())
+    client = app.test_client()
+    sys.stdout.buffer.write(client.get("/api/v1/openapi.json").data)
+    sys.stdout.buffer.write(client.get("/internal/v1/openapi.json",
+                                       headers={"Authorization": "Bearer staff-token"}).data)
+"""
+
+
+def test_every_gateway_process_serves_the_same_bytes_whatever_its_hash_seed():
+    dumps = {subprocess.run([sys.executable, "-c", DUMP], capture_output=True, check=True,
+                            env=dict(os.environ, PYTHONHASHSEED=seed)).stdout
+             for seed in ("1", "2", "3")}
+    assert len(dumps) == 1
