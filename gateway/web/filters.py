@@ -1,17 +1,13 @@
 """The template filters: money and dates in their reading form (from their one home,
 services/contracts/money.py) and the machine form a ``<time datetime>`` attribute needs."""
-from datetime import datetime, timezone
-
 from services.contracts import money
+from services.runtime import clock
 
 
 def machine_datetime(value):
     """ISO text as a valid ``datetime`` attribute: UTC, whole seconds (the Nu checker refuses
     the six-digit fractions the services send)."""
-    moment = datetime.fromisoformat(str(value))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return clock.iso(str(value), timespec="seconds")
 
 
 def init_blueprint(bp):

@@ -1,6 +1,4 @@
 """Opening business accounts, checking the invoice's security key and reissuing it."""
-from datetime import datetime, timezone
-
 from marshmallow import ValidationError
 from sqlalchemy import select
 
@@ -8,6 +6,7 @@ from services.billing import catalogue, keys
 from services.billing.models import Account, AccountService
 from services.contracts.billing import OpenAccountRequest
 from services.contracts.errors import InvalidInput, NotFound
+from services.runtime import clock
 
 
 def load_request(payload):
@@ -32,7 +31,7 @@ def open_account(session, data, kek, now=None):
     The plain key is returned once (the staff API's answer); it is kept hashed, to check it,
     and sealed under ``kek``, to print it at the top of every statement.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     key, key_hash, sealed = keys.issue(kek)
     address = data["billing_address"]
     account = Account(

@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 from services.billing import events, fees
 from services.contracts.billing import BillRunRequest
 from services.contracts.errors import InvalidInput
+from services.runtime import clock
 
 BATCH = 500
 
@@ -95,7 +96,7 @@ def issue_batch(tx, statement_date, account_numbers=None, now=None):
     ids = _claim(session, statement_date, account_numbers)
     if not ids:
         return 0, 0
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     batch = str(uuid.uuid4())
     start = period_start(statement_date)
     p = {"b": batch, "d": statement_date, "ps": start, "pe": statement_date,

@@ -14,6 +14,7 @@ from sqlalchemy import DateTime, Integer, String, bindparam, text
 
 from services.billing import queries
 from services.contracts.errors import InvalidInput
+from services.runtime import clock
 
 HEADER = "date,time,from,to,type,duration_seconds,charge\r\n"
 PAGE = 25_000  # ~1.7 MB of CSV per RPC reply: few round trips, flat memory
@@ -51,7 +52,7 @@ _BEGINNING = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
 def _encode(started_at, from_number, to_number):
-    return f"{_aware(started_at).isoformat()}|{from_number}|{to_number}"
+    return f"{clock.as_utc(started_at).isoformat()}|{from_number}|{to_number}"
 
 
 def _decode(cursor):
@@ -62,12 +63,6 @@ def _decode(cursor):
         return datetime.fromisoformat(moment), from_number, to_number
     except ValueError:
         raise InvalidInput({"cursor": ["Not a cursor this export gave out."]}) from None
-
-
-def _aware(moment):
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def money(cents):
@@ -96,7 +91,7 @@ def page(session, account_number, invoice_number, cursor=None, size=None):
         out = io.StringIO()
         writer = csv.writer(out)
         for r in rows:
-            at = _aware(r.started_at).astimezone(timezone.utc)
+            at = clock.as_utc(r.started_at)
             writer.writerow((at.strftime("%Y-%m-%d"), at.strftime("%H:%M:%S"), r.from_number,
                              r.to_number, r.call_type, r.duration_seconds, money(r.charge_cents)))
         body, count = out.getvalue(), len(rows)
@@ -112,7 +107,7 @@ def recent(session, account_id, statement, limit=200):
               "ts": datetime.combine(statement.period_start, time(), timezone.utc),
               "te": datetime.combine(statement.period_end, time(), timezone.utc)}
     rows = session.execute(_ROWS_SQL, params).all()
-    return [{"started_at": _aware(r.started_at).isoformat(), "from_number": r.from_number,
+    return [{"started_at": clock.as_utc(r.started_at).isoformat(), "from_number": r.from_number,
              "to_number": r.to_number, "call_type": r.call_type,
              "duration_seconds": r.duration_seconds, "charge_cents": r.charge_cents}
             for r in rows]

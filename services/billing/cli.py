@@ -7,12 +7,13 @@ outbox until a running billing service's relay publishes them.
 """
 import argparse
 import sys
-from datetime import date, datetime, timezone
+from datetime import date
 
 from tqdm import tqdm
 
 from services.billing import bill_runs
 from services.billing.models import metadata
+from services.runtime import clock
 from services.runtime import config
 from services.runtime.database import standalone
 
@@ -20,7 +21,7 @@ from services.runtime.database import standalone
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--date", type=date.fromisoformat,
-                        default=datetime.now(timezone.utc).date(),
+                        default=clock.today(),
                         help="statement date, YYYY-MM-DD (default: today, UTC)")
     parser.add_argument("--account", action="append", dest="accounts", metavar="NUMBER",
                         help="bill only this account (repeatable), whatever its cycle day")

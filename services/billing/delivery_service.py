@@ -1,17 +1,13 @@
 """billing's invoice-delivery entrypoints (a mixin of BillingService): paper or paperless,
 and where paperless bills go, which changes only once the link mailed to a new address is
 followed (paperless.py). Sending that link is throttled per recipient and per account."""
-from datetime import datetime, timezone
-
+from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 
 from services.billing import mail_throttle, paperless, profile
 from services.billing.queries import account
 from services.contracts.errors import InvalidInput, NotFound, Refused, Throttled
 
-
-def now():
-    return datetime.now(timezone.utc)
 
 
 class InvoiceDeliveryMixin:
@@ -22,7 +18,7 @@ class InvoiceDeliveryMixin:
         """Returns ``{method: paperless|paper, email, pending_email}`` (``pending_email``: a
         new address waiting for its link, or None). Raises NotFound."""
         with self.db.transaction() as tx:
-            return profile.get_delivery(tx.session, account_number, now())
+            return profile.get_delivery(tx.session, account_number, clock.now())
 
     @rpc(expected_exceptions=(NotFound, InvalidInput, Throttled))
     def set_invoice_delivery(self, account_number, request, actor=None):
@@ -32,7 +28,7 @@ class InvoiceDeliveryMixin:
         is mailed to it, and once followed the method and address apply. Raises InvalidInput
         (nothing changed), Throttled (too many links for that address or account this hour),
         NotFound. Emits ``billing.invoice_delivery_changed`` on an immediate change."""
-        at, token = now(), None
+        at, token = clock.now(), None
         with self.db.transaction() as tx:
             delivery, changed, new_email = profile.set_delivery(
                 tx.session, account_number, request, at)
@@ -62,7 +58,7 @@ class InvoiceDeliveryMixin:
         superseded, expired). Emits ``billing.invoice_delivery_changed`` (its actor: who
         asked for the address)."""
         with self.db.transaction() as tx:
-            number, delivery, requested_by = profile.verify_delivery(tx.session, token, now())
+            number, delivery, requested_by = profile.verify_delivery(tx.session, token, clock.now())
             tx.emit("invoice_delivery_changed", profile.delivery_event(
                 number, delivery, {"user_id": requested_by, "ip": ip}))
         return dict(delivery, account_number=number)

@@ -4,6 +4,7 @@ import random
 from datetime import datetime, time, timedelta, timezone
 
 from services.billing import accounts, bill_runs, ledger, usage
+from services.runtime import clock
 
 DEMO_ACCOUNT = {
     "company_name": "Harbor Street Dental, LLC",
@@ -51,7 +52,7 @@ def demo_calls(start, end, rng):
 def seed(db, kek, today=None):
     """Open the demo account through the same rules as the staff API (its key sealed under
     ``kek``), then give it calls, statements and payments; returns its number and key."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or clock.today()
     rng = random.Random(20261124)
     data = accounts.load_request({**DEMO_ACCOUNT, "bill_cycle_day": min(today.day, 28)})
     with db.transaction() as tx:

@@ -4,13 +4,14 @@ Positive amounts are owed, negative ones credited; the balance (and so the amoun
 sum of an account's entries, computed when asked and stored nowhere else. Payments, returns
 and late fees carry a reference that is unique per account and kind, so each is posted once.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import Date, DateTime, bindparam, func, select, text
 
 from services.billing import events, fees
 from services.billing.models import Account, LedgerEntry
 from services.contracts.errors import NotFound
+from services.runtime import clock
 
 METHOD_NAMES = {"card": "card", "bank_account": "bank account"}
 
@@ -47,7 +48,7 @@ def apply_payment(tx, data, now=None):
 
     ``data`` is the ``payments.payment_succeeded`` payload.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     account = _account(tx.session, data["account_number"])
     method = METHOD_NAMES.get(data.get("method_type"), data.get("method_type") or "payment")
     description = f"Payment, thank you ({method} ending {data.get('last4') or '----'})"
@@ -63,7 +64,7 @@ def apply_payment(tx, data, now=None):
 
 def apply_return(tx, data, now=None):
     """Reverse a returned payment and charge the returned-payment fee; True when posted."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     account = _account(tx.session, data["account_number"])
     reason = (data.get("reason") or "returned by the bank")[:60]
     if not _post(tx.session, account.id, "return", f"Returned payment ({reason})",
@@ -78,7 +79,7 @@ def assess_late_fees(tx, today, now=None):
     """Charge the late fee on each account's latest statement still unpaid ``grace`` days after
     its due date, once per statement (set-based). Emits ``billing.late_fee_assessed`` for each;
     returns how many were assessed."""
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.now()
     cutoff = today - timedelta(days=fees.LATE_FEE_GRACE_DAYS)
     statement = text(f"""
         INSERT INTO ledger_entries (account_id, entry_date, kind, description, amount_cents,

@@ -9,13 +9,14 @@ address or account, bounded in length and with no address in the table.
 """
 import hashlib
 import math
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.billing.models import MailThrottle
 from services.contracts.errors import Throttled
+from services.runtime import clock
 
 WINDOW = timedelta(hours=1)
 LIMITS = {"verify_recipient": 3,  # verification mails to one address
@@ -30,9 +31,6 @@ def key(kind, value):
     return f"{kind}:" + hashlib.sha256(str(value or "").lower().encode()).hexdigest()[:40]
 
 
-def _aware(moment):
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
 
 def _locked(session, name, at):
     hold = update(MailThrottle).where(MailThrottle.key == name).values(count=MailThrottle.count)
@@ -45,7 +43,7 @@ def _locked(session, name, at):
             session.execute(hold)
     row = session.execute(select(MailThrottle).where(MailThrottle.key == name)
                           .execution_options(populate_existing=True)).scalar_one()
-    if at - _aware(row.window_started_at) >= WINDOW:
+    if at - clock.as_utc(row.window_started_at) >= WINDOW:
         row.count, row.window_started_at = 0, at
     return row
 
@@ -57,7 +55,7 @@ def reserve(session, wanted, at):
     rows = {name: _locked(session, name, at) for name in sorted(limits)}  # one order: no deadlock
     full = [row for name, row in rows.items() if row.count >= limits[name]]
     if full:
-        wait = max((_aware(row.window_started_at) + WINDOW - at).total_seconds()
+        wait = max((clock.as_utc(row.window_started_at) + WINDOW - at).total_seconds()
                    for row in full)
         raise Throttled(TOO_MANY, retry_after=max(1, math.ceil(wait)))
     for row in rows.values():

@@ -9,12 +9,13 @@ RPC (never an event) and its stored copy leaves the link out.
 """
 import hashlib
 import secrets
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from services.billing.models import InvoiceEmailVerification
 from services.contracts.errors import Refused
+from services.runtime import clock
 
 VERIFY_LIFETIME = timedelta(hours=24)
 BAD_TOKEN = ("This link to confirm where bills go is not valid any more. Choose the address "
@@ -24,9 +25,6 @@ BAD_TOKEN = ("This link to confirm where bills go is not valid any more. Choose 
 def _digest(token):
     return hashlib.sha256(str(token).encode()).hexdigest()
 
-
-def _aware(moment):
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def end_pending(session, account_number, at):
@@ -56,14 +54,14 @@ def pending(session, account_number, at):
         InvoiceEmailVerification.account_number == account_number,
         InvoiceEmailVerification.used_at.is_(None))
         .order_by(InvoiceEmailVerification.created_at.desc())).scalars().first()
-    return row.email if row is not None and _aware(row.expires_at) > at else None
+    return row.email if row is not None and clock.as_utc(row.expires_at) > at else None
 
 
 def take(session, token, at):
     """Spends ``token`` (a conditional update: it works once); returns its row. Raises
     Refused when unknown, used, superseded or expired."""
     row = session.get(InvoiceEmailVerification, _digest(token))
-    if row is None or row.used_at is not None or _aware(row.expires_at) <= at:
+    if row is None or row.used_at is not None or clock.as_utc(row.expires_at) <= at:
         raise Refused(BAD_TOKEN)
     if session.execute(update(InvoiceEmailVerification).where(
             InvoiceEmailVerification.token_hash == row.token_hash,

@@ -4,13 +4,14 @@ Every figure of money owed comes from the ledger (ledger.balance) or from a stat
 was printed; nothing here stores anything.
 """
 import base64
-from datetime import date, datetime, timezone
+from datetime import date
 
 from sqlalchemy import select
 
 from services.billing import fees, keys, ledger
 from services.billing.models import Account, LedgerEntry, Statement, StatementLine
 from services.contracts.errors import InvalidInput, NotFound
+from services.runtime import clock
 from services.runtime import config
 
 STATEMENT_FIELDS = ("invoice_number", "statement_date", "due_date", "previous_balance_cents",
@@ -41,7 +42,7 @@ def past_due(balance, latest, today):
 
 
 def summary(session, account_number, today=None):
-    today = today or datetime.now(timezone.utc).date()
+    today = today or clock.today()
     found = account(session, account_number)
     balance = ledger.balance(session, found.id)
     latest = latest_statement(session, found.id)
@@ -56,7 +57,7 @@ def summary(session, account_number, today=None):
         "invoice_number": latest.invoice_number if latest else None,
         "past_due_cents": past_due(balance, latest, today),
         "last_payment": {"amount_cents": -payment.amount_cents,
-                         "paid_at": _aware(payment.posted_at).isoformat()} if payment else None,
+                         "paid_at": clock.as_utc(payment.posted_at).isoformat()} if payment else None,
         "invoice_delivery": found.invoice_delivery,
     }
 
@@ -85,9 +86,6 @@ def payment_allowance(session, account_number, payment_ids=()):
             "max_payment_cents": max(0, balance + ahead), "currency": fees.CURRENCY,
             "applied_payment_ids": sorted(applied)}
 
-
-def _aware(moment):
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def company_names(session, account_numbers):
@@ -129,7 +127,7 @@ def _uncursor(cursor):
 
 def statements(session, account_number, limit=20, cursor=None, today=None):
     """Statements newest first: ``{items, next_cursor}`` (keyset paging on statement date)."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or clock.today()
     if not isinstance(limit, int) or not 1 <= limit <= 100:
         raise InvalidInput({"limit": ["From 1 to 100."]})
     found = account(session, account_number)
@@ -166,7 +164,7 @@ def statement_row(session, account_number, invoice_number):
 def statement_detail(session, account_number, invoice_number, today=None):
     """One statement with ``sections: [{name, title, lines, subtotal_cents}]``; its lines add
     up to ``new_charges_cents``."""
-    today = today or datetime.now(timezone.utc).date()
+    today = today or clock.today()
     found, statement = statement_row(session, account_number, invoice_number)
     newer = session.execute(select(Statement).where(
         Statement.account_id == found.id, Statement.statement_date > statement.statement_date)

@@ -1,9 +1,10 @@
 """The billing nameko service: thin entrypoints over billing's domain modules."""
 import base64
 import logging
-from datetime import date, datetime, timezone
+from datetime import date
 
 from nameko.dependency_providers import Config
+from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 
@@ -113,7 +114,7 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
     @timer(interval=CYCLE_TIMER_SECONDS)
     def run_daily_cycle(self):
         """Bills today's cycle and assesses today's late fees; both are safe to repeat."""
-        today = datetime.now(timezone.utc).date()
+        today = clock.today()
         issued = bill_runs.run(self.db, today)
         with self.db.transaction() as tx:
             fees_assessed = ledger.assess_late_fees(tx, today)

@@ -3,7 +3,10 @@
 One home for the reading form used by the portal's pages, the statement PDF and the mails;
 the API and the CSV keep integer cents and ISO dates (machines read those).
 """
-from datetime import date, datetime, timezone
+from datetime import date, datetime
+
+from services.runtime import clock
+
 
 
 def usd(cents):
@@ -42,9 +45,7 @@ def us_datetime(value):
     """A moment (or ISO text) in UTC as ``Dec 22, 2026, 3:04 PM UTC``; naive is taken as UTC."""
     if value in (None, ""):
         return "—"
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    moment = (moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None
-              else moment.astimezone(timezone.utc))
+    moment = clock.as_utc(value if isinstance(value, datetime) else str(value))
     hour = moment.hour % 12 or 12
     half = "AM" if moment.hour < 12 else "PM"
     return f"{us_date(moment)}, {hour}:{moment.minute:02d} {half} UTC"

@@ -12,7 +12,7 @@ from sqlalchemy import and_, or_, select
 
 from services.contracts.errors import InvalidInput
 from services.identity.models import AuditEntry, Membership, User
-from services.identity.throttle import _aware
+from services.runtime import clock
 
 # the events of other services that belong in the trail, and how each reads
 EVENT_ACTIONS = {
@@ -52,7 +52,7 @@ def detail_of(event_type, data):
 def record_event(session, event):
     """Records another service's event (billing, payments) in the trail."""
     data = event["data"]
-    record(session, _aware(datetime.fromisoformat(event["occurred_at"])),
+    record(session, clock.as_utc(datetime.fromisoformat(event["occurred_at"])),
            EVENT_ACTIONS[event["type"]], actor_user_id=data.get("actor_user_id"),
            account_number=data["account_number"], detail=detail_of(event["type"], data),
            where={"ip": data.get("ip")}, source=event["source"],
@@ -84,11 +84,11 @@ def account_trail(session, account_number, limit=20, cursor=None):
     ids = {r.actor_user_id for r in rows} | {r.subject_user_id for r in rows}
     names = dict(session.execute(select(User.id, User.username).where(
         User.id.in_([i for i in ids if i]))).tuples().all()) if ids else {}
-    items = [{"at": _aware(r.at).isoformat(), "action": r.action, "detail": r.detail,
+    items = [{"at": clock.as_utc(r.at).isoformat(), "action": r.action, "detail": r.detail,
               "actor_user_id": r.actor_user_id, "actor_username": names.get(r.actor_user_id),
               "subject_user_id": r.subject_user_id,
               "subject_username": names.get(r.subject_user_id), "ip": r.ip,
               "user_agent": r.user_agent, "source": r.source} for r in rows]
     last = rows[-1] if rows else None
     return {"items": items,
-            "next_cursor": f"{_aware(last.at).isoformat()}|{last.id}" if more else None}
+            "next_cursor": f"{clock.as_utc(last.at).isoformat()}|{last.id}" if more else None}

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from services.contracts.errors import Refused
 from services.identity.models import EmailChange
 from services.identity.sessions import digest, new_secret
-from services.identity.throttle import _aware
+from services.runtime import clock
 
 LIFETIME = timedelta(minutes=30)
 NEEDS_PASSWORD = "Enter your current password to change your email."
@@ -52,8 +52,8 @@ def end_pending(session, user_id, at):
 
 def _live(row, user, at):
     """Unused, unexpired and asked for since the user's password last changed."""
-    return row is not None and row.used_at is None and _aware(row.expires_at) > at \
-        and _aware(row.created_at) >= _aware(user.password_changed_at)
+    return row is not None and row.used_at is None and clock.as_utc(row.expires_at) > at \
+        and clock.as_utc(row.created_at) >= clock.as_utc(user.password_changed_at)
 
 
 def pending(session, user, at):

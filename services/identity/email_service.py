@@ -2,12 +2,12 @@
 email needs the current password and takes effect only when the link mailed to the new
 address is followed (email_change.py). The old address is told at once and again when it
 happens; both are in the audit trail; then the user's other sessions and reset links end."""
+from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 
 from services.contracts.errors import InvalidInput, NotFound, Refused, Throttled
 from services.identity import (alerts, audit, email_change, onlineids, recovery, sessions,
                                throttle)
-from services.identity.clock import now
 
 
 class EmailChanges:
@@ -30,7 +30,7 @@ class EmailChanges:
         sign-ins; too many links for this user or to that address this hour), NotFound.
         Emits ``identity.security_settings_changed`` (what: email_change_requested) and
         ``identity.security_alert_raised``."""
-        data, at = onlineids.load_profile_change(changes), now()
+        data, at = onlineids.load_profile_change(changes), clock.now()
         password = current_password or data.get("current_password")
         with self.db.transaction() as tx:
             new_email = email_change.wanted(onlineids.get_user(tx.session, user_id), data)
@@ -70,7 +70,7 @@ class EmailChanges:
         links. Emits ``identity.security_alert_raised`` (to the old address),
         ``identity.security_settings_changed`` (what: email_changed),
         ``identity.session_ended``."""
-        at = now()
+        at = clock.now()
         with self.db.transaction() as tx:
             row = email_change.take(tx.session, str(token), at,
                                     lambda user_id: onlineids.get_user(tx.session, user_id))

@@ -19,7 +19,7 @@ from services.identity.memberships import check_role
 from services.identity.models import Invitation, Membership, User
 from services.identity.onlineids import account_role, load
 from services.identity.sessions import digest, new_secret
-from services.identity.throttle import _aware
+from services.runtime import clock
 
 LIFETIME = timedelta(days=7)
 BAD_TOKEN = ("This invitation link is not valid any more (used, expired or unknown). Ask the "
@@ -67,7 +67,7 @@ def pending(session, token, at):
     still an admin of the account; else Refused (one message for all of them)."""
     row = session.get(Invitation, digest(token))
     if row is None or row.accepted_at is not None or row.revoked_at is not None \
-            or _aware(row.expires_at) <= at \
+            or clock.as_utc(row.expires_at) <= at \
             or account_role(session, row.invited_by, row.account_number) != "admin":
         raise Refused(BAD_TOKEN)
     return row
@@ -101,8 +101,8 @@ def accept(session, token, data, password_hash, at):
 
 def public(row, inviter_username):
     return {"id": row.id, "email": row.email, "role": row.role,
-            "invited_by": inviter_username, "created_at": _aware(row.created_at).isoformat(),
-            "expires_at": _aware(row.expires_at).isoformat()}
+            "invited_by": inviter_username, "created_at": clock.as_utc(row.created_at).isoformat(),
+            "expires_at": clock.as_utc(row.expires_at).isoformat()}
 
 
 def _cursor(text):
@@ -128,7 +128,7 @@ def list_pending(session, account_number, at, limit=20, cursor=None):
     more, rows = len(rows) > limit, rows[:limit]
     last = rows[-1][0] if rows else None
     return {"items": [public(row, username) for row, username in rows],
-            "next_cursor": f"{_aware(last.created_at).isoformat()}|{last.id}" if more
+            "next_cursor": f"{clock.as_utc(last.created_at).isoformat()}|{last.id}" if more
             else None}
 
 

@@ -1,6 +1,5 @@
 """Online IDs: sign-up with the invoice's account number and security key, users and roles."""
 import uuid
-from datetime import datetime, timezone
 
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -10,6 +9,7 @@ from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
 from services.contracts.identity import ProfileChange, SignupRequest
 from services.identity import passwords
 from services.identity.models import AccountClaim, Membership, User
+from services.runtime import clock
 
 ROLES = ("admin", "billing", "viewer")
 WRONG_KEY = ("We could not match that account number and security key. Check both against "
@@ -18,9 +18,6 @@ ALREADY_CLAIMED = ("This account already has an online ID. Ask its administrator
                    "you.")
 TAKEN = "That username is taken. Choose another."
 
-
-def now():
-    return datetime.now(timezone.utc)
 
 
 def load(schema_cls, payload, partial=False):
@@ -58,7 +55,7 @@ def create_first_user(session, data, password_hash):
         raise Conflict(TAKEN)
     if session.get(AccountClaim, data["account_number"]) is not None:
         raise Conflict(ALREADY_CLAIMED)
-    at = now()
+    at = clock.now()
     user = User(id=str(uuid.uuid4()), username=data["username"],
                 username_key=data["username"].lower(), email=data["email"],
                 email_key=data["email"].lower(), first_name=data["first_name"],

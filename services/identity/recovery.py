@@ -14,7 +14,7 @@ from services.contracts.errors import InvalidInput, Refused
 from services.identity import passwords
 from services.identity.models import PasswordReset
 from services.identity.sessions import digest, new_secret
-from services.identity.throttle import _aware
+from services.runtime import clock
 
 RESET_LIFETIME = timedelta(minutes=30)
 BAD_TOKEN = "This reset link is not valid any more. Ask for a new one."
@@ -39,7 +39,7 @@ def reset_link(public_url, token):
 def pending_reset(session, token, at):
     """The reset row for ``token`` if it is unused and unexpired; else Refused."""
     row = session.get(PasswordReset, digest(token))
-    if row is None or row.used_at is not None or _aware(row.expires_at) <= at:
+    if row is None or row.used_at is not None or clock.as_utc(row.expires_at) <= at:
         raise Refused(BAD_TOKEN)
     return row
 

@@ -3,12 +3,12 @@ the challenge question, security preferences and 2-step sign-in. Each change is 
 emits ``identity.security_settings_changed`` and mails a security alert (always). What
 weakens security (2-step set up or replaced, the code no longer required for payments)
 needs the current password, checked and throttled like the change-password form's."""
+from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Throttled
 from services.identity import (alerts, audit, challenge, onlineids, passwords, preferences,
                                recovery, security_code, throttle, totp)
-from services.identity.clock import now
 
 THROTTLED = "Too many wrong passwords. Wait a moment and try again."
 
@@ -42,7 +42,7 @@ class SecuritySettings:
         (checked first and counted after, every guess of a burst was checked). Raises
         Throttled (``throttled``, ``retry_after``) before checking anything when the key
         must wait. Returns what ``check()`` returned."""
-        at = at or now()
+        at = at or clock.now()
         with self.db.transaction() as tx:
             row = throttle.lock(tx.session, [key], at)[key]
             wait = throttle.wait_seconds(row, throttle.FREE[kind], at)
@@ -90,7 +90,7 @@ class SecuritySettings:
         security code for payments needs ``current_password``. Raises InvalidInput (not
         booleans; requiring a code that is not set; password missing or wrong), Throttled
         (wrong passwords). Emits security_settings_changed."""
-        data, at = preferences.load(changes), now()
+        data, at = preferences.load(changes), clock.now()
         with self.db.transaction() as tx:
             weakens = preferences.weakens(onlineids.get_user(tx.session, user_id), data)
         if weakens:  # a stolen session must not switch off what guards payments
@@ -115,7 +115,7 @@ class SecuritySettings:
         security_settings_changed (what: security_code)."""
         code = security_code.check_format(code)
         self._check_password(user_id, current_password)
-        hashed, at = passwords.hash_password(code), now()
+        hashed, at = passwords.hash_password(code), clock.now()
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             user.security_code_hash = hashed
@@ -126,7 +126,7 @@ class SecuritySettings:
     def verify_security_code(self, user_id, code):
         """True when ``code`` is the user's security code. Wrong codes are throttled like
         sign-ins: raises Throttled (``retry_after``) after a few. False when none is set."""
-        at = now()
+        at = clock.now()
         with self.db.transaction() as tx:
             security_code.check_throttle(tx.session, user_id, at)
             user = tx.session.get(onlineids.User, str(user_id))
@@ -151,7 +151,7 @@ class SecuritySettings:
         (what: challenge)."""
         question_id, normalised = challenge.load(question_id, answer)
         self._check_password(user_id, current_password)
-        hashed, at = passwords.hash_password(normalised), now()
+        hashed, at = passwords.hash_password(normalised), clock.now()
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             user.challenge_question_id, user.challenge_answer_hash = question_id, hashed
@@ -167,7 +167,7 @@ class SecuritySettings:
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             secret = totp.start(user, self.config.get("SECRET_KEY"))
-            codes = totp.new_recovery_codes(tx.session, user.id, now())
+            codes = totp.new_recovery_codes(tx.session, user.id, clock.now())
             return {"secret": secret, "otpauth_uri": totp.otpauth_uri(secret, user.username),
                     "recovery_codes": codes}
 
@@ -178,7 +178,7 @@ class SecuritySettings:
         missing or wrong), Throttled, Conflict (not set up, already on). Emits
         security_settings_changed (what: totp_enabled)."""
         self._step_up(user_id, current_password)
-        at = now()
+        at = clock.now()
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             totp.confirm(tx.session, user, str(code or ""), at, self.config.get("SECRET_KEY"))
@@ -190,7 +190,7 @@ class SecuritySettings:
         None. Raises InvalidInput (password), Throttled, Conflict (not on). Emits
         security_settings_changed (what: totp_disabled)."""
         self._check_password(user_id, current_password)
-        at = now()
+        at = clock.now()
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             if not user.totp_secret:

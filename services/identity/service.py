@@ -1,8 +1,9 @@
 """The identity nameko service: thin entrypoints over identity's domain modules."""
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from nameko.dependency_providers import Config
+from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 
@@ -27,9 +28,6 @@ BAD_CREDENTIALS = "That username and password do not match our records."
 THROTTLED = ("Too many failed sign-ins. Wait a moment and try again, or reset your password "
              "with 'Forgot password'.")
 
-
-def now():
-    return datetime.now(timezone.utc)
 
 
 class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUsers,
@@ -56,7 +54,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         taken or account already has an ID: one message for both, and the claim is checked
         before the username). Emits ``identity.user_registered``.
         """
-        data, at = onlineids.load_signup(request), now()
+        data, at = onlineids.load_signup(request), clock.now()
         with self.db.transaction() as tx:  # a failure until it succeeds
             throttle.reserve(tx.session, [("signup_ip", ip),
                                           ("signup_account", data["account_number"])], at)
@@ -89,7 +87,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         ``identity.sign_in_locked`` when an ID starts being throttled. Mails a sign-in alert
         for a new browser or address when the user asked for them.
         """
-        at = now()
+        at = clock.now()
         keys = {"user": throttle.user_key(username), "ip": throttle.ip_key(ip)}
         with self.db.transaction() as tx:
             rows = throttle.lock(tx.session, keys.values(), at)  # first in the transaction
@@ -151,7 +149,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         an unknown or spent token or an ended session; a spent token ends its session.
         Emits ``identity.session_ended`` then.
         """
-        at = now()
+        at = clock.now()
         with self.db.transaction() as tx:
             row, new_token = sessions.refresh(tx.session, refresh_token, at)
             if new_token is None:
@@ -169,7 +167,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
     def end_session(self, session_id, reason="signed_out"):
         """Ends a session (sign-out). Returns None. Emits ``identity.session_ended``."""
         with self.db.transaction() as tx:
-            ended = sessions.end(tx.session, tx.session.get(Session, session_id), now(), reason)
+            ended = sessions.end(tx.session, tx.session.get(Session, session_id), clock.now(), reason)
             if ended:
                 tx.emit("session_ended", ended)
 
@@ -178,7 +176,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         """Returns ``{active, user_id, username}`` for a session (None fields if unknown)."""
         with self.db.transaction() as tx:
             row = tx.session.get(Session, str(session_id))
-            if not sessions.is_active(row, now()):
+            if not sessions.is_active(row, clock.now()):
                 return {"active": False, "user_id": None, "username": None}
             user = onlineids.get_user(tx.session, row.user_id)
             return {"active": True, "user_id": user.id, "username": user.username}
@@ -188,7 +186,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         """Returns the ids of sessions ended in the last ``seconds`` (the gateway fetches it
         at start so that tokens of sessions ended before it listened are still refused)."""
         with self.db.transaction() as tx:
-            return sessions.ended_since(tx.session, now() - timedelta(seconds=int(seconds)))
+            return sessions.ended_since(tx.session, clock.now() - timedelta(seconds=int(seconds)))
 
     # -- users and roles -----------------------------------------------------------------
 
@@ -198,7 +196,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         (``email`` is where everything goes until a pending change is confirmed; changes:
         ``update_user`` in email_service.py); raises NotFound."""
         with self.db.transaction() as tx:
-            return self._public(tx.session, onlineids.get_user(tx.session, user_id), now())
+            return self._public(tx.session, onlineids.get_user(tx.session, user_id), clock.now())
 
     @rpc
     def get_account_role(self, user_id, account_number):
@@ -241,7 +239,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
                                [("reset_user", username), ("reset_ip", ip)], username, ip)
 
     def _request_recovery(self, kind, allowances, identifier, ip):
-        at = now()
+        at = clock.now()
         with self.db.transaction() as tx:
             throttle.reserve(tx.session, allowances, at)
             request_id = recovery_requests.record(tx.session, kind, identifier, ip, at)
@@ -250,7 +248,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
     def _do_recovery_request(self, request_id):
         """Looks up, issues the token and mails (recovery_requests.py: at least once; a
         request another worker holds or has done is left alone)."""
-        at = now()
+        at = clock.now()
         with self.db.transaction() as tx:
             claimed = recovery_requests.claim(tx.session, request_id, at)
             if claimed is None:
@@ -263,14 +261,14 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
             # waited for: notifications has recorded the mail once it answers; done only then
             self.notifications_rpc.send_email(**mail)
             with self.db.transaction() as tx:
-                recovery_requests.finish(tx.session, request_id, now())
+                recovery_requests.finish(tx.session, request_id, clock.now())
 
     @timer(interval=recovery_requests.SWEEP_SECONDS)
     def sweep_recovery_requests(self):
         """Does the forgot-* requests left undone ``GRACE`` after they were asked (the
         process died before its background work, or during it), one claim each across
         replicas, and prunes old done ones. Returns None; mails as the requests would."""
-        at = now()
+        at = clock.now()
         with self.db.transaction() as tx:
             recovery_requests.prune(tx.session, at)
             due = recovery_requests.due(tx.session, at)
@@ -287,7 +285,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         wrong answer), Throttled (too many wrong answers), InvalidInput (password rules). Ends every session of the user.
         Emits ``identity.password_changed`` (via reset) and ``identity.session_ended``.
         """
-        at = now()
+        at = clock.now()
         with self.db.transaction() as tx:
             row = recovery.pending_reset(tx.session, str(token), at)
             user = onlineids.get_user(tx.session, row.user_id)
@@ -333,7 +331,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         user = self._check_password(user_id, current_password)
         recovery.check_new_password(user, new_password)
         password_hash = passwords.hash_password(new_password)
-        at = now()
+        at = clock.now()
         with self.db.transaction() as tx:
             user = onlineids.get_user(tx.session, user_id)
             recovery.set_password(user, password_hash, at)

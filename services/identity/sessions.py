@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from services.contracts.errors import Unauthenticated
 from services.identity.models import RefreshToken, Session
-from services.identity.throttle import _aware
+from services.runtime import clock
 
 ACCESS_TOKEN_SECONDS = 600
 SESSION_LIFETIME = timedelta(hours=12)
@@ -46,7 +46,7 @@ def _new_refresh_token(session, session_id, at):
 
 
 def is_active(row, at):
-    return row is not None and row.ended_at is None and _aware(row.expires_at) > at
+    return row is not None and row.ended_at is None and clock.as_utc(row.expires_at) > at
 
 
 def refresh(session, token, at):

@@ -19,13 +19,14 @@ user it resolves to, so a refusal says nothing about whether that user exists.
 import hashlib
 import ipaddress
 import math
-from datetime import timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.contracts.errors import Throttled
 from services.identity.models import SignInFailures
+from services.runtime import clock
 
 WINDOW = timedelta(hours=1)
 FREE = {"user": 5, "ip": 50,  # an office behind one address has many users
@@ -100,13 +101,9 @@ def quota_key(kind, value):
     return f"{kind}:" + hashlib.sha256(str(value or "").lower().encode()).hexdigest()[:40]
 
 
-def _aware(moment):
-    # SQLite hands back naive datetimes; everything here is UTC
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
 
 def _window_over(row, at):
-    return at - _aware(row.window_started_at) >= WINDOW
+    return at - clock.as_utc(row.window_started_at) >= WINDOW
 
 
 def wait_seconds(row, free, at):
@@ -114,18 +111,18 @@ def wait_seconds(row, free, at):
     if row is None or _window_over(row, at):
         return 0
     if row.count >= HOURLY_LIMIT:
-        return math.ceil((_aware(row.window_started_at) + WINDOW - at).total_seconds())
+        return math.ceil((clock.as_utc(row.window_started_at) + WINDOW - at).total_seconds())
     if row.count < free:
         return 0
     backoff = min(2 ** (row.count - free + 1), MAX_BACKOFF_SECONDS)
-    return max(0, math.ceil((_aware(row.last_failed_at) - at).total_seconds() + backoff))
+    return max(0, math.ceil((clock.as_utc(row.last_failed_at) - at).total_seconds() + backoff))
 
 
 def quota_wait(row, limit, at):
     """Seconds until the allowance of ``row`` has room again (0: now)."""
     if row is None or _window_over(row, at) or row.count < limit:
         return 0
-    return max(1, math.ceil((_aware(row.window_started_at) + WINDOW - at).total_seconds()))
+    return max(1, math.ceil((clock.as_utc(row.window_started_at) + WINDOW - at).total_seconds()))
 
 
 def sign_in_wait(user_row, ip_row, address_known, at):

@@ -1,11 +1,11 @@
 """identity's account-users entrypoints (a mixin of IdentityService): invitations (sent,
 listed, revoked, accepted), roles, removal, and the audit trail (including what billing and payments report by event)."""
+from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused, Throttled
 from services.identity import (alerts, audit, availability, invitations, memberships,
                                onlineids, passwords, sessions, throttle)
-from services.identity.clock import now
 from services.identity.models import User
 from services.runtime.handlers import reliable_handler
 
@@ -29,7 +29,7 @@ class AccountUsers:
         Returns ``{id, email, role, expires_at}``. Raises InvalidInput, Throttled (too many
         invitations to that address, from the account or from the admin's address). Emits
         ``identity.user_invited`` (no token)."""
-        data, at = invitations.load_invite(request), now()
+        data, at = invitations.load_invite(request), clock.now()
         with self.db.transaction() as tx:
             throttle.reserve(tx.session, [("invite_email", data["email"]),
                                           ("invite_account", account_number),
@@ -63,7 +63,7 @@ class AccountUsers:
         invited_by (username), created_at, expires_at}], next_cursor}``, newest first (the
         gateway lets only admins ask). Raises InvalidInput for a bad cursor."""
         with self.db.transaction() as tx:
-            return invitations.list_pending(tx.session, str(account_number), now(),
+            return invitations.list_pending(tx.session, str(account_number), clock.now(),
                                             max(1, min(int(limit), 100)), cursor)
 
     @rpc(expected_exceptions=NotFound)
@@ -71,7 +71,7 @@ class AccountUsers:
         """Revokes a pending invitation of the account: its link stops working. Returns
         None. Raises NotFound (no such pending invitation on the account). Emits
         ``identity.invitation_revoked``."""
-        at = now()
+        at = clock.now()
         with self.db.transaction() as tx:
             row = invitations.revoke(tx.session, account_number, invitation_id, at)
             audit.record(tx.session, at, "invitation revoked", actor_user_id=actor_user_id,
@@ -91,7 +91,7 @@ class AccountUsers:
         it is used, revoked, expired or unknown, or its inviter is no longer an admin (the
         acceptance page says so before asking more)."""
         with self.db.transaction() as tx:
-            row = invitations.pending(tx.session, str(token), now())
+            row = invitations.pending(tx.session, str(token), clock.now())
             return {"account_number": row.account_number, "email": row.email,
                     "role": row.role}
 
@@ -103,7 +103,7 @@ class AccountUsers:
         longer an admin), Conflict (username not available: one message that a stranger
         cannot tell from any other clash), Throttled (too many failed tries with this
         token). Emits ``identity.user_registered``."""
-        data, at = invitations.load_accept(request), now()
+        data, at = invitations.load_accept(request), clock.now()
         key = throttle.invitation_key(data["token"])
         with self.db.transaction() as tx:
             invitations.pending(tx.session, data["token"], at)  # before any hash
@@ -136,7 +136,7 @@ class AccountUsers:
         """Sets a user's role on the account. Returns ``{user_id, username, email, role}``.
         Raises InvalidInput, NotFound (not a user of it), Conflict (the last admin).
         Emits ``identity.role_changed``."""
-        at = now()
+        at = clock.now()
         with self.db.transaction() as tx:
             previous = memberships.change_role(tx.session, account_number, user_id, role)
             user = onlineids.get_user(tx.session, user_id)
@@ -163,7 +163,7 @@ class AccountUsers:
         """Removes a user from the account; their sessions end at once (tokens already
         issued stop working). Returns None. Raises NotFound, Conflict (the last admin).
         Emits ``identity.user_removed`` and ``identity.session_ended``."""
-        at = now()
+        at = clock.now()
         with self.db.transaction() as tx:
             role = memberships.remove(tx.session, account_number, user_id)
             user = onlineids.get_user(tx.session, user_id)

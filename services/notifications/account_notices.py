@@ -1,8 +1,9 @@
 """Bill-ready notices and reminders: a mixin of NotificationsService (it uses its ``db``,
 ``config``, ``identity_rpc``, ``billing_rpc`` and ``payments_rpc``)."""
 import logging
-from datetime import date, datetime, timezone
+from datetime import date
 
+from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
@@ -92,7 +93,7 @@ class AccountNotices:
     @timer(interval=REMINDER_TIMER_SECONDS)
     def send_daily_reminders(self):
         """Sends today's reminders (safe to repeat: each is sent once)."""
-        sent = self.send_reminders(datetime.now(timezone.utc).date())
+        sent = self.send_reminders(clock.today())
         if any(sent.values()):
             log.info("reminders sent: %s", sent)
 

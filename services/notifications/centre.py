@@ -4,19 +4,20 @@ entry that is."""
 import base64
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
 from services.contracts.errors import InvalidInput, NotFound
 from services.notifications.models import Message
+from services.runtime import clock
 
 LISTED = ("email", "portal")
 
 
 def record_portal(session, *, user_id, category, subject, body, account_number=None):
     """A notice kept only for the message centre (nothing to deliver)."""
-    at = datetime.now(timezone.utc)
+    at = clock.now()
     message = Message(id=str(uuid.uuid4()), channel="portal", category=category,
                       recipient=user_id, subject=subject, body=body, user_id=user_id,
                       account_number=account_number, created_at=at, status="sent",
@@ -27,11 +28,8 @@ def record_portal(session, *, user_id, category, subject, body, account_number=N
 
 
 def public(message):
-    created = message.created_at
-    if created.tzinfo is None:  # SQLite hands back naive datetimes
-        created = created.replace(tzinfo=timezone.utc)
     return {"id": message.id, "category": message.category, "subject": message.subject,
-            "body": message.body, "created_at": created.isoformat(),
+            "body": message.body, "created_at": clock.iso(message.created_at),
             "read": message.read_at is not None}
 
 
@@ -79,4 +77,4 @@ def mark_read(session, user_id, message_id):
     if message is None or message.user_id != user_id or message.channel not in LISTED:
         raise NotFound("No such message.")
     if message.read_at is None:
-        message.read_at = datetime.now(timezone.utc)
+        message.read_at = clock.now()

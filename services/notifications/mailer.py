@@ -8,10 +8,13 @@ import os
 import re
 import smtplib
 from email.message import EmailMessage
-from datetime import datetime, timezone
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
+
+from services.runtime import clock
+
+
 
 SENDER = "BizPortal <no-reply@bizportal.example>"
 DOMAIN = "bizportal.example"
@@ -27,19 +30,13 @@ def build(to, subject, text, html=None, message_id=None, date=None):
     message["From"] = SENDER
     message["To"] = to
     message["Subject"] = subject
-    message["Date"] = format_datetime(_utc(date or datetime.now(timezone.utc)))
+    message["Date"] = format_datetime(clock.as_utc(date or clock.now()))
     message["Message-ID"] = (f"<{message_id}@{DOMAIN}>" if message_id
                              else make_msgid(domain=DOMAIN))
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
     return message
-
-
-def _utc(moment):
-    # SQLite hands back the stored UTC time without its zone
-    return (moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None
-            else moment.astimezone(timezone.utc))
 
 
 def deliver(message, smtp_url=None, mail_dir=None):

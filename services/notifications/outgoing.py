@@ -16,13 +16,14 @@ what a crash or an unreachable mail server left pending.
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from email.message import EmailMessage
 
 from sqlalchemy import or_, select, update
 
 from services.notifications import mailer, rendering
 from services.notifications.models import Message
+from services.runtime import clock
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +31,6 @@ CLAIM_FOR = timedelta(seconds=60)  # a claim older than this was abandoned (cras
 MAX_ATTEMPTS = 5
 HIDDEN = "[sent by email, not kept]"
 
-
-def now():
-    return datetime.now(timezone.utc)
 
 
 @dataclass
@@ -54,7 +52,7 @@ def record(tx, config, *, to, category, template, context, user_id=None, account
     """
     context = dict(context, public_url=config["PUBLIC_URL"].rstrip("/"))
     subject, text, html = rendering.render(template, context)
-    message_id, created_at = str(uuid.uuid4()), now()
+    message_id, created_at = str(uuid.uuid4()), clock.now()
     mail = mailer.build(to, subject, text, html, message_id=message_id, date=created_at)
     if secret_keys:
         hidden = dict(context, **{key: _hide(context[key]) for key in secret_keys})
@@ -97,7 +95,7 @@ def deliver(db, config, sendings):
 
 def deliver_due(db, config, limit=50):
     """Delivers pending messages abandoned by a crash or a mail server that was down."""
-    horizon = now() - CLAIM_FOR
+    horizon = clock.now() - CLAIM_FOR
     with db.transaction() as tx:
         due = tx.session.execute(select(Message).where(
             Message.status == "pending", Message.redacted.is_(False),
@@ -112,7 +110,7 @@ def deliver_due(db, config, limit=50):
 
 
 def _claim(db, message_id):
-    at = now()
+    at = clock.now()
     with db.transaction() as tx:
         return tx.session.execute(update(Message).where(
             Message.id == message_id, Message.status == "pending",
@@ -130,7 +128,7 @@ def _failed(db, message_id):
 def _sent(db, sending):
     with db.transaction() as tx:
         message = tx.session.get(Message, sending.message_id)
-        message.status, message.sent_at = "sent", now()
+        message.status, message.sent_at = "sent", clock.now()
         tx.emit("notification_sent", {"notification_id": sending.message_id,
                                       "user_id": sending.user_id, "email": sending.to,
                                       "channel": "email", "category": sending.category})

@@ -1,12 +1,11 @@
 """Each user's notification preferences: per category (bill ready, payments, reminders) and
 channel (email, SMS). Security alerts are deliberately absent: they always go by email."""
-from datetime import datetime, timezone
-
 from marshmallow import ValidationError
 
 from services.contracts.errors import InvalidInput
 from services.contracts.notifications import NotificationPreferences as PreferencesSchema
 from services.notifications.models import Preferences
+from services.runtime import clock
 
 CATEGORIES = ("bill_ready", "payment", "reminders")
 CHANNELS = ("email", "sms")
@@ -40,6 +39,6 @@ def put(session, user_id, payload):
     for category in CATEGORIES:
         for channel in CHANNELS:
             setattr(row, f"{category}_{channel}", data[category][channel])
-    row.updated_at = datetime.now(timezone.utc)
+    row.updated_at = clock.now()
     session.flush()
     return get(session, user_id)

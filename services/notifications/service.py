@@ -1,5 +1,4 @@
 """The notifications nameko service: thin entrypoints over composing, recording, delivering."""
-from datetime import datetime, timezone
 
 from nameko.dependency_providers import Config
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
@@ -76,11 +75,10 @@ class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, Accoun
         turned off), once per event. Emits notification_sent."""
         data = event["data"]
         user = self.identity_rpc.get_user(data["user_id"])
-        when = datetime.fromisoformat(event["occurred_at"]).astimezone(timezone.utc)
         self._send_once(event, "on_password_changed", to=user["email"], category="security",
                         template="password_changed",
                         context=dict(user, via=data["via"],
-                                     when=us_datetime(when)),
+                                     when=us_datetime(event["occurred_at"])),
                         user_id=data["user_id"])
 
     @reliable_handler("identity", "security_alert_raised")
@@ -88,8 +86,7 @@ class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, Accoun
         """Mails a security alert (always) or a sign-in alert (the user asked for them) that
         identity raised with the change itself, once per event. Emits notification_sent."""
         data = event["data"]
-        when = datetime.fromisoformat(data["at"]).astimezone(timezone.utc)
-        context = dict(data, when=us_datetime(when))
+        context = dict(data, when=us_datetime(data["at"]))
         self._send_once(event, "on_security_alert_raised", to=data["email"], category="security",
                         template="sign_in_alert" if data["kind"] == "sign_in" else "security_alert",
                         context=context, user_id=data["user_id"])

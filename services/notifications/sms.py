@@ -4,10 +4,10 @@ is a class with the same ``send(phone, text)``."""
 import json
 import threading
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 
 from services.notifications.models import Message
+from services.runtime import clock
 
 _lock = threading.Lock()
 
@@ -20,7 +20,7 @@ class FileSms:
 
     def send(self, phone, text):
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"at": datetime.now(timezone.utc).isoformat(), "to": phone,
+        line = json.dumps({"at": clock.now().isoformat(), "to": phone,
                            "text": " ".join(text.split())})
         with _lock, self.path.open("a", encoding="utf-8") as out:
             out.write(line + "\n")
@@ -34,7 +34,7 @@ def record(session, *, phone, category, text, user_id, account_number):
     """Records a text in the caller's transaction (sent after it commits)."""
     message = Message(id=str(uuid.uuid4()), channel="sms", category=category, recipient=phone,
                       subject=text[:200], body=text, user_id=user_id,
-                      account_number=account_number, created_at=datetime.now(timezone.utc),
+                      account_number=account_number, created_at=clock.now(),
                       status="pending", attempts=0, redacted=False)
     session.add(message)
     session.flush()
@@ -48,7 +48,7 @@ def deliver(db, config, texts):
         sender.send(phone, text)
         with db.transaction() as tx:
             message = tx.session.get(Message, message_id)
-            message.status, message.sent_at = "sent", datetime.now(timezone.utc)
+            message.status, message.sent_at = "sent", clock.now()
             tx.emit("notification_sent", {"notification_id": message_id,
                                           "user_id": message.user_id, "email": None,
                                           "channel": "sms", "category": message.category})

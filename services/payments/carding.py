@@ -12,13 +12,14 @@ declined), and each declined charge another, so an account may ask only so many 
 Either is ``Throttled`` (429 with ``Retry-After``).
 """
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
 from services.contracts.errors import Throttled
 from services.payments import limits
 from services.payments.models import MethodAttempt, Payment
+from services.runtime import clock
 
 WINDOW = timedelta(hours=1)
 METHODS_PER_HOUR = 10
@@ -30,22 +31,16 @@ TOO_MANY_DECLINES = ("Too many payments on this account were declined in the las
                      "a while and try again, or call support.")
 
 
-def _now():
-    return datetime.now(timezone.utc)
-
-
-def _aware(moment):
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _wait(oldest, at):
-    return max(1, math.ceil((_aware(oldest) + WINDOW - at).total_seconds()))
+    return max(1, math.ceil((clock.as_utc(oldest) + WINDOW - at).total_seconds()))
 
 
 def reserve_method_attempt(session, account_number, at=None):
     """Records one method handed to the processor; Throttled when the account had its
     METHODS_PER_HOUR this hour (nothing recorded). Commit before asking the processor."""
-    at = at or _now()
+    at = at or clock.now()
     limits.lock_account(session, account_number)
     session.execute(delete(MethodAttempt).where(MethodAttempt.attempted_at < at - WINDOW))
     count, oldest = session.execute(select(
@@ -60,7 +55,7 @@ def reserve_method_attempt(session, account_number, at=None):
 
 def check_declines(session, account_number, at=None):
     """Throttled when FAILED_PER_HOUR of the account's payments were declined this hour."""
-    at = at or _now()
+    at = at or clock.now()
     rows = session.execute(select(Payment.updated_at).where(
         Payment.account_number == account_number, Payment.status == "failed",
         Payment.updated_at >= at - WINDOW,

@@ -8,12 +8,13 @@ The same key with another body is a Conflict. Keys are kept KEEP_HOURS (Stripe: 
 import hashlib
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import delete, update
 
 from services.contracts.errors import Conflict, InvalidInput
 from services.payments.models import IdempotencyKey
+from services.runtime import clock
 
 KEEP_HOURS = 48
 # how long a duplicate waits for the first request to finish: less than the gateway's RPC
@@ -39,7 +40,7 @@ def claim(session, account_number, key, fp, payment_id):
     """Insert the key row in the caller's transaction; the commit raises IntegrityError when
     another request holds the key."""
     session.add(IdempotencyKey(account_number=account_number, key=key, fingerprint=fp,
-                               payment_id=payment_id, created_at=datetime.now(timezone.utc)))
+                               payment_id=payment_id, created_at=clock.now()))
     session.flush()
 
 
@@ -87,6 +88,6 @@ def replay(db, account_number, key, fp, wait=WAIT_SECONDS, stale=None):
 
 def purge(session, now=None):
     """Forget keys older than KEEP_HOURS; returns how many."""
-    cutoff = (now or datetime.now(timezone.utc)) - timedelta(hours=KEEP_HOURS)
+    cutoff = (now or clock.now()) - timedelta(hours=KEEP_HOURS)
     return session.execute(delete(IdempotencyKey).where(
         IdempotencyKey.created_at < cutoff)).rowcount

@@ -4,7 +4,7 @@ The full number and CVC are passed to the processor adapter and dropped; the row
 token, brand or bank name, last four digits and expiry. Nothing here logs or returns them.
 """
 import uuid
-from datetime import date, datetime, timezone
+from datetime import date
 
 from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy import select
@@ -13,9 +13,9 @@ from stdnum.us import rtn
 
 from services.contracts import payments as contract
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
-from services.payments import payments
 from services.payments.models import Autopay, PaymentMethod
 from services.payments.processor import ProcessorDeclined, ProcessorUnavailable
+from services.runtime import clock
 
 # (brand, IIN prefixes as (low, high) on the first digits, allowed lengths); stdnum has Luhn
 # but no brand table, so this one is ours
@@ -103,7 +103,7 @@ def add(session, processor, account_number, data):
         processor_token=tokenized.token, brand=tokenized.brand, bank_name=tokenized.bank_name,
         account_type=data.get("account_type"), last4=tokenized.last4,
         exp_month=data.get("exp_month"), exp_year=data.get("exp_year"), name=data["name"],
-        created_at=datetime.now(timezone.utc))
+        created_at=clock.now())
     session.add(method)
     session.flush()
     return method
@@ -134,7 +134,7 @@ def remove(session, account_number, method_id):
     if autopay is not None and autopay.enabled and autopay.payment_method_id == method_id:
         raise Conflict("Autopay uses this payment method. Turn autopay off or choose another "
                        "method first.")
-    method.removed_at = datetime.now(timezone.utc)
+    method.removed_at = clock.now()
     return method
 
 
@@ -143,7 +143,7 @@ def public(method):
             "bank_name": method.bank_name, "last4": method.last4,
             "exp_month": method.exp_month, "exp_year": method.exp_year,
             "account_type": method.account_type, "name": method.name,
-            "created_at": payments.iso(method.created_at)}
+            "created_at": clock.iso(method.created_at)}
 
 
 def event(method):

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from services.contracts.errors import Conflict
 from services.payments import carding, idempotency, limits, methods, payments
 from services.payments.models import Payment
+from services.runtime import clock
 
 
 def make_payment(db, processor, account_number, request, key, *, user_id=None,
@@ -21,7 +22,7 @@ def make_payment(db, processor, account_number, request, key, *, user_id=None,
     (key reused with another body, or still in flight), Refused (security code, or more than
     ``payment_allowance(account_number)``, billing's answer, allows: nothing is written or
     charged), Unavailable (billing did not answer)."""
-    today = today or payments.today_utc()
+    today = today or clock.today()
     key = idempotency.check_key(key)
     data = payments.load_request(request, today)
     fp = idempotency.fingerprint(payments.fingerprint_fields(data))

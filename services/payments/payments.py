@@ -5,7 +5,7 @@ settles it) -> succeeded | failed; scheduled -> canceled; a settled bank debit -
 Every change and its event are written in one transaction (the outbox).
 """
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from marshmallow import EXCLUDE, ValidationError
 from sqlalchemy import select, update
@@ -14,15 +14,13 @@ from services.contracts import payments as contract
 from services.contracts.errors import Conflict, InvalidInput, NotFound
 from services.payments.models import Payment, PaymentMethod
 from services.payments.processor import Charge, ProcessorUnavailable
+from services.runtime import clock
 
 CURRENCY = "USD"
 SCHEDULE_DAYS = 60       # how far ahead a payment may be scheduled
 AUTOPAY_RETRIES = 2      # a failed autopay is tried again on the next runs, at most this often
 UNKNOWN = Charge(status="unknown")  # the processor could not be reached
 
-
-def now():
-    return datetime.now(timezone.utc)
 
 
 def load_request(request, today):
@@ -53,7 +51,7 @@ def fingerprint_fields(data):
 def new(session, account_number, method, amount_cents, *, user_id=None, scheduled_for=None,
         kind=None, invoice_number=None):
     """A payment row: ``scheduled`` when dated, else ``pending`` until charged."""
-    moment = now()
+    moment = clock.now()
     payment = Payment(
         id=str(uuid.uuid4()), account_number=account_number, payment_method_id=method.id,
         user_id=user_id, kind=kind or ("scheduled" if scheduled_for else "one_time"),
@@ -88,7 +86,7 @@ def interrupted(session, payment_id):
     payment = session.get(Payment, payment_id)
     if payment is None or payment.status != "pending" or payment.processor_ref is not None:
         return False
-    return now() - utc(payment.updated_at) > INTERRUPTED_AFTER
+    return clock.now() - clock.as_utc(payment.updated_at) > INTERRUPTED_AFTER
 
 
 def record_charge(tx, payment_id, attempts, method, result, today):
@@ -97,7 +95,7 @@ def record_charge(tx, payment_id, attempts, method, result, today):
     it taken) and applies it; anyone else gets the payment as it now is."""
     claimed = tx.session.execute(update(Payment).where(
         Payment.id == payment_id, Payment.attempts == attempts,
-        Payment.status == "pending").values(updated_at=now())).rowcount == 1
+        Payment.status == "pending").values(updated_at=clock.now())).rowcount == 1
     payment = tx.session.get(Payment, payment_id)
     if claimed:
         apply_charge(tx, payment, method, result, today)
@@ -107,7 +105,7 @@ def record_charge(tx, payment_id, attempts, method, result, today):
 def apply_charge(tx, payment, method, result, today):
     """Record a charge's outcome on ``payment`` and emit what happened."""
     payment.attempts += 1
-    payment.updated_at = now()
+    payment.updated_at = clock.now()
     payment.processor_ref = result.reference
     if result.status == "succeeded":
         succeed(tx, payment, method)
@@ -130,7 +128,7 @@ def apply_charge(tx, payment, method, result, today):
 
 def succeed(tx, payment, method):
     payment.status = "succeeded"
-    payment.paid_at = now()
+    payment.paid_at = clock.now()
     payment.failure_code = payment.failure_reason = None
     tx.emit("payment_succeeded", {
         "account_number": payment.account_number, "payment_id": payment.id,
@@ -144,7 +142,7 @@ def refuse(tx, payment, reason):
     payment.status = "failed"
     payment.failure_code = "out_of_proportion"
     payment.failure_reason = reason[:200]
-    payment.updated_at = now()
+    payment.updated_at = clock.now()
     tx.emit("payment_failed", {
         "account_number": payment.account_number, "payment_id": payment.id,
         "amount_cents": payment.amount_cents, "reason": payment.failure_reason,
@@ -155,7 +153,7 @@ def mark_returned(tx, payment, reason):
     payment.status = "returned"
     payment.failure_code = "returned"
     payment.failure_reason = reason
-    payment.updated_at = now()
+    payment.updated_at = clock.now()
     tx.emit("payment_returned", {
         "account_number": payment.account_number, "payment_id": payment.id,
         "amount_cents": payment.amount_cents, "reason": reason, "user_id": payment.user_id})
@@ -180,7 +178,7 @@ def cancel(session, account_number, payment_id):
     if payment.status != "scheduled":
         raise Conflict(f"Only a scheduled payment can be canceled; this one is {payment.status}.")
     payment.status = "canceled"
-    payment.updated_at = now()
+    payment.updated_at = clock.now()
     return payment
 
 
@@ -192,7 +190,7 @@ def cancel_for_method(session, account_number, method_id):
     for payment in scheduled:
         payment.status = "canceled"
         payment.failure_reason = "The payment method was removed."
-        payment.updated_at = now()
+        payment.updated_at = clock.now()
     return scheduled
 
 
@@ -225,20 +223,8 @@ def public(payment, method=None):
         "failure_reason": payment.failure_reason, "payment_method_id": payment.payment_method_id,
         "method_type": method.type if method else None, "last4": method.last4 if method else None,
         "kind": payment.kind, "invoice_number": payment.invoice_number,
-        "created_at": iso(payment.created_at), "paid_at": iso(payment.paid_at),
+        "created_at": clock.iso(payment.created_at), "paid_at": clock.iso(payment.paid_at),
     }
 
 
-def utc(moment):
-    """SQLite hands back naive datetimes for what was written in UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
-
-
-def iso(moment):
-    """ISO 8601 in UTC."""
-    return None if moment is None else utc(moment).isoformat()
-
-
-def today_utc():
-    return datetime.now(timezone.utc).date()
 

@@ -8,8 +8,11 @@ Without a path (unit tests) the journal lives in memory for the life of the proc
 """
 import sqlite3
 import threading
-from datetime import datetime, timezone
 from pathlib import Path
+
+from services.runtime import clock
+
+
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS charges (
     idempotency_key TEXT PRIMARY KEY, token TEXT NOT NULL, amount_cents INTEGER NOT NULL,
@@ -53,7 +56,7 @@ class ChargeJournal:
                     "INSERT INTO charges (idempotency_key, token, amount_cents, currency, status,"
                     " reference, failure_code, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (key, token, amount_cents, currency, fields["status"], fields["reference"],
-                     fields.get("failure_code"), datetime.now(timezone.utc).isoformat()))
+                     fields.get("failure_code"), clock.now().isoformat()))
                 conn.execute("COMMIT")
                 return fields, True
             except BaseException:

@@ -2,6 +2,7 @@
 from datetime import date
 
 from nameko.dependency_providers import Config
+from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 
@@ -110,7 +111,7 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
         with self.db.transaction() as tx:
             payment = payments.last_succeeded(tx.session, account_number)
             return payment and {"amount_cents": payment.amount_cents,
-                                "paid_at": payments.iso(payment.paid_at)}
+                                "paid_at": clock.iso(payment.paid_at)}
 
     # -- autopay -----------------------------------------------------------------------------
 
@@ -176,7 +177,7 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
     def daily_payment_run(self):
         """Runs today's payments; hourly so a restart never skips a day (claims make repeat
         runs harmless)."""
-        runs.run(self.db, self.processor, payments.today_utc(), self._allowance,
+        runs.run(self.db, self.processor, clock.today(), self._allowance,
                  self._still_a_user)
 
     def _allowance(self, account_number):

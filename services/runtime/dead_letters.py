@@ -9,12 +9,12 @@ delivered twice is recorded once and an event parked again after a replay goes b
 """
 import hashlib
 import json
-from datetime import datetime, timezone
 
 from sqlalchemy import (Column, DateTime, Index, Integer, String, Table, Text, UniqueConstraint,
                         and_, or_, select)
 
 from services.contracts.errors import NotFound
+from services.runtime import clock
 
 PARKED, REPLAYED = "parked", "replayed"
 HEADER_PREFIX = "x-bizportal-"
@@ -45,23 +45,14 @@ def add_table(metadata):
     )
 
 
-def now():
-    return datetime.now(timezone.utc)
-
-
-def _utc(value):
-    """SQLite hands back naive datetimes; every time here is UTC."""
-    return value.replace(tzinfo=timezone.utc) if value and value.tzinfo is None else value
-
-
 def _iso(value):
     """Fixed width, so that the gateway may also order these strings as they are."""
-    return _utc(value).isoformat(timespec="microseconds")
+    return clock.iso(value, timespec="microseconds")
 
 
 def _parked_at(text):
     try:
-        return _utc(datetime.fromisoformat(str(text))).astimezone(timezone.utc)
+        return clock.as_utc(str(text))
     except (ValueError, OverflowError):
         return None
 
@@ -88,7 +79,7 @@ def from_message(body, headers, content_type=None):
         "exchange": headers.get(HEADER_PREFIX + "exchange"),
         "routing_key": headers.get(HEADER_PREFIX + "routing-key"),
         "error": headers.get(HEADER_PREFIX + "error"), "attempts": attempts,
-        "parked_at": _parked_at(headers.get(HEADER_PREFIX + "parked-at")) or now(),
+        "parked_at": _parked_at(headers.get(HEADER_PREFIX + "parked-at")) or clock.now(),
         "body": body, "content_type": content_type,
         "headers": json.dumps(headers, default=str, sort_keys=True),
     }
@@ -106,7 +97,7 @@ def record(session, table, fields):
     if row is None:
         session.execute(table.insert().values(**fields, status=PARKED, replay_count=0))
         return "new"
-    if _utc(row.parked_at) >= fields["parked_at"]:
+    if clock.as_utc(row.parked_at) >= fields["parked_at"]:
         return "duplicate"
     session.execute(table.update().where(table.c.id == row.id).values(**fields, status=PARKED))
     return "parked again"
@@ -158,7 +149,7 @@ def replay_headers(row):
 
 def mark_replayed(session, table, row):
     """Record a replay; returns its time."""
-    at = now()
+    at = clock.now()
     session.execute(table.update().where(table.c.id == row.id).values(
         status=REPLAYED, replayed_at=at, replay_count=table.c.replay_count + 1))
     return at

@@ -11,12 +11,12 @@ the longest wait; the defaults below are production's, tests set them low to par
 """
 import logging
 import traceback
-from datetime import datetime, timezone
 
 from nameko.amqp.publish import get_producer
 from nameko.events import SERVICE_POOL, EventHandler, EventHandlerConfigurationError
 from nameko.messaging import Consumer
 
+from services.runtime import clock
 from services.runtime import queues
 # where these queues used to be defined; callers still import them from here
 from services.runtime.queues import dead_letter_queue, retry_queue  # noqa: F401
@@ -88,7 +88,7 @@ class ReliableEventHandler(EventHandler):
                     "x-bizportal-queue": self.queue.name,
                     "x-bizportal-exchange": self.queue.exchange.name,
                     "x-bizportal-routing-key": self.event_type,
-                    "x-bizportal-parked-at": datetime.now(timezone.utc).isoformat(),
+                    "x-bizportal-parked-at": clock.now().isoformat(),
                 })
                 producer.publish(routing_key=queue.name, declare=[queue], **publish)
                 log.error("event handler %s failed %d times; parked on %s: %s",

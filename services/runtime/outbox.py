@@ -6,11 +6,11 @@ applied in ``applied_events`` in the same transaction as the effect, so a redeli
 """
 import json
 import uuid
-from datetime import datetime, timezone
 
 from sqlalchemy import Column, DateTime, Index, Integer, String, Table, Text, select
 
 from services.contracts.events import BY_TYPE, dump_data
+from services.runtime import clock
 from services.runtime import logs
 
 
@@ -36,16 +36,13 @@ def add_tables(metadata):
     return outbox, applied
 
 
-def now():
-    return datetime.now(timezone.utc)
-
 
 def envelope(source, name, data, request_id=None, occurred_at=None):
     """The message body of an event: EVENTS.md's envelope around a validated payload."""
     return {
         "event_id": str(uuid.uuid4()),
         "type": f"{source}.{name}",
-        "occurred_at": (occurred_at or now()).isoformat(),
+        "occurred_at": (occurred_at or clock.now()).isoformat(),
         "source": source,
         "version": BY_TYPE[f"{source}.{name}"].version,  # 2 for a "<name>.v2" (events.py)
         "request_id": request_id,
@@ -59,7 +56,7 @@ def add(session, outbox, source, name, data):
     # a plain insert with parameters: one compiled statement for every event
     session.execute(outbox.insert(), {
         "event_id": body["event_id"], "event_type": body["type"], "body": json.dumps(body),
-        "request_id": body["request_id"], "created_at": now(), "attempts": 0,
+        "request_id": body["request_id"], "created_at": clock.now(), "attempts": 0,
     })
     return body
 
@@ -74,5 +71,5 @@ def first_application(session, applied, event_id, consumer):
         applied.c.event_id == event_id, applied.c.consumer == consumer)).first()
     if seen:
         return False
-    session.execute(applied.insert().values(event_id=event_id, consumer=consumer, applied_at=now()))
+    session.execute(applied.insert().values(event_id=event_id, consumer=consumer, applied_at=clock.now()))
     return True

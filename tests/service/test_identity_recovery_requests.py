@@ -3,7 +3,7 @@
 and database (SQLite and PostgreSQL); billing and notifications are fakes
 (tests/service/identity_fakes.py), and the background runner is replaced by one that never
 runs its work (the process died right after answering) or swallows its errors as the real
-one does. Time moves on by replacing identity's clock."""
+one does. Time moves on by replacing the services' clock."""
 from datetime import timedelta
 
 import pytest
@@ -11,7 +11,7 @@ from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine, text
 
 from services.contracts.errors import Refused, Unavailable
-from services.identity import service as identity_service
+from services.runtime import clock as runtime_clock
 from services.runtime.database import engine_url
 from tests.service import identity_fakes
 from tests.service.identity_fakes import IdentityUnderTest, _Fixed, signup_request
@@ -81,10 +81,10 @@ class _FlakyNotifications:
 @pytest.fixture
 def clock(monkeypatch):
     """``clock(seconds)``: identity's clock runs that far ahead of the real one from now on."""
-    real = identity_service.now
+    real = runtime_clock.now
 
     def ahead(seconds):
-        monkeypatch.setattr(identity_service, "now", lambda: real() + timedelta(seconds=seconds))
+        monkeypatch.setattr(runtime_clock, "now", lambda: real() + timedelta(seconds=seconds))
     return ahead
 
 

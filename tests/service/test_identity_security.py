@@ -4,7 +4,6 @@ sign-in alerts. billing and notifications are fakes (tests/service/identity_fake
 mails identity asks for are recorded in SENT."""
 import itertools
 import json
-import sys
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -14,6 +13,7 @@ from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine, text
 
 from services.contracts.errors import Conflict, InvalidInput, Throttled, Unauthenticated
+from services.runtime import clock as clock_module
 from services.runtime.database import engine_url
 from tests.service import identity_fakes
 from tests.service.identity_fakes import PASSWORD, IdentityUnderTest, signup_request
@@ -69,9 +69,7 @@ def clock(monkeypatch):
 
     def now():
         return start + timedelta(microseconds=next(ticks))
-    for name, module in list(sys.modules.items()):  # every identity module's ``now``
-        if name.startswith("services.identity") and callable(getattr(module, "now", None)):
-            monkeypatch.setattr(module, "now", now)
+    monkeypatch.setattr(clock_module, "now", now)
     return start
 
 
