@@ -14,7 +14,7 @@ class _AnyUser(str):
 
 
 # The gateway asks identity once per session whether a token's session is open
-# (gateway/auth.py); tests that sign their own tokens get a yes unless they say otherwise.
+# (gateway/auth/sessions.py); tests that sign their own tokens get a yes unless they say otherwise.
 DEFAULTS = {("identity", "get_session"): {"active": True, "user_id": _AnyUser("any"),
                                           "username": "any"}}
 

@@ -1,11 +1,11 @@
-"""Access is checked before anything reads the request (gateway.auth.authorize as each API
+"""Access is checked before anything reads the request (gateway.auth.access.authorize as each API
 blueprint's first hook), and the OpenAPI document says who may call each operation. The gateway
 in-process; identity is a table-driven fake client."""
 import pytest
 
-from gateway import auth
 from gateway.api import ApiBlueprint, access_doc
 from gateway.app import create_app
+from gateway.auth import access, tokens
 from services.runtime import config
 from tests.unit.fakes import FakeRpc
 
@@ -24,7 +24,7 @@ def app(tmp_path):
 
 def bearer(app, user_id):
     with app.app_context():
-        return {"Authorization": f"Bearer {auth.issue_access_token(user_id, 's1', 'lee')}"}
+        return {"Authorization": f"Bearer {tokens.issue_access_token(user_id, 's1', 'lee')}"}
 
 
 @pytest.mark.parametrize("path", [f"/api/v1/accounts/{NUMBER}/payments",
@@ -48,7 +48,7 @@ def test_the_document_says_who_may_call_each_operation(app):
     staff = app.test_client().get("/internal/v1/openapi.json", headers={
         "Authorization": f"Bearer {app.config['ADMIN_TOKEN']}"}).get_json()["paths"]
     assert staff["/internal/v1/bill-runs"]["post"]["x-required-role"] == "staff"
-    assert access_doc((auth.ACCOUNT, "manage")) == {"x-required-role": "admin",
+    assert access_doc((access.ACCOUNT, "manage")) == {"x-required-role": "admin",
                                                     "x-allowed-roles": ["admin"]}
 
 
@@ -61,13 +61,13 @@ def test_a_view_nobody_classified_is_left_out_of_the_document_s_roles():
         return {}
     docs = bp._docs["forgotten"]["get"]
     assert "x-required-role" not in docs.get("manual_doc", {})
-    assert auth.access_of(forgotten) is None
+    assert access.access_of(forgotten) is None
 
 
 def test_a_view_without_a_chosen_operation_id_is_refused_at_import():
     bp = ApiBlueprint("unnamed", __name__)
     with pytest.raises(TypeError, match="operationId"):
         @bp.get("/unnamed")
-        @auth.public
+        @access.public
         def unnamed():
             return {}

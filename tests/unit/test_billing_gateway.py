@@ -25,9 +25,9 @@ def make_app(tmp_path):
 
 
 def bearer(app, user_id="u1"):
-    from gateway import auth
+    from gateway.auth import tokens
     with app.test_request_context():
-        return {"Authorization": "Bearer " + auth.issue_access_token(user_id, "s1", "dana")}
+        return {"Authorization": "Bearer " + tokens.issue_access_token(user_id, "s1", "dana")}
 
 
 def test_usage_goes_to_billing_unparsed_and_its_field_errors_are_a_400(make_app):

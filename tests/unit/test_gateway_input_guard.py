@@ -73,11 +73,11 @@ def test_run_dates_out_of_any_business_range_are_a_400(client, path, day):
 
 
 def test_a_body_that_is_not_json_is_a_415_the_document_lists(client):
-    from gateway import auth
+    from gateway.auth import tokens
     test_client, _ = client({("identity", "get_session"): {"active": True, "user_id": "u-1",
                                                            "username": "rosa"}})
     with test_client.application.test_request_context():
-        token = auth.issue_access_token("u-1", "s-1", "rosa")
+        token = tokens.issue_access_token("u-1", "s-1", "rosa")
     response = test_client.patch("/api/v1/me", data="email=a@b.example",
                                  content_type="application/x-www-form-urlencoded",
                                  headers={"Authorization": f"Bearer {token}"})

@@ -1,4 +1,4 @@
-"""The gateway's authentication and role checks (gateway/auth.py) with identity replaced by a
+"""The gateway's authentication and role checks (gateway/auth/) with identity replaced by a
 table-driven fake client: tokens verified locally, revoked sessions refused, account scope."""
 import time
 
@@ -6,7 +6,7 @@ import pytest
 from flask import g
 from itsdangerous import URLSafeTimedSerializer
 
-from gateway import auth
+from gateway.auth import access, sessions, tokens
 from gateway.app import create_app
 from services.contracts.errors import Throttled, Unauthenticated
 from services.runtime import config
@@ -37,7 +37,7 @@ def app(tmp_path):
         app = create_app(settings, rpc_client=rpc)
 
         @app.get("/api/v1/test-accounts/<account_number>/pay")
-        @auth.account_scope("pay")
+        @access.account_scope("pay")
         def pay(account_number):
             return {"role": g.account_role, "account": g.account_number}
         return app
@@ -46,7 +46,7 @@ def app(tmp_path):
 
 def bearer(app, user_id="u1", session_id="s1"):
     with app.app_context():
-        return {"Authorization": f"Bearer {auth.issue_access_token(user_id, session_id, 'sam.lee')}"}
+        return {"Authorization": f"Bearer {tokens.issue_access_token(user_id, session_id, 'sam.lee')}"}
 
 
 def test_a_valid_access_token_signs_the_caller_in_after_one_session_check(app):
@@ -69,13 +69,13 @@ def test_missing_forged_and_expired_tokens_are_401_problems(app):
     application = app(fake_rpc())
     client = application.test_client()
     assert client.get("/api/v1/me").status_code == 401
-    forged = URLSafeTimedSerializer("another key", salt=auth._SALT).dumps(
+    forged = URLSafeTimedSerializer("another key", salt=tokens._SALT).dumps(
         {"u": "u1", "s": "s1", "n": "sam.lee"})
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
     headers = bearer(application)
     real_time = time.time
     try:
-        time.time = lambda: real_time() + auth.ACCESS_TOKEN_SECONDS + 5
+        time.time = lambda: real_time() + sessions.ACCESS_TOKEN_SECONDS + 5
         assert client.get("/api/v1/me", headers=headers).status_code == 401
     finally:
         time.time = real_time
@@ -87,7 +87,7 @@ def test_a_token_of_an_ended_session_is_refused(app):
     headers = bearer(application, session_id="s-ended")
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     with application.app_context():
-        auth.revocations().add("s-ended")
+        sessions.revocations().add("s-ended")
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
@@ -119,7 +119,7 @@ def test_login_returns_a_token_pair_that_the_gateway_accepts(app):
     client = application.test_client()
     body = client.post("/api/v1/auth/login",
                        json={"username": "sam.lee", "password": "violet staple orbit"}).get_json()
-    assert body["token_type"] == "Bearer" and body["expires_in"] == auth.ACCESS_TOKEN_SECONDS
+    assert body["token_type"] == "Bearer" and body["expires_in"] == sessions.ACCESS_TOKEN_SECONDS
     assert body["refresh_token"] == "r" * 43
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.status_code == 200
@@ -148,7 +148,7 @@ def test_a_signed_out_browser_is_sent_to_sign_in_with_next(app):
     application = app(fake_rpc())
 
     @application.get("/test-page")
-    @auth.web_account_scope("view")
+    @access.web_account_scope("view")
     def page():
         return "ok"
     response = application.test_client().get("/test-page")
@@ -171,12 +171,12 @@ def test_portal_pages_act_on_the_users_first_account_with_one_role_lookup(app):
     application.config["WTF_CSRF_ENABLED"] = False
 
     @application.get("/test-view")
-    @auth.web_account_scope("view")
+    @access.web_account_scope("view")
     def test_view():
         return {"account": g.account_number, "role": g.account_role}
 
     @application.get("/test-pay")
-    @auth.web_account_scope("pay")
+    @access.web_account_scope("pay")
     def test_pay():
         return "paid"
     client = application.test_client()

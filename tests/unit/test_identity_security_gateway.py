@@ -3,8 +3,8 @@ who may call what (one role table), field errors before any RPC, and who/where p
 the audit trail."""
 import pytest
 
-from gateway import auth
 from gateway.app import create_app
+from gateway.auth import tokens
 from services.runtime import config
 from tests.unit.fakes import FakeRpc
 
@@ -27,7 +27,7 @@ def client(tmp_path):
     settings = config.load({"DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 32})
     app = create_app(settings, rpc_client=rpc)
     with app.app_context():
-        token = auth.issue_access_token("u1", "s1", "sam.lee")
+        token = tokens.issue_access_token("u1", "s1", "sam.lee")
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     client.rpc = rpc

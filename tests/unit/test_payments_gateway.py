@@ -2,8 +2,8 @@
 role checks, the Idempotency-Key passed through, 400s before any RPC, the staff payment run."""
 import pytest
 
-from gateway import auth
 from gateway.app import create_app
+from gateway.auth import tokens
 from services.contracts.errors import Conflict
 from services.runtime import config
 from tests.unit.fakes import FakeRpc
@@ -41,7 +41,7 @@ def make(tmp_path):
 
 def bearer(app, user_id):
     with app.app_context():
-        return {"Authorization": f"Bearer {auth.issue_access_token(user_id, 's1', user_id)}"}
+        return {"Authorization": f"Bearer {tokens.issue_access_token(user_id, 's1', user_id)}"}
 
 
 def test_a_billing_user_pays_with_the_idempotency_key_passed_to_the_service(make):

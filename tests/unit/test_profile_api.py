@@ -3,8 +3,8 @@ APIs in the gateway with services replaced by a table-driven fake client: role c
 before any RPC (nothing changed), who and where passed to billing for the audit trail."""
 import pytest
 
-from gateway import auth
 from gateway.app import create_app
+from gateway.auth import tokens
 from services.contracts.errors import InvalidInput, NotFound
 from services.runtime import config
 from tests.unit.fakes import FakeRpc
@@ -48,7 +48,7 @@ def check_password(user_id, password):
 
 def bearer(app, user_id):
     with app.app_context():
-        return {"Authorization": f"Bearer {auth.issue_access_token(user_id, 's1', user_id)}"}
+        return {"Authorization": f"Bearer {tokens.issue_access_token(user_id, 's1', user_id)}"}
 
 
 def billing_writes(rpc):

@@ -1,10 +1,10 @@
 """An access token is honoured only for a session identity really opened and that is still
-open (gateway/auth.py, gateway/session_cache.py): the gateway asks identity once per session
+open (gateway/auth/sessions.py, gateway/session_cache.py): the gateway asks identity once per session
 and remembers the answer in the worker, so many requests cost one RPC. Identity is a
 table-driven fake client; the gateway is the real Flask app."""
 import pytest
 
-from gateway import auth
+from gateway.auth import access, sessions, tokens
 from gateway.app import create_app
 from gateway.session_cache import SessionCache
 from services.runtime import config
@@ -35,7 +35,7 @@ def make_app(tmp_path):
 
 def bearer(app, user_id, session_id):
     with app.app_context():
-        return {"Authorization": f"Bearer {auth.issue_access_token(user_id, session_id, 'sam.lee')}"}
+        return {"Authorization": f"Bearer {tokens.issue_access_token(user_id, session_id, 'sam.lee')}"}
 
 
 def session_checks(rpc):
@@ -71,7 +71,7 @@ def test_a_cached_session_that_ends_is_refused_at_once(make_app):
     client, headers = app.test_client(), bearer(app, "u1", "s-open")
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     with app.app_context():
-        auth.revocations().add("s-open")
+        sessions.revocations().add("s-open")
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
@@ -88,4 +88,4 @@ def test_the_cache_forgets_after_its_lifetime_and_holds_a_bounded_number():
 
 
 def test_the_cache_lives_no_longer_than_an_access_token():
-    assert SessionCache().ttl <= auth.ACCESS_TOKEN_SECONDS
+    assert SessionCache().ttl <= sessions.ACCESS_TOKEN_SECONDS
