@@ -35,10 +35,10 @@ def test_a_users_own_failures_still_throttle_them_wherever_they_are():
 
 def test_an_allowance_has_room_until_its_count_then_waits_out_the_hour():
     limit = throttle.QUOTAS["reset_user"]
-    assert throttle.quota_wait(None, limit, AT) == 0
-    assert throttle.quota_wait(row(limit - 1), limit, AT) == 0
-    assert throttle.quota_wait(row(limit, window_minutes_ago=10), limit, AT) == 50 * 60
-    assert throttle.quota_wait(row(limit, window_minutes_ago=61), limit, AT) == 0
+    assert throttle.COUNTERS.wait(None, limit, AT) == 0
+    assert throttle.COUNTERS.wait(row(limit - 1), limit, AT) == 0
+    assert throttle.COUNTERS.wait(row(limit, window_minutes_ago=10), limit, AT) == 50 * 60
+    assert throttle.COUNTERS.wait(row(limit, window_minutes_ago=61), limit, AT) == 0
 
 
 def test_allowance_keys_are_digests_of_what_was_typed_case_insensitive():
