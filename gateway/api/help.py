@@ -4,7 +4,7 @@ from marshmallow import Schema, fields
 from gateway.api import ApiBlueprint
 from gateway.auth import access
 from gateway.help_topics import TOPICS
-from gateway.web import SUPPORT
+from services.contracts import support
 
 bp = ApiBlueprint("help", __name__, url_prefix="/api/v1", description="Business support contacts and help topics.")
 
@@ -28,7 +28,7 @@ class Help(Schema):
 
 
 def content():
-    return {"support": dict(SUPPORT, name="Business technical support"), "topics": TOPICS}
+    return {"support": dict(support.CONTACT, name="Business technical support"), "topics": TOPICS}
 
 
 @bp.get("/help")

@@ -20,7 +20,7 @@ from gateway.auth.tokens import _SALT
 from tests.e2e import authz_matrix as matrix
 from tests.e2e.auth_helpers import login, new_user
 from tests.e2e.test_users import bearer, invite_and_accept
-from tests.system import eventually
+from tests.support.system import eventually
 
 DOCUMENTS = matrix.served_documents()
 CELLS = matrix.cells(DOCUMENTS)
