@@ -1,10 +1,10 @@
 """Business support contacts and help topics."""
 from marshmallow import Schema, fields
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.help_topics import TOPICS
-from gateway.web import SUPPORT
+from services.contracts import support
 
 bp = ApiBlueprint("help", __name__, url_prefix="/api/v1", description="Business support contacts and help topics.")
 
@@ -28,13 +28,13 @@ class Help(Schema):
 
 
 def content():
-    return {"support": dict(SUPPORT, name="Business technical support"), "topics": TOPICS}
+    return {"support": dict(support.CONTACT, name="Business technical support"), "topics": TOPICS}
 
 
 @bp.get("/help")
 @bp.response(200, Help)
 @bp.doc(operationId="getHelp", security=[])
-@auth.public
+@access.public
 def get_help():
     """Support contacts and help topics
 

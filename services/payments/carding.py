@@ -11,7 +11,6 @@ declined), and each declined charge another, so an account may ask only so many 
 
 Either is ``Throttled`` (429 with ``Retry-After``).
 """
-import math
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
@@ -19,7 +18,7 @@ from sqlalchemy import delete, func, select
 from services.contracts.errors import Throttled
 from services.payments import limits
 from services.payments.models import MethodAttempt, Payment
-from services.runtime import clock
+from services.runtime import clock, throttling
 
 WINDOW = timedelta(hours=1)
 METHODS_PER_HOUR = 10
@@ -31,10 +30,9 @@ TOO_MANY_DECLINES = ("Too many payments on this account were declined in the las
                      "a while and try again, or call support.")
 
 
-
-
 def _wait(oldest, at):
-    return max(1, math.ceil((clock.as_utc(oldest) + WINDOW - at).total_seconds()))
+    """Until the oldest attempt counted leaves the window."""
+    return throttling.seconds_until(oldest + WINDOW, at)
 
 
 def reserve_method_attempt(session, account_number, at=None):
