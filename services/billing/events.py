@@ -10,7 +10,8 @@ import uuid
 from sqlalchemy import DateTime, bindparam, text
 
 from services.contracts.events import BY_TYPE
-from services.runtime import logs, outbox
+from services.runtime import clock
+from services.runtime import logs
 
 
 _PG_INSERT = text("""
@@ -27,7 +28,7 @@ def envelopes(name, payloads, request_id=None):
     errors = schema.validate(data)
     if errors:
         raise ValueError(f"{event.type} payload invalid: {errors}")
-    occurred_at = outbox.now().isoformat()
+    occurred_at = clock.now().isoformat()
     return [{"event_id": str(uuid.uuid4()), "type": event.type, "occurred_at": occurred_at,
              "source": "billing", "version": event.version, "request_id": request_id,
              "data": item} for item in data]
@@ -39,7 +40,7 @@ def emit_many(tx, name, payloads):
         return []
     request_id = logs.current("request_id")
     bodies = envelopes(name, payloads, request_id)
-    now = outbox.now()
+    now = clock.now()
     if tx.session.bind.dialect.name == "postgresql":
         # one JSON parameter instead of six per row: pg8000 converts parameters in Python
         tx.session.execute(_PG_INSERT, {"doc": json.dumps(bodies), "now": now})

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from services.contracts.errors import InvalidInput, NotFound
 from services.payments import methods, payments
 from services.payments.models import Autopay, Payment
+from services.runtime import clock
 
 
 def get(session, account_number):
@@ -30,7 +31,7 @@ def enrol(session, account_number, request, user_id=None):
         row = Autopay(account_number=account_number)
         session.add(row)
     row.payment_method_id, row.enabled, row.user_id = method.id, enabled, user_id
-    row.updated_at = payments.now()
+    row.updated_at = clock.now()
     return row
 
 
@@ -38,7 +39,7 @@ def cancel(session, account_number, user_id=None):
     row = session.get(Autopay, account_number)
     if row is None:
         raise NotFound("Autopay is not set up on this account.")
-    row.enabled, row.user_id, row.updated_at = False, user_id, payments.now()
+    row.enabled, row.user_id, row.updated_at = False, user_id, clock.now()
     return row
 
 

@@ -16,8 +16,8 @@ from datetime import timedelta
 from sqlalchemy import select, text
 
 from services.contracts.errors import Refused
-from services.payments import payments
 from services.payments.models import Payment
+from services.runtime import clock
 
 RECENT = timedelta(days=2)  # billing credits a success within seconds; this is ample
 ASKED = 200                 # recent successes billing is asked about, newest first
@@ -32,7 +32,7 @@ def recent_successes(session, account_number):
     ASKED): what billing is asked whether it credited."""
     return list(session.execute(select(Payment.id).where(
         Payment.account_number == account_number, Payment.status == "succeeded",
-        Payment.paid_at >= payments.now() - RECENT)
+        Payment.paid_at >= clock.now() - RECENT)
         .order_by(Payment.paid_at.desc()).limit(ASKED)).scalars())
 
 
@@ -51,7 +51,7 @@ def in_flight(session, account_number, allowance, exclude=None):
     rows = session.execute(select(Payment.id, Payment.status, Payment.amount_cents).where(
         Payment.account_number == account_number,
         (Payment.status == "pending") | ((Payment.status == "succeeded")
-                                         & (Payment.paid_at >= payments.now() - RECENT))))
+                                         & (Payment.paid_at >= clock.now() - RECENT))))
     return sum(cents for payment_id, status, cents in rows
                if payment_id != exclude and (status == "pending" or payment_id not in applied))
 

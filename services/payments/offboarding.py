@@ -14,8 +14,8 @@ import logging
 
 from sqlalchemy import select
 
-from services.payments import payments
 from services.payments.models import Payment
+from services.runtime import clock
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ def cancel(tx, payment):
     """Cancel one payment whose payer left the account, and say so."""
     payment.status = "canceled"
     payment.failure_reason = REASON
-    payment.updated_at = payments.now()
+    payment.updated_at = clock.now()
     tx.emit("payment_canceled", {
         "account_number": payment.account_number, "payment_id": payment.id,
         "amount_cents": payment.amount_cents, "scheduled_for": payment.scheduled_for,

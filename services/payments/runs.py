@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from services.payments import idempotency, limits, offboarding, paying, payments
 from services.payments.models import Payment, PaymentMethod
+from services.runtime import clock
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,7 @@ def claim(session, payment_id):
     """True when this caller moved the payment from scheduled to pending (it owns the run)."""
     result = session.execute(update(Payment).where(
         Payment.id == payment_id, Payment.status == "scheduled").values(
-        status="pending", updated_at=payments.now()))
+        status="pending", updated_at=clock.now()))
     return result.rowcount == 1
 
 
@@ -106,7 +107,7 @@ def run(db, processor, run_date, payment_allowance=None, still_a_user=None):
     ``still_a_user(account_number, user_id)`` (identity's) cancels a scheduled payment whose
     payer left the account.
     Returns ``{payments_attempted, settled, returned}``."""
-    started = payments.now()
+    started = clock.now()
     attempted, after = 0, ""
     while True:
         with db.transaction() as tx:
@@ -175,7 +176,7 @@ def check_returns(db, processor, run_date):
 def recover_in_flight(db, processor, run_date):
     """Charges interrupted by a crash (pending, no processor reference, older than a grace
     period) are charged again with the same processor idempotency key: never left unknown."""
-    cutoff = payments.now() - IN_FLIGHT_GRACE
+    cutoff = clock.now() - IN_FLIGHT_GRACE
     with db.transaction() as tx:
         ids = [row[0] for row in tx.session.execute(select(Payment.id).where(
             Payment.status == "pending", Payment.processor_ref.is_(None),
@@ -186,7 +187,7 @@ def recover_in_flight(db, processor, run_date):
             owned = tx.session.execute(update(Payment).where(
                 Payment.id == payment_id, Payment.status == "pending",
                 Payment.processor_ref.is_(None), Payment.updated_at < cutoff).values(
-                updated_at=payments.now())).rowcount == 1
+                updated_at=clock.now())).rowcount == 1
             if not owned:
                 continue
             payment = tx.session.get(Payment, payment_id)

@@ -12,7 +12,8 @@ from eventlet.queue import Empty, LightQueue, Full
 from nameko.standalone.events import get_event_exchange
 from sqlalchemy import select, update
 
-from services.runtime import amqp_uri, heartbeats, outbox as outbox_mod
+from services.runtime import amqp_uri, heartbeats
+from services.runtime import clock
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ class OutboxRelay:
                     confirm_timeout=self.confirm_timeout,
                 )
             conn.execute(update(o).where(o.c.event_id.in_([r.event_id for r in rows]))
-                         .values(sent_at=outbox_mod.now()))
+                         .values(sent_at=clock.now()))
         log.info("relayed %d events", len(rows),
                  extra={"event_ids": [r.event_id for r in rows][:20]})
         return len(rows)

@@ -10,6 +10,7 @@ import uuid
 import requests
 from nameko.standalone.events import event_dispatcher
 
+from services.runtime import clock
 from services.runtime import outbox
 from tests.e2e.auth_helpers import login, new_user
 from tests.support.system import ROOT, eventually
@@ -20,7 +21,7 @@ DEAD_LETTERS = "/internal/v1/dead-letters"
 def poison(system):
     """A statement_issued envelope whose data lacks what every consumer needs."""
     body = {"event_id": str(uuid.uuid4()), "type": "billing.statement_issued",
-            "occurred_at": outbox.now().isoformat(), "source": "billing", "version": 1,
+            "occurred_at": clock.now().isoformat(), "source": "billing", "version": 1,
             "request_id": None, "data": {"invoice_number": f"POISON-{uuid.uuid4().hex[:8]}",
                                          "invoice_delivery": "paperless"}}
     event_dispatcher({"AMQP_URI": system.env["AMQP_URI"]})("billing", "statement_issued", body)

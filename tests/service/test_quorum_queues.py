@@ -13,6 +13,7 @@ from sqlalchemy import MetaData
 
 from gateway.rpc import RpcClient
 from services.contracts.names import SERVICES
+from services.runtime import clock
 from services.runtime import outbox, queues, topology
 from services.runtime.entrypoints import cluster_rpc_proxy
 from services.runtime.handlers import reliable_handler
@@ -157,7 +158,7 @@ def _relayed_through(failover, database_url, uri):
     body = opened("relayed")
     with engine.begin() as conn:
         conn.execute(table.insert().values(event_id=body["event_id"], event_type=body["type"],
-                                           body=json.dumps(body), created_at=outbox.now(),
+                                           body=json.dumps(body), created_at=clock.now(),
                                            attempts=0))
     with Connection(uri) as connection:
         queue = Queue("tests.relayed", exchange=get_event_exchange("billing", {}),

@@ -12,6 +12,7 @@ from nameko.standalone.rpc import ClusterRpcProxy
 from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from sqlalchemy import MetaData, text
 
+from services.runtime import clock
 from services.runtime import handlers, outbox
 from services.runtime.context import LogContext
 from services.runtime.database import Database, make_engine
@@ -88,7 +89,7 @@ def test_two_relays_on_one_outbox_publish_each_event_exactly_once(database, vhos
                 "contact_name": "c", "email": "c@c.example"})
             conn.execute(metadata.tables["outbox"].insert().values(
                 event_id=body["event_id"], event_type=body["type"], body=json.dumps(body),
-                created_at=outbox.now(), attempts=0))
+                created_at=clock.now(), attempts=0))
     config = {"AMQP_URI": vhost[1]}
     relays = [OutboxRelay(engine, metadata.tables["outbox"], "billing", config) for _ in range(2)]
     published = []
