@@ -3,15 +3,15 @@ account reads them; only its admins change them (gateway.roles: "manage")."""
 from flask import request
 from marshmallow import fields
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.rpc import call
 from services.contracts import billing as schemas
 from services.contracts import validators
 from services.contracts.identity import PASSWORD, EmailConfirm
 
 bp = ApiBlueprint("account_settings", __name__, url_prefix="/api/v1",
-                  access=(auth.ACCOUNT, "manage"), signed_out="Not signed in",
+                  access=(access.ACCOUNT, "manage"), signed_out="Not signed in",
                   description="An account's company profile and invoice delivery.")
 
 # written out only by the views that name security before their operationId (so the
@@ -21,7 +21,7 @@ BEARER = [{"bearer": []}]
 
 def actor():
     """Who changes what and from where, for identity's audit trail (via billing's events)."""
-    return {"user_id": auth.current_user()["user_id"], "ip": request.remote_addr}
+    return {"user_id": access.current_user()["user_id"], "ip": request.remote_addr}
 
 
 def update_profile(account_number, changes):
@@ -41,7 +41,7 @@ def set_delivery(account_number, body):
     if isinstance(body, dict) and body.get("email"):
         current = call("billing", "get_invoice_delivery", account_number)["email"]
         if _address(body["email"]) != current:
-            call("identity", "check_current_password", auth.current_user()["user_id"],
+            call("identity", "check_current_password", access.current_user()["user_id"],
                  password)
     return call("billing", "set_invoice_delivery", account_number, body, actor=actor())
 
@@ -57,7 +57,7 @@ def _address(email):
 @bp.response(200, schemas.CompanyProfile)
 @bp.alt_response(404, description="No such account available to you")
 @bp.doc(operationId="getCompanyProfile")
-@auth.account_scope("view")
+@access.account_scope("view")
 def get_profile(account_number):
     """The company profile
 
@@ -84,7 +84,7 @@ def patch_profile(_validated, account_number):
 @bp.response(200, schemas.InvoiceDelivery)
 @bp.alt_response(404, description="No such account available to you")
 @bp.doc(operationId="getInvoiceDelivery")
-@auth.account_scope("view")
+@access.account_scope("view")
 def get_delivery(account_number):
     """How invoices are delivered
 
@@ -118,7 +118,7 @@ def put_delivery(_validated, account_number):
 @bp.response(200, schemas.InvoiceDelivery)
 @bp.alt_response(422, description="The link is unknown, used, expired or superseded")
 @bp.doc(security=[], operationId="confirmInvoiceEmail")
-@auth.public
+@access.public
 def confirm_delivery(data):
     """Confirm a paperless invoice address
 

@@ -1,12 +1,12 @@
 """Sign-up, sign-in, refresh, sign-out and recovery."""
 from flask import request
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access, sessions, tokens
 from gateway.rpc import call
 from services.contracts import identity as schemas
 
-bp = ApiBlueprint("auth", __name__, url_prefix="/api/v1", access=(auth.PUBLIC, None),
+bp = ApiBlueprint("auth", __name__, url_prefix="/api/v1", access=(access.PUBLIC, None),
                   description="Sign-up, sign-in, refresh, sign-out and recovery.")
 
 
@@ -46,7 +46,7 @@ def login(data):
     signed_in = call("identity", "sign_in", data["username"], data["password"],
                      ip=client_ip(), user_agent=request.headers.get("User-Agent", "")[:200],
                      totp_code=data.get("totp_code"))
-    return auth.token_pair(signed_in)
+    return tokens.token_pair(signed_in)
 
 
 @bp.post("/auth/refresh")
@@ -58,20 +58,20 @@ def refresh(data):
     """Refresh the session's tokens
 
     Exchange a refresh token for a new pair; the old refresh token stops working."""
-    return auth.token_pair(call("identity", "refresh_session", data["refresh_token"]))
+    return tokens.token_pair(call("identity", "refresh_session", data["refresh_token"]))
 
 
 @bp.post("/auth/logout")
 @bp.response(204)
 @bp.alt_response(401, description="Not signed in")
 @bp.doc(operationId="signOut")
-@auth.signed_in
+@access.signed_in
 def logout():
     """Sign out
 
     The session's access and refresh tokens stop working at once."""
-    session_id = auth.current_user()["session_id"]
-    auth.end_session(session_id)
+    session_id = access.current_user()["session_id"]
+    sessions.end_session(session_id)
     return ""
 
 

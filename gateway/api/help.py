@@ -1,12 +1,12 @@
 """Business support contacts and help topics."""
 from marshmallow import Schema, fields
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.help_topics import TOPICS
-from gateway.web import SUPPORT
+from services.contracts import support
 
-bp = ApiBlueprint("help", __name__, url_prefix="/api/v1", access=(auth.PUBLIC, None),
+bp = ApiBlueprint("help", __name__, url_prefix="/api/v1", access=(access.PUBLIC, None),
                   description="Business support contacts and help topics.")
 
 
@@ -29,7 +29,7 @@ class Help(Schema):
 
 
 def content():
-    return {"support": dict(SUPPORT, name="Business technical support"), "topics": TOPICS}
+    return {"support": dict(support.CONTACT, name="Business technical support"), "topics": TOPICS}
 
 
 @bp.get("/help")

@@ -1,13 +1,13 @@
 """The signed-in user."""
 from flask import request
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.rpc import call
 from services.contracts import identity as schemas
 
 bp = ApiBlueprint("me", __name__, url_prefix="/api/v1", description="The signed-in user.",
-                  access=(auth.SIGNED_IN, None), signed_out="Not signed in")
+                  access=(access.SIGNED_IN, None), signed_out="Not signed in")
 
 # written out only by the views that name security before their operationId (so the
 # published document keeps its key order); the others get it from their access
@@ -31,7 +31,7 @@ def get_me():
     """The signed-in user
 
     The signed-in user, with the accounts they belong to and their role on each."""
-    return with_accounts(call("identity", "get_user", auth.current_user()["user_id"]))
+    return with_accounts(call("identity", "get_user", access.current_user()["user_id"]))
 
 
 @bp.patch("/me")
@@ -50,7 +50,7 @@ def patch_me(_validated):
     use, 30 minutes): until then `email` stays as it was, `pending_email` shows the new one,
     and everything (reset links, alerts) still goes to the current address, which is told at
     once. When it takes effect your other sessions end."""
-    user = auth.current_user()
+    user = access.current_user()
     return call("identity", "update_user", user["user_id"], request.get_json(),
                 session_id=user["session_id"], where=where())
 
@@ -60,7 +60,7 @@ def patch_me(_validated):
 @bp.response(204)
 @bp.alt_response(422, description="The link is unknown, used, expired or superseded")
 @bp.doc(security=[], operationId="confirmEmailChange")
-@auth.public
+@access.public
 def confirm_email(data):
     """Confirm an email change
 
@@ -80,7 +80,7 @@ def change_password(data):
     """Change your password
 
     Change your password (the current one required); your other sessions end."""
-    user = auth.current_user()
+    user = access.current_user()
     call("identity", "change_password", user["user_id"], user["session_id"],
          data["current_password"], data["new_password"])
     return ""
@@ -99,7 +99,7 @@ def get_security():
     """Your security settings
 
     Which security settings you have in place (never the secrets themselves)."""
-    return call("identity", "get_security_settings", auth.current_user()["user_id"])
+    return call("identity", "get_security_settings", access.current_user()["user_id"])
 
 
 @bp.put("/me/security-code")
@@ -112,7 +112,7 @@ def put_security_code(data):
     """Set your security code
 
     Set or change your 4-digit security code (your current password required)."""
-    call("identity", "set_security_code", auth.current_user()["user_id"],
+    call("identity", "set_security_code", access.current_user()["user_id"],
          data["current_password"], data["security_code"], where=where())
     return ""
 
@@ -120,7 +120,7 @@ def put_security_code(data):
 @bp.get("/challenge-questions")
 @bp.response(200, schemas.ChallengeQuestions)
 @bp.doc(operationId="listChallengeQuestions")
-@auth.public
+@access.public
 def challenge_questions():
     """The challenge questions
 
@@ -139,7 +139,7 @@ def put_challenge(data):
 
     Set your challenge question and answer: asked, besides the mailed link, when you
     reset your password (never a way in on its own)."""
-    call("identity", "set_challenge", auth.current_user()["user_id"],
+    call("identity", "set_challenge", access.current_user()["user_id"],
          data["current_password"], data["question_id"], data["answer"], where=where())
     return ""
 
@@ -151,7 +151,7 @@ def get_security_preferences():
     """Your security preferences
 
     Your security preferences. Security alerts are always sent: not a preference."""
-    return call("identity", "get_security_preferences", auth.current_user()["user_id"])
+    return call("identity", "get_security_preferences", access.current_user()["user_id"])
 
 
 @bp.patch("/me/security-preferences")
@@ -170,7 +170,7 @@ def patch_security_preferences(data):
     `current_password`."""
     data = dict(data)
     password = data.pop("current_password", None)
-    return call("identity", "update_security_preferences", auth.current_user()["user_id"],
+    return call("identity", "update_security_preferences", access.current_user()["user_id"],
                 data, where=where(), current_password=password)
 
 
@@ -187,7 +187,7 @@ def start_totp(data):
     Begin 2-step sign-in (your current password required): a secret and an otpauth://
     URI for your authenticator app, and ten single-use recovery codes shown only now. It is
     on once confirmed."""
-    return call("identity", "start_totp", auth.current_user()["user_id"],
+    return call("identity", "start_totp", access.current_user()["user_id"],
                 current_password=data["current_password"])
 
 
@@ -204,7 +204,7 @@ def confirm_totp(data):
 
     Turn 2-step sign-in on with a current code from your app and your current password;
     from then on signing in needs `totp_code` (or a recovery code, once each)."""
-    call("identity", "confirm_totp", auth.current_user()["user_id"], data["code"],
+    call("identity", "confirm_totp", access.current_user()["user_id"], data["code"],
          where=where(), current_password=data["current_password"])
     return ""
 
@@ -220,6 +220,6 @@ def disable_totp(data):
     """Turn 2-step sign-in off
 
     Turn 2-step sign-in off (your current password required)."""
-    call("identity", "disable_totp", auth.current_user()["user_id"],
+    call("identity", "disable_totp", access.current_user()["user_id"],
          data["current_password"], where=where())
     return ""

@@ -1,12 +1,12 @@
 """The signed-in user's message centre and notification preferences (notifications)."""
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.rpc import call
 from services.contracts import notifications as notices
 
 # documented under the signed-in user's tag ("me"), where these operations always were
 bp = ApiBlueprint("notifications", __name__, url_prefix="/api/v1", tag="me",
-                  access=(auth.SIGNED_IN, None), signed_out="Not signed in")
+                  access=(access.SIGNED_IN, None), signed_out="Not signed in")
 
 
 @bp.get("/me/notifications")
@@ -18,7 +18,7 @@ def list_notifications(query):
     """Your message centre
 
     Your message centre: every notice you got, newest first, read or unread."""
-    return call("notifications", "list_notifications", auth.current_user()["user_id"],
+    return call("notifications", "list_notifications", access.current_user()["user_id"],
                 query["limit"], query["cursor"])
 
 
@@ -30,7 +30,7 @@ def read_notification(notification_id):
     """Mark a message read
 
     Mark one of your messages read."""
-    call("notifications", "mark_notification_read", auth.current_user()["user_id"],
+    call("notifications", "mark_notification_read", access.current_user()["user_id"],
          notification_id)
     return ""
 
@@ -44,7 +44,7 @@ def get_notification_preferences():
     How you get bill-ready notices, payment notices and reminders (email, SMS).
     Security alerts are always emailed: not a preference."""
     return call("notifications", "get_notification_preferences",
-                auth.current_user()["user_id"])
+                access.current_user()["user_id"])
 
 
 @bp.put("/me/notification-preferences")
@@ -57,4 +57,4 @@ def put_notification_preferences(data):
 
     Choose, per category, email and/or SMS (texts go to the account's phone)."""
     return call("notifications", "set_notification_preferences",
-                auth.current_user()["user_id"], data)
+                access.current_user()["user_id"], data)

@@ -7,12 +7,12 @@ hands them to the processor adapter only.
 """
 from flask import request
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.rpc import call
 from services.contracts import payments as schemas
 
-bp = ApiBlueprint("payments", __name__, url_prefix="/api/v1", access=(auth.ACCOUNT, "pay"),
+bp = ApiBlueprint("payments", __name__, url_prefix="/api/v1", access=(access.ACCOUNT, "pay"),
                   description="Payment methods, payments and autopay.")
 
 IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": True,
@@ -28,14 +28,14 @@ def _actor():
 
 
 def _user_id():
-    return auth.current_user()["user_id"]
+    return access.current_user()["user_id"]
 
 
 @bp.get(f"{ACCOUNT}/payment-methods")
 @bp.response(200, schemas.PaymentMethodList)
 @bp.alt_response(404, description="No such account for you")
 @bp.doc(operationId="listPaymentMethods")
-@auth.account_scope("view")
+@access.account_scope("view")
 def list_methods(account_number):
     """The account's payment methods
 
@@ -99,7 +99,7 @@ def create_payment(_validated, account_number):
 @bp.arguments(schemas.PaymentListQuery, location="query")
 @bp.response(200, schemas.PaymentList)
 @bp.doc(operationId="listPayments")
-@auth.account_scope("view")
+@access.account_scope("view")
 def list_payments(query, account_number):
     """The account's payments
 
@@ -111,7 +111,7 @@ def list_payments(query, account_number):
 @bp.response(200, schemas.Payment)
 @bp.alt_response(404, description="No such payment")
 @bp.doc(operationId="getPayment")
-@auth.account_scope("view")
+@access.account_scope("view")
 def get_payment(account_number, payment_id):
     """One payment
 
@@ -134,7 +134,7 @@ def cancel_payment(account_number, payment_id):
 @bp.get(f"{ACCOUNT}/autopay")
 @bp.response(200, schemas.Autopay)
 @bp.doc(operationId="getAutopay")
-@auth.account_scope("view")
+@access.account_scope("view")
 def get_autopay(account_number):
     """The account's autopay
 

@@ -6,14 +6,14 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Response, current_app, g, stream_with_context
 from marshmallow import Schema, fields, validate
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.rpc import call
 
 DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
 
 
-bp = ApiBlueprint("statements", __name__, url_prefix="/api/v1", access=(auth.ACCOUNT, "view"),
+bp = ApiBlueprint("statements", __name__, url_prefix="/api/v1", access=(access.ACCOUNT, "view"),
                   description="Statements, fee detail, PDF, call-history CSV and account activity.")
 
 NOT_FOUND = {"description": "No such account or statement available to you"}

@@ -2,13 +2,13 @@
 from flask import request
 from marshmallow import fields
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.api.me import where
 from gateway.rpc import call
 from services.contracts import identity as schemas
 
-bp = ApiBlueprint("users", __name__, url_prefix="/api/v1", access=(auth.ACCOUNT, "manage"),
+bp = ApiBlueprint("users", __name__, url_prefix="/api/v1", access=(access.ACCOUNT, "manage"),
                   description="Users of an account, invitations and roles.")
 
 
@@ -27,7 +27,7 @@ def invite(account_number, body):
     stolen session alone must not let its holder bring in an online ID of their own, which
     would outlive the session and could remove the account's real admins."""
     body = dict(body) if isinstance(body, dict) else {}
-    user_id = auth.current_user()["user_id"]
+    user_id = access.current_user()["user_id"]
     call("identity", "check_current_password", user_id, body.pop("current_password", None))
     return call("identity", "invite_user", account_number, user_id, body, where=where(),
                 company_name=company_name(account_number))
@@ -38,7 +38,7 @@ def invite(account_number, body):
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such account available to you")
 @bp.doc(operationId="listAccountUsers")
-@auth.account_scope("view")
+@access.account_scope("view")
 def list_users(account_number):
     """The account's users
 
@@ -80,7 +80,7 @@ def list_invitations(query, account_number):
 
 def revoke(account_number, invitation_id):
     """Revokes a pending invitation as the signed-in admin (API and portal)."""
-    call("identity", "revoke_invitation", account_number, auth.current_user()["user_id"],
+    call("identity", "revoke_invitation", account_number, access.current_user()["user_id"],
          invitation_id, where=where())
 
 
@@ -111,7 +111,7 @@ def change_role(data, account_number, user_id):
     Change a user's role on the account (admin, billing or viewer); the account's last
     admin cannot be demoted."""
     return call("identity", "change_user_role", account_number,
-                auth.current_user()["user_id"], user_id, data["role"], where=where())
+                access.current_user()["user_id"], user_id, data["role"], where=where())
 
 
 @bp.delete("/accounts/<account_number>/users/<user_id>")
@@ -124,7 +124,7 @@ def remove_user(account_number, user_id):
     """Remove a user
 
     Remove a user from the account: they lose access at once, tokens included."""
-    call("identity", "remove_user", account_number, auth.current_user()["user_id"], user_id,
+    call("identity", "remove_user", account_number, access.current_user()["user_id"], user_id,
          where=where())
     return ""
 
@@ -152,7 +152,7 @@ def audit_trail(query, account_number):
 @bp.alt_response(422, description="The invitation is used, revoked, expired or unknown, or whoever sent it is no longer an admin")
 @bp.alt_response(429, description="Too many failed tries with this invitation; see Retry-After")
 @bp.doc(operationId="acceptInvitation")
-@auth.public
+@access.public
 def accept_invitation(_validated):
     """Accept an invitation
 

@@ -3,6 +3,7 @@ from flask import Blueprint
 
 from gateway import text_guard
 from gateway.web import filters
+from services.contracts import support
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
@@ -10,16 +11,9 @@ bp.before_request(text_guard.refuse_in_path)   # NUL in a form field was a 500 f
 bp.before_request(text_guard.refuse_in_input)
 filters.init_blueprint(bp)
 
-SUPPORT = {
-    "phone": "1-800-555-0199",
-    "email": "support@bizportal.example",
-    "hours": "24/7",
-}
-
-
 @bp.app_context_processor
 def portal_globals():
-    return {"support": SUPPORT}
+    return {"support": support.CONTACT}
 
 
 from gateway.web import (account_pages, auth_pages, billing_pages, messages_pages,  # noqa: E402,F401

@@ -1,15 +1,12 @@
 """billing's tables."""
-from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData,
-                        String,
+from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, String,
                         UniqueConstraint)
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import relationship
 
-from services.runtime import dead_letters, outbox
+from services.runtime import service_tables
 
-metadata = MetaData()
-Base = declarative_base(metadata=metadata)
-outbox.add_tables(metadata)
-dead_letters.add_table(metadata)
+Base = service_tables.declarative_base()
+metadata = Base.metadata
 
 
 class Account(Base):

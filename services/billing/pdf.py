@@ -39,10 +39,11 @@ from services.billing.pdf_text import (
     text,
 )
 from services.billing.pdf_theme import BRAND, beside, grid, label_block, style
+from services.contracts import support
 from services.contracts.money import us_date, usd
 
 PROVIDER = "BizPortal Business Services"
-SUPPORT = ("Business support, 24/7: 1-800-555-0199", "support@bizportal.example")
+SUPPORT = (f"Business support, {support.HOURS}: {support.PHONE}", support.EMAIL)
 
 
 def render(statement):

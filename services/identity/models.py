@@ -1,14 +1,10 @@
 """identity's tables."""
-from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String,
-                        Text)
-from sqlalchemy.orm import declarative_base
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
 
-from services.runtime import dead_letters, outbox
+from services.runtime import service_tables
 
-metadata = MetaData()
-Base = declarative_base(metadata=metadata)
-outbox.add_tables(metadata)
-dead_letters.add_table(metadata)
+Base = service_tables.declarative_base()
+metadata = Base.metadata
 
 
 class User(Base):

@@ -1,11 +1,9 @@
 """Throttles: failed sign-ins per username and per client address, and allowances on what
 mails someone or costs a hash (sign-up, reset links, username reminders, invitations).
 
-Every attempt is reserved before the work it guards, in a transaction that holds the key's
-row locked (``lock``): concurrent attempts on one key queue up on that row and each sees the
-count the one before it left, so no burst slips past an allowance, on PostgreSQL and SQLite
-alike. Sign-ins are counted as failures when reserved and given back when the password turns
-out right.
+The counters are rows of ``sign_in_failures``, reserved and counted as every throttle is
+(services/runtime/throttling.py). Sign-ins are counted as failures when reserved and given
+back when the password turns out right.
 
 Sign-in failures: each key gets a few free failures, then an exponential back-off (2 s, 4 s,
 8 s... at most 15 minutes) from its last failure, and never more than HOURLY_LIMIT failures
@@ -21,11 +19,8 @@ import ipaddress
 import math
 from datetime import timedelta, timezone
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
-
-from services.contracts.errors import Throttled
 from services.identity.models import SignInFailures
+from services.runtime import throttling
 
 WINDOW = timedelta(hours=1)
 FREE = {"user": 5, "ip": 50,  # an office behind one address has many users
@@ -97,7 +92,7 @@ def quota_key(kind, value):
         raise KeyError(kind)
     if kind.endswith("_ip") and value:
         value = address(value)
-    return f"{kind}:" + hashlib.sha256(str(value or "").lower().encode()).hexdigest()[:40]
+    return throttling.digest_key(kind, value)
 
 
 def _aware(moment):
@@ -105,13 +100,15 @@ def _aware(moment):
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _window_over(row, at):
-    return at - _aware(row.window_started_at) >= WINDOW
+# one row per key in sign_in_failures; a new window also re-arms the "locked" event
+COUNTERS = throttling.Counters(SignInFailures, WINDOW, last="last_failed_at",
+                               fresh={"locked_event_sent": 0})
+lock, count = COUNTERS.lock, COUNTERS.count
 
 
 def wait_seconds(row, free, at):
     """Seconds until the sign-in key of ``row`` may try again (0: now)."""
-    if row is None or _window_over(row, at):
+    if row is None or COUNTERS.window_over(row, at):
         return 0
     if row.count >= HOURLY_LIMIT:
         return math.ceil((_aware(row.window_started_at) + WINDOW - at).total_seconds())
@@ -119,13 +116,6 @@ def wait_seconds(row, free, at):
         return 0
     backoff = min(2 ** (row.count - free + 1), MAX_BACKOFF_SECONDS)
     return max(0, math.ceil((_aware(row.last_failed_at) - at).total_seconds() + backoff))
-
-
-def quota_wait(row, limit, at):
-    """Seconds until the allowance of ``row`` has room again (0: now)."""
-    if row is None or _window_over(row, at) or row.count < limit:
-        return 0
-    return max(1, math.ceil((_aware(row.window_started_at) + WINDOW - at).total_seconds()))
 
 
 def sign_in_wait(user_row, ip_row, address_known, at):
@@ -139,40 +129,6 @@ def sign_in_wait(user_row, ip_row, address_known, at):
     return wait
 
 
-def _hold(session, key):
-    # an UPDATE that changes nothing, for its row lock (PostgreSQL) or the write lock (SQLite)
-    return session.execute(update(SignInFailures).where(SignInFailures.key == key)
-                           .values(count=SignInFailures.count)).rowcount
-
-
-def _locked(session, key, at):
-    if not _hold(session, key):
-        try:
-            with session.begin_nested():
-                session.add(SignInFailures(key=key, count=0, window_started_at=at,
-                                           last_failed_at=at, locked_event_sent=0))
-        except IntegrityError:  # a concurrent attempt made it first: wait for its lock
-            _hold(session, key)
-    row = session.execute(select(SignInFailures).where(SignInFailures.key == key)
-                          .execution_options(populate_existing=True)).scalar_one()
-    if _window_over(row, at):
-        row.count, row.window_started_at, row.locked_event_sent = 0, at, 0
-    return row
-
-
-def lock(session, keys, at):
-    """``{key: row}`` for ``keys``, each row created if missing and locked until the
-    transaction ends; always in the same order, so two attempts cannot deadlock. Call it
-    first in its transaction (SQLite takes its write lock there)."""
-    return {key: _locked(session, key, at) for key in sorted(set(keys))}
-
-
-def count(row, at):
-    """Counts one attempt (or failure) on a locked row."""
-    row.count += 1
-    row.last_failed_at = at
-
-
 def give_back(session, keys, at, clear=()):
     """Returns the attempt reserved on each of ``keys`` (the sign-in or sign-up succeeded);
     the keys in ``clear`` start afresh (a right password forgives the username's failures).
@@ -184,23 +140,11 @@ def give_back(session, keys, at, clear=()):
             row.count = max(0, row.count - 1)
 
 
-def take(session, wanted, at):
-    """Reserves one attempt on every ``(kind, value)`` of ``wanted`` (kinds of QUOTAS), or
-    on none: returns 0 when reserved, else the seconds to wait (nothing is counted)."""
-    keys = {quota_key(kind, value): QUOTAS[kind] for kind, value in wanted}
-    rows = lock(session, keys, at)
-    wait = max(quota_wait(rows[key], limit, at) for key, limit in keys.items())
-    if not wait:
-        for row in rows.values():
-            count(row, at)
-    return wait
-
-
 def reserve(session, wanted, at):
-    """``take``, raising Throttled (with ``retry_after``) when there is no room."""
-    wait = take(session, wanted, at)
-    if wait:
-        raise Throttled(TOO_MANY, retry_after=wait)
+    """Reserves one attempt on every ``(kind, value)`` of ``wanted`` (kinds of QUOTAS), or on
+    none: raises Throttled (with ``retry_after``) when one has no room (nothing counted)."""
+    COUNTERS.reserve(session, {quota_key(kind, value): QUOTAS[kind] for kind, value in wanted},
+                     at, TOO_MANY)
 
 
 def retry_after(session, keys, at):

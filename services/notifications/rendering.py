@@ -8,12 +8,16 @@ from functools import lru_cache
 from jinja2 import (Environment, PackageLoader, StrictUndefined, TemplateNotFound,
                     select_autoescape)
 
+from services.contracts import support
+
 
 @lru_cache(maxsize=1)
 def environment():
-    return Environment(loader=PackageLoader("services.notifications", "templates"),
-                       autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
-                       keep_trailing_newline=True)
+    env = Environment(loader=PackageLoader("services.notifications", "templates"),
+                      autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
+                      keep_trailing_newline=True)
+    env.globals["support"] = support.CONTACT  # {{ support.phone }}: the portal's details
+    return env
 
 
 def names():

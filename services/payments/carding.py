@@ -11,7 +11,6 @@ declined), and each declined charge another, so an account may ask only so many 
 
 Either is ``Throttled`` (429 with ``Retry-After``).
 """
-import math
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, func, select
@@ -19,6 +18,7 @@ from sqlalchemy import delete, func, select
 from services.contracts.errors import Throttled
 from services.payments import limits
 from services.payments.models import MethodAttempt, Payment
+from services.runtime import throttling
 
 WINDOW = timedelta(hours=1)
 METHODS_PER_HOUR = 10
@@ -34,12 +34,9 @@ def _now():
     return datetime.now(timezone.utc)
 
 
-def _aware(moment):
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def _wait(oldest, at):
-    return max(1, math.ceil((_aware(oldest) + WINDOW - at).total_seconds()))
+    """Until the oldest attempt counted leaves the window."""
+    return throttling.seconds_until(oldest + WINDOW, at)
 
 
 def reserve_method_attempt(session, account_number, at=None):

@@ -1,14 +1,11 @@
 """payments's tables. No full card or bank account number, CVC or security code is a column."""
-from sqlalchemy import (Boolean, Column, Date, DateTime, Index, Integer, MetaData, String, Text,
+from sqlalchemy import (Boolean, Column, Date, DateTime, Index, Integer, String, Text,
                         UniqueConstraint)
-from sqlalchemy.orm import declarative_base
 
-from services.runtime import dead_letters, outbox
+from services.runtime import service_tables
 
-metadata = MetaData()
-Base = declarative_base(metadata=metadata)
-outbox.add_tables(metadata)
-dead_letters.add_table(metadata)
+Base = service_tables.declarative_base()
+metadata = Base.metadata
 
 
 class PaymentMethod(Base):
