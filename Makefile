@@ -32,7 +32,7 @@ test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit tests/deploy -q
 
 test-service: $(STAMP)
-	$(BIN)/python -m pytest -p tests.green tests/service -q
+	$(BIN)/python -m pytest -p tests.support.green tests/service -q
 
 test-e2e: $(STAMP)
 	$(BIN)/python -m pytest tests/e2e tests/browser -q

@@ -128,7 +128,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (best kept)")
     args = parser.parse_args()
     from services.runtime.migrations import upgrade
-    from tests.infra import find_postgres
+    from tests.support.infra import find_postgres
     postgres = find_postgres()
     name, url = postgres.create_database(prefix="bench_bill_run")
     engine = create_engine(engine_url(url))

@@ -3,7 +3,7 @@ one replica on a single node in the same run.
 
 bench/bill_run.py times ``bill_runs.run`` alone; this times the bill run as the system does
 it: ``billing.issue_statements`` over RPC to real billing processes (``python -m
-services.runtime.run billing`` through tests/system.py, every queue from migrate, so quorum),
+services.runtime.run billing`` through tests/support/system.py, every queue from migrate, so quorum),
 whose outbox relays publish each ``statement_issued`` event with confirms to the handlers'
 quorum queues, replicated to every node on the cluster.
 
@@ -177,8 +177,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` cleans up
     from tests.chaos.cluster import private_cluster
     from tests.chaos.infra import PrivateBroker
-    from tests.infra import find_postgres
-    from tests.system import System
+    from tests.support.infra import find_postgres
+    from tests.support.system import System
     postgres = find_postgres()
     tmp = Path(tempfile.mkdtemp(prefix="bizportal-bench-cluster-"))
     tmp.chmod(0o755)

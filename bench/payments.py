@@ -291,7 +291,7 @@ def main():
     try:
         vhost.create()
         if args.postgres:
-            from tests.infra import Postgres
+            from tests.support.infra import Postgres
             postgres = Postgres(args.postgres)
             databases = {s: postgres.create_database(prefix=f"bench_{s}") for s in SERVICES}
         portal = Portal(vhost.amqp_uri, data_dir, args.workers, args.threads,

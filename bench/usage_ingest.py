@@ -34,7 +34,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.infra import find_broker, find_postgres  # noqa: E402
+from tests.support.infra import find_broker, find_postgres  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

@@ -1,6 +1,6 @@
 """The one role table: what each role on an account may do.
 
-Every role check in the gateway goes through ``allows`` (via gateway.auth's decorators).
+Every role check in the gateway goes through ``allows`` (via gateway.auth.access's decorators).
 """
 
 ACTIONS = {

@@ -4,7 +4,7 @@ database can encode. Either, anywhere a service would look it up or store it, wa
 (found by tests/fuzz; the portal's sign-in form too); here it is a 404 in the path (no such
 thing can exist) and a 400 naming the field in the query, form or JSON body. In the API the
 path is checked before the access check (which looks the account up), the rest after it, so
-a caller without the right still gets 401/403/404 whatever they sent (gateway.auth.authorize).
+a caller without the right still gets 401/403/404 whatever they sent (gateway.auth.access.authorize).
 
 A JSON body nested deeper than MAX_DEPTH is refused here too (400 on "body"): nothing we take
 is more than a few levels deep, and 10,000 levels of [[[…]]] made the JSON parser (or any

@@ -1,11 +1,11 @@
 """What is real in every test here: RabbitMQ and PostgreSQL are real servers (found by
-tests/infra.py); each test session gets its own vhost and its own databases, so runs never see
+tests/support/infra.py); each test session gets its own vhost and its own databases, so runs never see
 each other's queues or rows. Nothing is faked at this level; see each folder's conftest."""
 import pytest
 
 from services.contracts.names import SERVICES
-from tests import infra, secret_collector
-from tests.system import System
+from tests.support import infra, secret_collector
+from tests.support.system import System
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +34,7 @@ def session_vhost(broker):
 
 @pytest.fixture(scope="session")
 def system(session_vhost, postgres, tmp_path_factory):
-    """The whole system running as real processes (see tests/system.py), for the session."""
+    """The whole system running as real processes (see tests/support/system.py), for the session."""
     databases = {s: postgres.create_database(prefix=f"e2e_{s}") for s in SERVICES}
     running = System(session_vhost[1], {s: url for s, (_, url) in databases.items()},
                      tmp_path_factory.mktemp("system"), event_max_attempts=4,

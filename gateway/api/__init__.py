@@ -12,8 +12,7 @@ from webargs.flaskparser import FlaskParser
 
 from gateway import roles, text_guard
 from gateway.api import documents, problem_docs
-from gateway.auth import (  # (gateway.api.auth is a blueprint)
-    STAFF, access_of, authorize, required_role)
+from gateway.auth.access import STAFF, access_of, authorize, required_role
 
 
 class _Parser(FlaskParser):
@@ -22,7 +21,7 @@ class _Parser(FlaskParser):
 
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose views are checked for access before anything else
-    (gateway.auth.authorize) and documented with it: each operation carries
+    (gateway.auth.access.authorize) and documented with it: each operation carries
     ``x-required-role`` (public, signed-in, staff, or the least role on the path's account)
     and, for account roles, ``x-allowed-roles``. A view nobody classified (no auth decorator,
     no blueprint ``access``) has neither, which the authorisation matrix test refuses. Every

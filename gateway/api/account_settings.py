@@ -3,8 +3,8 @@ account reads them; only its admins change them (gateway.roles: "manage")."""
 from flask import request
 from marshmallow import fields
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.rpc import call
 from services.contracts import billing as schemas
 from services.contracts import validators
@@ -18,7 +18,7 @@ BEARER = [{"bearer": []}]
 
 def actor():
     """Who changes what and from where, for identity's audit trail (via billing's events)."""
-    return {"user_id": auth.current_user()["user_id"], "ip": request.remote_addr}
+    return {"user_id": access.current_user()["user_id"], "ip": request.remote_addr}
 
 
 def update_profile(account_number, changes):
@@ -38,7 +38,7 @@ def set_delivery(account_number, body):
     if isinstance(body, dict) and body.get("email"):
         current = call("billing", "get_invoice_delivery", account_number)["email"]
         if _address(body["email"]) != current:
-            call("identity", "check_current_password", auth.current_user()["user_id"],
+            call("identity", "check_current_password", access.current_user()["user_id"],
                  password)
     return call("billing", "set_invoice_delivery", account_number, body, actor=actor())
 
@@ -55,7 +55,7 @@ def _address(email):
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such account available to you")
 @bp.doc(operationId="getCompanyProfile", security=BEARER)
-@auth.account_scope("view")
+@access.account_scope("view")
 def get_profile(account_number):
     """The company profile
 
@@ -71,7 +71,7 @@ def get_profile(account_number):
 @bp.alt_response(403, description="Only an admin of the account may change its profile")
 @bp.alt_response(404, description="No such account available to you")
 @bp.doc(operationId="updateCompanyProfile", security=BEARER)
-@auth.account_scope("manage")
+@access.account_scope("manage")
 def patch_profile(_validated, account_number):
     """Change the company profile
 
@@ -85,7 +85,7 @@ def patch_profile(_validated, account_number):
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such account available to you")
 @bp.doc(operationId="getInvoiceDelivery", security=BEARER)
-@auth.account_scope("view")
+@access.account_scope("view")
 def get_delivery(account_number):
     """How invoices are delivered
 
@@ -104,7 +104,7 @@ def get_delivery(account_number):
 @bp.alt_response(429, description="Too many wrong passwords, or too many confirmation mails "
                                   "for that address or account; see Retry-After")
 @bp.doc(security=BEARER, operationId="setInvoiceDelivery")
-@auth.account_scope("manage")
+@access.account_scope("manage")
 def put_delivery(_validated, account_number):
     """Choose paperless or paper invoices
 
@@ -121,7 +121,7 @@ def put_delivery(_validated, account_number):
 @bp.response(200, schemas.InvoiceDelivery)
 @bp.alt_response(422, description="The link is unknown, used, expired or superseded")
 @bp.doc(security=[], operationId="confirmInvoiceEmail")
-@auth.public
+@access.public
 def confirm_delivery(data):
     """Confirm a paperless invoice address
 

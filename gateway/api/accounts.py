@@ -1,8 +1,8 @@
 """Business accounts the caller may see, and their summary."""
 from marshmallow import Schema, fields
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.rpc import ServiceUnavailable, call
 
 DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
@@ -63,12 +63,12 @@ def accounts_of(user_id):
 @bp.response(200, AccountList)
 @bp.alt_response(401, description="Not signed in")
 @bp.doc(operationId="listAccounts", security=BEARER)
-@auth.signed_in
+@access.signed_in
 def list_accounts():
     """Your accounts
 
     The accounts you may see, with company names and your role on each."""
-    return {"items": accounts_of(auth.current_user()["user_id"])}
+    return {"items": accounts_of(access.current_user()["user_id"])}
 
 
 def account_summary(account_number):
@@ -87,7 +87,7 @@ def account_summary(account_number):
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such account available to you")
 @bp.doc(operationId="getAccountSummary", security=BEARER)
-@auth.account_scope("view")
+@access.account_scope("view")
 def get_summary(account_number):
     """An account's summary
 

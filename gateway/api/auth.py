@@ -1,8 +1,8 @@
 """Sign-up, sign-in, refresh, sign-out and recovery."""
 from flask import request
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access, sessions, tokens
 from gateway.rpc import call
 from services.contracts import identity as schemas
 
@@ -23,7 +23,7 @@ def client_ip():
 @bp.alt_response(422, description="The account number and security key do not match")
 @bp.alt_response(429, description="Too many failed sign-ups from this address, or attempts on this account number; see Retry-After")
 @bp.doc(operationId="signUp", security=[])
-@auth.public
+@access.public
 def signup(_validated):
     """Create an online ID
 
@@ -39,7 +39,7 @@ def signup(_validated):
 @bp.alt_response(401, description="The username and password do not match; or the 2-step code is missing, wrong or used")
 @bp.alt_response(429, description="Too many failed sign-ins; see Retry-After")
 @bp.doc(operationId="signIn", security=[])
-@auth.public
+@access.public
 def login(data):
     """Sign in
 
@@ -49,7 +49,7 @@ def login(data):
     signed_in = call("identity", "sign_in", data["username"], data["password"],
                      ip=client_ip(), user_agent=request.headers.get("User-Agent", "")[:200],
                      totp_code=data.get("totp_code"))
-    return auth.token_pair(signed_in)
+    return tokens.token_pair(signed_in)
 
 
 @bp.post("/auth/refresh")
@@ -57,25 +57,25 @@ def login(data):
 @bp.response(200, schemas.TokenPair)
 @bp.alt_response(401, description="Unknown, spent or ended; a spent token ends its session")
 @bp.doc(operationId="refreshSession", security=[])
-@auth.public
+@access.public
 def refresh(data):
     """Refresh the session's tokens
 
     Exchange a refresh token for a new pair; the old refresh token stops working."""
-    return auth.token_pair(call("identity", "refresh_session", data["refresh_token"]))
+    return tokens.token_pair(call("identity", "refresh_session", data["refresh_token"]))
 
 
 @bp.post("/auth/logout")
 @bp.response(204)
 @bp.alt_response(401, description="Not signed in")
 @bp.doc(operationId="signOut", security=BEARER)
-@auth.signed_in
+@access.signed_in
 def logout():
     """Sign out
 
     The session's access and refresh tokens stop working at once."""
-    session_id = auth.current_user()["session_id"]
-    auth.end_session(session_id)
+    session_id = access.current_user()["session_id"]
+    sessions.end_session(session_id)
     return ""
 
 
@@ -84,7 +84,7 @@ def logout():
 @bp.response(202)
 @bp.alt_response(429, description="Too many requests for this email or from this address; see Retry-After (said whether or not the email has usernames)")
 @bp.doc(operationId="requestUsernameReminder", security=[])
-@auth.public
+@access.public
 def forgot_username(data):
     """Mail a forgotten username
 
@@ -98,7 +98,7 @@ def forgot_username(data):
 @bp.response(202)
 @bp.alt_response(429, description="Too many requests for this username or from this address; see Retry-After (said whether or not the user exists)")
 @bp.doc(operationId="requestPasswordReset", security=[])
-@auth.public
+@access.public
 def forgot_password(data):
     """Mail a password reset link
 
@@ -114,7 +114,7 @@ def forgot_password(data):
 @bp.alt_response(422, description="The link is used, expired or unknown; or a wrong challenge answer")
 @bp.alt_response(429, description="Too many wrong challenge answers; see Retry-After")
 @bp.doc(operationId="resetPassword", security=[])
-@auth.public
+@access.public
 def reset_password(data):
     """Reset the password
 

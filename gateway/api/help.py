@@ -1,8 +1,8 @@
 """Business support contacts and help topics."""
 from marshmallow import Schema, fields
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.help_topics import TOPICS
 from services.contracts import support
 
@@ -34,7 +34,7 @@ def content():
 @bp.get("/help")
 @bp.response(200, Help)
 @bp.doc(operationId="getHelp", security=[])
-@auth.public
+@access.public
 def get_help():
     """Support contacts and help topics
 

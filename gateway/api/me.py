@@ -1,8 +1,8 @@
 """The signed-in user."""
 from flask import request
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.rpc import call
 from services.contracts import identity as schemas
 
@@ -25,12 +25,12 @@ def with_accounts(user):
 @bp.response(200, schemas.Me)
 @bp.alt_response(401, description="Not signed in")
 @bp.doc(operationId="getMe", security=BEARER)
-@auth.signed_in
+@access.signed_in
 def get_me():
     """The signed-in user
 
     The signed-in user, with the accounts they belong to and their role on each."""
-    return with_accounts(call("identity", "get_user", auth.current_user()["user_id"]))
+    return with_accounts(call("identity", "get_user", access.current_user()["user_id"]))
 
 
 @bp.patch("/me")
@@ -42,7 +42,7 @@ def get_me():
 @bp.alt_response(429, description="Too many wrong passwords, or too many email-change links "
                                   "for you or to that address; see Retry-After")
 @bp.doc(security=BEARER, operationId="updateMe")
-@auth.signed_in
+@access.signed_in
 def patch_me(_validated):
     """Change your name or email
 
@@ -51,7 +51,7 @@ def patch_me(_validated):
     use, 30 minutes): until then `email` stays as it was, `pending_email` shows the new one,
     and everything (reset links, alerts) still goes to the current address, which is told at
     once. When it takes effect your other sessions end."""
-    user = auth.current_user()
+    user = access.current_user()
     return call("identity", "update_user", user["user_id"], request.get_json(),
                 session_id=user["session_id"], where=where())
 
@@ -61,7 +61,7 @@ def patch_me(_validated):
 @bp.response(204)
 @bp.alt_response(422, description="The link is unknown, used, expired or superseded")
 @bp.doc(security=[], operationId="confirmEmailChange")
-@auth.public
+@access.public
 def confirm_email(data):
     """Confirm an email change
 
@@ -78,12 +78,12 @@ def confirm_email(data):
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(operationId="changePassword", security=BEARER)
-@auth.signed_in
+@access.signed_in
 def change_password(data):
     """Change your password
 
     Change your password (the current one required); your other sessions end."""
-    user = auth.current_user()
+    user = access.current_user()
     call("identity", "change_password", user["user_id"], user["session_id"],
          data["current_password"], data["new_password"])
     return ""
@@ -99,12 +99,12 @@ def where():
 @bp.response(200, schemas.SecurityStatus)
 @bp.alt_response(401, description="Not signed in")
 @bp.doc(operationId="getSecuritySettings", security=BEARER)
-@auth.signed_in
+@access.signed_in
 def get_security():
     """Your security settings
 
     Which security settings you have in place (never the secrets themselves)."""
-    return call("identity", "get_security_settings", auth.current_user()["user_id"])
+    return call("identity", "get_security_settings", access.current_user()["user_id"])
 
 
 @bp.put("/me/security-code")
@@ -114,12 +114,12 @@ def get_security():
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(operationId="setSecurityCode", security=BEARER)
-@auth.signed_in
+@access.signed_in
 def put_security_code(data):
     """Set your security code
 
     Set or change your 4-digit security code (your current password required)."""
-    call("identity", "set_security_code", auth.current_user()["user_id"],
+    call("identity", "set_security_code", access.current_user()["user_id"],
          data["current_password"], data["security_code"], where=where())
     return ""
 
@@ -127,7 +127,7 @@ def put_security_code(data):
 @bp.get("/challenge-questions")
 @bp.response(200, schemas.ChallengeQuestions)
 @bp.doc(operationId="listChallengeQuestions", security=[])
-@auth.public
+@access.public
 def challenge_questions():
     """The challenge questions
 
@@ -142,13 +142,13 @@ def challenge_questions():
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(operationId="setChallenge", security=BEARER)
-@auth.signed_in
+@access.signed_in
 def put_challenge(data):
     """Set your challenge question
 
     Set your challenge question and answer: asked, besides the mailed link, when you
     reset your password (never a way in on its own)."""
-    call("identity", "set_challenge", auth.current_user()["user_id"],
+    call("identity", "set_challenge", access.current_user()["user_id"],
          data["current_password"], data["question_id"], data["answer"], where=where())
     return ""
 
@@ -157,12 +157,12 @@ def put_challenge(data):
 @bp.response(200, schemas.SecurityPreferences)
 @bp.alt_response(401, description="Not signed in")
 @bp.doc(operationId="getSecurityPreferences", security=BEARER)
-@auth.signed_in
+@access.signed_in
 def get_security_preferences():
     """Your security preferences
 
     Your security preferences. Security alerts are always sent: not a preference."""
-    return call("identity", "get_security_preferences", auth.current_user()["user_id"])
+    return call("identity", "get_security_preferences", access.current_user()["user_id"])
 
 
 @bp.patch("/me/security-preferences")
@@ -174,7 +174,7 @@ def get_security_preferences():
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER, operationId="updateSecurityPreferences")
-@auth.signed_in
+@access.signed_in
 def patch_security_preferences(data):
     """Change your security preferences
 
@@ -183,7 +183,7 @@ def patch_security_preferences(data):
     `current_password`."""
     data = dict(data)
     password = data.pop("current_password", None)
-    return call("identity", "update_security_preferences", auth.current_user()["user_id"],
+    return call("identity", "update_security_preferences", access.current_user()["user_id"],
                 data, where=where(), current_password=password)
 
 
@@ -195,14 +195,14 @@ def patch_security_preferences(data):
 @bp.alt_response(409, description="2-step sign-in is already on")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER, operationId="startTotp")
-@auth.signed_in
+@access.signed_in
 def start_totp(data):
     """Begin 2-step sign-in
 
     Begin 2-step sign-in (your current password required): a secret and an otpauth://
     URI for your authenticator app, and ten single-use recovery codes shown only now. It is
     on once confirmed."""
-    return call("identity", "start_totp", auth.current_user()["user_id"],
+    return call("identity", "start_totp", access.current_user()["user_id"],
                 current_password=data["current_password"])
 
 
@@ -215,13 +215,13 @@ def start_totp(data):
 @bp.alt_response(409, description="Not set up, or already on")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER, operationId="confirmTotp")
-@auth.signed_in
+@access.signed_in
 def confirm_totp(data):
     """Turn 2-step sign-in on
 
     Turn 2-step sign-in on with a current code from your app and your current password;
     from then on signing in needs `totp_code` (or a recovery code, once each)."""
-    call("identity", "confirm_totp", auth.current_user()["user_id"], data["code"],
+    call("identity", "confirm_totp", access.current_user()["user_id"], data["code"],
          where=where(), current_password=data["current_password"])
     return ""
 
@@ -234,12 +234,12 @@ def confirm_totp(data):
 @bp.alt_response(409, description="2-step sign-in is not on")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(operationId="disableTotp", security=BEARER)
-@auth.signed_in
+@access.signed_in
 def disable_totp(data):
     """Turn 2-step sign-in off
 
     Turn 2-step sign-in off (your current password required)."""
-    call("identity", "disable_totp", auth.current_user()["user_id"],
+    call("identity", "disable_totp", access.current_user()["user_id"],
          data["current_password"], where=where())
     return ""
 
@@ -255,12 +255,12 @@ from services.contracts import notifications as notices  # noqa: E402
 @bp.alt_response(400, description="A bad limit or cursor")
 @bp.alt_response(401, description="Not signed in")
 @bp.doc(operationId="listNotifications", security=BEARER)
-@auth.signed_in
+@access.signed_in
 def list_notifications(query):
     """Your message centre
 
     Your message centre: every notice you got, newest first, read or unread."""
-    return call("notifications", "list_notifications", auth.current_user()["user_id"],
+    return call("notifications", "list_notifications", access.current_user()["user_id"],
                 query["limit"], query["cursor"])
 
 
@@ -269,12 +269,12 @@ def list_notifications(query):
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such message of yours")
 @bp.doc(operationId="markNotificationRead", security=BEARER)
-@auth.signed_in
+@access.signed_in
 def read_notification(notification_id):
     """Mark a message read
 
     Mark one of your messages read."""
-    call("notifications", "mark_notification_read", auth.current_user()["user_id"],
+    call("notifications", "mark_notification_read", access.current_user()["user_id"],
          notification_id)
     return ""
 
@@ -283,14 +283,14 @@ def read_notification(notification_id):
 @bp.response(200, notices.NotificationPreferences)
 @bp.alt_response(401, description="Not signed in")
 @bp.doc(operationId="getNotificationPreferences", security=BEARER)
-@auth.signed_in
+@access.signed_in
 def get_notification_preferences():
     """Your notification preferences
 
     How you get bill-ready notices, payment notices and reminders (email, SMS).
     Security alerts are always emailed: not a preference."""
     return call("notifications", "get_notification_preferences",
-                auth.current_user()["user_id"])
+                access.current_user()["user_id"])
 
 
 @bp.put("/me/notification-preferences")
@@ -299,10 +299,10 @@ def get_notification_preferences():
 @bp.alt_response(400, description="A category or channel missing, or not true/false")
 @bp.alt_response(401, description="Not signed in")
 @bp.doc(operationId="setNotificationPreferences", security=BEARER)
-@auth.signed_in
+@access.signed_in
 def put_notification_preferences(data):
     """Choose your notification preferences
 
     Choose, per category, email and/or SMS (texts go to the account's phone)."""
     return call("notifications", "set_notification_preferences",
-                auth.current_user()["user_id"], data)
+                access.current_user()["user_id"], data)

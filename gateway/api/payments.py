@@ -7,8 +7,8 @@ hands them to the processor adapter only.
 """
 from flask import request
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.rpc import call
 from services.contracts import payments as schemas
 
@@ -29,14 +29,14 @@ def _actor():
 
 
 def _user_id():
-    return auth.current_user()["user_id"]
+    return access.current_user()["user_id"]
 
 
 @bp.get(f"{ACCOUNT}/payment-methods")
 @bp.response(200, schemas.PaymentMethodList)
 @bp.alt_response(404, description="No such account for you")
 @bp.doc(operationId="listPaymentMethods", security=BEARER)
-@auth.account_scope("view")
+@access.account_scope("view")
 def list_methods(account_number):
     """The account's payment methods
 
@@ -52,7 +52,7 @@ def list_methods(account_number):
 @bp.alt_response(422, description="Declined by the processor")
 @bp.alt_response(429, description="Too many cards or bank accounts tried on this account in the last hour; see Retry-After")
 @bp.doc(operationId="addPaymentMethod", security=BEARER)
-@auth.account_scope("pay")
+@access.account_scope("pay")
 def add_method(_validated, account_number):
     """Add a payment method
 
@@ -66,7 +66,7 @@ def add_method(_validated, account_number):
 @bp.alt_response(404, description="No such payment method on this account")
 @bp.alt_response(409, description="Autopay uses this method")
 @bp.doc(operationId="removePaymentMethod", security=BEARER)
-@auth.account_scope("pay")
+@access.account_scope("pay")
 def remove_method(account_number, method_id):
     """Remove a payment method
 
@@ -86,7 +86,7 @@ def remove_method(account_number, method_id):
                                    "one month ahead (the largest of its last three statements)")
 @bp.alt_response(429, description="Too many of the account's payments declined in the last hour; see Retry-After")
 @bp.doc(operationId="createPayment", security=BEARER, parameters=[IDEMPOTENCY_KEY])
-@auth.account_scope("pay")
+@access.account_scope("pay")
 def create_payment(_validated, account_number):
     """Make a payment
 
@@ -103,7 +103,7 @@ def create_payment(_validated, account_number):
 @bp.arguments(schemas.PaymentListQuery, location="query")
 @bp.response(200, schemas.PaymentList)
 @bp.doc(operationId="listPayments", security=BEARER)
-@auth.account_scope("view")
+@access.account_scope("view")
 def list_payments(query, account_number):
     """The account's payments
 
@@ -115,7 +115,7 @@ def list_payments(query, account_number):
 @bp.response(200, schemas.Payment)
 @bp.alt_response(404, description="No such payment")
 @bp.doc(operationId="getPayment", security=BEARER)
-@auth.account_scope("view")
+@access.account_scope("view")
 def get_payment(account_number, payment_id):
     """One payment
 
@@ -128,7 +128,7 @@ def get_payment(account_number, payment_id):
 @bp.alt_response(404, description="No such payment")
 @bp.alt_response(409, description="Not a scheduled payment")
 @bp.doc(operationId="cancelPayment", security=BEARER)
-@auth.account_scope("pay")
+@access.account_scope("pay")
 def cancel_payment(account_number, payment_id):
     """Cancel a scheduled payment
 
@@ -139,7 +139,7 @@ def cancel_payment(account_number, payment_id):
 @bp.get(f"{ACCOUNT}/autopay")
 @bp.response(200, schemas.Autopay)
 @bp.doc(operationId="getAutopay", security=BEARER)
-@auth.account_scope("view")
+@access.account_scope("view")
 def get_autopay(account_number):
     """The account's autopay
 
@@ -153,7 +153,7 @@ def get_autopay(account_number):
 @bp.response(200, schemas.Autopay)
 @bp.alt_response(404, description="No such payment method on this account")
 @bp.doc(operationId="setAutopay", security=BEARER)
-@auth.account_scope("pay")
+@access.account_scope("pay")
 def put_autopay(_validated, account_number):
     """Set up autopay
 
@@ -167,7 +167,7 @@ def put_autopay(_validated, account_number):
 @bp.response(204)
 @bp.alt_response(404, description="Autopay is not set up")
 @bp.doc(operationId="cancelAutopay", security=BEARER)
-@auth.account_scope("pay")
+@access.account_scope("pay")
 def delete_autopay(account_number):
     """Turn autopay off
 

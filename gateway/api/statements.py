@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Response, current_app, g, stream_with_context
 from marshmallow import Schema, fields, validate
 
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 from gateway.rpc import call
 
 DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
@@ -81,7 +81,7 @@ class Activity(Schema):
 @bp.response(200, StatementPage)
 @bp.alt_response(404, **NOT_FOUND)
 @bp.doc(operationId="listStatements", security=BEARER)
-@auth.account_scope("view")
+@access.account_scope("view")
 def list_statements(paging, account_number):
     """The account's statements
 
@@ -93,7 +93,7 @@ def list_statements(paging, account_number):
 @bp.response(200, StatementDetail)
 @bp.alt_response(404, **NOT_FOUND)
 @bp.doc(operationId="getStatement", security=BEARER)
-@auth.account_scope("view")
+@access.account_scope("view")
 def get_statement(account_number, invoice_number):
     """One statement, fee by fee
 
@@ -106,7 +106,7 @@ def get_statement(account_number, invoice_number):
                            "content": {"application/pdf": {"schema": BINARY}}}})
 @bp.alt_response(404, **NOT_FOUND)
 @bp.doc(operationId="getStatementPdf", security=BEARER)
-@auth.account_scope("view")
+@access.account_scope("view")
 def get_statement_pdf(account_number, invoice_number):
     """A statement as a PDF
 
@@ -151,7 +151,7 @@ def calls_csv_response(account_number, invoice_number):
                            "content": {"text/csv": {"schema": BINARY}}}})
 @bp.alt_response(404, **NOT_FOUND)
 @bp.doc(operationId="getStatementCallsCsv", security=BEARER)
-@auth.account_scope("view")
+@access.account_scope("view")
 def get_calls_csv(account_number, invoice_number):
     """A statement's call history as CSV
 
@@ -163,7 +163,7 @@ def get_calls_csv(account_number, invoice_number):
 @bp.response(200, Activity)
 @bp.alt_response(404, **NOT_FOUND)
 @bp.doc(operationId="getAccountActivity", security=BEARER)
-@auth.account_scope("view")
+@access.account_scope("view")
 def get_activity(account_number):
     """The account's activity
 

@@ -2,9 +2,9 @@
 from flask import request
 from marshmallow import fields
 
-from gateway import auth
 from gateway.api import ApiBlueprint
 from gateway.api.me import where
+from gateway.auth import access
 from gateway.rpc import call
 from services.contracts import identity as schemas
 
@@ -28,7 +28,7 @@ def invite(account_number, body):
     stolen session alone must not let its holder bring in an online ID of their own, which
     would outlive the session and could remove the account's real admins."""
     body = dict(body) if isinstance(body, dict) else {}
-    user_id = auth.current_user()["user_id"]
+    user_id = access.current_user()["user_id"]
     call("identity", "check_current_password", user_id, body.pop("current_password", None))
     return call("identity", "invite_user", account_number, user_id, body, where=where(),
                 company_name=company_name(account_number))
@@ -39,7 +39,7 @@ def invite(account_number, body):
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such account available to you")
 @bp.doc(operationId="listAccountUsers", security=BEARER)
-@auth.account_scope("view")
+@access.account_scope("view")
 def list_users(account_number):
     """The account's users
 
@@ -57,7 +57,7 @@ def list_users(account_number):
 @bp.alt_response(404, description="No such account available to you")
 @bp.alt_response(429, description="Too many invitations to this address, from this account or from your address, or too many wrong passwords; see Retry-After")
 @bp.doc(operationId="inviteUser", security=BEARER)
-@auth.account_scope("manage")
+@access.account_scope("manage")
 def invite_user(_validated, account_number):
     """Invite a user
 
@@ -72,7 +72,7 @@ def invite_user(_validated, account_number):
 @bp.alt_response(403, description="Only an admin of the account may see its invitations")
 @bp.alt_response(404, description="No such account available to you")
 @bp.doc(operationId="listInvitations", security=BEARER)
-@auth.account_scope("manage")
+@access.account_scope("manage")
 def list_invitations(query, account_number):
     """The account's pending invitations
 
@@ -83,7 +83,7 @@ def list_invitations(query, account_number):
 
 def revoke(account_number, invitation_id):
     """Revokes a pending invitation as the signed-in admin (API and portal)."""
-    call("identity", "revoke_invitation", account_number, auth.current_user()["user_id"],
+    call("identity", "revoke_invitation", account_number, access.current_user()["user_id"],
          invitation_id, where=where())
 
 
@@ -92,7 +92,7 @@ def revoke(account_number, invitation_id):
 @bp.alt_response(403, description="Only an admin of the account may revoke invitations")
 @bp.alt_response(404, description="No such account, or no such pending invitation on it")
 @bp.doc(operationId="revokeInvitation", security=BEARER)
-@auth.account_scope("manage")
+@access.account_scope("manage")
 def revoke_invitation(account_number, invitation_id):
     """Revoke an invitation
 
@@ -109,14 +109,14 @@ def revoke_invitation(account_number, invitation_id):
 @bp.alt_response(404, description="No such account, or no such user on it")
 @bp.alt_response(409, description="The account's last admin cannot be demoted")
 @bp.doc(operationId="changeUserRole", security=BEARER)
-@auth.account_scope("manage")
+@access.account_scope("manage")
 def change_role(data, account_number, user_id):
     """Change a user's role
 
     Change a user's role on the account (admin, billing or viewer); the account's last
     admin cannot be demoted."""
     return call("identity", "change_user_role", account_number,
-                auth.current_user()["user_id"], user_id, data["role"], where=where())
+                access.current_user()["user_id"], user_id, data["role"], where=where())
 
 
 @bp.delete("/accounts/<account_number>/users/<user_id>")
@@ -125,12 +125,12 @@ def change_role(data, account_number, user_id):
 @bp.alt_response(404, description="No such account, or no such user on it")
 @bp.alt_response(409, description="The account's last admin cannot be removed")
 @bp.doc(operationId="removeUser", security=BEARER)
-@auth.account_scope("manage")
+@access.account_scope("manage")
 def remove_user(account_number, user_id):
     """Remove a user
 
     Remove a user from the account: they lose access at once, tokens included."""
-    call("identity", "remove_user", account_number, auth.current_user()["user_id"], user_id,
+    call("identity", "remove_user", account_number, access.current_user()["user_id"], user_id,
          where=where())
     return ""
 
@@ -141,7 +141,7 @@ def remove_user(account_number, user_id):
 @bp.alt_response(403, description="Only an admin of the account may read its audit trail")
 @bp.alt_response(404, description="No such account available to you")
 @bp.doc(operationId="listAuditEntries", security=BEARER)
-@auth.account_scope("manage")
+@access.account_scope("manage")
 def audit_trail(query, account_number):
     """The account's audit trail
 
@@ -159,7 +159,7 @@ def audit_trail(query, account_number):
 @bp.alt_response(422, description="The invitation is used, revoked, expired or unknown, or whoever sent it is no longer an admin")
 @bp.alt_response(429, description="Too many failed tries with this invitation; see Retry-After")
 @bp.doc(operationId="acceptInvitation", security=[])
-@auth.public
+@access.public
 def accept_invitation(_validated):
     """Accept an invitation
 

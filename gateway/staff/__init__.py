@@ -1,9 +1,9 @@
 """The staff API (/internal/v1), guarded by ADMIN_TOKEN."""
-from gateway import auth
 from gateway.api import ApiBlueprint
+from gateway.auth import access
 
 # every staff view needs ADMIN_TOKEN (gateway.auth checks it before anything else)
-bp = ApiBlueprint("staff", __name__, url_prefix="/internal/v1", access=(auth.STAFF, None),
+bp = ApiBlueprint("staff", __name__, url_prefix="/internal/v1", access=(access.STAFF, None),
                   description="Staff operations: accounts, usage, bill runs, payment runs, "
                               "dead letters.")
 

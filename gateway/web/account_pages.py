@@ -3,8 +3,9 @@ Everyone on the account sees them; admins change them through the same billing R
 API (gateway.api.account_settings); others see them read-only with a note saying why."""
 from flask import flash, g, redirect, render_template, request, url_for
 
-from gateway import auth, roles
+from gateway import roles
 from gateway.api.account_settings import set_delivery, update_profile
+from gateway.auth import access
 from gateway.rpc import call
 from gateway.web import bp
 from services.contracts.errors import DomainError, InvalidInput, Throttled
@@ -30,7 +31,7 @@ def field_errors(exc):
 
 
 def _page(errors=None, form=None):
-    number = auth.current_account()
+    number = access.current_account()
     return render_template(
         "account.html", profile=call("billing", "get_profile", number),
         delivery=call("billing", "get_invoice_delivery", number), account_number=number,
@@ -39,13 +40,13 @@ def _page(errors=None, form=None):
 
 
 @bp.get("/account")
-@auth.web_account_scope("view")
+@access.web_account_scope("view")
 def account():
     return _page()
 
 
 @bp.post("/account/profile")
-@auth.web_account_scope("manage")
+@access.web_account_scope("manage")
 def account_profile():
     form = {key: request.form.get(key, "").strip() for key in LABELS
             if key not in ("method", "billing_address", "_schema")}
@@ -54,7 +55,7 @@ def account_profile():
                                   ("line1", "line2", "city", "state", "postal_code")}
     changes["billing_address"]["line2"] = changes["billing_address"]["line2"] or None
     try:
-        update_profile(auth.current_account(), changes)
+        update_profile(access.current_account(), changes)
     except InvalidInput as exc:
         errors = field_errors(exc)
         for field, messages in errors.items():
@@ -69,7 +70,7 @@ def account_profile():
 
 
 @bp.post("/account/delivery")
-@auth.web_account_scope("manage")
+@access.web_account_scope("manage")
 def account_delivery():
     body = {"method": request.form.get("method", "")}
     if request.form.get("email", "").strip():
@@ -77,7 +78,7 @@ def account_delivery():
     if request.form.get("current_password"):
         body["current_password"] = request.form["current_password"]
     try:
-        delivery = set_delivery(auth.current_account(), body)
+        delivery = set_delivery(access.current_account(), body)
     except DomainError as exc:
         if isinstance(exc, InvalidInput):
             for field, messages in field_errors(exc).items():

@@ -7,7 +7,8 @@ with a message per field or one message for the whole.
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from gateway import auth, redirects
+from gateway import redirects
+from gateway.auth import access, portal_session
 from gateway.rpc import call
 from gateway.web import bp
 from services.contracts import errors
@@ -22,7 +23,7 @@ SIGN_IN_FIELDS = {"totp_code": "Enter the 6-digit code from your authenticator a
 def signed_in_user():
     """``signed_in_user`` for base.html's navigation (None when signed out or unknown)."""
     try:
-        return {"signed_in_user": auth.current_user()}
+        return {"signed_in_user": access.current_user()}
     except Exception:  # an error page while identity is away still renders
         return {"signed_in_user": None}
 
@@ -52,7 +53,7 @@ def _load(schema_cls, form):
 @bp.route("/", methods=["GET", "POST"])
 def sign_in():
     if request.method == "GET":
-        if auth.current_user():
+        if access.current_user():
             return redirect(AFTER_SIGN_IN)
         return _page("sign_in.html", next=request.args.get("next"))
     form = _form()
@@ -74,7 +75,7 @@ def sign_in():
         flash(exc.detail, "error")
         return _page("sign_in.html", form, next=next_,
                      totp=bool(exc.extra.get("totp_required")))
-    auth.start_web_session(signed_in)
+    portal_session.start_web_session(signed_in)
     return redirect(_safe_next(next_))
 
 
@@ -174,6 +175,6 @@ def reset_password():
 
 @bp.post("/sign-out")
 def sign_out():
-    auth.end_web_session()
+    portal_session.end_web_session(access.current_user())
     flash("You are signed out.", "success")
     return redirect(url_for("web.sign_in"))

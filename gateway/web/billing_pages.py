@@ -4,9 +4,9 @@ from datetime import date
 
 from flask import Response, render_template, request
 
-from gateway import auth
 from gateway.api.accounts import account_summary
 from gateway.api.statements import calls_csv_response
+from gateway.auth import access
 from gateway.rpc import call
 from gateway.web import bp
 
@@ -28,42 +28,42 @@ def chart(statements):
 
 
 @bp.get("/dashboard")
-@auth.web_account_scope("view")
+@access.web_account_scope("view")
 def dashboard():
-    number = auth.current_account()
+    number = access.current_account()
     summary = account_summary(number)
     recent = call("billing", "list_statements", number, CHART_MONTHS)["items"]
     return render_template("dashboard.html", summary=summary, bars=chart(recent))
 
 
 @bp.get("/billing")
-@auth.web_account_scope("view")
+@access.web_account_scope("view")
 def billing():
-    number = auth.current_account()
+    number = access.current_account()
     page = call("billing", "list_statements", number, 12, request.args.get("cursor") or None)
     activity = call("billing", "get_activity", number, 50)["items"]
     return render_template("billing.html", account_number=number, page=page, activity=activity)
 
 
 @bp.get("/billing/<invoice_number>")
-@auth.web_account_scope("view")
+@access.web_account_scope("view")
 def statement(invoice_number):
-    number = auth.current_account()
+    number = access.current_account()
     detail = call("billing", "get_statement", number, invoice_number)
     calls = call("billing", "get_statement_calls", number, invoice_number, CALLS_SHOWN)
     return render_template("statement.html", s=detail, calls=calls, calls_shown=CALLS_SHOWN)
 
 
 @bp.get("/billing/<invoice_number>/statement.pdf")
-@auth.web_account_scope("view")
+@access.web_account_scope("view")
 def statement_pdf(invoice_number):
-    document = base64.b64decode(call("billing", "get_statement_pdf", auth.current_account(),
+    document = base64.b64decode(call("billing", "get_statement_pdf", access.current_account(),
                                      invoice_number, timeout=30))
     return Response(document, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="statement-{invoice_number}.pdf"'})
 
 
 @bp.get("/billing/<invoice_number>/calls.csv")
-@auth.web_account_scope("view")
+@access.web_account_scope("view")
 def statement_calls_csv(invoice_number):
-    return calls_csv_response(auth.current_account(), invoice_number)
+    return calls_csv_response(access.current_account(), invoice_number)

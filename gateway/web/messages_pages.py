@@ -3,7 +3,7 @@
 content as the API."""
 from flask import flash, redirect, render_template, request, url_for
 
-from gateway import auth
+from gateway.auth import access
 from gateway.help_topics import TOPICS
 from gateway.rpc import call
 from gateway.web import bp
@@ -15,11 +15,11 @@ PREFERENCE_NAMES = {"bill_ready": "Bill ready", "payment": "Payments", "reminder
 
 
 def _user_id():
-    return auth.current_user()["user_id"]
+    return access.current_user()["user_id"]
 
 
 @bp.get("/messages")
-@auth.signed_in
+@access.signed_in
 def messages():
     cursor = request.args.get("cursor") or None
     try:
@@ -33,7 +33,7 @@ def messages():
 
 
 @bp.post("/messages/<notification_id>/read")
-@auth.signed_in
+@access.signed_in
 def messages_read(notification_id):
     try:
         call("notifications", "mark_notification_read", _user_id(), notification_id)
@@ -43,7 +43,7 @@ def messages_read(notification_id):
 
 
 @bp.post("/messages/preferences")
-@auth.signed_in
+@access.signed_in
 def messages_preferences():
     wanted = {category: {channel: request.form.get(f"{category}_{channel}") == "on"
                          for channel in ("email", "sms")} for category in PREFERENCE_NAMES}

@@ -6,8 +6,9 @@ from decimal import Decimal, InvalidOperation
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from gateway import auth, roles
+from gateway import roles
 from gateway.api.accounts import account_summary
+from gateway.auth import access
 from gateway.rpc import call
 from gateway.web import bp
 from services.contracts.errors import DomainError, InvalidInput
@@ -33,7 +34,7 @@ def _flash_error(exc):
 
 def _actor():
     """Who acts and from where: payments puts it on its events for identity's audit trail."""
-    return {"actor_user_id": auth.current_user()["user_id"], "ip": request.remote_addr}
+    return {"actor_user_id": access.current_user()["user_id"], "ip": request.remote_addr}
 
 
 def _back():
@@ -59,9 +60,9 @@ def dollars_to_cents(text):
 
 
 @bp.get("/pay")
-@auth.web_account_scope("view")
+@access.web_account_scope("view")
 def pay():
-    number = auth.current_account()
+    number = access.current_account()
     methods = call("payments", "list_payment_methods", number)
     history = call("payments", "list_payments", number, 20)["items"]
     return render_template(
@@ -75,13 +76,13 @@ def pay():
 
 
 @bp.post("/pay/methods")
-@auth.web_account_scope("pay")
+@access.web_account_scope("pay")
 def add_method():
     kind = request.form.get("type")
     fields = CARD_FIELDS if kind == "card" else BANK_FIELDS
     body = {"type": kind, **{f: request.form.get(f, "").strip() for f in fields}}
     try:
-        method = call("payments", "add_payment_method", auth.current_account(), body,
+        method = call("payments", "add_payment_method", access.current_account(), body,
                       actor=_actor())
     except DomainError as exc:
         _flash_error(exc)
@@ -92,10 +93,10 @@ def add_method():
 
 
 @bp.post("/pay/methods/<method_id>/remove")
-@auth.web_account_scope("pay")
+@access.web_account_scope("pay")
 def remove_method(method_id):
     try:
-        call("payments", "remove_payment_method", auth.current_account(), method_id,
+        call("payments", "remove_payment_method", access.current_account(), method_id,
              actor=_actor())
     except DomainError as exc:
         _flash_error(exc)
@@ -105,7 +106,7 @@ def remove_method(method_id):
 
 
 @bp.post("/pay")
-@auth.web_account_scope("pay")
+@access.web_account_scope("pay")
 def make_payment():
     form = request.form
     try:
@@ -114,8 +115,8 @@ def make_payment():
                 "scheduled_for": form.get("scheduled_for") or None}
         if form.get("security_code"):
             body["security_code"] = form["security_code"].strip()
-        payment = call("payments", "create_payment", auth.current_account(), body,
-                       form.get("idempotency_key"), user_id=auth.current_user()["user_id"])
+        payment = call("payments", "create_payment", access.current_account(), body,
+                       form.get("idempotency_key"), user_id=access.current_user()["user_id"])
     except DomainError as exc:
         _flash_error(exc)
         return _back()
@@ -123,19 +124,19 @@ def make_payment():
 
 
 @bp.get("/pay/payments/<payment_id>")
-@auth.web_account_scope("view")
+@access.web_account_scope("view")
 def payment_confirmation(payment_id):
-    number = auth.current_account()
+    number = access.current_account()
     payment = call("payments", "get_payment", number, payment_id)
     return render_template("pay_confirmation.html", payment=payment,
                            summary=account_summary(number))
 
 
 @bp.post("/pay/payments/<payment_id>/cancel")
-@auth.web_account_scope("pay")
+@access.web_account_scope("pay")
 def cancel_payment(payment_id):
     try:
-        call("payments", "cancel_payment", auth.current_account(), payment_id)
+        call("payments", "cancel_payment", access.current_account(), payment_id)
     except DomainError as exc:
         _flash_error(exc)
     else:
@@ -144,9 +145,9 @@ def cancel_payment(payment_id):
 
 
 @bp.post("/pay/autopay")
-@auth.web_account_scope("pay")
+@access.web_account_scope("pay")
 def set_autopay():
-    number, user_id, ip = auth.current_account(), auth.current_user()["user_id"], \
+    number, user_id, ip = access.current_account(), access.current_user()["user_id"], \
         request.remote_addr
     try:
         if request.form.get("enabled") == "on":

@@ -10,8 +10,8 @@ form's round trip the section it came from is open again, beside its message."""
 import segno
 from flask import flash, redirect, render_template, request, url_for
 
-from gateway import auth
 from gateway.api.me import where
+from gateway.auth import access
 from gateway.rpc import call
 from gateway.web import bp
 from services.contracts.errors import DomainError, InvalidInput, Throttled
@@ -52,7 +52,7 @@ def qr_data_uri(uri):
 
 
 def _user_id():
-    return auth.current_user()["user_id"]
+    return access.current_user()["user_id"]
 
 
 def _page(setup=None, status=200, open_section=None):
@@ -82,17 +82,17 @@ def _act(section, done, rpc, *args, **kwargs):
 
 
 @bp.get("/security")
-@auth.signed_in
+@access.signed_in
 def security():
     wanted = request.args.get("open")
     return _page(open_section=wanted if wanted in SECTIONS else None)
 
 
 @bp.post("/security/profile")
-@auth.signed_in
+@access.signed_in
 def security_profile():
     """Names change at once; a new email waits for the link mailed to it."""
-    user = auth.current_user()
+    user = access.current_user()
     changes = {key: request.form.get(key, "").strip()
                for key in ("email", "first_name", "last_name") if request.form.get(key, "").strip()}
     try:
@@ -129,15 +129,15 @@ def confirm_email():
 
 
 @bp.post("/security/password")
-@auth.signed_in
+@access.signed_in
 def security_password():
-    user = auth.current_user()
+    user = access.current_user()
     return _act("password", "password", "change_password", user["user_id"], user["session_id"],
                 request.form.get("current_password", ""), request.form.get("new_password", ""))
 
 
 @bp.post("/security/code")
-@auth.signed_in
+@access.signed_in
 def security_code():
     return _act("code", "code", "set_security_code", _user_id(),
                 request.form.get("current_password", ""),
@@ -145,7 +145,7 @@ def security_code():
 
 
 @bp.post("/security/challenge")
-@auth.signed_in
+@access.signed_in
 def security_challenge():
     return _act("challenge", "challenge", "set_challenge", _user_id(),
                 request.form.get("current_password", ""), request.form.get("question_id"),
@@ -153,7 +153,7 @@ def security_challenge():
 
 
 @bp.post("/security/preferences")
-@auth.signed_in
+@access.signed_in
 def security_preferences():
     changes = {"sign_in_alerts": request.form.get("sign_in_alerts") == "on",
                "require_security_code_for_payments":
@@ -163,7 +163,7 @@ def security_preferences():
 
 
 @bp.post("/security/2fa/start")
-@auth.signed_in
+@access.signed_in
 def security_totp_start():
     try:
         setup = call("identity", "start_totp", _user_id(),
@@ -175,14 +175,14 @@ def security_totp_start():
 
 
 @bp.post("/security/2fa/confirm")
-@auth.signed_in
+@access.signed_in
 def security_totp_confirm():
     return _act("two-step", "totp_on", "confirm_totp", _user_id(), request.form.get("code", "").strip(),
                 where=where(), current_password=request.form.get("current_password", ""))
 
 
 @bp.post("/security/2fa/disable")
-@auth.signed_in
+@access.signed_in
 def security_totp_disable():
     return _act("two-step", "totp_off", "disable_totp", _user_id(),
                 request.form.get("current_password", ""), where=where())

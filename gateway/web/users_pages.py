@@ -1,11 +1,12 @@
 """Portal pages: /users (the account's users: invite, change role, remove; pending
 invitations to revoke and the audit trail for admins) and /invitations/accept (an invited person creates their online ID). Forms post
-to the same identity RPCs as the API; role checks are gateway.auth's (gateway.roles)."""
+to the same identity RPCs as the API; role checks are gateway.auth.access's (gateway.roles)."""
 from flask import flash, g, redirect, render_template, request, url_for
 
-from gateway import auth, roles
+from gateway import roles
 from gateway.api.me import where
 from gateway.api.users import invite, revoke
+from gateway.auth import access
 from gateway.rpc import call
 from gateway.web import bp
 from gateway.web.security_pages import flash_refusal
@@ -22,13 +23,13 @@ def _back():
 
 
 @bp.get("/users")
-@auth.web_account_scope("view")
+@access.web_account_scope("view")
 def users():
-    number = auth.current_account()
+    number = access.current_account()
     may_manage = roles.allows(g.get("account_role"), "manage")
     return render_template(
         "users.html", users=call("identity", "list_account_users", number),
-        may_manage=may_manage, role_names=ROLE_NAMES, me=auth.current_user()["user_id"],
+        may_manage=may_manage, role_names=ROLE_NAMES, me=access.current_user()["user_id"],
         invitations=call("identity", "list_invitations", number, 100)["items"] if may_manage
         else None,
         audit=call("identity", "list_account_audit", number, 50)["items"] if may_manage
@@ -36,13 +37,13 @@ def users():
 
 
 @bp.post("/users/invite")
-@auth.web_account_scope("manage")
+@access.web_account_scope("manage")
 def users_invite():
     body = {"email": request.form.get("email", "").strip(),
             "role": request.form.get("role", ""),
             "current_password": request.form.get("current_password", "")}
     try:
-        invited = invite(auth.current_account(), body)
+        invited = invite(access.current_account(), body)
     except DomainError as exc:
         flash_refusal(exc)
     else:
@@ -52,10 +53,10 @@ def users_invite():
 
 
 @bp.post("/users/invitations/<invitation_id>/revoke")
-@auth.web_account_scope("manage")
+@access.web_account_scope("manage")
 def users_revoke_invitation(invitation_id):
     try:
-        revoke(auth.current_account(), invitation_id)
+        revoke(access.current_account(), invitation_id)
     except DomainError as exc:
         flash_refusal(exc)
     else:
@@ -64,11 +65,11 @@ def users_revoke_invitation(invitation_id):
 
 
 @bp.post("/users/<user_id>/role")
-@auth.web_account_scope("manage")
+@access.web_account_scope("manage")
 def users_role(user_id):
     try:
-        changed = call("identity", "change_user_role", auth.current_account(),
-                       auth.current_user()["user_id"], user_id, request.form.get("role", ""),
+        changed = call("identity", "change_user_role", access.current_account(),
+                       access.current_user()["user_id"], user_id, request.form.get("role", ""),
                        where=where())
     except DomainError as exc:
         flash_refusal(exc)
@@ -78,11 +79,11 @@ def users_role(user_id):
 
 
 @bp.post("/users/<user_id>/remove")
-@auth.web_account_scope("manage")
+@access.web_account_scope("manage")
 def users_remove(user_id):
     try:
-        call("identity", "remove_user", auth.current_account(),
-             auth.current_user()["user_id"], user_id, where=where())
+        call("identity", "remove_user", access.current_account(),
+             access.current_user()["user_id"], user_id, where=where())
     except DomainError as exc:
         flash_refusal(exc)
     else:

@@ -6,7 +6,7 @@ import uuid
 
 from tests.e2e.auth_helpers import (PASSWORD, mails_to, new_user, open_account, reset_token,
                                     text_of)
-from tests.system import eventually
+from tests.support.system import eventually
 
 NEW_PASSWORD = "marble orchard window 31"
 

@@ -5,7 +5,7 @@ from tests.browser.test_pay_page import sign_in
 from tests.e2e.auth_helpers import new_user
 from tests.e2e.test_account_profile import bill
 from tests.e2e.test_users import bearer
-from tests.system import eventually
+from tests.support.system import eventually
 
 
 def test_the_message_centre_lists_the_bill_marks_it_read_and_saves_preferences(

@@ -4,7 +4,7 @@ card shows its reason; the page works at phone width without console errors."""
 import re
 
 from tests.e2e.auth_helpers import PASSWORD, new_user
-from tests.system import eventually
+from tests.support.system import eventually
 
 
 def billed_customer(system):

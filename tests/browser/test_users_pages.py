@@ -7,7 +7,7 @@ import uuid
 
 from tests.browser.test_pay_page import sign_in
 from tests.e2e.auth_helpers import PASSWORD, mails_to, new_user, text_of
-from tests.system import eventually
+from tests.support.system import eventually
 
 
 def flashes(p):

@@ -13,7 +13,7 @@ from tests.chaos import cluster_faults
 from tests.chaos.cluster import private_cluster_infra
 from tests.chaos.infra import private_infra
 from tests.chaos.load import Load
-from tests.system import System
+from tests.support.system import System
 
 QUIET_LIMIT = 180  # seconds for queues and outboxes to drain once the load stops
 
@@ -106,10 +106,10 @@ def heals_without_gateway_restart(system, load, master_pid):
 
 
 def secrets_row(system):
-    """The secret scan (tests/secret_scan.py) over the run's databases, DATA_DIR (logs,
+    """The secret scan (tests/support/secret_scan.py) over the run's databases, DATA_DIR (logs,
     Maildir, print batch, the processor's journal) and every event the capture queue took."""
-    from tests.secret_collector import KNOWN
-    from tests.secret_scan import scan_running
+    from tests.support.secret_collector import KNOWN
+    from tests.support.secret_scan import scan_running
     findings = scan_running(system, KNOWN)
     return ("zero secrets found (databases, logs, Maildir, print batch, events)", not findings,
             findings.summary() + ("; " + "; ".join(map(str, findings[:3])) if findings else ""))
@@ -120,7 +120,7 @@ def run(min_ops, faults, accounts=8, threads=6, log=print, keep=False, scan=True
     """``cluster``: three RabbitMQ nodes and two replicas of every service, each replica
     listing the nodes from a different one; ``faults`` may then be a callable of the load
     answering ``(faults, rolling_restart)`` (tests/chaos/cluster_faults.py)."""
-    from tests.secret_collector import install
+    from tests.support.secret_collector import install
     install()  # every secret the load sends or receives is known to the scan
     result = Result()
     infra = private_cluster_infra if cluster else private_infra

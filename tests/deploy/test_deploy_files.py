@@ -343,7 +343,7 @@ def test_the_k8s_secret_example_holds_no_value_to_copy():
 
 def test_metrics_are_scraped_on_their_own_port_that_nothing_publishes():
     from gateway.app import create_app
-    from tests.unit.fakes import FakeRpc
+    from tests.support.fakes import FakeRpc
     app = create_app(config.load({"SECRET_KEY": "x" * 32, "ADMIN_TOKEN": "y" * 32,
                                   "DATA_DIR": "/tmp/bizportal-deploy-test"}), rpc_client=FakeRpc())
     assert "/metrics" not in {rule.rule for rule in app.url_map.iter_rules()}

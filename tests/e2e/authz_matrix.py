@@ -13,7 +13,7 @@ import uuid
 
 from gateway.app import create_app
 from services.runtime import config
-from tests.unit.fakes import FakeRpc
+from tests.support.fakes import FakeRpc
 
 METHODS = ("get", "put", "post", "patch", "delete")
 TOKEN_PERSONAS = {  # persona -> why its token opens nothing

@@ -9,7 +9,7 @@ import requests
 from tests.e2e.auth_helpers import PASSWORD, mails_to, new_user, text_of
 from tests.e2e.test_account_takeover import follow, link_in, mail_with
 from tests.e2e.test_users import bearer, invite_and_accept
-from tests.system import eventually
+from tests.support.system import eventually
 
 
 def bill(system, number, statement_date):

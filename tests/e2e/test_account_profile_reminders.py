@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from tests.e2e.auth_helpers import mails_to, new_user, text_of
 from tests.e2e.test_account_profile import bill
 from tests.e2e.test_users import CARD, bearer
-from tests.system import eventually
+from tests.support.system import eventually
 
 
 def run_reminders(system, day):

@@ -11,7 +11,7 @@ import pyotp
 import requests
 
 from tests.e2e.auth_helpers import PASSWORD, login, mails_to, new_user, reset_token, text_of
-from tests.system import eventually
+from tests.support.system import eventually
 
 NEW_PASSWORD = "copper meadow signal 9"
 

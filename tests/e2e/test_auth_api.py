@@ -2,7 +2,7 @@
 import requests
 
 from tests.e2e.auth_helpers import PASSWORD, login, new_user, open_account
-from tests.system import eventually
+from tests.support.system import eventually
 
 
 def bearer(tokens):

@@ -14,11 +14,13 @@ import pytest
 import requests
 from itsdangerous import URLSafeTimedSerializer
 
-from gateway.auth import _SALT, ACCESS_TOKEN_SECONDS, NOT_FOUND
+from gateway.auth.access import NOT_FOUND
+from gateway.auth.sessions import ACCESS_TOKEN_SECONDS
+from gateway.auth.tokens import _SALT
 from tests.e2e import authz_matrix as matrix
 from tests.e2e.auth_helpers import login, new_user
 from tests.e2e.test_users import bearer, invite_and_accept
-from tests.system import eventually
+from tests.support.system import eventually
 
 DOCUMENTS = matrix.served_documents()
 CELLS = matrix.cells(DOCUMENTS)
@@ -181,7 +183,7 @@ OPERATIONS = matrix.operations(DOCUMENTS)
 def test_every_operation_says_who_may_call_it(method, path, op):
     role = op.get("x-required-role")
     assert role in ("public", "signed-in", "staff", "viewer", "billing", "admin"), (
-        f"{method} {path} is not classified: decorate its view with gateway.auth.public, "
+        f"{method} {path} is not classified: decorate its view with gateway.auth.access.public, "
         "signed_in or account_scope(action)")
     assert (role == "public") == (op.get("security") == []), "the document's security disagrees"
     if role in ("viewer", "billing", "admin"):

@@ -12,7 +12,7 @@ from nameko.standalone.events import event_dispatcher
 
 from services.runtime import outbox
 from tests.e2e.auth_helpers import login, new_user
-from tests.system import ROOT, eventually
+from tests.support.system import ROOT, eventually
 
 DEAD_LETTERS = "/internal/v1/dead-letters"
 

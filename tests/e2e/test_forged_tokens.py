@@ -7,12 +7,12 @@ import uuid
 import requests
 from itsdangerous import URLSafeTimedSerializer
 
-from gateway import auth
+from gateway.auth import tokens
 from tests.e2e.auth_helpers import login, new_user
 
 
 def forge(system, user_id, session_id, username):
-    signer = URLSafeTimedSerializer(system.env["SECRET_KEY"], salt=auth._SALT)
+    signer = URLSafeTimedSerializer(system.env["SECRET_KEY"], salt=tokens._SALT)
     return {"Authorization": "Bearer " + signer.dumps({"u": user_id, "s": session_id, "n": username})}
 
 
@@ -39,7 +39,7 @@ def test_a_token_signed_with_the_real_key_for_a_session_never_opened_is_401(syst
 def test_a_forged_token_that_borrows_a_real_session_of_another_user_is_401(system):
     victim, attacker = new_user(system), new_user(system)
     real = login(system, attacker["username"]).json()["access_token"]
-    session_id = URLSafeTimedSerializer(system.env["SECRET_KEY"], salt=auth._SALT).loads(real)["s"]
+    session_id = URLSafeTimedSerializer(system.env["SECRET_KEY"], salt=tokens._SALT).loads(real)["s"]
     assert statuses(system, "/api/v1/me",
                     lambda: forge(system, victim["user_id"], session_id, victim["username"])) == {401}
 

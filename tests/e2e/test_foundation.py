@@ -5,7 +5,7 @@ import uuid
 
 import requests
 
-from tests.system import eventually
+from tests.support.system import eventually
 
 ACCOUNT = {
     "contact_name": "Priya Natarajan", "phone": "+1 (312) 555-0188",

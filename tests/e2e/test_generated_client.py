@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from tests.e2e.auth_helpers import PASSWORD, open_account
-from tests.system import eventually
+from tests.support.system import eventually
 
 PACKAGE = "bizportal_client"
 # openapi-python-client reads JSON, octet-stream and text/* bodies; downloads are bytes

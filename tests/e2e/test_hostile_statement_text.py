@@ -9,7 +9,7 @@ import pypdf
 
 from tests.e2e.auth_helpers import new_user
 from tests.e2e.test_users import bearer
-from tests.system import eventually
+from tests.support.system import eventually
 
 HOSTILE = {
     "company_name": 'Evil <img src="/etc/passwd" width="90" height="90"/> Co',

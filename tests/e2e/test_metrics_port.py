@@ -3,7 +3,7 @@ the gateway's metrics, aggregated over every gunicorn worker, on METRICS_PORT, w
 Service, Ingress or compose port publishes. The real services and gunicorn gateway."""
 import requests
 
-from tests.system import eventually
+from tests.support.system import eventually
 
 
 def test_metrics_are_not_served_on_the_public_port(system):

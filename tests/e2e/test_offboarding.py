@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from tests.e2e.auth_helpers import mails_to, new_user
 from tests.e2e.test_payments import BANK, CARD, add
 from tests.e2e.test_users import bearer, invite_and_accept
-from tests.system import eventually
+from tests.support.system import eventually
 
 
 def test_removing_a_user_cancels_their_scheduled_payments_and_their_notices_go_to_admins(

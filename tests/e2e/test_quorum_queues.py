@@ -1,7 +1,7 @@
 """The queues the running system declared (four service processes, the gunicorn gateway, after
 migrate), read back from the broker: every durable one a quorum queue, every other one a
 process's own classic queue (RPC replies, a gateway worker's revocation feed)."""
-from tests.event_capture import QUEUE as SECRET_SCAN_QUEUE
+from tests.support.event_capture import QUEUE as SECRET_SCAN_QUEUE
 
 
 def test_every_durable_queue_of_the_running_system_is_a_quorum_queue(system, session_vhost,

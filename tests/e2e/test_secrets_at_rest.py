@@ -5,8 +5,8 @@ own delivery mail), a print-batch PDF, nor an event captured from the exchanges.
 import time
 from collections import Counter
 
-from tests.secret_collector import KNOWN
-from tests.secret_scan import scan_running
+from tests.support.secret_collector import KNOWN
+from tests.support.secret_scan import scan_running
 
 RUN_LAST = True
 

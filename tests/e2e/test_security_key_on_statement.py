@@ -13,7 +13,7 @@ import requests
 
 from tests.e2e.auth_helpers import PASSWORD, mails_to, open_account, text_of
 from tests.e2e.test_users import bearer
-from tests.system import eventually
+from tests.support.system import eventually
 
 TOP = re.compile(r"Account number\s+(\d{16})\s+Security key\s+([A-Z0-9]{8})")
 

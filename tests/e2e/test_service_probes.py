@@ -9,7 +9,7 @@ import yaml
 
 from services.contracts.names import SERVICES
 from tests.deploy.test_deploy_files import K8S
-from tests.system import ROOT
+from tests.support.system import ROOT
 
 
 def manifest_probe(service, kind):

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.e2e.auth_helpers import PASSWORD, login
-from tests.system import eventually
+from tests.support.system import eventually
 
 STATEMENT_DATE = "2026-10-27"
 

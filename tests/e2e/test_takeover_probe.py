@@ -17,7 +17,7 @@ import requests
 
 from tests.e2e.auth_helpers import PASSWORD, login, mails_to, new_user, text_of
 from tests.e2e.test_account_takeover import bearer, link_in, mail_with
-from tests.system import eventually
+from tests.support.system import eventually
 
 NEW_PASSWORD = "copper meadow signal 9"
 BURST = 24

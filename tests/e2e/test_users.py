@@ -8,7 +8,7 @@ import uuid
 import requests
 
 from tests.e2e.auth_helpers import PASSWORD, login, mails_to, new_user, text_of
-from tests.system import eventually
+from tests.support.system import eventually
 
 CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
         "cvc": "123", "name": "Priya Natarajan", "postal_code": "60611"}

@@ -3,7 +3,7 @@
 no caching), a portal form posted without its CSRF token is refused and changes nothing, and
 the session cookie is HttpOnly and SameSite. The real services and gunicorn gateway; the
 portal driven with a requests session as a browser would (cookie + CSRF token from the form).
-The HTTPS-only parts (HSTS, Secure cookies) are in tests/unit/test_security_headers.py."""
+The HTTPS-only parts (HSTS, Secure cookies) are in tests/unit/gateway/test_security_headers.py."""
 import re
 import uuid
 from datetime import date, timedelta

@@ -1,5 +1,5 @@
 """Service tests: one service at a time in a nameko container (nameko's ``container_factory``)
-under eventlet (``-p tests.green``), on a real broker (a fresh vhost per test) and a real
+under eventlet (``-p tests.support.green``), on a real broker (a fresh vhost per test) and a real
 database: every test runs twice, on SQLite and on PostgreSQL (a fresh database per test,
 copied from a migrated template). Other services' RPC proxies may be replaced with fakes via
 ``replace_dependencies``; nothing else is faked."""

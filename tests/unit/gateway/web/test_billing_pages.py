@@ -1,0 +1,69 @@
+"""The billing portal pages with services replaced by a table-driven fake client and a
+signed-in session cookie: a new account with no statement yet, a credit balance, money shown
+as dollars, and an unknown invoice as a 404 page."""
+import time
+
+import pytest
+
+from gateway.app import create_app
+from gateway.web.billing_pages import chart
+from services.contracts.money import usd
+from services.contracts.errors import NotFound
+from services.runtime import config
+from tests.support.fakes import FakeRpc
+
+ACCOUNT = "4929000000000006"
+SUMMARY = {"account_number": ACCOUNT, "company_name": "Bluebird Bakery", "amount_due_cents": 0,
+           "balance_cents": 0, "currency": "USD", "due_date": None, "invoice_number": None,
+           "past_due_cents": 0, "last_payment": None, "invoice_delivery": "paperless"}
+
+
+def fake_rpc(extra=None):
+    answers = {
+        ("identity", "get_account_role"): lambda user_id, number: "viewer",
+        ("billing", "get_account_summary"): SUMMARY,
+        ("payments", "get_autopay"): None,
+        ("billing", "list_statements"): {"items": [], "next_cursor": None},
+        ("billing", "get_activity"): {"items": []},
+    }
+    answers.update(extra or {})
+    return FakeRpc(answers)
+
+
+@pytest.fixture
+def client_for(tmp_path):
+    def make(rpc):
+        settings = config.load({"DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 32})
+        client = create_app(settings, rpc_client=rpc).test_client()
+        with client.session_transaction() as session:
+            session["auth"] = {"u": "u1", "s": "s1", "n": "sam", "checked": time.time()}
+            session["account"] = ACCOUNT
+        return client
+    return make
+
+
+def test_a_new_account_without_statements_gets_a_friendly_dashboard_and_history(client_for):
+    client = client_for(fake_rpc())
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Bluebird Bakery" in dashboard and "$0.00" in dashboard
+    assert "No statement yet" in dashboard and "Your first statement will appear here." in dashboard
+    history = client.get("/billing").get_data(as_text=True)
+    assert "No statements yet." in history and "No activity yet." in history
+
+
+def test_an_unknown_invoice_is_a_404_page(client_for):
+    rpc = fake_rpc({("billing", "get_statement"): NotFound("No statement has that number.")})
+    response = client_for(rpc).get("/billing/999", headers={"Accept": "text/html"})
+    assert response.status_code == 404 and response.content_type.startswith("text/html")
+
+
+def test_money_shows_as_dollars_with_thousands_and_credits():
+    assert usd(123456) == "$1,234.56" and usd(-2500) == "-$25.00" and usd(None) == "—"
+
+
+def test_the_chart_runs_oldest_to_newest_and_scales_to_the_largest_bill():
+    bars = chart([{"statement_date": "2026-11-01", "amount_due_cents": 5000},
+                  {"statement_date": "2026-10-01", "amount_due_cents": 10000},
+                  {"statement_date": "2026-09-01", "amount_due_cents": -300}])
+    assert [b["label"] for b in bars] == ["Sep 2026", "Oct 2026", "Nov 2026"]
+    assert [b["height"] for b in bars] == [0, 160, 80]
