@@ -12,7 +12,9 @@ from webargs.flaskparser import FlaskParser
 
 from gateway import roles, text_guard
 from gateway.api import documents, problem_docs
-from gateway.auth.access import STAFF, access_of, authorize, required_role
+from gateway.auth.access import PUBLIC, STAFF, access_of, authorize, required_role
+
+BEARER_SCHEME, STAFF_SCHEME = "bearer", "staff"  # the security schemes of the two documents
 
 
 class _Parser(FlaskParser):
@@ -23,19 +25,28 @@ class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose views are checked for access before anything else
     (gateway.auth.access.authorize) and documented with it: each operation carries
     ``x-required-role`` (public, signed-in, staff, or the least role on the path's account)
-    and, for account roles, ``x-allowed-roles``. A view nobody classified (no auth decorator,
-    no blueprint ``access``) has neither, which the authorisation matrix test refuses. Every
-    view names its ``operationId`` (a view without one is refused at import)."""
+    and, for account roles, ``x-allowed-roles``, and its ``security`` follows from the same
+    access (``security_of``). A view nobody classified (no auth decorator, no blueprint
+    ``access``) has neither, which the authorisation matrix test refuses. Every view names its
+    ``operationId`` (a view without one is refused at import).
+
+    ``access`` is the blueprint's default for views without an auth decorator of their own;
+    ``signed_out`` describes the 401 of every view that needs a signed-in caller; ``tag``
+    documents the operations under another blueprint's tag (that one describes it)."""
     ARGUMENTS_PARSER = _Parser()
 
-    def __init__(self, *args, access=None, **kwargs):
+    def __init__(self, *args, access=None, signed_out=None, tag=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.default_access = access  # for every view of the blueprint (the staff API)
+        self.default_access = access
+        self.signed_out = signed_out
+        self.tag = tag
         self.before_request(text_guard.refuse_in_path)
         self.before_request(authorize)
         self.before_request(text_guard.refuse_in_input)
 
     def route(self, rule, *, parameters=None, tags=None, **options):
+        if tags is None and self.tag:
+            tags = [self.tag]
         register = super().route(rule, parameters=parameters, tags=tags, **options)
 
         def decorator(func):
@@ -46,10 +57,34 @@ class ApiBlueprint(Blueprint):
             view = func
             if access is not None:
                 func.access = access
-                view = self.doc(**access_doc(access))(func)
+                if self.signed_out and access[0] != PUBLIC and 401 not in _answers(view):
+                    view = self.alt_response(401, description=self.signed_out)(view)
+                view = self.doc(**access_doc(access))(_with_security(view, access))
             register(view)
             return func
         return decorator
+
+
+def _answers(view):
+    return getattr(view, "_apidoc", {}).get("response", {}).get("responses", {})
+
+
+def security_of(access):
+    """The OpenAPI security requirement of a view with ``access``."""
+    scope = access[0]
+    return [] if scope == PUBLIC else [{STAFF_SCHEME if scope == STAFF else BEARER_SCHEME: []}]
+
+
+def _with_security(view, access):
+    """``view`` documented with ``security_of(access)`` unless it names its own, placed just
+    after its operationId (where the views wrote it, so the document keeps its bytes)."""
+    manual = view._apidoc["manual_doc"]
+    if "security" not in manual:
+        entries = list(manual.items())
+        at = list(manual).index("operationId") + 1
+        view._apidoc["manual_doc"] = dict(
+            entries[:at] + [("security", security_of(access))] + entries[at:])
+    return view
 
 
 def access_doc(access):
@@ -78,6 +113,11 @@ class Problem(Schema):
 class BizPortalApi(Api):
     ERROR_SCHEMA = Problem
     DEFAULT_ERROR_RESPONSE_NAME = None  # each error status is listed (gateway.api.problem_docs)
+
+    def register_blueprint(self, blp, **options):
+        super().register_blueprint(blp, **options)
+        if getattr(blp, "tag", None):
+            self.spec._tags.pop()  # its operations are under another blueprint's tag
 
     def _openapi_swagger_ui(self):
         """/docs: flask-smorest's page starts Swagger UI with an inline script, which the
@@ -114,12 +154,12 @@ def init_app(app, public, staff):
     in the staff document; returns the two flask-smorest Apis."""
     app.config.update(CUSTOMER_CONFIG)
     app.config.update({f"STAFF_{key}": value for key, value in STAFF_CONFIG.items()})
-    customer = _document(BizPortalApi, app, "", public, "bearer", {
+    customer = _document(BizPortalApi, app, "", public, BEARER_SCHEME, {
         "type": "http", "scheme": "bearer",
         "description": "An access token from /api/v1/auth/login"},
         "The online account portal of BizPortal business services: sign-up and sign-in, "
         "accounts, statements, payments, users and security settings.")
-    staff_api = _document(StaffApi, app, "STAFF_", staff, "staff", {
+    staff_api = _document(StaffApi, app, "STAFF_", staff, STAFF_SCHEME, {
         "type": "http", "scheme": "bearer", "description": "The ADMIN_TOKEN"},
         "Operations staff: opening accounts, loading usage, bill, payment and reminder runs, "
         "dead letters. Every operation needs the ADMIN_TOKEN.")

@@ -11,8 +11,11 @@ from services.contracts import validators
 from services.contracts.identity import PASSWORD, EmailConfirm
 
 bp = ApiBlueprint("account_settings", __name__, url_prefix="/api/v1",
+                  access=(access.ACCOUNT, "manage"), signed_out="Not signed in",
                   description="An account's company profile and invoice delivery.")
 
+# written out only by the views that name security before their operationId (so the
+# published document keeps its key order); the others get it from their access
 BEARER = [{"bearer": []}]
 
 
@@ -52,9 +55,8 @@ def _address(email):
 
 @bp.get("/accounts/<account_number>/profile")
 @bp.response(200, schemas.CompanyProfile)
-@bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(operationId="getCompanyProfile", security=BEARER)
+@bp.doc(operationId="getCompanyProfile")
 @access.account_scope("view")
 def get_profile(account_number):
     """The company profile
@@ -67,11 +69,9 @@ def get_profile(account_number):
 @bp.arguments(schemas.CompanyProfileChange)
 @bp.response(200, schemas.CompanyProfile)
 @bp.alt_response(400, description="Invalid fields (each named); nothing changed")
-@bp.alt_response(401, description="Not signed in")
 @bp.alt_response(403, description="Only an admin of the account may change its profile")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(operationId="updateCompanyProfile", security=BEARER)
-@access.account_scope("manage")
+@bp.doc(operationId="updateCompanyProfile")
 def patch_profile(_validated, account_number):
     """Change the company profile
 
@@ -82,9 +82,8 @@ def patch_profile(_validated, account_number):
 
 @bp.get("/accounts/<account_number>/invoice-delivery")
 @bp.response(200, schemas.InvoiceDelivery)
-@bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(operationId="getInvoiceDelivery", security=BEARER)
+@bp.doc(operationId="getInvoiceDelivery")
 @access.account_scope("view")
 def get_delivery(account_number):
     """How invoices are delivered
@@ -98,13 +97,11 @@ def get_delivery(account_number):
 @bp.response(200, schemas.InvoiceDelivery)
 @bp.alt_response(400, description="Not paperless or paper, an invalid email, or a new email "
                                   "without `current_password` or with a wrong one")
-@bp.alt_response(401, description="Not signed in")
 @bp.alt_response(403, description="Only an admin of the account may change invoice delivery")
 @bp.alt_response(404, description="No such account available to you")
 @bp.alt_response(429, description="Too many wrong passwords, or too many confirmation mails "
                                   "for that address or account; see Retry-After")
 @bp.doc(security=BEARER, operationId="setInvoiceDelivery")
-@access.account_scope("manage")
 def put_delivery(_validated, account_number):
     """Choose paperless or paper invoices
 

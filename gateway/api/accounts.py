@@ -9,9 +9,8 @@ DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
 DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
 
 
-bp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1", description="Business accounts the caller may see, and their summary.")
-
-BEARER = [{"bearer": []}]
+bp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1", signed_out="Not signed in",
+                  description="Business accounts the caller may see, and their summary.")
 
 
 class AccountItem(Schema):
@@ -61,8 +60,7 @@ def accounts_of(user_id):
 
 @bp.get("/accounts")
 @bp.response(200, AccountList)
-@bp.alt_response(401, description="Not signed in")
-@bp.doc(operationId="listAccounts", security=BEARER)
+@bp.doc(operationId="listAccounts")
 @access.signed_in
 def list_accounts():
     """Your accounts
@@ -84,9 +82,8 @@ def account_summary(account_number):
 
 @bp.get("/accounts/<account_number>/summary")
 @bp.response(200, AccountSummary)
-@bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(operationId="getAccountSummary", security=BEARER)
+@bp.doc(operationId="getAccountSummary")
 @access.account_scope("view")
 def get_summary(account_number):
     """An account's summary

@@ -6,9 +6,8 @@ from gateway.auth import access, sessions, tokens
 from gateway.rpc import call
 from services.contracts import identity as schemas
 
-bp = ApiBlueprint("auth", __name__, url_prefix="/api/v1", description="Sign-up, sign-in, refresh, sign-out and recovery.")
-
-BEARER = [{"bearer": []}]
+bp = ApiBlueprint("auth", __name__, url_prefix="/api/v1", access=(access.PUBLIC, None),
+                  description="Sign-up, sign-in, refresh, sign-out and recovery.")
 
 
 def client_ip():
@@ -22,8 +21,7 @@ def client_ip():
 @bp.alt_response(409, description="The username is not available or the account already has an online ID (one message for both)")
 @bp.alt_response(422, description="The account number and security key do not match")
 @bp.alt_response(429, description="Too many failed sign-ups from this address, or attempts on this account number; see Retry-After")
-@bp.doc(operationId="signUp", security=[])
-@access.public
+@bp.doc(operationId="signUp")
 def signup(_validated):
     """Create an online ID
 
@@ -38,8 +36,7 @@ def signup(_validated):
 @bp.response(200, schemas.TokenPair)
 @bp.alt_response(401, description="The username and password do not match; or the 2-step code is missing, wrong or used")
 @bp.alt_response(429, description="Too many failed sign-ins; see Retry-After")
-@bp.doc(operationId="signIn", security=[])
-@access.public
+@bp.doc(operationId="signIn")
 def login(data):
     """Sign in
 
@@ -56,8 +53,7 @@ def login(data):
 @bp.arguments(schemas.RefreshRequest)
 @bp.response(200, schemas.TokenPair)
 @bp.alt_response(401, description="Unknown, spent or ended; a spent token ends its session")
-@bp.doc(operationId="refreshSession", security=[])
-@access.public
+@bp.doc(operationId="refreshSession")
 def refresh(data):
     """Refresh the session's tokens
 
@@ -68,7 +64,7 @@ def refresh(data):
 @bp.post("/auth/logout")
 @bp.response(204)
 @bp.alt_response(401, description="Not signed in")
-@bp.doc(operationId="signOut", security=BEARER)
+@bp.doc(operationId="signOut")
 @access.signed_in
 def logout():
     """Sign out
@@ -83,8 +79,7 @@ def logout():
 @bp.arguments(schemas.ForgotUsernameRequest)
 @bp.response(202)
 @bp.alt_response(429, description="Too many requests for this email or from this address; see Retry-After (said whether or not the email has usernames)")
-@bp.doc(operationId="requestUsernameReminder", security=[])
-@access.public
+@bp.doc(operationId="requestUsernameReminder")
 def forgot_username(data):
     """Mail a forgotten username
 
@@ -97,8 +92,7 @@ def forgot_username(data):
 @bp.arguments(schemas.ForgotPasswordRequest)
 @bp.response(202)
 @bp.alt_response(429, description="Too many requests for this username or from this address; see Retry-After (said whether or not the user exists)")
-@bp.doc(operationId="requestPasswordReset", security=[])
-@access.public
+@bp.doc(operationId="requestPasswordReset")
 def forgot_password(data):
     """Mail a password reset link
 
@@ -113,8 +107,7 @@ def forgot_password(data):
 @bp.alt_response(400, description="A new password against the rules")
 @bp.alt_response(422, description="The link is used, expired or unknown; or a wrong challenge answer")
 @bp.alt_response(429, description="Too many wrong challenge answers; see Retry-After")
-@bp.doc(operationId="resetPassword", security=[])
-@access.public
+@bp.doc(operationId="resetPassword")
 def reset_password(data):
     """Reset the password
 

@@ -6,7 +6,8 @@ from gateway.auth import access
 from gateway.help_topics import TOPICS
 from services.contracts import support
 
-bp = ApiBlueprint("help", __name__, url_prefix="/api/v1", description="Business support contacts and help topics.")
+bp = ApiBlueprint("help", __name__, url_prefix="/api/v1", access=(access.PUBLIC, None),
+                  description="Business support contacts and help topics.")
 
 
 class Support(Schema):
@@ -33,8 +34,7 @@ def content():
 
 @bp.get("/help")
 @bp.response(200, Help)
-@bp.doc(operationId="getHelp", security=[])
-@access.public
+@bp.doc(operationId="getHelp")
 def get_help():
     """Support contacts and help topics
 

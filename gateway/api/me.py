@@ -6,8 +6,11 @@ from gateway.auth import access
 from gateway.rpc import call
 from services.contracts import identity as schemas
 
-bp = ApiBlueprint("me", __name__, url_prefix="/api/v1", description="The signed-in user.")
+bp = ApiBlueprint("me", __name__, url_prefix="/api/v1", description="The signed-in user.",
+                  access=(access.SIGNED_IN, None), signed_out="Not signed in")
 
+# written out only by the views that name security before their operationId (so the
+# published document keeps its key order); the others get it from their access
 BEARER = [{"bearer": []}]
 
 
@@ -23,9 +26,7 @@ def with_accounts(user):
 
 @bp.get("/me")
 @bp.response(200, schemas.Me)
-@bp.alt_response(401, description="Not signed in")
-@bp.doc(operationId="getMe", security=BEARER)
-@access.signed_in
+@bp.doc(operationId="getMe")
 def get_me():
     """The signed-in user
 
@@ -38,11 +39,9 @@ def get_me():
 @bp.response(200, schemas.User)
 @bp.alt_response(400, description="Invalid fields; a new email without `current_password`, "
                                   "or a wrong one")
-@bp.alt_response(401, description="Not signed in")
 @bp.alt_response(429, description="Too many wrong passwords, or too many email-change links "
                                   "for you or to that address; see Retry-After")
 @bp.doc(security=BEARER, operationId="updateMe")
-@access.signed_in
 def patch_me(_validated):
     """Change your name or email
 
@@ -75,10 +74,8 @@ def confirm_email(data):
 @bp.arguments(schemas.ChangePasswordRequest)
 @bp.response(204)
 @bp.alt_response(400, description="Current password wrong, or a new one against the rules")
-@bp.alt_response(401, description="Not signed in")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
-@bp.doc(operationId="changePassword", security=BEARER)
-@access.signed_in
+@bp.doc(operationId="changePassword")
 def change_password(data):
     """Change your password
 
@@ -97,9 +94,7 @@ def where():
 
 @bp.get("/me/security")
 @bp.response(200, schemas.SecurityStatus)
-@bp.alt_response(401, description="Not signed in")
-@bp.doc(operationId="getSecuritySettings", security=BEARER)
-@access.signed_in
+@bp.doc(operationId="getSecuritySettings")
 def get_security():
     """Your security settings
 
@@ -111,10 +106,8 @@ def get_security():
 @bp.arguments(schemas.SecurityCodeRequest)
 @bp.response(204)
 @bp.alt_response(400, description="Not 4 digits, or the current password is wrong")
-@bp.alt_response(401, description="Not signed in")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
-@bp.doc(operationId="setSecurityCode", security=BEARER)
-@access.signed_in
+@bp.doc(operationId="setSecurityCode")
 def put_security_code(data):
     """Set your security code
 
@@ -126,7 +119,7 @@ def put_security_code(data):
 
 @bp.get("/challenge-questions")
 @bp.response(200, schemas.ChallengeQuestions)
-@bp.doc(operationId="listChallengeQuestions", security=[])
+@bp.doc(operationId="listChallengeQuestions")
 @access.public
 def challenge_questions():
     """The challenge questions
@@ -139,10 +132,8 @@ def challenge_questions():
 @bp.arguments(schemas.ChallengeRequest)
 @bp.response(204)
 @bp.alt_response(400, description="Unknown question, answer too short, wrong current password")
-@bp.alt_response(401, description="Not signed in")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
-@bp.doc(operationId="setChallenge", security=BEARER)
-@access.signed_in
+@bp.doc(operationId="setChallenge")
 def put_challenge(data):
     """Set your challenge question
 
@@ -155,9 +146,7 @@ def put_challenge(data):
 
 @bp.get("/me/security-preferences")
 @bp.response(200, schemas.SecurityPreferences)
-@bp.alt_response(401, description="Not signed in")
-@bp.doc(operationId="getSecurityPreferences", security=BEARER)
-@access.signed_in
+@bp.doc(operationId="getSecurityPreferences")
 def get_security_preferences():
     """Your security preferences
 
@@ -171,10 +160,8 @@ def get_security_preferences():
 @bp.alt_response(400, description="Not booleans; requiring a security code not yet set; "
                                   "no longer requiring it without `current_password` or "
                                   "with a wrong one")
-@bp.alt_response(401, description="Not signed in")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER, operationId="updateSecurityPreferences")
-@access.signed_in
 def patch_security_preferences(data):
     """Change your security preferences
 
@@ -191,11 +178,9 @@ def patch_security_preferences(data):
 @bp.arguments(schemas.TotpStart)
 @bp.response(200, schemas.TotpSetup)
 @bp.alt_response(400, description="The current password is missing or wrong")
-@bp.alt_response(401, description="Not signed in")
 @bp.alt_response(409, description="2-step sign-in is already on")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER, operationId="startTotp")
-@access.signed_in
 def start_totp(data):
     """Begin 2-step sign-in
 
@@ -211,11 +196,9 @@ def start_totp(data):
 @bp.response(204)
 @bp.alt_response(400, description="The code does not match, or the current password is "
                                   "missing or wrong")
-@bp.alt_response(401, description="Not signed in")
 @bp.alt_response(409, description="Not set up, or already on")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
 @bp.doc(security=BEARER, operationId="confirmTotp")
-@access.signed_in
 def confirm_totp(data):
     """Turn 2-step sign-in on
 
@@ -230,11 +213,9 @@ def confirm_totp(data):
 @bp.arguments(schemas.TotpDisable)
 @bp.response(204)
 @bp.alt_response(400, description="The current password is wrong")
-@bp.alt_response(401, description="Not signed in")
 @bp.alt_response(409, description="2-step sign-in is not on")
 @bp.alt_response(429, description="Too many wrong passwords; see Retry-After")
-@bp.doc(operationId="disableTotp", security=BEARER)
-@access.signed_in
+@bp.doc(operationId="disableTotp")
 def disable_totp(data):
     """Turn 2-step sign-in off
 
@@ -242,67 +223,3 @@ def disable_totp(data):
     call("identity", "disable_totp", access.current_user()["user_id"],
          data["current_password"], where=where())
     return ""
-
-
-# --- message centre and notification preferences (notifications) ---------------------
-
-from services.contracts import notifications as notices  # noqa: E402
-
-
-@bp.get("/me/notifications")
-@bp.arguments(notices.ListQuery, location="query")
-@bp.response(200, notices.NotificationPage)
-@bp.alt_response(400, description="A bad limit or cursor")
-@bp.alt_response(401, description="Not signed in")
-@bp.doc(operationId="listNotifications", security=BEARER)
-@access.signed_in
-def list_notifications(query):
-    """Your message centre
-
-    Your message centre: every notice you got, newest first, read or unread."""
-    return call("notifications", "list_notifications", access.current_user()["user_id"],
-                query["limit"], query["cursor"])
-
-
-@bp.post("/me/notifications/<notification_id>/read")
-@bp.response(204)
-@bp.alt_response(401, description="Not signed in")
-@bp.alt_response(404, description="No such message of yours")
-@bp.doc(operationId="markNotificationRead", security=BEARER)
-@access.signed_in
-def read_notification(notification_id):
-    """Mark a message read
-
-    Mark one of your messages read."""
-    call("notifications", "mark_notification_read", access.current_user()["user_id"],
-         notification_id)
-    return ""
-
-
-@bp.get("/me/notification-preferences")
-@bp.response(200, notices.NotificationPreferences)
-@bp.alt_response(401, description="Not signed in")
-@bp.doc(operationId="getNotificationPreferences", security=BEARER)
-@access.signed_in
-def get_notification_preferences():
-    """Your notification preferences
-
-    How you get bill-ready notices, payment notices and reminders (email, SMS).
-    Security alerts are always emailed: not a preference."""
-    return call("notifications", "get_notification_preferences",
-                access.current_user()["user_id"])
-
-
-@bp.put("/me/notification-preferences")
-@bp.arguments(notices.NotificationPreferences)
-@bp.response(200, notices.NotificationPreferences)
-@bp.alt_response(400, description="A category or channel missing, or not true/false")
-@bp.alt_response(401, description="Not signed in")
-@bp.doc(operationId="setNotificationPreferences", security=BEARER)
-@access.signed_in
-def put_notification_preferences(data):
-    """Choose your notification preferences
-
-    Choose, per category, email and/or SMS (texts go to the account's phone)."""
-    return call("notifications", "set_notification_preferences",
-                access.current_user()["user_id"], data)

@@ -12,10 +12,9 @@ from gateway.auth import access
 from gateway.rpc import call
 from services.contracts import payments as schemas
 
-bp = ApiBlueprint("payments", __name__, url_prefix="/api/v1",
+bp = ApiBlueprint("payments", __name__, url_prefix="/api/v1", access=(access.ACCOUNT, "pay"),
                   description="Payment methods, payments and autopay.")
 
-BEARER = [{"bearer": []}]
 IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": True,
                    "schema": {"type": "string", "maxLength": 255},
                    "description": "A unique key per payment (a UUID). The same key with the "
@@ -35,7 +34,7 @@ def _user_id():
 @bp.get(f"{ACCOUNT}/payment-methods")
 @bp.response(200, schemas.PaymentMethodList)
 @bp.alt_response(404, description="No such account for you")
-@bp.doc(operationId="listPaymentMethods", security=BEARER)
+@bp.doc(operationId="listPaymentMethods")
 @access.account_scope("view")
 def list_methods(account_number):
     """The account's payment methods
@@ -51,8 +50,7 @@ def list_methods(account_number):
 @bp.alt_response(403, description="Your role may not pay")
 @bp.alt_response(422, description="Declined by the processor")
 @bp.alt_response(429, description="Too many cards or bank accounts tried on this account in the last hour; see Retry-After")
-@bp.doc(operationId="addPaymentMethod", security=BEARER)
-@access.account_scope("pay")
+@bp.doc(operationId="addPaymentMethod")
 def add_method(_validated, account_number):
     """Add a payment method
 
@@ -65,8 +63,7 @@ def add_method(_validated, account_number):
 @bp.response(204)
 @bp.alt_response(404, description="No such payment method on this account")
 @bp.alt_response(409, description="Autopay uses this method")
-@bp.doc(operationId="removePaymentMethod", security=BEARER)
-@access.account_scope("pay")
+@bp.doc(operationId="removePaymentMethod")
 def remove_method(account_number, method_id):
     """Remove a payment method
 
@@ -85,8 +82,7 @@ def remove_method(account_number, method_id):
 @bp.alt_response(422, description="Wrong security code, or more than the account owes plus "
                                    "one month ahead (the largest of its last three statements)")
 @bp.alt_response(429, description="Too many of the account's payments declined in the last hour; see Retry-After")
-@bp.doc(operationId="createPayment", security=BEARER, parameters=[IDEMPOTENCY_KEY])
-@access.account_scope("pay")
+@bp.doc(operationId="createPayment", parameters=[IDEMPOTENCY_KEY])
 def create_payment(_validated, account_number):
     """Make a payment
 
@@ -102,7 +98,7 @@ def create_payment(_validated, account_number):
 @bp.get(f"{ACCOUNT}/payments")
 @bp.arguments(schemas.PaymentListQuery, location="query")
 @bp.response(200, schemas.PaymentList)
-@bp.doc(operationId="listPayments", security=BEARER)
+@bp.doc(operationId="listPayments")
 @access.account_scope("view")
 def list_payments(query, account_number):
     """The account's payments
@@ -114,7 +110,7 @@ def list_payments(query, account_number):
 @bp.get(f"{ACCOUNT}/payments/<string:payment_id>")
 @bp.response(200, schemas.Payment)
 @bp.alt_response(404, description="No such payment")
-@bp.doc(operationId="getPayment", security=BEARER)
+@bp.doc(operationId="getPayment")
 @access.account_scope("view")
 def get_payment(account_number, payment_id):
     """One payment
@@ -127,8 +123,7 @@ def get_payment(account_number, payment_id):
 @bp.response(200, schemas.Payment)
 @bp.alt_response(404, description="No such payment")
 @bp.alt_response(409, description="Not a scheduled payment")
-@bp.doc(operationId="cancelPayment", security=BEARER)
-@access.account_scope("pay")
+@bp.doc(operationId="cancelPayment")
 def cancel_payment(account_number, payment_id):
     """Cancel a scheduled payment
 
@@ -138,7 +133,7 @@ def cancel_payment(account_number, payment_id):
 
 @bp.get(f"{ACCOUNT}/autopay")
 @bp.response(200, schemas.Autopay)
-@bp.doc(operationId="getAutopay", security=BEARER)
+@bp.doc(operationId="getAutopay")
 @access.account_scope("view")
 def get_autopay(account_number):
     """The account's autopay
@@ -152,8 +147,7 @@ def get_autopay(account_number):
 @bp.arguments(schemas.AutopayRequest)
 @bp.response(200, schemas.Autopay)
 @bp.alt_response(404, description="No such payment method on this account")
-@bp.doc(operationId="setAutopay", security=BEARER)
-@access.account_scope("pay")
+@bp.doc(operationId="setAutopay")
 def put_autopay(_validated, account_number):
     """Set up autopay
 
@@ -166,8 +160,7 @@ def put_autopay(_validated, account_number):
 @bp.delete(f"{ACCOUNT}/autopay")
 @bp.response(204)
 @bp.alt_response(404, description="Autopay is not set up")
-@bp.doc(operationId="cancelAutopay", security=BEARER)
-@access.account_scope("pay")
+@bp.doc(operationId="cancelAutopay")
 def delete_autopay(account_number):
     """Turn autopay off
 

@@ -13,9 +13,9 @@ from gateway.rpc import call
 DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
 
 
-bp = ApiBlueprint("statements", __name__, url_prefix="/api/v1", description="Statements, fee detail, PDF, call-history CSV and account activity.")
+bp = ApiBlueprint("statements", __name__, url_prefix="/api/v1", access=(access.ACCOUNT, "view"),
+                  description="Statements, fee detail, PDF, call-history CSV and account activity.")
 
-BEARER = [{"bearer": []}]
 NOT_FOUND = {"description": "No such account or statement available to you"}
 BINARY = {"type": "string", "format": "binary"}  # a download: generated clients keep it as bytes
 
@@ -80,8 +80,7 @@ class Activity(Schema):
 @bp.arguments(StatementPaging, location="query")
 @bp.response(200, StatementPage)
 @bp.alt_response(404, **NOT_FOUND)
-@bp.doc(operationId="listStatements", security=BEARER)
-@access.account_scope("view")
+@bp.doc(operationId="listStatements")
 def list_statements(paging, account_number):
     """The account's statements
 
@@ -92,8 +91,7 @@ def list_statements(paging, account_number):
 @bp.get("/accounts/<account_number>/statements/<invoice_number>")
 @bp.response(200, StatementDetail)
 @bp.alt_response(404, **NOT_FOUND)
-@bp.doc(operationId="getStatement", security=BEARER)
-@access.account_scope("view")
+@bp.doc(operationId="getStatement")
 def get_statement(account_number, invoice_number):
     """One statement, fee by fee
 
@@ -105,8 +103,7 @@ def get_statement(account_number, invoice_number):
 @bp.doc(responses={"200": {"description": "The statement as the customer would print it",
                            "content": {"application/pdf": {"schema": BINARY}}}})
 @bp.alt_response(404, **NOT_FOUND)
-@bp.doc(operationId="getStatementPdf", security=BEARER)
-@access.account_scope("view")
+@bp.doc(operationId="getStatementPdf")
 def get_statement_pdf(account_number, invoice_number):
     """A statement as a PDF
 
@@ -150,8 +147,7 @@ def calls_csv_response(account_number, invoice_number):
                                           "charge; then one row per call of the period",
                            "content": {"text/csv": {"schema": BINARY}}}})
 @bp.alt_response(404, **NOT_FOUND)
-@bp.doc(operationId="getStatementCallsCsv", security=BEARER)
-@access.account_scope("view")
+@bp.doc(operationId="getStatementCallsCsv")
 def get_calls_csv(account_number, invoice_number):
     """A statement's call history as CSV
 
@@ -162,8 +158,7 @@ def get_calls_csv(account_number, invoice_number):
 @bp.get("/accounts/<account_number>/activity")
 @bp.response(200, Activity)
 @bp.alt_response(404, **NOT_FOUND)
-@bp.doc(operationId="getAccountActivity", security=BEARER)
-@access.account_scope("view")
+@bp.doc(operationId="getAccountActivity")
 def get_activity(account_number):
     """The account's activity
 

@@ -3,14 +3,13 @@ from flask import request
 from marshmallow import fields
 
 from gateway.api import ApiBlueprint
-from gateway.api.me import where
 from gateway.auth import access
+from gateway.api.me import where
 from gateway.rpc import call
 from services.contracts import identity as schemas
 
-bp = ApiBlueprint("users", __name__, url_prefix="/api/v1", description="Users of an account, invitations and roles.")
-
-BEARER = [{"bearer": []}]
+bp = ApiBlueprint("users", __name__, url_prefix="/api/v1", access=(access.ACCOUNT, "manage"),
+                  description="Users of an account, invitations and roles.")
 
 
 def company_name(account_number):
@@ -38,7 +37,7 @@ def invite(account_number, body):
 @bp.response(200, schemas.AccountUsers)
 @bp.alt_response(401, description="Not signed in")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(operationId="listAccountUsers", security=BEARER)
+@bp.doc(operationId="listAccountUsers")
 @access.account_scope("view")
 def list_users(account_number):
     """The account's users
@@ -56,8 +55,7 @@ def list_users(account_number):
 @bp.alt_response(403, description="Only an admin of the account may invite")
 @bp.alt_response(404, description="No such account available to you")
 @bp.alt_response(429, description="Too many invitations to this address, from this account or from your address, or too many wrong passwords; see Retry-After")
-@bp.doc(operationId="inviteUser", security=BEARER)
-@access.account_scope("manage")
+@bp.doc(operationId="inviteUser")
 def invite_user(_validated, account_number):
     """Invite a user
 
@@ -71,8 +69,7 @@ def invite_user(_validated, account_number):
 @bp.response(200, schemas.PendingInvitations)
 @bp.alt_response(403, description="Only an admin of the account may see its invitations")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(operationId="listInvitations", security=BEARER)
-@access.account_scope("manage")
+@bp.doc(operationId="listInvitations")
 def list_invitations(query, account_number):
     """The account's pending invitations
 
@@ -91,8 +88,7 @@ def revoke(account_number, invitation_id):
 @bp.response(204)
 @bp.alt_response(403, description="Only an admin of the account may revoke invitations")
 @bp.alt_response(404, description="No such account, or no such pending invitation on it")
-@bp.doc(operationId="revokeInvitation", security=BEARER)
-@access.account_scope("manage")
+@bp.doc(operationId="revokeInvitation")
 def revoke_invitation(account_number, invitation_id):
     """Revoke an invitation
 
@@ -108,8 +104,7 @@ def revoke_invitation(account_number, invitation_id):
 @bp.alt_response(403, description="Only an admin of the account may change roles")
 @bp.alt_response(404, description="No such account, or no such user on it")
 @bp.alt_response(409, description="The account's last admin cannot be demoted")
-@bp.doc(operationId="changeUserRole", security=BEARER)
-@access.account_scope("manage")
+@bp.doc(operationId="changeUserRole")
 def change_role(data, account_number, user_id):
     """Change a user's role
 
@@ -124,8 +119,7 @@ def change_role(data, account_number, user_id):
 @bp.alt_response(403, description="Only an admin of the account may remove users")
 @bp.alt_response(404, description="No such account, or no such user on it")
 @bp.alt_response(409, description="The account's last admin cannot be removed")
-@bp.doc(operationId="removeUser", security=BEARER)
-@access.account_scope("manage")
+@bp.doc(operationId="removeUser")
 def remove_user(account_number, user_id):
     """Remove a user
 
@@ -140,8 +134,7 @@ def remove_user(account_number, user_id):
 @bp.response(200, schemas.AuditTrail)
 @bp.alt_response(403, description="Only an admin of the account may read its audit trail")
 @bp.alt_response(404, description="No such account available to you")
-@bp.doc(operationId="listAuditEntries", security=BEARER)
-@access.account_scope("manage")
+@bp.doc(operationId="listAuditEntries")
 def audit_trail(query, account_number):
     """The account's audit trail
 
@@ -158,7 +151,7 @@ def audit_trail(query, account_number):
 @bp.alt_response(409, description="The username is not available")
 @bp.alt_response(422, description="The invitation is used, revoked, expired or unknown, or whoever sent it is no longer an admin")
 @bp.alt_response(429, description="Too many failed tries with this invitation; see Retry-After")
-@bp.doc(operationId="acceptInvitation", security=[])
+@bp.doc(operationId="acceptInvitation")
 @access.public
 def accept_invitation(_validated):
     """Accept an invitation

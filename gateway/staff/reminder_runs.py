@@ -5,7 +5,6 @@ from gateway.rpc import call
 from gateway.staff import bp
 from services.contracts import validators
 
-STAFF = [{"staff": []}]
 
 
 class ReminderRunRequest(Schema):
@@ -21,7 +20,7 @@ class ReminderRunResult(Schema):
 @bp.arguments(ReminderRunRequest)
 @bp.response(200, ReminderRunResult)
 @bp.alt_response(400, description="Invalid fields")
-@bp.doc(operationId="createReminderRun", security=STAFF)
+@bp.doc(operationId="createReminderRun")
 def run_reminders(args):
     """Send the reminders due
 

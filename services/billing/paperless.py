@@ -7,64 +7,33 @@ as it was until the link is followed. A newer request, or any other delivery cha
 the older ones. The link mail carries the secret, so it goes to notifications by a direct
 RPC (never an event) and its stored copy leaves the link out.
 """
-import hashlib
-import secrets
 from datetime import timedelta
 
-from sqlalchemy import select, update
-
 from services.billing.models import InvoiceEmailVerification
-from services.contracts.errors import Refused
-from services.runtime import clock
+from services.runtime.mailed_links import MailedLinks
 
 VERIFY_LIFETIME = timedelta(hours=24)
 BAD_TOKEN = ("This link to confirm where bills go is not valid any more. Choose the address "
              "again on the Account page to get a new one.")
-
-
-def _digest(token):
-    return hashlib.sha256(str(token).encode()).hexdigest()
-
-
-
-def end_pending(session, account_number, at):
-    session.execute(update(InvoiceEmailVerification).where(
-        InvoiceEmailVerification.account_number == account_number,
-        InvoiceEmailVerification.used_at.is_(None)).values(used_at=at))
+LINKS = MailedLinks(InvoiceEmailVerification, "account_number", VERIFY_LIFETIME,
+                    "/confirm-invoice-email", BAD_TOKEN)
+link, end_pending = LINKS.link, LINKS.end_pending
 
 
 def start(session, account_number, email, method, requested_by, at):
     """Stores a verification of ``email`` (ending the account's earlier ones); returns the
     token (to mail to ``email``, never to log)."""
-    end_pending(session, account_number, at)
-    token = secrets.token_urlsafe(32)
-    session.add(InvoiceEmailVerification(
-        token_hash=_digest(token), account_number=account_number, email=email, method=method,
-        requested_by=requested_by, created_at=at, expires_at=at + VERIFY_LIFETIME))
-    return token
-
-
-def link(public_url, token):
-    return f"{public_url.rstrip('/')}/confirm-invoice-email?token={token}"
+    return LINKS.start(session, account_number, at, email=email, method=method,
+                       requested_by=requested_by)
 
 
 def pending(session, account_number, at):
     """The address waiting for its link, or None."""
-    row = session.execute(select(InvoiceEmailVerification).where(
-        InvoiceEmailVerification.account_number == account_number,
-        InvoiceEmailVerification.used_at.is_(None))
-        .order_by(InvoiceEmailVerification.created_at.desc())).scalars().first()
-    return row.email if row is not None and clock.as_utc(row.expires_at) > at else None
+    row = LINKS.latest(session, account_number)
+    return row.email if LINKS.live(row, at) else None
 
 
 def take(session, token, at):
-    """Spends ``token`` (a conditional update: it works once); returns its row. Raises
-    Refused when unknown, used, superseded or expired."""
-    row = session.get(InvoiceEmailVerification, _digest(token))
-    if row is None or row.used_at is not None or clock.as_utc(row.expires_at) <= at:
-        raise Refused(BAD_TOKEN)
-    if session.execute(update(InvoiceEmailVerification).where(
-            InvoiceEmailVerification.token_hash == row.token_hash,
-            InvoiceEmailVerification.used_at.is_(None)).values(used_at=at)).rowcount != 1:
-        raise Refused(BAD_TOKEN)
-    return row
+    """Spends ``token`` (it works once); returns its row. Raises Refused when unknown, used,
+    superseded or expired."""
+    return LINKS.take(session, token, at)

@@ -10,17 +10,15 @@ at once.
 """
 from datetime import timedelta
 
-from sqlalchemy import select, update
-
-from services.contracts.errors import Refused
 from services.identity.models import EmailChange
-from services.identity.sessions import digest, new_secret
+from services.runtime.mailed_links import MailedLinks
 from services.runtime import clock
 
 LIFETIME = timedelta(minutes=30)
 NEEDS_PASSWORD = "Enter your current password to change your email."
 BAD_TOKEN = ("This link to confirm a new email is not valid any more. Change your email "
              "again on the Security page to get a new one.")
+LINKS = MailedLinks(EmailChange, "user_id", LIFETIME, "/confirm-email", BAD_TOKEN)
 
 
 def wanted(user, data):
@@ -29,54 +27,32 @@ def wanted(user, data):
     return email if email and email != user.email else None
 
 
-
 def start(session, user, new_email, at, session_id=None):
     """Stores a pending change (ending the user's earlier ones); returns the token (to mail
     to the new address, never to log)."""
-    end_pending(session, user.id, at)
-    token = new_secret()
-    session.add(EmailChange(token_hash=digest(token), user_id=user.id, new_email=new_email,
-                            session_id=session_id, created_at=at,
-                            expires_at=at + LIFETIME))
-    return token
+    return LINKS.start(session, user.id, at, new_email=new_email, session_id=session_id)
 
 
-def link(public_url, token):
-    return f"{public_url.rstrip('/')}/confirm-email?token={token}"
+link, end_pending = LINKS.link, LINKS.end_pending
 
 
-def end_pending(session, user_id, at):
-    session.execute(update(EmailChange).where(
-        EmailChange.user_id == user_id, EmailChange.used_at.is_(None)).values(used_at=at))
-
-
-def _live(row, user, at):
-    """Unused, unexpired and asked for since the user's password last changed."""
-    return row is not None and row.used_at is None and clock.as_utc(row.expires_at) > at \
-        and clock.as_utc(row.created_at) >= clock.as_utc(user.password_changed_at)
+def _since_password(row, user):
+    """Asked for since the user's password last changed."""
+    return clock.as_utc(row.created_at) >= clock.as_utc(user.password_changed_at)
 
 
 def pending(session, user, at):
     """The address waiting for its link, or None."""
-    row = session.execute(select(EmailChange).where(
-        EmailChange.user_id == user.id, EmailChange.used_at.is_(None))
-        .order_by(EmailChange.created_at.desc())).scalars().first()
-    return row.new_email if _live(row, user, at) else None
+    row = LINKS.latest(session, user.id)
+    return row.new_email if LINKS.live(row, at) and _since_password(row, user) else None
 
 
 def take(session, token, at, user_of):
     """Spends ``token``; returns its row. ``user_of(user_id)`` gives its user. Raises Refused
     (unknown, used, expired, asked for before the password last changed; or spent by a
-    concurrent confirmation: a conditional update, so it works once)."""
-    row = session.get(EmailChange, digest(token))
-    if row is None or not _live(row, user_of(row.user_id), at):
-        raise Refused(BAD_TOKEN)
-    spent = session.execute(update(EmailChange).where(
-        EmailChange.token_hash == row.token_hash, EmailChange.used_at.is_(None)
-    ).values(used_at=at)).rowcount
-    if spent != 1:
-        raise Refused(BAD_TOKEN)
-    return row
+    concurrent confirmation: it works once)."""
+    return LINKS.take(session, token, at,
+                      valid=lambda row: _since_password(row, user_of(row.user_id)))
 
 
 def apply(user, new_email):

@@ -11,7 +11,6 @@ import requests
 from nameko.standalone.events import event_dispatcher
 
 from services.runtime import clock
-from services.runtime import outbox
 from tests.e2e.auth_helpers import login, new_user
 from tests.support.system import ROOT, eventually
 
