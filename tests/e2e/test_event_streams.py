@@ -42,7 +42,15 @@ class Reader:
         return [json.loads(line) for line in self.out.read_text().splitlines()]
 
     def wait_for(self, count, timeout=30):
-        return eventually(lambda: len(self.lines()) >= count and self.lines(), timeout=timeout)
+        try:
+            return eventually(lambda: len(self.lines()) >= count and self.lines(),
+                              timeout=timeout)
+        except AssertionError:
+            # say why: once in CI a late reader printed nothing in 30 s; was it still running?
+            ended = self.process.poll()
+            errors = self.process.stderr.read() if ended is not None else "(still running)"
+            raise AssertionError(f"{len(self.lines())} of {count} lines; subscriber exit "
+                                 f"{ended}: {errors[-2000:]}") from None
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
