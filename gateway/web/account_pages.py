@@ -1,12 +1,12 @@
 """Portal page /account: the company profile and invoice delivery of the current account.
 Everyone on the account sees them; admins change them through the same billing RPCs as the
-API (gateway.api.account_settings); others see them read-only with a note saying why."""
+API (gateway.clients); others see them read-only with a note saying why."""
 from flask import flash, g, redirect, render_template, request, url_for
 
 from gateway import roles
-from gateway.api.account_settings import set_delivery, update_profile
+from gateway.actors import billing_actor
 from gateway.auth import access
-from gateway.rpc import call
+from gateway.clients import accounts, billing
 from gateway.web import bp
 from services.contracts.errors import DomainError, InvalidInput, Throttled
 
@@ -33,8 +33,8 @@ def field_errors(exc):
 def _page(errors=None, form=None):
     number = access.current_account()
     return render_template(
-        "account.html", profile=call("billing", "get_profile", number),
-        delivery=call("billing", "get_invoice_delivery", number), account_number=number,
+        "account.html", profile=billing.get_profile(number),
+        delivery=billing.get_invoice_delivery(number), account_number=number,
         may_manage=roles.allows(g.get("account_role"), "manage"), errors=errors or {},
         form=form, labels=LABELS)
 
@@ -55,7 +55,7 @@ def account_profile():
                                   ("line1", "line2", "city", "state", "postal_code")}
     changes["billing_address"]["line2"] = changes["billing_address"]["line2"] or None
     try:
-        update_profile(access.current_account(), changes)
+        billing.update_profile(access.current_account(), changes, billing_actor())
     except InvalidInput as exc:
         errors = field_errors(exc)
         for field, messages in errors.items():
@@ -78,7 +78,8 @@ def account_delivery():
     if request.form.get("current_password"):
         body["current_password"] = request.form["current_password"]
     try:
-        delivery = set_delivery(access.current_account(), body)
+        delivery = accounts.set_delivery(access.current_account(),
+                                         access.current_user()["user_id"], body, billing_actor())
     except DomainError as exc:
         if isinstance(exc, InvalidInput):
             for field, messages in field_errors(exc).items():
@@ -107,7 +108,7 @@ def confirm_invoice_email():
     token = request.values.get("token", "")
     if request.method == "POST":
         try:
-            found = call("billing", "confirm_invoice_email", token, ip=request.remote_addr)
+            found = billing.confirm_invoice_email(token, request.remote_addr)
         except DomainError as exc:
             flash(exc.detail, "error")
         else:

@@ -8,8 +8,9 @@ from flask import flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from gateway import redirects
+from gateway.actors import user_agent
 from gateway.auth import access, portal_session
-from gateway.rpc import call
+from gateway.clients import identity
 from gateway.web import bp
 from services.contracts import errors
 from services.contracts import identity as schemas
@@ -64,10 +65,8 @@ def sign_in():
         return _page("sign_in.html", form, {k: [SIGN_IN_FIELDS.get(k, "Enter your " + k + ".")]
                                             for k in field_errors}, next=next_, totp=totp)
     try:
-        signed_in = call("identity", "sign_in", data["username"], data["password"],
-                         ip=request.remote_addr,
-                         user_agent=request.headers.get("User-Agent", "")[:200],
-                         totp_code=data.get("totp_code"))
+        signed_in = identity.sign_in(data["username"], data["password"], request.remote_addr,
+                                     user_agent(), data.get("totp_code"))
     except errors.Throttled as exc:
         flash(f"{exc.detail} You can try again in {exc.retry_after} seconds.", "error")
         return _page("sign_in.html", form, next=next_)
@@ -92,8 +91,7 @@ def signup():
     if field_errors:
         return _page("signup.html", form, field_errors)
     try:
-        created = call("identity", "signup", dict(form, email=data["email"]),
-                       ip=request.remote_addr)
+        created = identity.signup(dict(form, email=data["email"]), request.remote_addr)
     except errors.InvalidInput as exc:
         return _page("signup.html", form, exc.errors)
     except errors.Throttled as exc:
@@ -115,7 +113,7 @@ def forgot_id():
     if field_errors:
         return _page("forgot_id.html", form, field_errors)
     try:
-        call("identity", "request_username_reminder", data["email"], ip=request.remote_addr)
+        identity.request_username_reminder(data["email"], request.remote_addr)
     except errors.Throttled as exc:
         flash(_wait(exc), "error")
         return _page("forgot_id.html", form)
@@ -132,7 +130,7 @@ def forgot_password():
     if field_errors:
         return _page("forgot_password.html", form, field_errors)
     try:
-        call("identity", "request_password_reset", data["username"], ip=request.remote_addr)
+        identity.request_password_reset(data["username"], request.remote_addr)
     except errors.Throttled as exc:
         flash(_wait(exc), "error")
         return _page("forgot_password.html", form)
@@ -154,8 +152,7 @@ def reset_password():
         return _page("reset_password.html", form, field_errors, token=token,
                      challenge="challenge_answer" in form)
     try:
-        call("identity", "reset_password", data["token"], data["new_password"],
-             data.get("challenge_answer"))
+        identity.reset_password(data["token"], data["new_password"], data.get("challenge_answer"))
     except errors.InvalidInput as exc:
         return _page("reset_password.html", form, exc.errors, token=token,
                      challenge="challenge_answer" in form)

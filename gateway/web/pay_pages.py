@@ -7,9 +7,10 @@ from decimal import Decimal, InvalidOperation
 from flask import flash, g, redirect, render_template, request, url_for
 
 from gateway import roles
-from gateway.api.accounts import account_summary
+from gateway.actors import payments_actor
 from gateway.auth import access
-from gateway.rpc import call
+from gateway.clients import payments
+from gateway.clients.accounts import account_summary
 from gateway.web import bp
 from services.contracts.errors import DomainError, InvalidInput
 
@@ -30,11 +31,6 @@ def _flash_error(exc):
                 flash(f"{LABELS.get(field, field)}: {message}", "error")
     else:
         flash(exc.detail, "error")
-
-
-def _actor():
-    """Who acts and from where: payments puts it on its events for identity's audit trail."""
-    return {"actor_user_id": access.current_user()["user_id"], "ip": request.remote_addr}
 
 
 def _back():
@@ -63,14 +59,13 @@ def dollars_to_cents(text):
 @access.web_account_scope("view")
 def pay():
     number = access.current_account()
-    methods = call("payments", "list_payment_methods", number)
-    history = call("payments", "list_payments", number, 20)["items"]
+    methods = payments.list_payment_methods(number)
+    history = payments.list_payments(number, 20)["items"]
     return render_template(
         "pay.html", summary=account_summary(number), methods=methods,
         scheduled=[p for p in history if p["status"] == "scheduled"],
         history=[p for p in history if p["status"] != "scheduled"],
-        autopay=call("payments", "get_autopay", number) or {"enabled": False,
-                                                            "payment_method_id": None},
+        autopay=payments.autopay_or_off(number),
         may_pay=roles.allows(g.get("account_role"), "pay"),
         idempotency_key=str(uuid.uuid4()))
 
@@ -82,8 +77,7 @@ def add_method():
     fields = CARD_FIELDS if kind == "card" else BANK_FIELDS
     body = {"type": kind, **{f: request.form.get(f, "").strip() for f in fields}}
     try:
-        method = call("payments", "add_payment_method", access.current_account(), body,
-                      actor=_actor())
+        method = payments.add_payment_method(access.current_account(), body, payments_actor())
     except DomainError as exc:
         _flash_error(exc)
     else:
@@ -96,8 +90,7 @@ def add_method():
 @access.web_account_scope("pay")
 def remove_method(method_id):
     try:
-        call("payments", "remove_payment_method", access.current_account(), method_id,
-             actor=_actor())
+        payments.remove_payment_method(access.current_account(), method_id, payments_actor())
     except DomainError as exc:
         _flash_error(exc)
     else:
@@ -115,8 +108,9 @@ def make_payment():
                 "scheduled_for": form.get("scheduled_for") or None}
         if form.get("security_code"):
             body["security_code"] = form["security_code"].strip()
-        payment = call("payments", "create_payment", access.current_account(), body,
-                       form.get("idempotency_key"), user_id=access.current_user()["user_id"])
+        payment = payments.create_payment(access.current_account(), body,
+                                          form.get("idempotency_key"),
+                                          access.current_user()["user_id"])
     except DomainError as exc:
         _flash_error(exc)
         return _back()
@@ -127,7 +121,7 @@ def make_payment():
 @access.web_account_scope("view")
 def payment_confirmation(payment_id):
     number = access.current_account()
-    payment = call("payments", "get_payment", number, payment_id)
+    payment = payments.get_payment(number, payment_id)
     return render_template("pay_confirmation.html", payment=payment,
                            summary=account_summary(number))
 
@@ -136,7 +130,7 @@ def payment_confirmation(payment_id):
 @access.web_account_scope("pay")
 def cancel_payment(payment_id):
     try:
-        call("payments", "cancel_payment", access.current_account(), payment_id)
+        payments.cancel_payment(access.current_account(), payment_id)
     except DomainError as exc:
         _flash_error(exc)
     else:
@@ -151,12 +145,12 @@ def set_autopay():
         request.remote_addr
     try:
         if request.form.get("enabled") == "on":
-            call("payments", "set_autopay", number,
-                 {"payment_method_id": request.form.get("payment_method_id") or "",
-                  "enabled": True}, user_id=user_id, ip=ip)
+            payments.set_autopay(number, {"payment_method_id":
+                                          request.form.get("payment_method_id") or "",
+                                          "enabled": True}, user_id, ip)
             flash("Autopay is on: each new statement will be paid on its due date.", "success")
         else:
-            call("payments", "cancel_autopay", number, user_id=user_id, ip=ip)
+            payments.cancel_autopay(number, user_id, ip)
             flash("Autopay is off.", "success")
     except DomainError as exc:
         _flash_error(exc)

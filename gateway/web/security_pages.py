@@ -10,9 +10,9 @@ form's round trip the section it came from is open again, beside its message."""
 import segno
 from flask import flash, redirect, render_template, request, url_for
 
-from gateway.api.me import where
+from gateway.actors import where
 from gateway.auth import access
-from gateway.rpc import call
+from gateway.clients import identity
 from gateway.web import bp
 from services.contracts.errors import DomainError, InvalidInput, Throttled
 
@@ -58,9 +58,9 @@ def _user_id():
 def _page(setup=None, status=200, open_section=None):
     user_id = _user_id()
     return render_template(
-        "security.html", open=open_section, settings=call("identity", "get_security_settings", user_id),
-        me=call("identity", "get_user", user_id),
-        questions=call("identity", "list_challenge_questions")["items"], setup=setup,
+        "security.html", open=open_section, settings=identity.get_security_settings(user_id),
+        me=identity.get_user(user_id),
+        questions=identity.list_challenge_questions()["items"], setup=setup,
         qr=qr_data_uri(setup["otpauth_uri"]) if setup else None), status, \
         {"Cache-Control": "no-store"}  # the set-up secret and recovery codes: not cached
 
@@ -71,9 +71,10 @@ def _back(section):
     return redirect(url_for("web.security", open=section))
 
 
-def _act(section, done, rpc, *args, **kwargs):
+def _act(section, done, change, *args):
+    """``change(*args)`` (an identity client function); its refusal or ``done`` flashed."""
     try:
-        call("identity", rpc, *args, **kwargs)
+        change(*args)
     except DomainError as exc:
         flash_refusal(exc)
     else:
@@ -96,9 +97,8 @@ def security_profile():
     changes = {key: request.form.get(key, "").strip()
                for key in ("email", "first_name", "last_name") if request.form.get(key, "").strip()}
     try:
-        found = call("identity", "update_user", user["user_id"], changes,
-                     current_password=request.form.get("current_password", ""),
-                     session_id=user["session_id"], where=where())
+        found = identity.update_user(user["user_id"], changes, user["session_id"], where(),
+                                     current_password=request.form.get("current_password", ""))
     except DomainError as exc:
         flash_refusal(exc)
     else:
@@ -115,7 +115,7 @@ def confirm_email():
     token = request.values.get("token", "")
     if request.method == "POST":
         try:
-            found = call("identity", "confirm_email_change", token, where=where())
+            found = identity.confirm_email_change(token, where())
         except DomainError as exc:
             flash(exc.detail, "error")
         else:
@@ -132,24 +132,25 @@ def confirm_email():
 @access.signed_in
 def security_password():
     user = access.current_user()
-    return _act("password", "password", "change_password", user["user_id"], user["session_id"],
-                request.form.get("current_password", ""), request.form.get("new_password", ""))
+    return _act("password", "password", identity.change_password, user["user_id"],
+                user["session_id"], request.form.get("current_password", ""),
+                request.form.get("new_password", ""))
 
 
 @bp.post("/security/code")
 @access.signed_in
 def security_code():
-    return _act("code", "code", "set_security_code", _user_id(),
+    return _act("code", "code", identity.set_security_code, _user_id(),
                 request.form.get("current_password", ""),
-                request.form.get("security_code", "").strip(), where=where())
+                request.form.get("security_code", "").strip(), where())
 
 
 @bp.post("/security/challenge")
 @access.signed_in
 def security_challenge():
-    return _act("challenge", "challenge", "set_challenge", _user_id(),
+    return _act("challenge", "challenge", identity.set_challenge, _user_id(),
                 request.form.get("current_password", ""), request.form.get("question_id"),
-                request.form.get("answer", ""), where=where())
+                request.form.get("answer", ""), where())
 
 
 @bp.post("/security/preferences")
@@ -158,16 +159,15 @@ def security_preferences():
     changes = {"sign_in_alerts": request.form.get("sign_in_alerts") == "on",
                "require_security_code_for_payments":
                    request.form.get("require_security_code_for_payments") == "on"}
-    return _act("preferences", "preferences", "update_security_preferences", _user_id(), changes,
-                where=where(), current_password=request.form.get("current_password") or None)
+    return _act("preferences", "preferences", identity.update_security_preferences, _user_id(),
+                changes, where(), request.form.get("current_password") or None)
 
 
 @bp.post("/security/2fa/start")
 @access.signed_in
 def security_totp_start():
     try:
-        setup = call("identity", "start_totp", _user_id(),
-                     current_password=request.form.get("current_password", ""))
+        setup = identity.start_totp(_user_id(), request.form.get("current_password", ""))
     except DomainError as exc:
         flash_refusal(exc)
         return _back("two-step")
@@ -177,12 +177,13 @@ def security_totp_start():
 @bp.post("/security/2fa/confirm")
 @access.signed_in
 def security_totp_confirm():
-    return _act("two-step", "totp_on", "confirm_totp", _user_id(), request.form.get("code", "").strip(),
-                where=where(), current_password=request.form.get("current_password", ""))
+    return _act("two-step", "totp_on", identity.confirm_totp, _user_id(),
+                request.form.get("code", "").strip(), where(),
+                request.form.get("current_password", ""))
 
 
 @bp.post("/security/2fa/disable")
 @access.signed_in
 def security_totp_disable():
-    return _act("two-step", "totp_off", "disable_totp", _user_id(),
-                request.form.get("current_password", ""), where=where())
+    return _act("two-step", "totp_off", identity.disable_totp, _user_id(),
+                request.form.get("current_password", ""), where())

@@ -4,10 +4,9 @@ to the same identity RPCs as the API; role checks are gateway.auth.access's (gat
 from flask import flash, g, redirect, render_template, request, url_for
 
 from gateway import roles
-from gateway.api.me import where
-from gateway.api.users import invite, revoke
+from gateway.actors import where
 from gateway.auth import access
-from gateway.rpc import call
+from gateway.clients import accounts, identity
 from gateway.web import bp
 from gateway.web.security_pages import flash_refusal
 from services.contracts.errors import DomainError, InvalidInput, Refused
@@ -28,12 +27,10 @@ def users():
     number = access.current_account()
     may_manage = roles.allows(g.get("account_role"), "manage")
     return render_template(
-        "users.html", users=call("identity", "list_account_users", number),
+        "users.html", users=identity.list_account_users(number),
         may_manage=may_manage, role_names=ROLE_NAMES, me=access.current_user()["user_id"],
-        invitations=call("identity", "list_invitations", number, 100)["items"] if may_manage
-        else None,
-        audit=call("identity", "list_account_audit", number, 50)["items"] if may_manage
-        else None)
+        invitations=identity.list_invitations(number, 100)["items"] if may_manage else None,
+        audit=identity.list_account_audit(number, 50)["items"] if may_manage else None)
 
 
 @bp.post("/users/invite")
@@ -43,7 +40,8 @@ def users_invite():
             "role": request.form.get("role", ""),
             "current_password": request.form.get("current_password", "")}
     try:
-        invited = invite(access.current_account(), body)
+        invited = accounts.invite(access.current_account(), access.current_user()["user_id"],
+                                  body, where())
     except DomainError as exc:
         flash_refusal(exc)
     else:
@@ -56,7 +54,8 @@ def users_invite():
 @access.web_account_scope("manage")
 def users_revoke_invitation(invitation_id):
     try:
-        revoke(access.current_account(), invitation_id)
+        identity.revoke_invitation(access.current_account(), access.current_user()["user_id"],
+                                   invitation_id, where())
     except DomainError as exc:
         flash_refusal(exc)
     else:
@@ -68,9 +67,9 @@ def users_revoke_invitation(invitation_id):
 @access.web_account_scope("manage")
 def users_role(user_id):
     try:
-        changed = call("identity", "change_user_role", access.current_account(),
-                       access.current_user()["user_id"], user_id, request.form.get("role", ""),
-                       where=where())
+        changed = identity.change_user_role(access.current_account(),
+                                            access.current_user()["user_id"], user_id,
+                                            request.form.get("role", ""), where())
     except DomainError as exc:
         flash_refusal(exc)
     else:
@@ -82,8 +81,8 @@ def users_role(user_id):
 @access.web_account_scope("manage")
 def users_remove(user_id):
     try:
-        call("identity", "remove_user", access.current_account(),
-             access.current_user()["user_id"], user_id, where=where())
+        identity.remove_user(access.current_account(), access.current_user()["user_id"], user_id,
+                             where())
     except DomainError as exc:
         flash_refusal(exc)
     else:
@@ -100,7 +99,7 @@ def _accept_page(token, invitation, form=None, errors_=None):
 def accept_invitation_page():
     token = request.args.get("token", "")
     try:
-        invitation = call("identity", "get_invitation", token) if token else None
+        invitation = identity.get_invitation(token) if token else None
     except Refused as exc:
         flash(exc.detail, "error")
         invitation = None
@@ -115,7 +114,7 @@ def accept_invitation_submit():
             if k != "csrf_token"}
     token = form.get("token", "")
     try:
-        created = call("identity", "accept_invitation", form, where=where())
+        created = identity.accept_invitation(form, where())
     except InvalidInput as exc:
         errors_ = {k: (v if isinstance(v, list) else [str(v)]) for k, v in exc.errors.items()}
         if "token" in errors_:
