@@ -4,14 +4,14 @@ back as flashed messages in the customer's words."""
 import uuid
 from decimal import Decimal, InvalidOperation
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 
 from gateway import roles
 from gateway.actors import payments_actor
 from gateway.auth import access
 from gateway.clients import payments
 from gateway.clients.accounts import account_summary
-from gateway.web import bp
+from gateway.web import bp, forms
 from services.contracts.errors import DomainError, InvalidInput
 
 LABELS = {"card_number": "Card number", "exp_month": "Expiration month",
@@ -25,12 +25,7 @@ BANK_FIELDS = ("routing_number", "account_number", "account_type", "name")
 
 
 def _flash_error(exc):
-    if isinstance(exc, InvalidInput):
-        for field, messages in exc.errors.items():
-            for message in (messages if isinstance(messages, list) else [messages]):
-                flash(f"{LABELS.get(field, field)}: {message}", "error")
-    else:
-        flash(exc.detail, "error")
+    forms.flash_refusal(exc, LABELS, say_wait=False)  # a refusal in payments' own words
 
 
 def _back():
@@ -76,25 +71,23 @@ def add_method():
     kind = request.form.get("type")
     fields = CARD_FIELDS if kind == "card" else BANK_FIELDS
     body = {"type": kind, **{f: request.form.get(f, "").strip() for f in fields}}
-    try:
-        method = payments.add_payment_method(access.current_account(), body, payments_actor())
-    except DomainError as exc:
-        _flash_error(exc)
-    else:
-        label = method["brand"] or method["bank_name"] or method["type"]
-        flash(f"Added {label.title()} ending in {method['last4']}.", "success")
+    forms.submit(lambda: payments.add_payment_method(access.current_account(), body,
+                                                     payments_actor()),
+                 _added, _flash_error)
     return _back()
+
+
+def _added(method):
+    label = method["brand"] or method["bank_name"] or method["type"]
+    return f"Added {label.title()} ending in {method['last4']}."
 
 
 @bp.post("/pay/methods/<method_id>/remove")
 @access.web_account_scope("pay")
 def remove_method(method_id):
-    try:
-        payments.remove_payment_method(access.current_account(), method_id, payments_actor())
-    except DomainError as exc:
-        _flash_error(exc)
-    else:
-        flash("Payment method removed.", "success")
+    forms.submit(lambda: payments.remove_payment_method(access.current_account(), method_id,
+                                                        payments_actor()),
+                 "Payment method removed.", _flash_error)
     return _back()
 
 
@@ -129,12 +122,8 @@ def payment_confirmation(payment_id):
 @bp.post("/pay/payments/<payment_id>/cancel")
 @access.web_account_scope("pay")
 def cancel_payment(payment_id):
-    try:
-        payments.cancel_payment(access.current_account(), payment_id)
-    except DomainError as exc:
-        _flash_error(exc)
-    else:
-        flash("Scheduled payment canceled.", "success")
+    forms.submit(lambda: payments.cancel_payment(access.current_account(), payment_id),
+                 "Scheduled payment canceled.", _flash_error)
     return _back()
 
 
@@ -143,15 +132,13 @@ def cancel_payment(payment_id):
 def set_autopay():
     number, user_id, ip = access.current_account(), access.current_user()["user_id"], \
         request.remote_addr
-    try:
-        if request.form.get("enabled") == "on":
-            payments.set_autopay(number, {"payment_method_id":
-                                          request.form.get("payment_method_id") or "",
-                                          "enabled": True}, user_id, ip)
-            flash("Autopay is on: each new statement will be paid on its due date.", "success")
-        else:
-            payments.cancel_autopay(number, user_id, ip)
-            flash("Autopay is off.", "success")
-    except DomainError as exc:
-        _flash_error(exc)
+    if request.form.get("enabled") == "on":
+        body = {"payment_method_id": request.form.get("payment_method_id") or "",
+                "enabled": True}
+        forms.submit(lambda: payments.set_autopay(number, body, user_id, ip),
+                     "Autopay is on: each new statement will be paid on its due date.",
+                     _flash_error)
+    else:
+        forms.submit(lambda: payments.cancel_autopay(number, user_id, ip), "Autopay is off.",
+                     _flash_error)
     return _back()

@@ -13,8 +13,8 @@ from flask import flash, redirect, render_template, request, url_for
 from gateway.actors import where
 from gateway.auth import access
 from gateway.clients import identity
-from gateway.web import bp
-from services.contracts.errors import DomainError, InvalidInput, Throttled
+from gateway.web import bp, forms
+from services.contracts.errors import DomainError
 
 LABELS = {"current_password": "Current password", "new_password": "New password",
           "security_code": "Security code", "question_id": "Challenge question",
@@ -35,15 +35,8 @@ DONE = {
 
 
 def flash_refusal(exc):
-    """One message per field (labelled as on the page), or the refusal's own words."""
-    if isinstance(exc, InvalidInput):
-        for field, messages in exc.errors.items():
-            for message in (messages if isinstance(messages, list) else [messages]):
-                flash(f"{LABELS.get(field, field)}: {message}", "error")
-    elif isinstance(exc, Throttled):
-        flash(f"{exc.detail} You can try again in {exc.retry_after} seconds.", "error")
-    else:
-        flash(exc.detail, "error")
+    """One message per field (labelled as on this page), or the refusal's own words."""
+    forms.flash_refusal(exc, LABELS)
 
 
 def qr_data_uri(uri):
@@ -73,12 +66,7 @@ def _back(section):
 
 def _act(section, done, change, *args):
     """``change(*args)`` (an identity client function); its refusal or ``done`` flashed."""
-    try:
-        change(*args)
-    except DomainError as exc:
-        flash_refusal(exc)
-    else:
-        flash(DONE[done], "success")
+    forms.submit(lambda: change(*args), DONE[done], flash_refusal)
     return _back(section)
 
 
@@ -110,22 +98,15 @@ def security_profile():
 
 @bp.route("/confirm-email", methods=["GET", "POST"])
 def confirm_email():
-    """The page the link mailed to a new address opens: a button (a GET never spends the
-    token, so a mail scanner following links changes nothing)."""
-    token = request.values.get("token", "")
-    if request.method == "POST":
-        try:
-            found = identity.confirm_email_change(token, where())
-        except DomainError as exc:
-            flash(exc.detail, "error")
-        else:
-            return render_template("confirm_link.html", done=True, title="Email changed",
-                                   message=f"Your email is changed to {found['email']}. Your "
-                                           "other sessions were signed out.")
-    return render_template("confirm_link.html", token=token, title="Confirm your new email",
-                           action=url_for("web.confirm_email"),
-                           text="Confirm that this address is to be the email of your "
-                                "BizPortal online ID.", button="Confirm my new email")
+    """The page the link mailed to a new address opens."""
+    return forms.confirm_link(
+        lambda token: identity.confirm_email_change(token, where()),
+        lambda found: {"title": "Email changed",
+                       "message": f"Your email is changed to {found['email']}. Your other "
+                                  "sessions were signed out."},
+        title="Confirm your new email",
+        text="Confirm that this address is to be the email of your BizPortal online ID.",
+        button="Confirm my new email")
 
 
 @bp.post("/security/password")

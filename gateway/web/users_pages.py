@@ -7,7 +7,7 @@ from gateway import roles
 from gateway.actors import where
 from gateway.auth import access
 from gateway.clients import accounts, identity
-from gateway.web import bp
+from gateway.web import bp, forms
 from gateway.web.security_pages import flash_refusal
 from services.contracts.errors import DomainError, InvalidInput, Refused
 
@@ -39,54 +39,43 @@ def users_invite():
     body = {"email": request.form.get("email", "").strip(),
             "role": request.form.get("role", ""),
             "current_password": request.form.get("current_password", "")}
-    try:
-        invited = accounts.invite(access.current_account(), access.current_user()["user_id"],
-                                  body, where())
-    except DomainError as exc:
-        flash_refusal(exc)
-    else:
-        flash(f"Invitation emailed to {invited['email']} as {invited['role']}. "
-              "The link works once, for 7 days.", "success")
+    forms.submit(lambda: accounts.invite(access.current_account(),
+                                         access.current_user()["user_id"], body, where()),
+                 lambda invited: f"Invitation emailed to {invited['email']} as "
+                                 f"{invited['role']}. The link works once, for 7 days.",
+                 flash_refusal)
     return _back()
 
 
 @bp.post("/users/invitations/<invitation_id>/revoke")
 @access.web_account_scope("manage")
 def users_revoke_invitation(invitation_id):
-    try:
-        identity.revoke_invitation(access.current_account(), access.current_user()["user_id"],
-                                   invitation_id, where())
-    except DomainError as exc:
-        flash_refusal(exc)
-    else:
-        flash("The invitation was revoked: its link no longer works.", "success")
+    forms.submit(lambda: identity.revoke_invitation(access.current_account(),
+                                                    access.current_user()["user_id"],
+                                                    invitation_id, where()),
+                 "The invitation was revoked: its link no longer works.", flash_refusal)
     return _back()
 
 
 @bp.post("/users/<user_id>/role")
 @access.web_account_scope("manage")
 def users_role(user_id):
-    try:
-        changed = identity.change_user_role(access.current_account(),
-                                            access.current_user()["user_id"], user_id,
-                                            request.form.get("role", ""), where())
-    except DomainError as exc:
-        flash_refusal(exc)
-    else:
-        flash(f"{changed['username']} is now {changed['role']}.", "success")
+    forms.submit(lambda: identity.change_user_role(access.current_account(),
+                                                   access.current_user()["user_id"], user_id,
+                                                   request.form.get("role", ""), where()),
+                 lambda changed: f"{changed['username']} is now {changed['role']}.",
+                 flash_refusal)
     return _back()
 
 
 @bp.post("/users/<user_id>/remove")
 @access.web_account_scope("manage")
 def users_remove(user_id):
-    try:
-        identity.remove_user(access.current_account(), access.current_user()["user_id"], user_id,
-                             where())
-    except DomainError as exc:
-        flash_refusal(exc)
-    else:
-        flash("The user was removed and signed out. They no longer have access.", "success")
+    forms.submit(lambda: identity.remove_user(access.current_account(),
+                                              access.current_user()["user_id"], user_id,
+                                              where()),
+                 "The user was removed and signed out. They no longer have access.",
+                 flash_refusal)
     return _back()
 
 
@@ -110,13 +99,12 @@ def accept_invitation_page():
 
 @bp.post("/invitations/accept")
 def accept_invitation_submit():
-    form = {k: (v if k == "password" else v.strip()) for k, v in request.form.items()
-            if k != "csrf_token"}
+    form = forms.posted(secrets=("password",))
     token = form.get("token", "")
     try:
         created = identity.accept_invitation(form, where())
     except InvalidInput as exc:
-        errors_ = {k: (v if isinstance(v, list) else [str(v)]) for k, v in exc.errors.items()}
+        errors_ = forms.field_messages(exc.errors)
         if "token" in errors_:
             flash("This invitation link is not valid. Ask the account's admin for a new one.",
                   "error")
