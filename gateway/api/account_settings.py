@@ -3,7 +3,7 @@ account reads them; only its admins change them (gateway.roles: "manage")."""
 from flask import request
 from marshmallow import fields
 
-from gateway.actors import billing_actor
+from gateway.actors import actor
 from gateway.api import ApiBlueprint
 from gateway.auth import access
 from gateway.clients import accounts, billing
@@ -48,7 +48,7 @@ def patch_profile(_validated, account_number):
 
     Change any of the profile's fields (a billing address is sent whole). Emits
     `billing.profile_changed`."""
-    return billing.update_profile(account_number, request.get_json(), billing_actor())
+    return billing.update_profile(account_number, request.get_json(), actor())
 
 
 @bp.get("/accounts/<account_number>/invoice-delivery")
@@ -82,7 +82,7 @@ def put_delivery(_validated, account_number):
     24 hours): until then nothing changes and `pending_email` shows it. Emits
     `billing.invoice_delivery_changed` when the delivery changes."""
     return accounts.set_delivery(account_number, access.current_user()["user_id"],
-                                 request.get_json(), billing_actor())
+                                 request.get_json(), actor())
 
 
 @bp.post("/invoice-delivery/confirm")

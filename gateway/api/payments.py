@@ -7,7 +7,7 @@ hands them to the processor adapter only.
 """
 from flask import request
 
-from gateway.actors import payments_actor
+from gateway.actors import actor
 from gateway.api import ApiBlueprint
 from gateway.auth import access
 from gateway.clients import payments
@@ -51,7 +51,7 @@ def add_method(_validated, account_number):
     """Add a payment method
 
     Add a card (``type: card``) or US bank account (``type: bank_account``)."""
-    return payments.add_payment_method(account_number, request.get_json(), payments_actor())
+    return payments.add_payment_method(account_number, request.get_json(), actor())
 
 
 @bp.delete(f"{ACCOUNT}/payment-methods/<string:method_id>")
@@ -63,7 +63,7 @@ def remove_method(account_number, method_id):
     """Remove a payment method
 
     Remove a payment method; its scheduled payments are canceled."""
-    payments.remove_payment_method(account_number, method_id, payments_actor())
+    payments.remove_payment_method(account_number, method_id, actor())
     return ""
 
 
@@ -147,8 +147,7 @@ def put_autopay(_validated, account_number):
 
     Turn autopay on (or off) with a payment method: each new statement's amount due is
     paid on its due date."""
-    return payments.set_autopay(account_number, request.get_json(), _user_id(),
-                                request.remote_addr)
+    return payments.set_autopay(account_number, request.get_json(), actor())
 
 
 @bp.delete(f"{ACCOUNT}/autopay")
@@ -161,5 +160,5 @@ def delete_autopay(account_number):
     New statements are no longer paid automatically; the payment method stays on the
     account. A payment autopay already scheduled still runs unless canceled
     (`cancelPayment`)."""
-    payments.cancel_autopay(account_number, _user_id(), request.remote_addr)
+    payments.cancel_autopay(account_number, actor())
     return ""

@@ -1,6 +1,7 @@
 """Billing's RPCs as the gateway uses them: accounts and their profile, statements and their
 documents, activity, and the staff's catalogue, accounts, usage and bill runs. ``actor`` is
-``{user_id, ip}`` (gateway.actors), which billing puts on its events for the audit trail."""
+services.contracts.actor's ``{user_id, ip, user_agent}`` (gateway.actors), which billing
+puts on its events for the audit trail."""
 from gateway.rpc import call, detached
 
 DOCUMENT_TIMEOUT = 30  # a statement's PDF, or a page of its calls as CSV, is rendered on demand

@@ -1,6 +1,6 @@
 """Payments' RPCs as the gateway uses them: payment methods, payments, autopay and the staff's
-payment runs. ``actor`` is ``{actor_user_id, ip}`` (gateway.actors), which payments puts on
-its events for identity's audit trail."""
+payment runs. ``actor`` is services.contracts.actor's ``{user_id, ip, user_agent}``
+(gateway.actors), which payments puts on its events for identity's audit trail."""
 from gateway.rpc import call
 
 RUN_TIMEOUT = 120  # every payment due on the date, charged one after the other
@@ -49,12 +49,12 @@ def autopay_or_off(account_number):
     return get_autopay(account_number) or dict(AUTOPAY_OFF)
 
 
-def set_autopay(account_number, body, user_id, ip):
-    return call("payments", "set_autopay", account_number, body, user_id=user_id, ip=ip)
+def set_autopay(account_number, body, actor):
+    return call("payments", "set_autopay", account_number, body, actor=actor)
 
 
-def cancel_autopay(account_number, user_id, ip):
-    return call("payments", "cancel_autopay", account_number, user_id=user_id, ip=ip)
+def cancel_autopay(account_number, actor):
+    return call("payments", "cancel_autopay", account_number, actor=actor)
 
 
 def run_payments(run_date):

@@ -4,7 +4,7 @@ API (gateway.clients); others see them read-only with a note saying why."""
 from flask import flash, g, redirect, render_template, request, url_for
 
 from gateway import roles
-from gateway.actors import billing_actor
+from gateway.actors import actor
 from gateway.auth import access
 from gateway.clients import accounts, billing
 from gateway.web import bp, forms
@@ -43,7 +43,7 @@ def account_profile():
                                   ("line1", "line2", "city", "state", "postal_code")}
     changes["billing_address"]["line2"] = changes["billing_address"]["line2"] or None
     try:
-        billing.update_profile(access.current_account(), changes, billing_actor())
+        billing.update_profile(access.current_account(), changes, actor())
     except InvalidInput as exc:
         errors = forms.field_messages(exc.errors)  # the address's are nested
         forms.flash_refusal(exc, LABELS)
@@ -65,7 +65,7 @@ def account_delivery():
         body["current_password"] = request.form["current_password"]
     try:
         delivery = accounts.set_delivery(access.current_account(),
-                                         access.current_user()["user_id"], body, billing_actor())
+                                         access.current_user()["user_id"], body, actor())
     except DomainError as exc:
         forms.flash_refusal(exc, LABELS)
     else:

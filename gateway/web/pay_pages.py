@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from flask import g, redirect, render_template, request, url_for
 
 from gateway import roles
-from gateway.actors import payments_actor
+from gateway.actors import actor
 from gateway.auth import access
 from gateway.clients import payments
 from gateway.clients.accounts import account_summary
@@ -72,7 +72,7 @@ def add_method():
     fields = CARD_FIELDS if kind == "card" else BANK_FIELDS
     body = {"type": kind, **{f: request.form.get(f, "").strip() for f in fields}}
     forms.submit(lambda: payments.add_payment_method(access.current_account(), body,
-                                                     payments_actor()),
+                                                     actor()),
                  _added, _flash_error)
     return _back()
 
@@ -86,7 +86,7 @@ def _added(method):
 @access.web_account_scope("pay")
 def remove_method(method_id):
     forms.submit(lambda: payments.remove_payment_method(access.current_account(), method_id,
-                                                        payments_actor()),
+                                                        actor()),
                  "Payment method removed.", _flash_error)
     return _back()
 
@@ -130,15 +130,14 @@ def cancel_payment(payment_id):
 @bp.post("/pay/autopay")
 @access.web_account_scope("pay")
 def set_autopay():
-    number, user_id, ip = access.current_account(), access.current_user()["user_id"], \
-        request.remote_addr
+    number, who = access.current_account(), actor()
     if request.form.get("enabled") == "on":
         body = {"payment_method_id": request.form.get("payment_method_id") or "",
                 "enabled": True}
-        forms.submit(lambda: payments.set_autopay(number, body, user_id, ip),
+        forms.submit(lambda: payments.set_autopay(number, body, who),
                      "Autopay is on: each new statement will be paid on its due date.",
                      _flash_error)
     else:
-        forms.submit(lambda: payments.cancel_autopay(number, user_id, ip), "Autopay is off.",
+        forms.submit(lambda: payments.cancel_autopay(number, who), "Autopay is off.",
                      _flash_error)
     return _back()
