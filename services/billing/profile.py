@@ -7,6 +7,7 @@ company email keeps bills going to the address they went to before."""
 from services import contracts
 from services.billing import paperless
 from services.billing.queries import account
+from services.contracts import actor as contract_actor
 from services.contracts import validators
 from services.contracts.billing import CompanyProfileChange, DeliveryChange
 from services.contracts.errors import InvalidInput
@@ -107,6 +108,5 @@ def delivery_event(account_number, delivery, actor):
 
 
 def _actor(actor):
-    actor = actor or {}
-    return {"actor_user_id": actor.get("user_id"), "ip": actor.get("ip")}
+    return contract_actor.event_fields(actor)
 
