@@ -3,7 +3,7 @@ from marshmallow import Schema, fields
 
 from gateway.api import ApiBlueprint
 from gateway.auth import access
-from gateway.rpc import ServiceUnavailable, call
+from gateway.clients.accounts import account_summary, accounts_of
 
 DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
 DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
@@ -49,15 +49,6 @@ class AccountSummary(Schema):
     invoice_delivery = fields.String(required=True)
 
 
-def accounts_of(user_id):
-    """``[{account_number, company_name, role}]`` the user may see."""
-    accounts = call("identity", "list_user_accounts", user_id)
-    names = call("billing", "get_company_names", [a["account_number"] for a in accounts]) \
-        if accounts else {}
-    return [{"account_number": a["account_number"], "role": a["role"],
-             "company_name": names.get(a["account_number"])} for a in accounts]
-
-
 @bp.get("/accounts")
 @bp.response(200, AccountList)
 @bp.doc(operationId="listAccounts")
@@ -67,17 +58,6 @@ def list_accounts():
 
     The accounts you may see, with company names and your role on each."""
     return {"items": accounts_of(access.current_user()["user_id"])}
-
-
-def account_summary(account_number):
-    """Billing's summary plus the payments service's autopay (for the API and the portal)."""
-    summary = call("billing", "get_account_summary", account_number)
-    try:
-        summary["autopay"] = call("payments", "get_autopay", account_number)
-    except ServiceUnavailable:
-        # what is owed matters more than autopay's state: answer, and say what is missing
-        summary["autopay"], summary["autopay_unavailable"] = None, True
-    return summary
 
 
 @bp.get("/accounts/<account_number>/summary")

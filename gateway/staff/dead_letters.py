@@ -5,7 +5,7 @@ all of them, or one service's, merged page by page (services/runtime/dead_letter
 """
 from marshmallow import Schema, fields, validate
 
-from gateway.rpc import call
+from gateway.clients import dead_letters
 from gateway.staff import bp
 from services.contracts.errors import InvalidInput, NotFound
 from services.contracts.names import SERVICES
@@ -74,8 +74,8 @@ def list_dead_letters(query):
         raise InvalidInput({"cursor": ["Not a cursor from a previous page."]}) from None
     services = [query["service"]] if query["service"] else list(SERVICES)
     return pages.merge([
-        call(service, "list_dead_letters", query["limit"], pages.before_for(service, key),
-             query["include_replayed"])
+        dead_letters.list_dead_letters(service, query["limit"], pages.before_for(service, key),
+                                       query["include_replayed"])
         for service in services], query["limit"])
 
 
@@ -94,4 +94,4 @@ def replay_dead_letter(dead_letter_id):
     if parsed is None:
         raise NotFound("No such dead letter.")
     service, row = parsed
-    return call(service, "replay_dead_letter", row)
+    return dead_letters.replay_dead_letter(service, row)

@@ -13,12 +13,10 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import Date, DateTime, bindparam, text
 
-from marshmallow import ValidationError
-
+from services import contracts
 from services.billing import events, fees
 from services.contracts import money
 from services.contracts.billing import BillRunRequest
-from services.contracts.errors import InvalidInput
 from services.runtime import clock
 
 BATCH = 500
@@ -208,7 +206,4 @@ _STATEMENTS = [
 
 def load_request(payload):
     """Validate a staff bill-run request: ``{statement_date, account_numbers?}``."""
-    try:
-        return BillRunRequest().load(payload or {})
-    except ValidationError as exc:
-        raise InvalidInput(exc.messages) from None
+    return contracts.load(BillRunRequest, payload)

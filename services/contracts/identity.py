@@ -157,9 +157,13 @@ class SecurityPreferences(Schema):
     require_security_code_for_payments = fields.Boolean(required=True)
 
 
-class SecurityPreferencesChange(Schema):
+class SecurityPreferenceChanges(Schema):
+    """The changes identity's update_security_preferences takes (the password apart)."""
     sign_in_alerts = validators.Boolean()
     require_security_code_for_payments = validators.Boolean()
+
+
+class SecurityPreferencesChange(SecurityPreferenceChanges):
     current_password = fields.String(validate=PASSWORD, load_only=True, metadata={
         "description": "required to stop requiring the security code for payments"})
 
