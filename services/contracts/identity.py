@@ -269,3 +269,15 @@ class PendingInvitation(Schema):
 class PendingInvitations(Schema):
     items = fields.List(fields.Nested(PendingInvitation), required=True)
     next_cursor = fields.String(allow_none=True)
+
+
+# the accounts a user may see: identity's memberships with billing's company names
+
+class AccountItem(Schema):
+    account_number = fields.String(required=True)
+    company_name = fields.String(allow_none=True)
+    role = fields.String(required=True)
+
+
+class AccountList(Schema):
+    items = fields.List(fields.Nested(AccountItem), required=True)
