@@ -5,9 +5,7 @@ from gateway import downloads
 from gateway.api import ApiBlueprint
 from gateway.auth import access
 from gateway.clients import billing
-
-DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
-
+from services.contracts.billing import Activity, StatementDetail, StatementPage
 
 bp = ApiBlueprint("statements", __name__, url_prefix="/api/v1", access=(access.ACCOUNT, "view"),
                   description="Statements, fee detail, PDF, call-history CSV and account activity.")
@@ -19,57 +17,6 @@ BINARY = {"type": "string", "format": "binary"}  # a download: generated clients
 class StatementPaging(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
     cursor = fields.String(load_default=None)
-
-
-class StatementItem(Schema):
-    invoice_number = fields.String(required=True)
-    statement_date = fields.String(required=True, metadata=DATE)
-    due_date = fields.String(required=True, metadata=DATE)
-    period_start = fields.String(metadata=DATE)
-    period_end = fields.String(metadata=DATE)
-    previous_balance_cents = fields.Integer(required=True)
-    payments_cents = fields.Integer(required=True)
-    adjustments_cents = fields.Integer(required=True)
-    new_charges_cents = fields.Integer(required=True)
-    amount_due_cents = fields.Integer(required=True)
-    currency = fields.String()
-    status = fields.String(required=True, metadata={
-        "description": "open | past_due | paid | carried_forward"})
-
-
-class StatementPage(Schema):
-    items = fields.List(fields.Nested(StatementItem), required=True)
-    next_cursor = fields.String(allow_none=True)
-
-
-class StatementLine(Schema):
-    description = fields.String(required=True)
-    quantity = fields.Integer(required=True)
-    amount_cents = fields.Integer(required=True)
-
-
-class StatementSection(Schema):
-    name = fields.String(required=True)
-    code = fields.String()
-    lines = fields.List(fields.Nested(StatementLine), required=True)
-    subtotal_cents = fields.Integer(required=True)
-
-
-class StatementDetail(StatementItem):
-    sections = fields.List(fields.Nested(StatementSection), required=True)
-
-
-class ActivityEntry(Schema):
-    date = fields.String(required=True, metadata=DATE)
-    kind = fields.String(required=True, metadata={
-        "description": "charge | payment | credit | late_fee | adjustment | return"})
-    description = fields.String(required=True)
-    amount_cents = fields.Integer(required=True)
-    balance_cents = fields.Integer(required=True)
-
-
-class Activity(Schema):
-    items = fields.List(fields.Nested(ActivityEntry), required=True)
 
 
 @bp.get("/accounts/<account_number>/statements")

@@ -7,12 +7,10 @@ from marshmallow import Schema, fields, validate
 
 from gateway.clients import dead_letters
 from gateway.staff import bp
+from services.contracts.dead_letters import DeadLetterPage, Replayed
 from services.contracts.errors import InvalidInput, NotFound
 from services.contracts.names import SERVICES
 from services.runtime import dead_letter_pages as pages
-
-DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
-
 
 # error answers are documented as problem documents (with Retry-After on 503) by
 # gateway.api.problem_docs; the views give only their own descriptions
@@ -26,34 +24,6 @@ class DeadLetterQuery(Schema):
     cursor = fields.String(load_default=None, validate=validate.Length(1, 200))
     include_replayed = fields.Boolean(load_default=False, metadata={
         "description": "also those replayed since they were parked"})
-
-
-class DeadLetter(Schema):
-    id = fields.String(required=True, metadata={"description": "<service>.<number>"})
-    service = fields.String(required=True)
-    queue = fields.String(required=True, metadata={"description": "the handler's queue"})
-    event_type = fields.String(allow_none=True, required=True)
-    event_id = fields.String(allow_none=True, required=True)
-    error = fields.String(allow_none=True, required=True, metadata={
-        "description": "the handler's last error"})
-    attempts = fields.Integer(required=True)
-    parked_at = fields.String(required=True, metadata=DATE_TIME)
-    status = fields.String(required=True, metadata={"description": "parked | replayed"})
-    replayed_at = fields.String(allow_none=True, required=True, metadata=DATE_TIME)
-    replay_count = fields.Integer(required=True)
-    body = fields.Raw(metadata={"description": "the event as published (events carry no "
-                                               "secrets)"})
-
-
-class DeadLetterPage(Schema):
-    items = fields.List(fields.Nested(DeadLetter), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
-
-
-class Replayed(Schema):
-    id = fields.String(required=True)
-    replayed_at = fields.String(required=True, metadata=DATE_TIME)
-    replay_count = fields.Integer(required=True)
 
 
 @bp.get("/dead-letters")

@@ -1,19 +1,7 @@
 """Staff: reminder runs (what the notifications service's timer does, for a chosen date)."""
-from marshmallow import Schema, fields
-
 from gateway.clients import notifications
 from gateway.staff import bp
-from services.contracts import validators
-
-
-
-class ReminderRunRequest(Schema):
-    run_date = fields.Date(required=True, validate=validators.run_date)
-
-
-class ReminderRunResult(Schema):
-    bill_due = fields.Integer(required=True)
-    card_expiring = fields.Integer(required=True)
+from services.contracts.notifications import ReminderRunRequest, ReminderRunResult
 
 
 @bp.post("/reminder-runs")
