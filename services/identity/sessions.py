@@ -15,7 +15,6 @@ from services.identity.models import RefreshToken, Session
 from services.runtime import clock
 from services.runtime.secret_tokens import digest, new_secret
 
-ACCESS_TOKEN_SECONDS = 600
 SESSION_LIFETIME = timedelta(hours=12)
 EXPIRED = "Your session has ended. Please sign in again."
 
