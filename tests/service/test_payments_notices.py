@@ -1,4 +1,4 @@
-"""notifications' payment notices (services/notifications/payment_notices.py) in a nameko
+"""notifications' payment notices (services/notifications/service_payment_notices.py) in a nameko
 container on a real broker and database; identity's RPCs are replaced by a fake directory,
 mail goes to the Maildir under DATA_DIR."""
 import email
@@ -9,7 +9,7 @@ from pathlib import Path
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter, replace_dependencies
 
-from services.notifications.payment_notices import PaymentNotices, money
+from services.notifications.service_payment_notices import PaymentNotices, money
 from services.notifications.service import NotificationsService
 from services.runtime import outbox
 

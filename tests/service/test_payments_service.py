@@ -327,7 +327,7 @@ def test_a_charge_interrupted_by_a_crash_is_finished_by_the_next_run_never_left_
     container = start_payments()
     method = call(container, "add_payment_method", ACCOUNT, CARD)
     body = {"amount_cents": 4200, "payment_method_id": method["id"]}
-    with mock.patch("services.payments.payments.charge", side_effect=RuntimeError("crash")):
+    with mock.patch("services.payments.lifecycle.charge", side_effect=RuntimeError("crash")):
         with pytest.raises(Exception):
             call(container, "create_payment", ACCOUNT, body, "crash-key")
     assert query(container, "SELECT status, processor_ref FROM payments")[0] == ("pending", None)

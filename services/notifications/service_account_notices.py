@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from services.contracts.errors import InvalidInput
 from services.notifications import notices, outgoing, reminders
 from services.contracts.money import long_date
-from services.notifications.payment_notices import money
+from services.notifications.service_payment_notices import money
 from services.runtime.handlers import reliable_handler
 
 log = logging.getLogger(__name__)
