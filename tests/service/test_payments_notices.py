@@ -9,7 +9,7 @@ from pathlib import Path
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter, replace_dependencies
 
-from services.notifications.service_payment_notices import PaymentNotices, money
+from services.notifications.service_payment_notices import PaymentNotices
 from services.notifications.service import NotificationsService
 from services.runtime import outbox
 
@@ -102,7 +102,3 @@ def test_a_final_autopay_failure_asks_the_admins_to_pay_by_hand(container_factor
     assert len(received) == 2
     text = text_of(received[0])
     assert "insufficient funds" in text and "pay by hand" in text
-
-
-def test_money_reads_as_dollars():
-    assert (money(123456), money(5), money(-250)) == ("$1,234.56", "$0.05", "-$2.50")

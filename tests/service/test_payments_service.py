@@ -31,11 +31,9 @@ class FakeIdentity:
     def __init__(self, require=False, code="2468"):
         self.require, self.code = require, code
 
-    def get_security_preferences(self, user_id):
-        return {"require_security_code_for_payments": self.require, "sign_in_alerts": True}
-
-    def verify_security_code(self, user_id, code):
-        return code == self.code
+    def check_payment_security(self, user_id, code=None):
+        return {"code_required": self.require,
+                "code_valid": code == self.code if self.require and code else None}
 
     def get_account_role(self, user_id, account_number):
         return "billing"
@@ -214,6 +212,18 @@ def statement_event(invoice, due="2026-12-20", amount=9900):
         "account_number": ACCOUNT, "invoice_number": invoice,
         "statement_date": date(2026, 12, 1), "due_date": date.fromisoformat(due),
         "amount_due_cents": amount, "currency": "USD"})
+
+
+def test_who_sets_and_cancels_autopay_is_on_its_events_as_before(start_payments):
+    container = start_payments()
+    method = call(container, "add_payment_method", ACCOUNT, CARD)
+    who = {"user_id": "u1", "ip": "203.0.113.9", "user_agent": "Mozilla/5.0"}
+    call(container, "set_autopay", ACCOUNT, {"payment_method_id": method["id"]}, actor=who)
+    call(container, "cancel_autopay", ACCOUNT, actor=who)
+    on, off = events(container, "autopay_changed")
+    assert on == {"account_number": ACCOUNT, "enabled": True, "payment_method_id": method["id"],
+                  "actor_user_id": "u1", "ip": "203.0.113.9"}
+    assert off["enabled"] is False and off["actor_user_id"] == "u1" and "user_agent" not in off
 
 
 def test_autopay_schedules_each_statement_once_and_pays_it_on_the_due_date(
