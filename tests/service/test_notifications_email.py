@@ -21,6 +21,7 @@ from services.notifications.models import metadata
 from services.notifications.service import NotificationsService
 from services.runtime import outbox
 from services.runtime.database import engine_url, standalone
+from tests.support.containers import rows
 
 USER = {"user_id": "u-1", "username": "rosa.diaz", "email": "rosa@harbor.example",
         "first_name": "Rosa", "last_name": "Diaz"}
@@ -39,14 +40,6 @@ class _FakeIdentity(DependencyProvider):
 
 class NotificationsUnderTest(NotificationsService):
     identity_rpc = _FakeIdentity()
-
-
-def rows(container, sql):
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.connect() as conn:
-        result = conn.execute(text(sql)).all()
-    engine.dispose()
-    return result
 
 
 def maildir(path):
