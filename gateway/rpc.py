@@ -155,3 +155,15 @@ def call(service, method, *args, **kwargs):
     from flask import current_app, g
     client = current_app.extensions["rpc"]
     return client.call(service, method, *args, request_id=g.get("request_id"), **kwargs)
+
+
+def detached(service, method, *args, **kwargs):
+    """From a Flask request: ``call`` bound now, to be called later from another thread (a
+    prefetching pool has no request context); each call passes on this request's id. Each
+    further argument given then goes after ``args``."""
+    from flask import current_app, g
+    client, request_id = current_app.extensions["rpc"], g.get("request_id")
+
+    def fetch(*more):
+        return client.call(service, method, *args, *more, request_id=request_id, **kwargs)
+    return fetch

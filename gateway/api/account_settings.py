@@ -3,11 +3,11 @@ account reads them; only its admins change them (gateway.roles: "manage")."""
 from flask import request
 from marshmallow import fields
 
+from gateway.actors import actor
 from gateway.api import ApiBlueprint
 from gateway.auth import access
-from gateway.rpc import call
+from gateway.clients import accounts, billing
 from services.contracts import billing as schemas
-from services.contracts import validators
 from services.contracts.identity import PASSWORD, EmailConfirm
 
 bp = ApiBlueprint("account_settings", __name__, url_prefix="/api/v1",
@@ -19,38 +19,9 @@ bp = ApiBlueprint("account_settings", __name__, url_prefix="/api/v1",
 BEARER = [{"bearer": []}]
 
 
-def actor():
-    """Who changes what and from where, for identity's audit trail (via billing's events)."""
-    return {"user_id": access.current_user()["user_id"], "ip": request.remote_addr}
-
-
-def update_profile(account_number, changes):
-    return call("billing", "update_profile", account_number, changes, actor=actor())
-
-
 class DeliveryRequest(schemas.DeliveryChange):
     current_password = fields.String(validate=PASSWORD, load_only=True, metadata={
         "description": "required with an `email` other than the one bills go to now"})
-
-
-def set_delivery(account_number, body):
-    """A new paperless address needs the caller's current password (identity checks and
-    throttles it), then billing mails it a link; nothing changes until that is followed."""
-    body = dict(body or {}) if isinstance(body, dict) else body
-    password = body.pop("current_password", None) if isinstance(body, dict) else None
-    if isinstance(body, dict) and body.get("email"):
-        current = call("billing", "get_invoice_delivery", account_number)["email"]
-        if _address(body["email"]) != current:
-            call("identity", "check_current_password", access.current_user()["user_id"],
-                 password)
-    return call("billing", "set_invoice_delivery", account_number, body, actor=actor())
-
-
-def _address(email):
-    try:
-        return validators.email(email)
-    except Exception:  # billing refuses it with the field named
-        return email
 
 
 @bp.get("/accounts/<account_number>/profile")
@@ -62,7 +33,7 @@ def get_profile(account_number):
     """The company profile
 
     The company profile: name, contact, email, phone, billing address."""
-    return call("billing", "get_profile", account_number)
+    return billing.get_profile(account_number)
 
 
 @bp.patch("/accounts/<account_number>/profile")
@@ -77,7 +48,7 @@ def patch_profile(_validated, account_number):
 
     Change any of the profile's fields (a billing address is sent whole). Emits
     `billing.profile_changed`."""
-    return update_profile(account_number, request.get_json())
+    return billing.update_profile(account_number, request.get_json(), actor())
 
 
 @bp.get("/accounts/<account_number>/invoice-delivery")
@@ -89,7 +60,7 @@ def get_delivery(account_number):
     """How invoices are delivered
 
     How invoices reach the company: `paperless` (emailed to `email`) or `paper`."""
-    return call("billing", "get_invoice_delivery", account_number)
+    return billing.get_invoice_delivery(account_number)
 
 
 @bp.put("/accounts/<account_number>/invoice-delivery")
@@ -110,7 +81,8 @@ def put_delivery(_validated, account_number):
     `current_password` and applies only once the link mailed to it is followed (single use,
     24 hours): until then nothing changes and `pending_email` shows it. Emits
     `billing.invoice_delivery_changed` when the delivery changes."""
-    return set_delivery(account_number, request.get_json())
+    return accounts.set_delivery(account_number, access.current_user()["user_id"],
+                                 request.get_json(), actor())
 
 
 @bp.post("/invoice-delivery/confirm")
@@ -124,5 +96,5 @@ def confirm_delivery(data):
 
     Send an account's paperless bills to the address a mailed link was sent to (the
     token of that link; no sign-in needed: whoever reads that mailbox confirms it)."""
-    found = call("billing", "confirm_invoice_email", data["token"], ip=request.remote_addr)
+    found = billing.confirm_invoice_email(data["token"], request.remote_addr)
     return {"method": found["method"], "email": found["email"], "pending_email": None}

@@ -1,61 +1,12 @@
 """Business accounts the caller may see, and their summary."""
-from marshmallow import Schema, fields
-
 from gateway.api import ApiBlueprint
 from gateway.auth import access
-from gateway.rpc import ServiceUnavailable, call
-
-DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
-DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
-
+from gateway.clients.accounts import account_summary, accounts_of
+from services.contracts.billing import AccountSummary
+from services.contracts.identity import AccountList
 
 bp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1", signed_out="Not signed in",
                   description="Business accounts the caller may see, and their summary.")
-
-
-class AccountItem(Schema):
-    account_number = fields.String(required=True)
-    company_name = fields.String(allow_none=True)
-    role = fields.String(required=True)
-
-
-class AccountList(Schema):
-    items = fields.List(fields.Nested(AccountItem), required=True)
-
-
-class SummaryLastPayment(Schema):
-    amount_cents = fields.Integer(required=True)
-    paid_at = fields.String(required=True, metadata=DATE_TIME)
-
-
-class SummaryAutopay(Schema):
-    enabled = fields.Boolean(required=True)
-    payment_method_id = fields.String(allow_none=True)
-
-
-class AccountSummary(Schema):
-    account_number = fields.String(required=True)
-    company_name = fields.String(required=True)
-    amount_due_cents = fields.Integer(required=True)
-    balance_cents = fields.Integer(metadata={"description": "ledger balance; negative = credit"})
-    currency = fields.String(required=True)
-    due_date = fields.String(allow_none=True, metadata=DATE)
-    invoice_number = fields.String(allow_none=True)
-    past_due_cents = fields.Integer(required=True)
-    last_payment = fields.Nested(SummaryLastPayment, allow_none=True)
-    autopay = fields.Nested(SummaryAutopay, allow_none=True)
-    autopay_unavailable = fields.Boolean(metadata={
-        "description": "true when the payments service did not answer: autopay is unknown"})
-    invoice_delivery = fields.String(required=True)
-
-
-def accounts_of(user_id):
-    """``[{account_number, company_name, role}]`` the user may see."""
-    accounts = call("identity", "list_user_accounts", user_id)
-    names = call("billing", "get_company_names", [a["account_number"] for a in accounts]) \
-        if accounts else {}
-    return [{"account_number": a["account_number"], "role": a["role"],
-             "company_name": names.get(a["account_number"])} for a in accounts]
 
 
 @bp.get("/accounts")
@@ -67,17 +18,6 @@ def list_accounts():
 
     The accounts you may see, with company names and your role on each."""
     return {"items": accounts_of(access.current_user()["user_id"])}
-
-
-def account_summary(account_number):
-    """Billing's summary plus the payments service's autopay (for the API and the portal)."""
-    summary = call("billing", "get_account_summary", account_number)
-    try:
-        summary["autopay"] = call("payments", "get_autopay", account_number)
-    except ServiceUnavailable:
-        # what is owed matters more than autopay's state: answer, and say what is missing
-        summary["autopay"], summary["autopay_unavailable"] = None, True
-    return summary
 
 
 @bp.get("/accounts/<account_number>/summary")

@@ -1,9 +1,10 @@
 """Sign-up, sign-in, refresh, sign-out and recovery."""
 from flask import request
 
+from gateway.actors import user_agent
 from gateway.api import ApiBlueprint
 from gateway.auth import access, sessions, tokens
-from gateway.rpc import call
+from gateway.clients import identity
 from services.contracts import identity as schemas
 
 bp = ApiBlueprint("auth", __name__, url_prefix="/api/v1", access=(access.PUBLIC, None),
@@ -28,7 +29,7 @@ def signup(_validated):
     Create an online ID with the account number and security key on the invoice.
 
     The first online ID of an account becomes its admin."""
-    return call("identity", "signup", request.get_json(), ip=client_ip())
+    return identity.signup(request.get_json(), client_ip())
 
 
 @bp.post("/auth/login")
@@ -43,9 +44,8 @@ def login(data):
     Answers a short-lived access token (`expires_in` seconds; send it as
     `Authorization: Bearer <access_token>`) and a refresh token. With 2-step sign-in on,
     send `totp_code` too (the app's 6-digit code, or a recovery code; each works once)."""
-    signed_in = call("identity", "sign_in", data["username"], data["password"],
-                     ip=client_ip(), user_agent=request.headers.get("User-Agent", "")[:200],
-                     totp_code=data.get("totp_code"))
+    signed_in = identity.sign_in(data["username"], data["password"], client_ip(), user_agent(),
+                                 data.get("totp_code"))
     return tokens.token_pair(signed_in)
 
 
@@ -58,7 +58,7 @@ def refresh(data):
     """Refresh the session's tokens
 
     Exchange a refresh token for a new pair; the old refresh token stops working."""
-    return tokens.token_pair(call("identity", "refresh_session", data["refresh_token"]))
+    return tokens.token_pair(identity.refresh_session(data["refresh_token"]))
 
 
 @bp.post("/auth/logout")
@@ -84,7 +84,7 @@ def forgot_username(data):
     """Mail a forgotten username
 
     Mail the usernames tied to an email address (202 whether or not there are any)."""
-    call("identity", "request_username_reminder", data["email"], ip=client_ip())
+    identity.request_username_reminder(data["email"], client_ip())
     return ""
 
 
@@ -97,7 +97,7 @@ def forgot_password(data):
     """Mail a password reset link
 
     Mail a single-use password reset link, valid 30 minutes (202 whatever the username)."""
-    call("identity", "request_password_reset", data["username"], ip=client_ip())
+    identity.request_password_reset(data["username"], client_ip())
     return ""
 
 
@@ -112,6 +112,5 @@ def reset_password(data):
     """Reset the password
 
     Set a new password with the mailed token; every session of the user ends."""
-    call("identity", "reset_password", data["token"], data["new_password"],
-         data.get("challenge_answer"))
+    identity.reset_password(data["token"], data["new_password"], data.get("challenge_answer"))
     return ""

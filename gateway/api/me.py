@@ -1,9 +1,11 @@
 """The signed-in user."""
 from flask import request
 
+from gateway.actors import where
 from gateway.api import ApiBlueprint
 from gateway.auth import access
-from gateway.rpc import call
+from gateway.clients import identity
+from gateway.clients.accounts import with_accounts
 from services.contracts import identity as schemas
 
 bp = ApiBlueprint("me", __name__, url_prefix="/api/v1", description="The signed-in user.",
@@ -14,16 +16,6 @@ bp = ApiBlueprint("me", __name__, url_prefix="/api/v1", description="The signed-
 BEARER = [{"bearer": []}]
 
 
-def with_accounts(user):
-    """The user plus their accounts, roles (identity) and company names (billing)."""
-    accounts = call("identity", "list_user_accounts", user["user_id"])
-    names = call("billing", "get_company_names",
-                 [a["account_number"] for a in accounts]) if accounts else {}
-    for account in accounts:
-        account["company_name"] = names.get(account["account_number"])
-    return dict(user, accounts=accounts)
-
-
 @bp.get("/me")
 @bp.response(200, schemas.Me)
 @bp.doc(operationId="getMe")
@@ -31,7 +23,7 @@ def get_me():
     """The signed-in user
 
     The signed-in user, with the accounts they belong to and their role on each."""
-    return with_accounts(call("identity", "get_user", access.current_user()["user_id"]))
+    return with_accounts(identity.get_user(access.current_user()["user_id"]))
 
 
 @bp.patch("/me")
@@ -51,8 +43,7 @@ def patch_me(_validated):
     and everything (reset links, alerts) still goes to the current address, which is told at
     once. When it takes effect your other sessions end."""
     user = access.current_user()
-    return call("identity", "update_user", user["user_id"], request.get_json(),
-                session_id=user["session_id"], where=where())
+    return identity.update_user(user["user_id"], request.get_json(), user["session_id"], where())
 
 
 @bp.post("/me/email/confirm")
@@ -66,7 +57,7 @@ def confirm_email(data):
 
     Apply an email change with the token of the link mailed to the new address (no
     sign-in needed: the link may be opened anywhere). The user's other sessions end."""
-    call("identity", "confirm_email_change", data["token"], where=where())
+    identity.confirm_email_change(data["token"], where())
     return ""
 
 
@@ -81,15 +72,9 @@ def change_password(data):
 
     Change your password (the current one required); your other sessions end."""
     user = access.current_user()
-    call("identity", "change_password", user["user_id"], user["session_id"],
-         data["current_password"], data["new_password"])
+    identity.change_password(user["user_id"], user["session_id"], data["current_password"],
+                             data["new_password"])
     return ""
-
-
-def where():
-    """Where a change comes from, for identity's audit trail."""
-    return {"ip": request.remote_addr,
-            "user_agent": request.headers.get("User-Agent", "")[:200] or None}
 
 
 @bp.get("/me/security")
@@ -99,7 +84,7 @@ def get_security():
     """Your security settings
 
     Which security settings you have in place (never the secrets themselves)."""
-    return call("identity", "get_security_settings", access.current_user()["user_id"])
+    return identity.get_security_settings(access.current_user()["user_id"])
 
 
 @bp.put("/me/security-code")
@@ -112,8 +97,8 @@ def put_security_code(data):
     """Set your security code
 
     Set or change your 4-digit security code (your current password required)."""
-    call("identity", "set_security_code", access.current_user()["user_id"],
-         data["current_password"], data["security_code"], where=where())
+    identity.set_security_code(access.current_user()["user_id"], data["current_password"],
+                               data["security_code"], where())
     return ""
 
 
@@ -125,7 +110,7 @@ def challenge_questions():
     """The challenge questions
 
     The challenge questions one may choose (no sign-in needed)."""
-    return call("identity", "list_challenge_questions")
+    return identity.list_challenge_questions()
 
 
 @bp.put("/me/challenge")
@@ -139,8 +124,8 @@ def put_challenge(data):
 
     Set your challenge question and answer: asked, besides the mailed link, when you
     reset your password (never a way in on its own)."""
-    call("identity", "set_challenge", access.current_user()["user_id"],
-         data["current_password"], data["question_id"], data["answer"], where=where())
+    identity.set_challenge(access.current_user()["user_id"], data["current_password"],
+                           data["question_id"], data["answer"], where())
     return ""
 
 
@@ -151,7 +136,7 @@ def get_security_preferences():
     """Your security preferences
 
     Your security preferences. Security alerts are always sent: not a preference."""
-    return call("identity", "get_security_preferences", access.current_user()["user_id"])
+    return identity.get_security_preferences(access.current_user()["user_id"])
 
 
 @bp.patch("/me/security-preferences")
@@ -170,8 +155,8 @@ def patch_security_preferences(data):
     `current_password`."""
     data = dict(data)
     password = data.pop("current_password", None)
-    return call("identity", "update_security_preferences", access.current_user()["user_id"],
-                data, where=where(), current_password=password)
+    return identity.update_security_preferences(access.current_user()["user_id"], data, where(),
+                                                password)
 
 
 @bp.post("/me/2fa/totp")
@@ -187,8 +172,7 @@ def start_totp(data):
     Begin 2-step sign-in (your current password required): a secret and an otpauth://
     URI for your authenticator app, and ten single-use recovery codes shown only now. It is
     on once confirmed."""
-    return call("identity", "start_totp", access.current_user()["user_id"],
-                current_password=data["current_password"])
+    return identity.start_totp(access.current_user()["user_id"], data["current_password"])
 
 
 @bp.post("/me/2fa/totp/confirm")
@@ -204,8 +188,8 @@ def confirm_totp(data):
 
     Turn 2-step sign-in on with a current code from your app and your current password;
     from then on signing in needs `totp_code` (or a recovery code, once each)."""
-    call("identity", "confirm_totp", access.current_user()["user_id"], data["code"],
-         where=where(), current_password=data["current_password"])
+    identity.confirm_totp(access.current_user()["user_id"], data["code"], where(),
+                          data["current_password"])
     return ""
 
 
@@ -220,6 +204,5 @@ def disable_totp(data):
     """Turn 2-step sign-in off
 
     Turn 2-step sign-in off (your current password required)."""
-    call("identity", "disable_totp", access.current_user()["user_id"],
-         data["current_password"], where=where())
+    identity.disable_totp(access.current_user()["user_id"], data["current_password"], where())
     return ""

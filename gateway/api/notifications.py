@@ -1,7 +1,7 @@
 """The signed-in user's message centre and notification preferences (notifications)."""
 from gateway.api import ApiBlueprint
 from gateway.auth import access
-from gateway.rpc import call
+from gateway.clients import notifications
 from services.contracts import notifications as notices
 
 # documented under the signed-in user's tag ("me"), where these operations always were
@@ -18,8 +18,8 @@ def list_notifications(query):
     """Your message centre
 
     Your message centre: every notice you got, newest first, read or unread."""
-    return call("notifications", "list_notifications", access.current_user()["user_id"],
-                query["limit"], query["cursor"])
+    return notifications.list_notifications(access.current_user()["user_id"], query["limit"],
+                                            query["cursor"])
 
 
 @bp.post("/me/notifications/<notification_id>/read")
@@ -30,8 +30,7 @@ def read_notification(notification_id):
     """Mark a message read
 
     Mark one of your messages read."""
-    call("notifications", "mark_notification_read", access.current_user()["user_id"],
-         notification_id)
+    notifications.mark_notification_read(access.current_user()["user_id"], notification_id)
     return ""
 
 
@@ -43,8 +42,7 @@ def get_notification_preferences():
 
     How you get bill-ready notices, payment notices and reminders (email, SMS).
     Security alerts are always emailed: not a preference."""
-    return call("notifications", "get_notification_preferences",
-                access.current_user()["user_id"])
+    return notifications.get_notification_preferences(access.current_user()["user_id"])
 
 
 @bp.put("/me/notification-preferences")
@@ -56,5 +54,4 @@ def put_notification_preferences(data):
     """Choose your notification preferences
 
     Choose, per category, email and/or SMS (texts go to the account's phone)."""
-    return call("notifications", "set_notification_preferences",
-                access.current_user()["user_id"], data)
+    return notifications.set_notification_preferences(access.current_user()["user_id"], data)

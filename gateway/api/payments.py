@@ -7,9 +7,10 @@ hands them to the processor adapter only.
 """
 from flask import request
 
+from gateway.actors import actor
 from gateway.api import ApiBlueprint
 from gateway.auth import access
-from gateway.rpc import call
+from gateway.clients import payments
 from services.contracts import payments as schemas
 
 bp = ApiBlueprint("payments", __name__, url_prefix="/api/v1", access=(access.ACCOUNT, "pay"),
@@ -20,11 +21,6 @@ IDEMPOTENCY_KEY = {"in": "header", "name": "Idempotency-Key", "required": True,
                    "description": "A unique key per payment (a UUID). The same key with the "
                                   "same body returns the first payment; with another body, 409."}
 ACCOUNT = "/accounts/<string:account_number>"
-
-
-def _actor():
-    """Who acts and from where: payments puts it on its events for the audit trail."""
-    return {"actor_user_id": _user_id(), "ip": request.remote_addr}
 
 
 def _user_id():
@@ -40,7 +36,7 @@ def list_methods(account_number):
     """The account's payment methods
 
     The account's cards and bank accounts (brand or bank, last four digits, expiry)."""
-    return {"items": call("payments", "list_payment_methods", account_number)}
+    return {"items": payments.list_payment_methods(account_number)}
 
 
 @bp.post(f"{ACCOUNT}/payment-methods")
@@ -55,8 +51,7 @@ def add_method(_validated, account_number):
     """Add a payment method
 
     Add a card (``type: card``) or US bank account (``type: bank_account``)."""
-    return call("payments", "add_payment_method", account_number, request.get_json(),
-                actor=_actor())
+    return payments.add_payment_method(account_number, request.get_json(), actor())
 
 
 @bp.delete(f"{ACCOUNT}/payment-methods/<string:method_id>")
@@ -68,7 +63,7 @@ def remove_method(account_number, method_id):
     """Remove a payment method
 
     Remove a payment method; its scheduled payments are canceled."""
-    call("payments", "remove_payment_method", account_number, method_id, actor=_actor())
+    payments.remove_payment_method(account_number, method_id, actor())
     return ""
 
 
@@ -91,8 +86,8 @@ def create_payment(_validated, account_number):
     (the largest amount due of its last three statements; none yet: only what it owes): more
     is a 422 and nothing is charged. A scheduled payment is checked again when it runs, and
     fails uncharged (``failure_reason`` says why) if the account then owes less."""
-    return call("payments", "create_payment", account_number, request.get_json(),
-                request.headers.get("Idempotency-Key"), user_id=_user_id())
+    return payments.create_payment(account_number, request.get_json(),
+                                   request.headers.get("Idempotency-Key"), _user_id())
 
 
 @bp.get(f"{ACCOUNT}/payments")
@@ -104,7 +99,7 @@ def list_payments(query, account_number):
     """The account's payments
 
     Payment history, newest first (``limit`` 1-100, ``cursor``)."""
-    return call("payments", "list_payments", account_number, query["limit"], query["cursor"])
+    return payments.list_payments(account_number, query["limit"], query["cursor"])
 
 
 @bp.get(f"{ACCOUNT}/payments/<string:payment_id>")
@@ -116,7 +111,7 @@ def get_payment(account_number, payment_id):
     """One payment
 
     One payment and its status."""
-    return call("payments", "get_payment", account_number, payment_id)
+    return payments.get_payment(account_number, payment_id)
 
 
 @bp.post(f"{ACCOUNT}/payments/<string:payment_id>/cancel")
@@ -128,7 +123,7 @@ def cancel_payment(account_number, payment_id):
     """Cancel a scheduled payment
 
     Cancel a scheduled payment before it runs."""
-    return call("payments", "cancel_payment", account_number, payment_id)
+    return payments.cancel_payment(account_number, payment_id)
 
 
 @bp.get(f"{ACCOUNT}/autopay")
@@ -139,8 +134,7 @@ def get_autopay(account_number):
     """The account's autopay
 
     Whether autopay is on, and with which method."""
-    return call("payments", "get_autopay", account_number) or {"enabled": False,
-                                                               "payment_method_id": None}
+    return payments.autopay_or_off(account_number)
 
 
 @bp.put(f"{ACCOUNT}/autopay")
@@ -153,8 +147,7 @@ def put_autopay(_validated, account_number):
 
     Turn autopay on (or off) with a payment method: each new statement's amount due is
     paid on its due date."""
-    return call("payments", "set_autopay", account_number, request.get_json(),
-                user_id=_user_id(), ip=request.remote_addr)
+    return payments.set_autopay(account_number, request.get_json(), actor())
 
 
 @bp.delete(f"{ACCOUNT}/autopay")
@@ -167,6 +160,5 @@ def delete_autopay(account_number):
     New statements are no longer paid automatically; the payment method stays on the
     account. A payment autopay already scheduled still runs unless canceled
     (`cancelPayment`)."""
-    call("payments", "cancel_autopay", account_number, user_id=_user_id(),
-         ip=request.remote_addr)
+    payments.cancel_autopay(account_number, actor())
     return ""

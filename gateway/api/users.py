@@ -2,35 +2,19 @@
 from flask import request
 from marshmallow import fields
 
+from gateway.actors import where
 from gateway.api import ApiBlueprint
 from gateway.auth import access
-from gateway.api.me import where
-from gateway.rpc import call
+from gateway.clients import accounts, identity
 from services.contracts import identity as schemas
 
 bp = ApiBlueprint("users", __name__, url_prefix="/api/v1", access=(access.ACCOUNT, "manage"),
                   description="Users of an account, invitations and roles.")
 
 
-def company_name(account_number):
-    return call("billing", "get_company_names", [account_number]).get(account_number)
-
-
 class InviteWithPassword(schemas.InviteRequest):
     current_password = fields.String(validate=schemas.PASSWORD, load_only=True, metadata={
         "description": "required: yours, as an invitation lets someone new into the account"})
-
-
-def invite(account_number, body):
-    """Invites ``body`` ``{email, role, current_password}`` as the signed-in admin (API and
-    portal). The admin's current password comes first (identity checks and throttles it): a
-    stolen session alone must not let its holder bring in an online ID of their own, which
-    would outlive the session and could remove the account's real admins."""
-    body = dict(body) if isinstance(body, dict) else {}
-    user_id = access.current_user()["user_id"]
-    call("identity", "check_current_password", user_id, body.pop("current_password", None))
-    return call("identity", "invite_user", account_number, user_id, body, where=where(),
-                company_name=company_name(account_number))
 
 
 @bp.get("/accounts/<account_number>/users")
@@ -43,7 +27,7 @@ def list_users(account_number):
     """The account's users
 
     The users of the account and their roles."""
-    return {"items": call("identity", "list_account_users", account_number)}
+    return {"items": identity.list_account_users(account_number)}
 
 
 @bp.post("/accounts/<account_number>/users")
@@ -61,7 +45,8 @@ def invite_user(_validated, account_number):
 
     Invite someone by email with a role (admin, billing, viewer): a single-use link,
     valid 7 days, is mailed to them. Needs your `current_password`."""
-    return invite(account_number, request.get_json())
+    return accounts.invite(account_number, access.current_user()["user_id"], request.get_json(),
+                           where())
 
 
 @bp.get("/accounts/<account_number>/invitations")
@@ -74,14 +59,7 @@ def list_invitations(query, account_number):
     """The account's pending invitations
 
     The account's pending invitations (who, role, sent by, expires), newest first."""
-    return call("identity", "list_invitations", account_number, query["limit"],
-                query["cursor"])
-
-
-def revoke(account_number, invitation_id):
-    """Revokes a pending invitation as the signed-in admin (API and portal)."""
-    call("identity", "revoke_invitation", account_number, access.current_user()["user_id"],
-         invitation_id, where=where())
+    return identity.list_invitations(account_number, query["limit"], query["cursor"])
 
 
 @bp.delete("/accounts/<account_number>/invitations/<invitation_id>")
@@ -93,7 +71,8 @@ def revoke_invitation(account_number, invitation_id):
     """Revoke an invitation
 
     Revoke a pending invitation: its link stops working at once."""
-    revoke(account_number, invitation_id)
+    identity.revoke_invitation(account_number, access.current_user()["user_id"], invitation_id,
+                               where())
     return ""
 
 
@@ -110,8 +89,8 @@ def change_role(data, account_number, user_id):
 
     Change a user's role on the account (admin, billing or viewer); the account's last
     admin cannot be demoted."""
-    return call("identity", "change_user_role", account_number,
-                access.current_user()["user_id"], user_id, data["role"], where=where())
+    return identity.change_user_role(account_number, access.current_user()["user_id"], user_id,
+                                     data["role"], where())
 
 
 @bp.delete("/accounts/<account_number>/users/<user_id>")
@@ -124,8 +103,7 @@ def remove_user(account_number, user_id):
     """Remove a user
 
     Remove a user from the account: they lose access at once, tokens included."""
-    call("identity", "remove_user", account_number, access.current_user()["user_id"], user_id,
-         where=where())
+    identity.remove_user(account_number, access.current_user()["user_id"], user_id, where())
     return ""
 
 
@@ -140,8 +118,7 @@ def audit_trail(query, account_number):
 
     Who changed what on the account, when and from where (security settings, users,
     profile, invoice delivery, payment methods, autopay), newest first."""
-    return call("identity", "list_account_audit", account_number, query["limit"],
-                query["cursor"])
+    return identity.list_account_audit(account_number, query["limit"], query["cursor"])
 
 
 @bp.post("/invitations/accept")
@@ -157,4 +134,4 @@ def accept_invitation(_validated):
     """Accept an invitation
 
     Accept an invitation: a new online ID with the invited role on that account."""
-    return call("identity", "accept_invitation", request.get_json(), where=where())
+    return identity.accept_invitation(request.get_json(), where())

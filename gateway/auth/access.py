@@ -14,7 +14,7 @@ from flask import current_app, g, redirect, request, session, url_for
 
 from gateway import roles
 from gateway.auth import portal_session, tokens
-from gateway.rpc import call
+from gateway.clients import identity
 from services.contracts import errors
 
 NOT_FOUND = "No account with that number is available to you."
@@ -117,7 +117,7 @@ def _require_staff_token():
 def check_account(account_number, action):
     """Sets g.account_role / g.account_number; NotFound when the caller has no role on the
     account (as if it did not exist), NotAllowed when the role lacks ``action``."""
-    role = call("identity", "get_account_role", current_user()["user_id"], str(account_number))
+    role = identity.get_account_role(current_user()["user_id"], str(account_number))
     _require(role, action)
     g.account_role, g.account_number = role, str(account_number)
     return role
@@ -146,9 +146,9 @@ def current_account():
         return g.current_account
     selected, role = session.get("account"), None
     if selected:
-        role = call("identity", "get_account_role", user["user_id"], selected)
+        role = identity.get_account_role(user["user_id"], selected)
     if not role:
-        accounts = call("identity", "list_user_accounts", user["user_id"])
+        accounts = identity.list_user_accounts(user["user_id"])
         selected, role = ((accounts[0]["account_number"], accounts[0]["role"]) if accounts
                           else (None, None))
         if selected:

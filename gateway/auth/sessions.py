@@ -6,8 +6,9 @@ import threading
 
 from flask import current_app
 
+from gateway.clients import identity
 from gateway.revocations import Revocations
-from gateway.rpc import RpcClient, call
+from gateway.rpc import RpcClient
 from gateway.session_cache import SessionCache
 
 ACCESS_TOKEN_SECONDS = 600
@@ -59,7 +60,7 @@ def is_open(user_id, session_id):
     cache = confirmed_sessions()
     if ended.ready() and cache.user_of(session_id) == user_id:
         return True
-    state = call("identity", "get_session", session_id)
+    state = identity.get_session(session_id)
     if not state["active"] or state["user_id"] != user_id:
         return False
     cache.remember(session_id, user_id)
@@ -69,6 +70,6 @@ def is_open(user_id, session_id):
 def end_session(session_id):
     """Ends a session with identity and answers once every worker refuses its tokens: the
     ending reached this worker's revocation feed (bounded), which every worker's queue gets."""
-    call("identity", "end_session", session_id)
+    identity.end_session(session_id)
     revocations().wait_heard(session_id)
     revocations().add(session_id)

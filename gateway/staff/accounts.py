@@ -1,7 +1,7 @@
 """Staff: the product catalogue, opening business accounts and reissuing their security key."""
 from flask import request
 
-from gateway.rpc import call
+from gateway.clients import billing
 from gateway.staff import bp
 from services.contracts.billing import (OpenAccountRequest, OpenedAccount, ProductList,
                                         ReissuedSecurityKey)
@@ -16,7 +16,7 @@ def list_products():
     """The product catalogue
 
     The product catalogue, by section, with monthly prices in cents."""
-    return {"items": call("billing", "list_products")}
+    return {"items": billing.list_products()}
 
 
 @bp.post("/accounts")
@@ -28,7 +28,7 @@ def open_account(_validated):
     """Open a business account
 
     Open a business account: returns its account number and the invoice's security key."""
-    return call("billing", "open_account", request.get_json())
+    return billing.open_account(request.get_json())
 
 
 @bp.post("/accounts/<account_number>/security-key")
@@ -43,4 +43,4 @@ def reissue_security_key(account_number):
     The old key stops working at sign-up at once; the account's next statement prints the new
     one. Online IDs already created are not affected. Emits ``billing.security_key_reissued``.
     """
-    return call("billing", "reissue_security_key", account_number)
+    return billing.reissue_security_key(account_number)

@@ -5,14 +5,12 @@ all of them, or one service's, merged page by page (services/runtime/dead_letter
 """
 from marshmallow import Schema, fields, validate
 
-from gateway.rpc import call
+from gateway.clients import dead_letters
 from gateway.staff import bp
+from services.contracts.dead_letters import DeadLetterPage, Replayed
 from services.contracts.errors import InvalidInput, NotFound
 from services.contracts.names import SERVICES
 from services.runtime import dead_letter_pages as pages
-
-DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
-
 
 # error answers are documented as problem documents (with Retry-After on 503) by
 # gateway.api.problem_docs; the views give only their own descriptions
@@ -26,34 +24,6 @@ class DeadLetterQuery(Schema):
     cursor = fields.String(load_default=None, validate=validate.Length(1, 200))
     include_replayed = fields.Boolean(load_default=False, metadata={
         "description": "also those replayed since they were parked"})
-
-
-class DeadLetter(Schema):
-    id = fields.String(required=True, metadata={"description": "<service>.<number>"})
-    service = fields.String(required=True)
-    queue = fields.String(required=True, metadata={"description": "the handler's queue"})
-    event_type = fields.String(allow_none=True, required=True)
-    event_id = fields.String(allow_none=True, required=True)
-    error = fields.String(allow_none=True, required=True, metadata={
-        "description": "the handler's last error"})
-    attempts = fields.Integer(required=True)
-    parked_at = fields.String(required=True, metadata=DATE_TIME)
-    status = fields.String(required=True, metadata={"description": "parked | replayed"})
-    replayed_at = fields.String(allow_none=True, required=True, metadata=DATE_TIME)
-    replay_count = fields.Integer(required=True)
-    body = fields.Raw(metadata={"description": "the event as published (events carry no "
-                                               "secrets)"})
-
-
-class DeadLetterPage(Schema):
-    items = fields.List(fields.Nested(DeadLetter), required=True)
-    next_cursor = fields.String(allow_none=True, required=True)
-
-
-class Replayed(Schema):
-    id = fields.String(required=True)
-    replayed_at = fields.String(required=True, metadata=DATE_TIME)
-    replay_count = fields.Integer(required=True)
 
 
 @bp.get("/dead-letters")
@@ -74,8 +44,8 @@ def list_dead_letters(query):
         raise InvalidInput({"cursor": ["Not a cursor from a previous page."]}) from None
     services = [query["service"]] if query["service"] else list(SERVICES)
     return pages.merge([
-        call(service, "list_dead_letters", query["limit"], pages.before_for(service, key),
-             query["include_replayed"])
+        dead_letters.list_dead_letters(service, query["limit"], pages.before_for(service, key),
+                                       query["include_replayed"])
         for service in services], query["limit"])
 
 
@@ -94,4 +64,4 @@ def replay_dead_letter(dead_letter_id):
     if parsed is None:
         raise NotFound("No such dead letter.")
     service, row = parsed
-    return call(service, "replay_dead_letter", row)
+    return dead_letters.replay_dead_letter(service, row)

@@ -1,5 +1,5 @@
 """Staff: payment runs (what the payments service's daily timer does, for a chosen date)."""
-from gateway.rpc import call
+from gateway.clients import payments
 from gateway.staff import bp
 from services.contracts.payments import PaymentRunRequest, PaymentRunResult
 
@@ -15,4 +15,4 @@ def run_payments(args):
 
     Run scheduled and automatic payments due on or before ``run_date``, settle bank debits
     and record returns; each payment is charged once however often this runs."""
-    return call("payments", "run_payments", args["run_date"].isoformat(), timeout=120)
+    return payments.run_payments(args["run_date"].isoformat())

@@ -1,19 +1,7 @@
 """Staff: reminder runs (what the notifications service's timer does, for a chosen date)."""
-from marshmallow import Schema, fields
-
-from gateway.rpc import call
+from gateway.clients import notifications
 from gateway.staff import bp
-from services.contracts import validators
-
-
-
-class ReminderRunRequest(Schema):
-    run_date = fields.Date(required=True, validate=validators.run_date)
-
-
-class ReminderRunResult(Schema):
-    bill_due = fields.Integer(required=True)
-    card_expiring = fields.Integer(required=True)
+from services.contracts.notifications import ReminderRunRequest, ReminderRunResult
 
 
 @bp.post("/reminder-runs")
@@ -27,4 +15,4 @@ def run_reminders(args):
     Send the reminders due on ``run_date``: bills due within five days on accounts without
     autopay, autopay cards that lapse before the next payment. Each reminder goes out once
     however often this runs."""
-    return call("notifications", "send_reminders", args["run_date"].isoformat(), timeout=120)
+    return notifications.send_reminders(args["run_date"].isoformat())

@@ -1,11 +1,10 @@
 """Staff: loading usage (call detail records)."""
 from flask import request
 
-from gateway.rpc import call
+from gateway.clients import billing
 from gateway.staff import bp
 from services.contracts.billing import UsageAccepted, UsageRequest
 
-USAGE_TIMEOUT = 120  # a 50,000-call batch is one transaction; give it time
 USAGE_MAX_BYTES = 16 * 1024 * 1024  # 50,000 calls of ~150 bytes; other bodies keep the app's cap
 
 
@@ -23,5 +22,4 @@ def load_usage(account_number):
     # The body is validated by billing, not here: batches are large, and billing's checks
     # (the same rules as the documented schema) cost a fraction of a marshmallow load per call.
     request.max_content_length = USAGE_MAX_BYTES
-    return call("billing", "load_usage", account_number, request.get_json(silent=True),
-                timeout=USAGE_TIMEOUT)
+    return billing.load_usage(account_number, request.get_json(silent=True))

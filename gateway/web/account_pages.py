@@ -1,14 +1,14 @@
 """Portal page /account: the company profile and invoice delivery of the current account.
 Everyone on the account sees them; admins change them through the same billing RPCs as the
-API (gateway.api.account_settings); others see them read-only with a note saying why."""
+API (gateway.clients); others see them read-only with a note saying why."""
 from flask import flash, g, redirect, render_template, request, url_for
 
 from gateway import roles
-from gateway.api.account_settings import set_delivery, update_profile
+from gateway.actors import actor
 from gateway.auth import access
-from gateway.rpc import call
-from gateway.web import bp
-from services.contracts.errors import DomainError, InvalidInput, Throttled
+from gateway.clients import accounts, billing
+from gateway.web import bp, forms
+from services.contracts.errors import DomainError, InvalidInput
 
 LABELS = {"company_name": "Company name", "contact_name": "Contact name", "email": "Email",
           "phone": "Phone", "line1": "Address line 1", "line2": "Address line 2",
@@ -18,23 +18,11 @@ LABELS = {"company_name": "Company name", "contact_name": "Contact name", "email
           "_schema": "Profile"}
 
 
-def field_errors(exc):
-    """Billing's field errors flattened to form field names (the address's are nested)."""
-    flat = {}
-    for field, messages in exc.errors.items():
-        if isinstance(messages, dict):
-            for sub, inner in messages.items():
-                flat[sub] = inner if isinstance(inner, list) else [str(inner)]
-        else:
-            flat[field] = messages if isinstance(messages, list) else [str(messages)]
-    return flat
-
-
 def _page(errors=None, form=None):
     number = access.current_account()
     return render_template(
-        "account.html", profile=call("billing", "get_profile", number),
-        delivery=call("billing", "get_invoice_delivery", number), account_number=number,
+        "account.html", profile=billing.get_profile(number),
+        delivery=billing.get_invoice_delivery(number), account_number=number,
         may_manage=roles.allows(g.get("account_role"), "manage"), errors=errors or {},
         form=form, labels=LABELS)
 
@@ -55,12 +43,10 @@ def account_profile():
                                   ("line1", "line2", "city", "state", "postal_code")}
     changes["billing_address"]["line2"] = changes["billing_address"]["line2"] or None
     try:
-        update_profile(access.current_account(), changes)
+        billing.update_profile(access.current_account(), changes, actor())
     except InvalidInput as exc:
-        errors = field_errors(exc)
-        for field, messages in errors.items():
-            for message in messages:
-                flash(f"{LABELS.get(field, field)}: {message}", "error")
+        errors = forms.field_messages(exc.errors)  # the address's are nested
+        forms.flash_refusal(exc, LABELS)
         return _page(errors, form)  # the form again, with each field's message by it
     except DomainError as exc:
         flash(exc.detail, "error")
@@ -78,16 +64,10 @@ def account_delivery():
     if request.form.get("current_password"):
         body["current_password"] = request.form["current_password"]
     try:
-        delivery = set_delivery(access.current_account(), body)
+        delivery = accounts.set_delivery(access.current_account(),
+                                         access.current_user()["user_id"], body, actor())
     except DomainError as exc:
-        if isinstance(exc, InvalidInput):
-            for field, messages in field_errors(exc).items():
-                for message in messages:
-                    flash(f"{LABELS.get(field, field)}: {message}", "error")
-        elif isinstance(exc, Throttled):
-            flash(f"{exc.detail} You can try again in {exc.retry_after} seconds.", "error")
-        else:
-            flash(exc.detail, "error")
+        forms.flash_refusal(exc, LABELS)
     else:
         if delivery.get("pending_email"):
             flash(f"We emailed {delivery['pending_email']} a link to confirm it. Bills go there "
@@ -102,20 +82,12 @@ def account_delivery():
 
 @bp.route("/confirm-invoice-email", methods=["GET", "POST"])
 def confirm_invoice_email():
-    """The page a paperless address's mailed link opens: a button (a GET never spends the
-    token, so a mail scanner following links changes nothing)."""
-    token = request.values.get("token", "")
-    if request.method == "POST":
-        try:
-            found = call("billing", "confirm_invoice_email", token, ip=request.remote_addr)
-        except DomainError as exc:
-            flash(exc.detail, "error")
-        else:
-            return render_template("confirm_link.html", done=True,
-                                   message=f"Done: the account's bills will be emailed to "
-                                           f"{found['email']}.")
-    return render_template("confirm_link.html", token=token, title="Confirm where bills go",
-                           action=url_for("web.confirm_invoice_email"),
-                           text="Confirm that this account's paperless bills should be emailed "
-                                "to the address this link was sent to.",
-                           button="Send our bills to this address")
+    """The page a paperless address's mailed link opens."""
+    return forms.confirm_link(
+        lambda token: billing.confirm_invoice_email(token, request.remote_addr),
+        lambda found: {"message": f"Done: the account's bills will be emailed to "
+                                  f"{found['email']}."},
+        title="Confirm where bills go",
+        text="Confirm that this account's paperless bills should be emailed to the address "
+             "this link was sent to.",
+        button="Send our bills to this address")

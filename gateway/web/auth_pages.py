@@ -5,12 +5,12 @@ forms carry CSRF tokens (Flask-WTF, on for the whole portal). A refused form is 
 with a message per field or one message for the whole.
 """
 from flask import flash, redirect, render_template, request, url_for
-from marshmallow import ValidationError
 
 from gateway import redirects
+from gateway.actors import user_agent
 from gateway.auth import access, portal_session
-from gateway.rpc import call
-from gateway.web import bp
+from gateway.clients import identity
+from gateway.web import bp, forms
 from services.contracts import errors
 from services.contracts import identity as schemas
 
@@ -34,20 +34,11 @@ def _safe_next(target):
 
 
 def _form():
-    return {k: v.strip() if k not in ("password", "new_password") else v
-            for k, v in request.form.items() if k != "csrf_token"}
+    return forms.posted(secrets=("password", "new_password"))
 
 
 def _page(template, form=None, errors_=None, **extra):
     return render_template(template, form=form or {}, errors=errors_ or {}, **extra)
-
-
-def _load(schema_cls, form):
-    try:
-        return schema_cls().load({k: v for k, v in form.items() if v != "" and k in
-                                  schema_cls().fields}), {}
-    except ValidationError as exc:
-        return None, exc.messages
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -58,18 +49,16 @@ def sign_in():
         return _page("sign_in.html", next=request.args.get("next"))
     form = _form()
     next_ = form.get("next")
-    data, field_errors = _load(schemas.LoginRequest, form)
+    data, field_errors = forms.load(schemas.LoginRequest, form)
     totp = "totp_code" in form
     if field_errors:
         return _page("sign_in.html", form, {k: [SIGN_IN_FIELDS.get(k, "Enter your " + k + ".")]
                                             for k in field_errors}, next=next_, totp=totp)
     try:
-        signed_in = call("identity", "sign_in", data["username"], data["password"],
-                         ip=request.remote_addr,
-                         user_agent=request.headers.get("User-Agent", "")[:200],
-                         totp_code=data.get("totp_code"))
+        signed_in = identity.sign_in(data["username"], data["password"], request.remote_addr,
+                                     user_agent(), data.get("totp_code"))
     except errors.Throttled as exc:
-        flash(f"{exc.detail} You can try again in {exc.retry_after} seconds.", "error")
+        flash(forms.wait_text(exc), "error")
         return _page("sign_in.html", form, next=next_)
     except errors.Unauthenticated as exc:
         flash(exc.detail, "error")
@@ -79,25 +68,20 @@ def sign_in():
     return redirect(_safe_next(next_))
 
 
-def _wait(throttled):
-    return f"{throttled.detail} You can try again in {throttled.retry_after} seconds."
-
-
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     if request.method == "GET":
         return _page("signup.html")
     form = _form()
-    data, field_errors = _load(schemas.SignupRequest, form)
+    data, field_errors = forms.load(schemas.SignupRequest, form)
     if field_errors:
         return _page("signup.html", form, field_errors)
     try:
-        created = call("identity", "signup", dict(form, email=data["email"]),
-                       ip=request.remote_addr)
+        created = identity.signup(dict(form, email=data["email"]), request.remote_addr)
     except errors.InvalidInput as exc:
         return _page("signup.html", form, exc.errors)
     except errors.Throttled as exc:
-        flash(_wait(exc), "error")
+        flash(forms.wait_text(exc), "error")
         return _page("signup.html", form)
     except (errors.Refused, errors.Conflict) as exc:
         flash(exc.detail, "error")
@@ -106,39 +90,39 @@ def signup():
     return redirect(url_for("web.sign_in"))
 
 
+def _recovery(template, schema_cls, ask, done):
+    """A forgotten ID or password: ``ask(data)`` mails what is known, and the page says the
+    same (``done``) whether or not anything was."""
+    if request.method == "GET":
+        return _page(template)
+    form = _form()
+    data, field_errors = forms.load(schema_cls, form)
+    if field_errors:
+        return _page(template, form, field_errors)
+    try:
+        ask(data)
+    except errors.Throttled as exc:
+        flash(forms.wait_text(exc), "error")
+        return _page(template, form)
+    flash(done, "success")
+    return redirect(url_for("web.sign_in"))
+
+
 @bp.route("/forgot-id", methods=["GET", "POST"])
 def forgot_id():
-    if request.method == "GET":
-        return _page("forgot_id.html")
-    form = _form()
-    data, field_errors = _load(schemas.ForgotUsernameRequest, form)
-    if field_errors:
-        return _page("forgot_id.html", form, field_errors)
-    try:
-        call("identity", "request_username_reminder", data["email"], ip=request.remote_addr)
-    except errors.Throttled as exc:
-        flash(_wait(exc), "error")
-        return _page("forgot_id.html", form)
-    flash("If that address has online IDs, we have emailed them to it.", "success")
-    return redirect(url_for("web.sign_in"))
+    return _recovery(
+        "forgot_id.html", schemas.ForgotUsernameRequest,
+        lambda data: identity.request_username_reminder(data["email"], request.remote_addr),
+        "If that address has online IDs, we have emailed them to it.")
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password():
-    if request.method == "GET":
-        return _page("forgot_password.html")
-    form = _form()
-    data, field_errors = _load(schemas.ForgotPasswordRequest, form)
-    if field_errors:
-        return _page("forgot_password.html", form, field_errors)
-    try:
-        call("identity", "request_password_reset", data["username"], ip=request.remote_addr)
-    except errors.Throttled as exc:
-        flash(_wait(exc), "error")
-        return _page("forgot_password.html", form)
-    flash("If that username exists, we have emailed a reset link to its email address. "
-          "It works once, for 30 minutes.", "success")
-    return redirect(url_for("web.sign_in"))
+    return _recovery(
+        "forgot_password.html", schemas.ForgotPasswordRequest,
+        lambda data: identity.request_password_reset(data["username"], request.remote_addr),
+        "If that username exists, we have emailed a reset link to its email address. "
+        "It works once, for 30 minutes.")
 
 
 @bp.route("/reset-password", methods=["GET", "POST"])
@@ -147,20 +131,19 @@ def reset_password():
         return _page("reset_password.html", token=request.args.get("token", ""))
     form = _form()
     token = form.get("token", "")
-    data, field_errors = _load(schemas.ResetPasswordRequest, form)
+    data, field_errors = forms.load(schemas.ResetPasswordRequest, form)
     if field_errors:
         if "token" in field_errors:
             flash("This reset link is not valid. Ask for a new one.", "error")
         return _page("reset_password.html", form, field_errors, token=token,
                      challenge="challenge_answer" in form)
     try:
-        call("identity", "reset_password", data["token"], data["new_password"],
-             data.get("challenge_answer"))
+        identity.reset_password(data["token"], data["new_password"], data.get("challenge_answer"))
     except errors.InvalidInput as exc:
         return _page("reset_password.html", form, exc.errors, token=token,
                      challenge="challenge_answer" in form)
     except errors.Throttled as exc:
-        flash(f"{exc.detail} You can try again in {exc.retry_after} seconds.", "error")
+        flash(forms.wait_text(exc), "error")
         return _page("reset_password.html", form, token=token, challenge=True)
     except errors.Refused as exc:
         challenge = bool(exc.extra.get("challenge_required"))

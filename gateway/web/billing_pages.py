@@ -1,13 +1,12 @@
 """Portal pages: dashboard, billing history, statement detail (with its PDF and CSV)."""
-import base64
 from datetime import date
 
-from flask import Response, render_template, request
+from flask import render_template, request
 
-from gateway.api.accounts import account_summary
-from gateway.api.statements import calls_csv_response
+from gateway import downloads
 from gateway.auth import access
-from gateway.rpc import call
+from gateway.clients import billing as billing_client
+from gateway.clients.accounts import account_summary
 from gateway.web import bp
 
 CHART_MONTHS = 12
@@ -32,7 +31,7 @@ def chart(statements):
 def dashboard():
     number = access.current_account()
     summary = account_summary(number)
-    recent = call("billing", "list_statements", number, CHART_MONTHS)["items"]
+    recent = billing_client.list_statements(number, CHART_MONTHS)["items"]
     return render_template("dashboard.html", summary=summary, bars=chart(recent))
 
 
@@ -40,8 +39,8 @@ def dashboard():
 @access.web_account_scope("view")
 def billing():
     number = access.current_account()
-    page = call("billing", "list_statements", number, 12, request.args.get("cursor") or None)
-    activity = call("billing", "get_activity", number, 50)["items"]
+    page = billing_client.list_statements(number, 12, request.args.get("cursor") or None)
+    activity = billing_client.get_activity(number, 50)["items"]
     return render_template("billing.html", account_number=number, page=page, activity=activity)
 
 
@@ -49,21 +48,18 @@ def billing():
 @access.web_account_scope("view")
 def statement(invoice_number):
     number = access.current_account()
-    detail = call("billing", "get_statement", number, invoice_number)
-    calls = call("billing", "get_statement_calls", number, invoice_number, CALLS_SHOWN)
+    detail = billing_client.get_statement(number, invoice_number)
+    calls = billing_client.get_statement_calls(number, invoice_number, CALLS_SHOWN)
     return render_template("statement.html", s=detail, calls=calls, calls_shown=CALLS_SHOWN)
 
 
 @bp.get("/billing/<invoice_number>/statement.pdf")
 @access.web_account_scope("view")
 def statement_pdf(invoice_number):
-    document = base64.b64decode(call("billing", "get_statement_pdf", access.current_account(),
-                                     invoice_number, timeout=30))
-    return Response(document, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="statement-{invoice_number}.pdf"'})
+    return downloads.statement_pdf(access.current_account(), invoice_number)
 
 
 @bp.get("/billing/<invoice_number>/calls.csv")
 @access.web_account_scope("view")
 def statement_calls_csv(invoice_number):
-    return calls_csv_response(access.current_account(), invoice_number)
+    return downloads.calls_csv(access.current_account(), invoice_number)

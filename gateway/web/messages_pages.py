@@ -4,8 +4,8 @@ content as the API."""
 from flask import flash, redirect, render_template, request, url_for
 
 from gateway.auth import access
+from gateway.clients import notifications
 from gateway.help_topics import TOPICS
-from gateway.rpc import call
 from gateway.web import bp
 from services.contracts.errors import DomainError, InvalidInput
 
@@ -23,20 +23,20 @@ def _user_id():
 def messages():
     cursor = request.args.get("cursor") or None
     try:
-        page = call("notifications", "list_notifications", _user_id(), 20, cursor)
+        page = notifications.list_notifications(_user_id(), 20, cursor)
     except InvalidInput:
         return redirect(url_for("web.messages"))
     return render_template(
         "messages.html", page=page, category_names=CATEGORY_NAMES,
         preference_names=PREFERENCE_NAMES,
-        preferences=call("notifications", "get_notification_preferences", _user_id()))
+        preferences=notifications.get_notification_preferences(_user_id()))
 
 
 @bp.post("/messages/<notification_id>/read")
 @access.signed_in
 def messages_read(notification_id):
     try:
-        call("notifications", "mark_notification_read", _user_id(), notification_id)
+        notifications.mark_notification_read(_user_id(), notification_id)
     except DomainError as exc:
         flash(exc.detail, "error")
     return redirect(url_for("web.messages"))
@@ -48,7 +48,7 @@ def messages_preferences():
     wanted = {category: {channel: request.form.get(f"{category}_{channel}") == "on"
                          for channel in ("email", "sms")} for category in PREFERENCE_NAMES}
     try:
-        call("notifications", "set_notification_preferences", _user_id(), wanted)
+        notifications.set_notification_preferences(_user_id(), wanted)
     except DomainError as exc:
         flash(exc.detail, "error")
     else:

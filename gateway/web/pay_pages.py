@@ -4,13 +4,14 @@ back as flashed messages in the customer's words."""
 import uuid
 from decimal import Decimal, InvalidOperation
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 
 from gateway import roles
-from gateway.api.accounts import account_summary
+from gateway.actors import actor
 from gateway.auth import access
-from gateway.rpc import call
-from gateway.web import bp
+from gateway.clients import payments
+from gateway.clients.accounts import account_summary
+from gateway.web import bp, forms
 from services.contracts.errors import DomainError, InvalidInput
 
 LABELS = {"card_number": "Card number", "exp_month": "Expiration month",
@@ -24,17 +25,7 @@ BANK_FIELDS = ("routing_number", "account_number", "account_type", "name")
 
 
 def _flash_error(exc):
-    if isinstance(exc, InvalidInput):
-        for field, messages in exc.errors.items():
-            for message in (messages if isinstance(messages, list) else [messages]):
-                flash(f"{LABELS.get(field, field)}: {message}", "error")
-    else:
-        flash(exc.detail, "error")
-
-
-def _actor():
-    """Who acts and from where: payments puts it on its events for identity's audit trail."""
-    return {"actor_user_id": access.current_user()["user_id"], "ip": request.remote_addr}
+    forms.flash_refusal(exc, LABELS, say_wait=False)  # a refusal in payments' own words
 
 
 def _back():
@@ -63,14 +54,13 @@ def dollars_to_cents(text):
 @access.web_account_scope("view")
 def pay():
     number = access.current_account()
-    methods = call("payments", "list_payment_methods", number)
-    history = call("payments", "list_payments", number, 20)["items"]
+    methods = payments.list_payment_methods(number)
+    history = payments.list_payments(number, 20)["items"]
     return render_template(
         "pay.html", summary=account_summary(number), methods=methods,
         scheduled=[p for p in history if p["status"] == "scheduled"],
         history=[p for p in history if p["status"] != "scheduled"],
-        autopay=call("payments", "get_autopay", number) or {"enabled": False,
-                                                            "payment_method_id": None},
+        autopay=payments.autopay_or_off(number),
         may_pay=roles.allows(g.get("account_role"), "pay"),
         idempotency_key=str(uuid.uuid4()))
 
@@ -81,27 +71,23 @@ def add_method():
     kind = request.form.get("type")
     fields = CARD_FIELDS if kind == "card" else BANK_FIELDS
     body = {"type": kind, **{f: request.form.get(f, "").strip() for f in fields}}
-    try:
-        method = call("payments", "add_payment_method", access.current_account(), body,
-                      actor=_actor())
-    except DomainError as exc:
-        _flash_error(exc)
-    else:
-        label = method["brand"] or method["bank_name"] or method["type"]
-        flash(f"Added {label.title()} ending in {method['last4']}.", "success")
+    forms.submit(lambda: payments.add_payment_method(access.current_account(), body,
+                                                     actor()),
+                 _added, _flash_error)
     return _back()
+
+
+def _added(method):
+    label = method["brand"] or method["bank_name"] or method["type"]
+    return f"Added {label.title()} ending in {method['last4']}."
 
 
 @bp.post("/pay/methods/<method_id>/remove")
 @access.web_account_scope("pay")
 def remove_method(method_id):
-    try:
-        call("payments", "remove_payment_method", access.current_account(), method_id,
-             actor=_actor())
-    except DomainError as exc:
-        _flash_error(exc)
-    else:
-        flash("Payment method removed.", "success")
+    forms.submit(lambda: payments.remove_payment_method(access.current_account(), method_id,
+                                                        actor()),
+                 "Payment method removed.", _flash_error)
     return _back()
 
 
@@ -115,8 +101,9 @@ def make_payment():
                 "scheduled_for": form.get("scheduled_for") or None}
         if form.get("security_code"):
             body["security_code"] = form["security_code"].strip()
-        payment = call("payments", "create_payment", access.current_account(), body,
-                       form.get("idempotency_key"), user_id=access.current_user()["user_id"])
+        payment = payments.create_payment(access.current_account(), body,
+                                          form.get("idempotency_key"),
+                                          access.current_user()["user_id"])
     except DomainError as exc:
         _flash_error(exc)
         return _back()
@@ -127,7 +114,7 @@ def make_payment():
 @access.web_account_scope("view")
 def payment_confirmation(payment_id):
     number = access.current_account()
-    payment = call("payments", "get_payment", number, payment_id)
+    payment = payments.get_payment(number, payment_id)
     return render_template("pay_confirmation.html", payment=payment,
                            summary=account_summary(number))
 
@@ -135,29 +122,22 @@ def payment_confirmation(payment_id):
 @bp.post("/pay/payments/<payment_id>/cancel")
 @access.web_account_scope("pay")
 def cancel_payment(payment_id):
-    try:
-        call("payments", "cancel_payment", access.current_account(), payment_id)
-    except DomainError as exc:
-        _flash_error(exc)
-    else:
-        flash("Scheduled payment canceled.", "success")
+    forms.submit(lambda: payments.cancel_payment(access.current_account(), payment_id),
+                 "Scheduled payment canceled.", _flash_error)
     return _back()
 
 
 @bp.post("/pay/autopay")
 @access.web_account_scope("pay")
 def set_autopay():
-    number, user_id, ip = access.current_account(), access.current_user()["user_id"], \
-        request.remote_addr
-    try:
-        if request.form.get("enabled") == "on":
-            call("payments", "set_autopay", number,
-                 {"payment_method_id": request.form.get("payment_method_id") or "",
-                  "enabled": True}, user_id=user_id, ip=ip)
-            flash("Autopay is on: each new statement will be paid on its due date.", "success")
-        else:
-            call("payments", "cancel_autopay", number, user_id=user_id, ip=ip)
-            flash("Autopay is off.", "success")
-    except DomainError as exc:
-        _flash_error(exc)
+    number, who = access.current_account(), actor()
+    if request.form.get("enabled") == "on":
+        body = {"payment_method_id": request.form.get("payment_method_id") or "",
+                "enabled": True}
+        forms.submit(lambda: payments.set_autopay(number, body, who),
+                     "Autopay is on: each new statement will be paid on its due date.",
+                     _flash_error)
+    else:
+        forms.submit(lambda: payments.cancel_autopay(number, who), "Autopay is off.",
+                     _flash_error)
     return _back()

@@ -10,11 +10,11 @@ form's round trip the section it came from is open again, beside its message."""
 import segno
 from flask import flash, redirect, render_template, request, url_for
 
-from gateway.api.me import where
+from gateway.actors import where
 from gateway.auth import access
-from gateway.rpc import call
-from gateway.web import bp
-from services.contracts.errors import DomainError, InvalidInput, Throttled
+from gateway.clients import identity
+from gateway.web import bp, forms
+from services.contracts.errors import DomainError
 
 LABELS = {"current_password": "Current password", "new_password": "New password",
           "security_code": "Security code", "question_id": "Challenge question",
@@ -35,15 +35,8 @@ DONE = {
 
 
 def flash_refusal(exc):
-    """One message per field (labelled as on the page), or the refusal's own words."""
-    if isinstance(exc, InvalidInput):
-        for field, messages in exc.errors.items():
-            for message in (messages if isinstance(messages, list) else [messages]):
-                flash(f"{LABELS.get(field, field)}: {message}", "error")
-    elif isinstance(exc, Throttled):
-        flash(f"{exc.detail} You can try again in {exc.retry_after} seconds.", "error")
-    else:
-        flash(exc.detail, "error")
+    """One message per field (labelled as on this page), or the refusal's own words."""
+    forms.flash_refusal(exc, LABELS)
 
 
 def qr_data_uri(uri):
@@ -58,9 +51,9 @@ def _user_id():
 def _page(setup=None, status=200, open_section=None):
     user_id = _user_id()
     return render_template(
-        "security.html", open=open_section, settings=call("identity", "get_security_settings", user_id),
-        me=call("identity", "get_user", user_id),
-        questions=call("identity", "list_challenge_questions")["items"], setup=setup,
+        "security.html", open=open_section, settings=identity.get_security_settings(user_id),
+        me=identity.get_user(user_id),
+        questions=identity.list_challenge_questions()["items"], setup=setup,
         qr=qr_data_uri(setup["otpauth_uri"]) if setup else None), status, \
         {"Cache-Control": "no-store"}  # the set-up secret and recovery codes: not cached
 
@@ -71,13 +64,9 @@ def _back(section):
     return redirect(url_for("web.security", open=section))
 
 
-def _act(section, done, rpc, *args, **kwargs):
-    try:
-        call("identity", rpc, *args, **kwargs)
-    except DomainError as exc:
-        flash_refusal(exc)
-    else:
-        flash(DONE[done], "success")
+def _act(section, done, change, *args):
+    """``change(*args)`` (an identity client function); its refusal or ``done`` flashed."""
+    forms.submit(lambda: change(*args), DONE[done], flash_refusal)
     return _back(section)
 
 
@@ -96,9 +85,8 @@ def security_profile():
     changes = {key: request.form.get(key, "").strip()
                for key in ("email", "first_name", "last_name") if request.form.get(key, "").strip()}
     try:
-        found = call("identity", "update_user", user["user_id"], changes,
-                     current_password=request.form.get("current_password", ""),
-                     session_id=user["session_id"], where=where())
+        found = identity.update_user(user["user_id"], changes, user["session_id"], where(),
+                                     current_password=request.form.get("current_password", ""))
     except DomainError as exc:
         flash_refusal(exc)
     else:
@@ -110,46 +98,40 @@ def security_profile():
 
 @bp.route("/confirm-email", methods=["GET", "POST"])
 def confirm_email():
-    """The page the link mailed to a new address opens: a button (a GET never spends the
-    token, so a mail scanner following links changes nothing)."""
-    token = request.values.get("token", "")
-    if request.method == "POST":
-        try:
-            found = call("identity", "confirm_email_change", token, where=where())
-        except DomainError as exc:
-            flash(exc.detail, "error")
-        else:
-            return render_template("confirm_link.html", done=True, title="Email changed",
-                                   message=f"Your email is changed to {found['email']}. Your "
-                                           "other sessions were signed out.")
-    return render_template("confirm_link.html", token=token, title="Confirm your new email",
-                           action=url_for("web.confirm_email"),
-                           text="Confirm that this address is to be the email of your "
-                                "BizPortal online ID.", button="Confirm my new email")
+    """The page the link mailed to a new address opens."""
+    return forms.confirm_link(
+        lambda token: identity.confirm_email_change(token, where()),
+        lambda found: {"title": "Email changed",
+                       "message": f"Your email is changed to {found['email']}. Your other "
+                                  "sessions were signed out."},
+        title="Confirm your new email",
+        text="Confirm that this address is to be the email of your BizPortal online ID.",
+        button="Confirm my new email")
 
 
 @bp.post("/security/password")
 @access.signed_in
 def security_password():
     user = access.current_user()
-    return _act("password", "password", "change_password", user["user_id"], user["session_id"],
-                request.form.get("current_password", ""), request.form.get("new_password", ""))
+    return _act("password", "password", identity.change_password, user["user_id"],
+                user["session_id"], request.form.get("current_password", ""),
+                request.form.get("new_password", ""))
 
 
 @bp.post("/security/code")
 @access.signed_in
 def security_code():
-    return _act("code", "code", "set_security_code", _user_id(),
+    return _act("code", "code", identity.set_security_code, _user_id(),
                 request.form.get("current_password", ""),
-                request.form.get("security_code", "").strip(), where=where())
+                request.form.get("security_code", "").strip(), where())
 
 
 @bp.post("/security/challenge")
 @access.signed_in
 def security_challenge():
-    return _act("challenge", "challenge", "set_challenge", _user_id(),
+    return _act("challenge", "challenge", identity.set_challenge, _user_id(),
                 request.form.get("current_password", ""), request.form.get("question_id"),
-                request.form.get("answer", ""), where=where())
+                request.form.get("answer", ""), where())
 
 
 @bp.post("/security/preferences")
@@ -158,16 +140,15 @@ def security_preferences():
     changes = {"sign_in_alerts": request.form.get("sign_in_alerts") == "on",
                "require_security_code_for_payments":
                    request.form.get("require_security_code_for_payments") == "on"}
-    return _act("preferences", "preferences", "update_security_preferences", _user_id(), changes,
-                where=where(), current_password=request.form.get("current_password") or None)
+    return _act("preferences", "preferences", identity.update_security_preferences, _user_id(),
+                changes, where(), request.form.get("current_password") or None)
 
 
 @bp.post("/security/2fa/start")
 @access.signed_in
 def security_totp_start():
     try:
-        setup = call("identity", "start_totp", _user_id(),
-                     current_password=request.form.get("current_password", ""))
+        setup = identity.start_totp(_user_id(), request.form.get("current_password", ""))
     except DomainError as exc:
         flash_refusal(exc)
         return _back("two-step")
@@ -177,12 +158,13 @@ def security_totp_start():
 @bp.post("/security/2fa/confirm")
 @access.signed_in
 def security_totp_confirm():
-    return _act("two-step", "totp_on", "confirm_totp", _user_id(), request.form.get("code", "").strip(),
-                where=where(), current_password=request.form.get("current_password", ""))
+    return _act("two-step", "totp_on", identity.confirm_totp, _user_id(),
+                request.form.get("code", "").strip(), where(),
+                request.form.get("current_password", ""))
 
 
 @bp.post("/security/2fa/disable")
 @access.signed_in
 def security_totp_disable():
-    return _act("two-step", "totp_off", "disable_totp", _user_id(),
-                request.form.get("current_password", ""), where=where())
+    return _act("two-step", "totp_off", identity.disable_totp, _user_id(),
+                request.form.get("current_password", ""), where())

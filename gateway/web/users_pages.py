@@ -4,11 +4,10 @@ to the same identity RPCs as the API; role checks are gateway.auth.access's (gat
 from flask import flash, g, redirect, render_template, request, url_for
 
 from gateway import roles
-from gateway.api.me import where
-from gateway.api.users import invite, revoke
+from gateway.actors import where
 from gateway.auth import access
-from gateway.rpc import call
-from gateway.web import bp
+from gateway.clients import accounts, identity
+from gateway.web import bp, forms
 from gateway.web.security_pages import flash_refusal
 from services.contracts.errors import DomainError, InvalidInput, Refused
 
@@ -28,12 +27,10 @@ def users():
     number = access.current_account()
     may_manage = roles.allows(g.get("account_role"), "manage")
     return render_template(
-        "users.html", users=call("identity", "list_account_users", number),
+        "users.html", users=identity.list_account_users(number),
         may_manage=may_manage, role_names=ROLE_NAMES, me=access.current_user()["user_id"],
-        invitations=call("identity", "list_invitations", number, 100)["items"] if may_manage
-        else None,
-        audit=call("identity", "list_account_audit", number, 50)["items"] if may_manage
-        else None)
+        invitations=identity.list_invitations(number, 100)["items"] if may_manage else None,
+        audit=identity.list_account_audit(number, 50)["items"] if may_manage else None)
 
 
 @bp.post("/users/invite")
@@ -42,52 +39,43 @@ def users_invite():
     body = {"email": request.form.get("email", "").strip(),
             "role": request.form.get("role", ""),
             "current_password": request.form.get("current_password", "")}
-    try:
-        invited = invite(access.current_account(), body)
-    except DomainError as exc:
-        flash_refusal(exc)
-    else:
-        flash(f"Invitation emailed to {invited['email']} as {invited['role']}. "
-              "The link works once, for 7 days.", "success")
+    forms.submit(lambda: accounts.invite(access.current_account(),
+                                         access.current_user()["user_id"], body, where()),
+                 lambda invited: f"Invitation emailed to {invited['email']} as "
+                                 f"{invited['role']}. The link works once, for 7 days.",
+                 flash_refusal)
     return _back()
 
 
 @bp.post("/users/invitations/<invitation_id>/revoke")
 @access.web_account_scope("manage")
 def users_revoke_invitation(invitation_id):
-    try:
-        revoke(access.current_account(), invitation_id)
-    except DomainError as exc:
-        flash_refusal(exc)
-    else:
-        flash("The invitation was revoked: its link no longer works.", "success")
+    forms.submit(lambda: identity.revoke_invitation(access.current_account(),
+                                                    access.current_user()["user_id"],
+                                                    invitation_id, where()),
+                 "The invitation was revoked: its link no longer works.", flash_refusal)
     return _back()
 
 
 @bp.post("/users/<user_id>/role")
 @access.web_account_scope("manage")
 def users_role(user_id):
-    try:
-        changed = call("identity", "change_user_role", access.current_account(),
-                       access.current_user()["user_id"], user_id, request.form.get("role", ""),
-                       where=where())
-    except DomainError as exc:
-        flash_refusal(exc)
-    else:
-        flash(f"{changed['username']} is now {changed['role']}.", "success")
+    forms.submit(lambda: identity.change_user_role(access.current_account(),
+                                                   access.current_user()["user_id"], user_id,
+                                                   request.form.get("role", ""), where()),
+                 lambda changed: f"{changed['username']} is now {changed['role']}.",
+                 flash_refusal)
     return _back()
 
 
 @bp.post("/users/<user_id>/remove")
 @access.web_account_scope("manage")
 def users_remove(user_id):
-    try:
-        call("identity", "remove_user", access.current_account(),
-             access.current_user()["user_id"], user_id, where=where())
-    except DomainError as exc:
-        flash_refusal(exc)
-    else:
-        flash("The user was removed and signed out. They no longer have access.", "success")
+    forms.submit(lambda: identity.remove_user(access.current_account(),
+                                              access.current_user()["user_id"], user_id,
+                                              where()),
+                 "The user was removed and signed out. They no longer have access.",
+                 flash_refusal)
     return _back()
 
 
@@ -100,7 +88,7 @@ def _accept_page(token, invitation, form=None, errors_=None):
 def accept_invitation_page():
     token = request.args.get("token", "")
     try:
-        invitation = call("identity", "get_invitation", token) if token else None
+        invitation = identity.get_invitation(token) if token else None
     except Refused as exc:
         flash(exc.detail, "error")
         invitation = None
@@ -111,13 +99,12 @@ def accept_invitation_page():
 
 @bp.post("/invitations/accept")
 def accept_invitation_submit():
-    form = {k: (v if k == "password" else v.strip()) for k, v in request.form.items()
-            if k != "csrf_token"}
+    form = forms.posted(secrets=("password",))
     token = form.get("token", "")
     try:
-        created = call("identity", "accept_invitation", form, where=where())
+        created = identity.accept_invitation(form, where())
     except InvalidInput as exc:
-        errors_ = {k: (v if isinstance(v, list) else [str(v)]) for k, v in exc.errors.items()}
+        errors_ = forms.field_messages(exc.errors)
         if "token" in errors_:
             flash("This invitation link is not valid. Ask the account's admin for a new one.",
                   "error")

@@ -1,7 +1,7 @@
 """Opening business accounts, checking the invoice's security key and reissuing it."""
-from marshmallow import ValidationError
 from sqlalchemy import select
 
+from services import contracts
 from services.billing import catalogue, keys
 from services.billing.models import Account, AccountService
 from services.contracts.billing import OpenAccountRequest
@@ -11,10 +11,7 @@ from services.runtime import clock
 
 def load_request(payload):
     """Validate a staff request to open an account; raises InvalidInput with field errors."""
-    try:
-        data = OpenAccountRequest().load(payload or {})
-    except ValidationError as exc:
-        raise InvalidInput(exc.messages) from None
+    data = contracts.load(OpenAccountRequest, payload)
     unknown = {i: [f"Unknown product code {line['code']!r}."]
                for i, line in enumerate(data["services"]) if not catalogue.product(line["code"])}
     codes = [line["code"] for line in data["services"]]

@@ -13,11 +13,10 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import Date, DateTime, bindparam, text
 
-from marshmallow import ValidationError
-
+from services import contracts
 from services.billing import events, fees
+from services.contracts import money
 from services.contracts.billing import BillRunRequest
-from services.contracts.errors import InvalidInput
 from services.runtime import clock
 
 BATCH = 500
@@ -122,6 +121,10 @@ def issue_batch(tx, statement_date, account_numbers=None, now=None):
 
 
 _LINE_COLUMNS = "statement_id, section, position, description, quantity, amount_cents"
+# state sales tax of a statement: its taxable recurring charges at its state's rate
+_SALES_TAX = money.percent_of_sql(
+    f"sum(v.quantity * v.monthly_cents * {fees.product_taxable_sql('v.product_code')})",
+    fees.sales_tax_sql("a.state"))
 _STATEMENTS = [
     # the statements themselves; the unique (account, date) makes a second issue a no-op
     """INSERT INTO statements (account_id, invoice_number, statement_date, period_start,
@@ -148,7 +151,7 @@ _STATEMENTS = [
     # federal universal-service fee on the voice section (recurring and usage)
     f"""INSERT INTO statement_lines ({_LINE_COLUMNS})
         SELECT l.statement_id, 'taxes', 4000, 'Federal Universal Service Fee', 1,
-               (sum(l.amount_cents) * {fees.USF_BASIS_POINTS} + 5000) / 10000
+               {money.percent_of_sql('sum(l.amount_cents)', fees.USF_BASIS_POINTS)}
         FROM statement_lines l JOIN statements s ON s.id = l.statement_id
         WHERE s.batch = :b AND l.section = 'voice'
         GROUP BY l.statement_id HAVING sum(l.amount_cents) > 0""",
@@ -162,14 +165,12 @@ _STATEMENTS = [
     # state sales tax on taxable recurring lines, at the billing address's state rate
     f"""INSERT INTO statement_lines ({_LINE_COLUMNS})
         SELECT s.id, 'taxes', 4002, 'State sales tax (' || a.state || ')', 1,
-               (sum(v.quantity * v.monthly_cents * {fees.product_taxable_sql('v.product_code')})
-                * {fees.sales_tax_sql('a.state')} + 5000) / 10000
+               {_SALES_TAX}
         FROM statements s JOIN accounts a ON a.id = s.account_id
              JOIN account_services v ON v.account_id = s.account_id
         WHERE s.batch = :b
         GROUP BY s.id, a.state
-        HAVING (sum(v.quantity * v.monthly_cents * {fees.product_taxable_sql('v.product_code')})
-                * {fees.sales_tax_sql('a.state')} + 5000) / 10000 > 0""",
+        HAVING {_SALES_TAX} > 0""",
     # payments, credits and fees posted since the last statement appear on this one
     """UPDATE ledger_entries SET statement_id = (
            SELECT s.id FROM statements s
@@ -205,7 +206,4 @@ _STATEMENTS = [
 
 def load_request(payload):
     """Validate a staff bill-run request: ``{statement_date, account_numbers?}``."""
-    try:
-        return BillRunRequest().load(payload or {})
-    except ValidationError as exc:
-        raise InvalidInput(exc.messages) from None
+    return contracts.load(BillRunRequest, payload)

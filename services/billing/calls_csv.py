@@ -13,6 +13,7 @@ from datetime import datetime, time, timezone
 from sqlalchemy import DateTime, Integer, String, bindparam, text
 
 from services.billing import queries
+from services.contracts import money
 from services.contracts.errors import InvalidInput
 from services.runtime import clock
 
@@ -33,8 +34,8 @@ _PG_SQL = text(f"""
         SELECT started_at, from_number, to_number,
                to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD,HH24:MI:SS') || ',' ||
                from_number || ',' || to_number || ',' || call_type || ',' ||
-               duration_seconds || ',' || (charge_cents / 100) || '.' ||
-               lpad(mod(charge_cents, 100)::text, 2, '0') || chr(13) || chr(10) AS line
+               duration_seconds || ',' || {money.decimal_sql('charge_cents')} ||
+               chr(13) || chr(10) AS line
         FROM calls WHERE {_WHERE}
         ORDER BY {_ORDER} LIMIT :n)
     SELECT (SELECT string_agg(line, '' ORDER BY {_ORDER}) FROM page) AS body,
@@ -65,10 +66,6 @@ def _decode(cursor):
         raise InvalidInput({"cursor": ["Not a cursor this export gave out."]}) from None
 
 
-def money(cents):
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
 def page(session, account_number, invoice_number, cursor=None, size=None):
     """``{csv, cursor}``: the next ``size`` calls of the statement's period as CSV text (with
     the header on the first page) and the cursor of the page after, or None at the end."""
@@ -93,7 +90,7 @@ def page(session, account_number, invoice_number, cursor=None, size=None):
         for r in rows:
             at = clock.as_utc(r.started_at)
             writer.writerow((at.strftime("%Y-%m-%d"), at.strftime("%H:%M:%S"), r.from_number,
-                             r.to_number, r.call_type, r.duration_seconds, money(r.charge_cents)))
+                             r.to_number, r.call_type, r.duration_seconds, money.decimal(r.charge_cents)))
         body, count = out.getvalue(), len(rows)
         last = (rows[-1].started_at, rows[-1].from_number, rows[-1].to_number)
     more = count == size

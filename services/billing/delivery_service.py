@@ -22,7 +22,7 @@ class InvoiceDeliveryMixin:
 
     @rpc(expected_exceptions=(NotFound, InvalidInput, Throttled))
     def set_invoice_delivery(self, account_number, request, actor=None):
-        """Takes ``{method, email?}`` (``actor``: ``{user_id, ip}``, whoever the gateway
+        """Takes ``{method, email?}`` (``actor``: contracts.actor, whoever the gateway
         checked the password of for a new address); returns ``{method, email,
         pending_email}``. A new ``email`` changes nothing yet: a single-use link (24 hours)
         is mailed to it, and once followed the method and address apply. Raises InvalidInput

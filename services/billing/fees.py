@@ -1,7 +1,7 @@
 """Taxes, regulatory fees, late fees and due dates: the numbers and the SQL that applies them.
 
-Rates are basis points (1/100 of a percent); every rounding is half-up to the cent, done in
-integer arithmetic so SQL and Python agree.
+Rates are basis points (1/100 of a percent); every rounding is services.contracts.money's
+percent_of (half up to the cent), which the SQL applies through percent_of_sql.
 """
 from services.billing import catalogue
 
@@ -28,10 +28,6 @@ USAGE_LINES = {  # call type -> (position in the voice section, description)
     "long_distance": (901, "Long distance calls"),
     "international": (902, "International calls"),
 }
-
-
-def percent_of(cents, basis_points):
-    return (cents * basis_points + 5000) // 10000
 
 
 def _quote(value):

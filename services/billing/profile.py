@@ -4,10 +4,10 @@ functions on a session: read, validate, change, and the events that say what cha
 Where paperless bills go changes only through a verified address (paperless.py): choosing a
 new one leaves the delivery as it is until its mailed link is followed, and changing the
 company email keeps bills going to the address they went to before."""
-from marshmallow import ValidationError
-
+from services import contracts
 from services.billing import paperless
 from services.billing.queries import account
+from services.contracts import actor as contract_actor
 from services.contracts import validators
 from services.contracts.billing import CompanyProfileChange, DeliveryChange
 from services.contracts.errors import InvalidInput
@@ -15,13 +15,6 @@ from services.contracts.errors import InvalidInput
 PROFILE_FIELDS = ("company_name", "contact_name", "email", "phone", "billing_address")
 _ADDRESS_COLUMNS = {"line1": "address_line1", "line2": "address_line2", "city": "city",
                     "state": "state", "postal_code": "postal_code"}
-
-
-def _load(schema, payload):
-    try:
-        return schema.load(payload if isinstance(payload, dict) else {})
-    except ValidationError as exc:
-        raise InvalidInput(exc.messages) from None
 
 
 def public(found):
@@ -40,7 +33,7 @@ def update_profile(session, account_number, payload):
     InvalidInput (nothing changed) or NotFound."""
     if not isinstance(payload, dict) or not payload:
         raise InvalidInput({"_schema": ["Send at least one field to change."]})
-    data = _load(CompanyProfileChange(), payload)
+    data = contracts.load(CompanyProfileChange, payload)
     found = account(session, account_number)
     if "email" in data:
         data["email"] = validators.email(data["email"])
@@ -80,7 +73,7 @@ def set_delivery(session, account_number, payload, at):
     the caller mails it a verification (``paperless``);
     without one the method changes at once (to the address bills already go to). Any change
     ends an older pending address. Raises InvalidInput (nothing changed) or NotFound."""
-    data = _load(DeliveryChange(), payload)
+    data = contracts.load(DeliveryChange, payload)
     found = account(session, account_number)
     before = {"method": found.invoice_delivery, "email": delivery_email(found)}
     email = validators.email(data["email"]) if data.get("email") else None
@@ -115,6 +108,5 @@ def delivery_event(account_number, delivery, actor):
 
 
 def _actor(actor):
-    actor = actor or {}
-    return {"actor_user_id": actor.get("user_id"), "ip": actor.get("ip")}
+    return contract_actor.event_fields(actor)
 

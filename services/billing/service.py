@@ -225,7 +225,7 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
 
     @rpc(expected_exceptions=(NotFound, InvalidInput))
     def update_profile(self, account_number, changes, actor=None):
-        """Changes any profile fields (``actor``: ``{user_id, ip}`` for the audit trail);
+        """Changes any profile fields (``actor``: contracts.actor, for the audit trail);
         returns the profile. Raises InvalidInput (nothing changed), NotFound. Emits
         ``billing.profile_changed`` when a field changed."""
         with self.db.transaction() as tx:

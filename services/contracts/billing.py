@@ -3,6 +3,8 @@ from marshmallow import Schema, fields, post_load, validate
 
 from services.contracts import validators
 
+DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
+DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
 ACCOUNT_NUMBER = validators.Pattern(r"^[0-9]{16}$", error="An account number is 16 digits.")
 
 
@@ -145,3 +147,84 @@ class PaymentAllowance(Schema):
     currency = fields.String(required=True)
     applied_payment_ids = fields.List(fields.String(), required=True, metadata={
         "description": "of the payment ids asked about, those this balance already credits"})
+
+
+# --- what the customer API answers about statements, activity and the account summary ---
+# (the summary is billing's get_account_summary plus payments' autopay, joined by the
+# gateway's clients)
+
+class StatementItem(Schema):
+    invoice_number = fields.String(required=True)
+    statement_date = fields.String(required=True, metadata=DATE)
+    due_date = fields.String(required=True, metadata=DATE)
+    period_start = fields.String(metadata=DATE)
+    period_end = fields.String(metadata=DATE)
+    previous_balance_cents = fields.Integer(required=True)
+    payments_cents = fields.Integer(required=True)
+    adjustments_cents = fields.Integer(required=True)
+    new_charges_cents = fields.Integer(required=True)
+    amount_due_cents = fields.Integer(required=True)
+    currency = fields.String()
+    status = fields.String(required=True, metadata={
+        "description": "open | past_due | paid | carried_forward"})
+
+
+class StatementPage(Schema):
+    items = fields.List(fields.Nested(StatementItem), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class StatementLine(Schema):
+    description = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    amount_cents = fields.Integer(required=True)
+
+
+class StatementSection(Schema):
+    name = fields.String(required=True)
+    code = fields.String()
+    lines = fields.List(fields.Nested(StatementLine), required=True)
+    subtotal_cents = fields.Integer(required=True)
+
+
+class StatementDetail(StatementItem):
+    sections = fields.List(fields.Nested(StatementSection), required=True)
+
+
+class ActivityEntry(Schema):
+    date = fields.String(required=True, metadata=DATE)
+    kind = fields.String(required=True, metadata={
+        "description": "charge | payment | credit | late_fee | adjustment | return"})
+    description = fields.String(required=True)
+    amount_cents = fields.Integer(required=True)
+    balance_cents = fields.Integer(required=True)
+
+
+class Activity(Schema):
+    items = fields.List(fields.Nested(ActivityEntry), required=True)
+
+
+class SummaryLastPayment(Schema):
+    amount_cents = fields.Integer(required=True)
+    paid_at = fields.String(required=True, metadata=DATE_TIME)
+
+
+class SummaryAutopay(Schema):
+    enabled = fields.Boolean(required=True)
+    payment_method_id = fields.String(allow_none=True)
+
+
+class AccountSummary(Schema):
+    account_number = fields.String(required=True)
+    company_name = fields.String(required=True)
+    amount_due_cents = fields.Integer(required=True)
+    balance_cents = fields.Integer(metadata={"description": "ledger balance; negative = credit"})
+    currency = fields.String(required=True)
+    due_date = fields.String(allow_none=True, metadata=DATE)
+    invoice_number = fields.String(allow_none=True)
+    past_due_cents = fields.Integer(required=True)
+    last_payment = fields.Nested(SummaryLastPayment, allow_none=True)
+    autopay = fields.Nested(SummaryAutopay, allow_none=True)
+    autopay_unavailable = fields.Boolean(metadata={
+        "description": "true when the payments service did not answer: autopay is unknown"})
+    invoice_delivery = fields.String(required=True)

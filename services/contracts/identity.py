@@ -157,9 +157,13 @@ class SecurityPreferences(Schema):
     require_security_code_for_payments = fields.Boolean(required=True)
 
 
-class SecurityPreferencesChange(Schema):
+class SecurityPreferenceChanges(Schema):
+    """The changes identity's update_security_preferences takes (the password apart)."""
     sign_in_alerts = validators.Boolean()
     require_security_code_for_payments = validators.Boolean()
+
+
+class SecurityPreferencesChange(SecurityPreferenceChanges):
     current_password = fields.String(validate=PASSWORD, load_only=True, metadata={
         "description": "required to stop requiring the security code for payments"})
 
@@ -265,3 +269,15 @@ class PendingInvitation(Schema):
 class PendingInvitations(Schema):
     items = fields.List(fields.Nested(PendingInvitation), required=True)
     next_cursor = fields.String(allow_none=True)
+
+
+# the accounts a user may see: identity's memberships with billing's company names
+
+class AccountItem(Schema):
+    account_number = fields.String(required=True)
+    company_name = fields.String(allow_none=True)
+    role = fields.String(required=True)
+
+
+class AccountList(Schema):
+    items = fields.List(fields.Nested(AccountItem), required=True)

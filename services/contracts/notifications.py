@@ -40,3 +40,14 @@ class NotificationPreferences(Schema):
     bill_ready = fields.Nested(Channels, required=True)
     payment = fields.Nested(Channels, required=True)
     reminders = fields.Nested(Channels, required=True)
+
+
+# --- staff reminder runs (send_reminders) ---
+
+class ReminderRunRequest(Schema):
+    run_date = fields.Date(required=True, validate=validators.run_date)
+
+
+class ReminderRunResult(Schema):
+    bill_due = fields.Integer(required=True)
+    card_expiring = fields.Integer(required=True)

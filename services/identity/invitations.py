@@ -11,13 +11,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from services import contracts
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
 from services.contracts.identity import InvitationAccept, InviteRequest
 from services.identity import passwords
 from services.identity.availability import UNAVAILABLE, check_username
 from services.identity.memberships import check_role
 from services.identity.models import Invitation, Membership, User
-from services.identity.onlineids import account_role, load
+from services.identity.onlineids import account_role
 from services.identity.sessions import digest, new_secret
 from services.runtime import clock
 
@@ -29,7 +30,7 @@ NO_SUCH = "No such pending invitation on this account."
 
 
 def load_invite(payload):
-    data = load(InviteRequest, payload)
+    data = contracts.load(InviteRequest, payload)
     check_role(data["role"])
     return data
 
@@ -50,7 +51,7 @@ def link(public_url, token):
 
 def load_accept(payload):
     """Validates an acceptance (schema, then the password rules); InvalidInput."""
-    data = load(InvitationAccept, payload)
+    data = contracts.load(InvitationAccept, payload)
     refused = passwords.problems(data["password"], data["username"])
     if refused:
         raise InvalidInput({"password": refused})

@@ -1,10 +1,10 @@
 """Online IDs: sign-up with the invoice's account number and security key, users and roles."""
 import uuid
 
-from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from services import contracts
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
 from services.contracts.identity import ProfileChange, SignupRequest
 from services.identity import passwords
@@ -19,17 +19,9 @@ ALREADY_CLAIMED = ("This account already has an online ID. Ask its administrator
 TAKEN = "That username is taken. Choose another."
 
 
-
-def load(schema_cls, payload, partial=False):
-    try:
-        return schema_cls().load(payload or {}, partial=partial)
-    except ValidationError as exc:
-        raise InvalidInput(exc.messages) from None
-
-
 def load_signup(payload):
     """Validates a sign-up (schema, then the password rules); raises InvalidInput."""
-    data = load(SignupRequest, payload)
+    data = contracts.load(SignupRequest, payload)
     refused = passwords.problems(data["password"], data["username"])
     if refused:
         raise InvalidInput({"password": refused})
@@ -104,7 +96,7 @@ def find_by_email(session, email):
 
 def load_profile_change(payload):
     """A partial ``{email?, first_name?, last_name?, current_password?}``; InvalidInput."""
-    return load(ProfileChange, payload, partial=True)
+    return contracts.load(ProfileChange, payload, partial=True)
 
 
 def rename(user, data):

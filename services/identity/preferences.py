@@ -1,6 +1,8 @@
 """Security preferences: sign-in alerts and requiring the security code for payments.
 Security alerts (password, code, challenge, 2-step, users) are not preferences: always sent."""
+from services import contracts
 from services.contracts.errors import InvalidInput
+from services.contracts.identity import SecurityPreferenceChanges
 
 FIELDS = {"sign_in_alerts": "sign_in_alerts",
           "require_security_code_for_payments": "require_code_for_payments"}
@@ -14,14 +16,9 @@ def of(user):
 
 def load(changes):
     """Validates a partial change; returns ``{field: bool}``; InvalidInput otherwise."""
-    if not isinstance(changes, dict):
+    if not isinstance(changes, dict):  # not "no change": contracts.load takes it as {}
         raise InvalidInput({"_schema": ["Send an object."]})
-    found = {key: ["Unknown field."] for key in changes if key not in FIELDS}
-    found.update({key: ["Not a valid boolean."] for key, value in changes.items()
-                  if key in FIELDS and not isinstance(value, bool)})
-    if found:
-        raise InvalidInput(found)
-    return dict(changes)
+    return contracts.load(SecurityPreferenceChanges, changes)
 
 
 def apply(user, changes):

@@ -3,7 +3,7 @@ password, checked (throttled) when the user's preference asks for it on payments
 import re
 
 from services.contracts.errors import InvalidInput, Refused, Throttled
-from services.identity import passwords, throttle
+from services.identity import onlineids, passwords, preferences, throttle
 
 CODE = re.compile(r"[0-9]{4}")  # ASCII only: \d also matches other scripts' digits
 WRONG = "The security code is not correct."
@@ -33,6 +33,36 @@ def matches(stored_hash, code):
     if not isinstance(code, str) or not CODE.fullmatch(code):
         return False
     return passwords.verify(stored_hash, code)
+
+
+def verify(db, user_id, code, at):
+    """True when ``code`` is the user's security code, False when not or none is set. Each
+    wrong code counts like a failed sign-in: Throttled (``retry_after``) after a few; the
+    right one clears the count."""
+    with db.transaction() as tx:
+        check_throttle(tx.session, user_id, at)
+        user = tx.session.get(onlineids.User, str(user_id))
+        stored = user.security_code_hash if user else None
+    if stored and matches(stored, code):
+        with db.transaction() as tx:
+            throttle.forget(tx.session, key(user_id))
+        return True
+    with db.transaction() as tx:
+        throttle.record_failure(tx.session, key(user_id), at)
+    return False
+
+
+def for_payment(db, user_id, code, at):
+    """What a payment by ``user_id`` needs to know: ``{code_required, code_valid}``, whether
+    the user's preference requires the code, and whether ``code`` is it (``verify``; None
+    when no code is required or none was given, so nothing is counted). Raises NotFound
+    (no such user), Throttled (too many wrong codes)."""
+    with db.transaction() as tx:
+        user = onlineids.get_user(tx.session, user_id)
+        required = preferences.of(user)["require_security_code_for_payments"]
+    if not (required and code):
+        return {"code_required": required, "code_valid": None}
+    return {"code_required": True, "code_valid": verify(db, user_id, code, at)}
 
 
 def refuse_wrong():

@@ -126,18 +126,18 @@ class SecuritySettings:
     def verify_security_code(self, user_id, code):
         """True when ``code`` is the user's security code. Wrong codes are throttled like
         sign-ins: raises Throttled (``retry_after``) after a few. False when none is set."""
-        at = clock.now()
-        with self.db.transaction() as tx:
-            security_code.check_throttle(tx.session, user_id, at)
-            user = tx.session.get(onlineids.User, str(user_id))
-            stored = user.security_code_hash if user else None
-        if stored and security_code.matches(stored, code):
-            with self.db.transaction() as tx:
-                throttle.forget(tx.session, security_code.key(user_id))
-            return True
-        with self.db.transaction() as tx:
-            throttle.record_failure(tx.session, security_code.key(user_id), at)
-        return False
+        return security_code.verify(self.db, user_id, code, clock.now())
+
+    @rpc(expected_exceptions=(NotFound, Throttled))
+    def check_payment_security(self, user_id, code=None):
+        """Whatever a payment by ``user_id`` needs from identity, in one call (payments asks
+        before each payment a user makes): takes the ``code`` the payer gave (or None) and
+        returns ``{code_required, code_valid}``: whether the user's preference requires the
+        security code for payments, and whether ``code`` is it (None when no code is
+        required or none was given: nothing is counted then). A wrong code counts as in
+        ``verify_security_code``. Raises NotFound (no such user), Throttled (too many wrong
+        codes). The code is never stored or logged."""
+        return security_code.for_payment(self.db, user_id, code, clock.now())
 
     @rpc
     def list_challenge_questions(self):

@@ -10,8 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.contracts.errors import InvalidInput
 from services.notifications import notices, outgoing, reminders
-from services.contracts.money import long_date
-from services.notifications.payment_notices import money
+from services.contracts.money import long_date, usd
 from services.runtime.handlers import reliable_handler
 
 log = logging.getLogger(__name__)
@@ -51,7 +50,7 @@ class AccountNotices:
             users = self.identity_rpc.list_account_users(account_number)
             phone = self._phone_if_wanted(users, "bill_ready", account_number)
             autopay = self._autopay_or_none(account_number)
-        context = dict(data, amount=money(data["amount_due_cents"]),
+        context = dict(data, amount=usd(data["amount_due_cents"]),
                        due_date_text=long_date(data["due_date"]),
                        autopay=bool(autopay and autopay.get("enabled")))
         out = notices.Outgoing()
@@ -130,7 +129,7 @@ class AccountNotices:
                 continue  # paid already, or a newer statement replaced it
             count += self._remind("bill_due", account_number, invoice, day, "reminder_due", {
                 "account_number": account_number, "invoice_number": invoice,
-                "amount": money(summary["amount_due_cents"]),
+                "amount": usd(summary["amount_due_cents"]),
                 "due_date_text": long_date(due_date)})
         return count
 

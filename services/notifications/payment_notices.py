@@ -16,9 +16,6 @@ from services.runtime.handlers import reliable_handler
 PAYING_ROLES = ("admin", "billing")
 
 
-money = usd  # the one reading form of money (services/contracts/money.py)
-
-
 class PaymentNotices:
 
     def _payment_recipients(self, data):
@@ -36,7 +33,7 @@ class PaymentNotices:
 
     def _tell(self, event, consumer, template, recipients, extra=None):
         data = event["data"]
-        context = dict(data, amount=money(data["amount_cents"]) if "amount_cents" in data
+        context = dict(data, amount=usd(data["amount_cents"]) if "amount_cents" in data
                        else None, **(extra or {}))
         for user in recipients:  # by email and/or text as each user's preferences ask
             self._notify_once(event, f"{consumer}:{user['user_id']}", user=user,

@@ -1,8 +1,6 @@
 """Each user's notification preferences: per category (bill ready, payments, reminders) and
 channel (email, SMS). Security alerts are deliberately absent: they always go by email."""
-from marshmallow import ValidationError
-
-from services.contracts.errors import InvalidInput
+from services import contracts
 from services.contracts.notifications import NotificationPreferences as PreferencesSchema
 from services.notifications.models import Preferences
 from services.runtime import clock
@@ -15,10 +13,7 @@ DEFAULTS = {category: {"email": True, "sms": False} for category in CATEGORIES}
 
 def load(payload):
     """Validates a full preferences document; raises InvalidInput with field errors."""
-    try:
-        return PreferencesSchema().load(payload if isinstance(payload, dict) else {})
-    except ValidationError as exc:
-        raise InvalidInput(exc.messages) from None
+    return contracts.load(PreferencesSchema, payload)
 
 
 def get(session, user_id):

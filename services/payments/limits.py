@@ -15,16 +15,13 @@ from datetime import timedelta
 
 from sqlalchemy import select, text
 
+from services.contracts import money
 from services.contracts.errors import Refused
 from services.payments.models import Payment
 from services.runtime import clock
 
 RECENT = timedelta(days=2)  # billing credits a success within seconds; this is ample
 ASKED = 200                 # recent successes billing is asked about, newest first
-
-
-def dollars(cents):
-    return f"${cents // 100:,}.{cents % 100:02d}"
 
 
 def recent_successes(session, account_number):
@@ -73,7 +70,7 @@ def refusal(amount_cents, most):
     if most == 0:
         return ("Nothing can be paid on this account right now: it owes nothing and is "
                 "already a month ahead (or has no statement yet).")
-    return (f"A payment can be at most {dollars(most)}: what the account owes plus one month "
+    return (f"A payment can be at most {money.usd(most)}: what the account owes plus one month "
             "ahead (the largest of its last three statements).")
 
 

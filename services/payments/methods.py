@@ -6,11 +6,12 @@ token, brand or bank name, last four digits and expiry. Nothing here logs or ret
 import uuid
 from datetime import date
 
-from marshmallow import EXCLUDE, ValidationError
+from marshmallow import EXCLUDE
 from sqlalchemy import select
 from stdnum import luhn
 from stdnum.us import rtn
 
+from services import contracts
 from services.contracts import payments as contract
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
 from services.payments.models import Autopay, PaymentMethod
@@ -44,21 +45,13 @@ def load_request(request, today=None):
         request.get("type"))
     if schema is None:
         raise InvalidInput({"type": ["Must be one of: card, bank_account."]})
-    try:
-        data = schema().load(request, unknown=EXCLUDE)
-    except ValidationError as exc:
-        raise InvalidInput(_without_values(exc.messages)) from None
+    # unknown fields are dropped (EXCLUDE), so no message names a value the client sent
+    data = contracts.load(schema, request, unknown=EXCLUDE)
     errors = card_errors(data, today or date.today()) if data["type"] == "card" \
         else bank_errors(data)
     if errors:
         raise InvalidInput(errors)
     return data
-
-
-def _without_values(messages):
-    # marshmallow messages never echo values, but unknown-field errors name them: keep names
-    return {field: list(msgs) if isinstance(msgs, list) else ["Invalid."]
-            for field, msgs in messages.items()}
 
 
 def card_errors(data, today):

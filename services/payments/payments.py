@@ -7,9 +7,10 @@ Every change and its event are written in one transaction (the outbox).
 import uuid
 from datetime import timedelta
 
-from marshmallow import EXCLUDE, ValidationError
+from marshmallow import EXCLUDE
 from sqlalchemy import select, update
 
+from services import contracts
 from services.contracts import payments as contract
 from services.contracts.errors import Conflict, InvalidInput, NotFound
 from services.payments.models import Payment, PaymentMethod
@@ -25,11 +26,7 @@ UNKNOWN = Charge(status="unknown")  # the processor could not be reached
 
 def load_request(request, today):
     """Validate a payment request; returns the clean dict (``scheduled_for`` None = now)."""
-    try:
-        data = contract.PaymentRequest().load(request if isinstance(request, dict) else {},
-                                               unknown=EXCLUDE)
-    except ValidationError as exc:
-        raise InvalidInput(exc.messages) from None
+    data = contracts.load(contract.PaymentRequest, request, unknown=EXCLUDE)
     when = data.get("scheduled_for")
     if when is not None:
         if when < today:

@@ -13,18 +13,17 @@ UNREACHABLE = ("We could not check your security settings just now; nothing was 
 def check(identity_rpc, user_id, code):
     """Raises InvalidInput when the user's preference requires a code and none was given,
     Refused when it is wrong or identity does not answer in time. Throttled from identity
-    passes through."""
+    passes through. One identity call: its preference and the code's check together."""
     if user_id is None:
         return
     try:  # identity_rpc is a TimedRpcProxy: it gives up after RPC_TIMEOUT
-        preferences = identity_rpc.get_security_preferences(user_id)
-        if not (preferences or {}).get("require_security_code_for_payments"):
-            return
-        if not code:
-            raise InvalidInput({"security_code": [
-                "Your security settings require your 4-digit security code for payments."]})
-        valid = identity_rpc.verify_security_code(user_id, code)
+        answer = identity_rpc.check_payment_security(user_id, code or None)
     except Unavailable:
         raise Refused(UNREACHABLE, {"code": "identity_unavailable"}) from None
-    if not valid:
+    if not answer["code_required"]:
+        return
+    if not code:
+        raise InvalidInput({"security_code": [
+            "Your security settings require your 4-digit security code for payments."]})
+    if not answer["code_valid"]:
         raise Refused("The security code is not correct.", {"field": "security_code"})

@@ -6,6 +6,7 @@ from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 
+from services.contracts import actor as contract_actor
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unavailable)
 from services.payments import (autopay, carding, limits, methods, offboarding, paying, payments,
@@ -42,7 +43,7 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
         """Takes a card or bank account request (contracts.payments); tokenises it with the
         processor and keeps token, brand/bank, last4, expiry. Returns the method.
         Raises InvalidInput (400), Refused (processor decline, 422). ``actor``
-        ``{actor_user_id, ip}`` goes on the event (identity's audit trail).
+        (contracts.actor) goes on the event (identity's audit trail).
         Emits ``payments.payment_method_added``."""
         data = methods.load_request(request)
         with self.db.transaction() as tx:  # counted before the processor answers (carding.py)
@@ -122,22 +123,24 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
             return autopay.get(tx.session, account_number)
 
     @rpc(expected_exceptions=ERRORS)
-    def set_autopay(self, account_number, request, user_id=None, ip=None):
-        """Takes ``{payment_method_id, enabled}``; returns the autopay setting.
-        Raises InvalidInput, NotFound (method). Emits ``payments.autopay_changed``."""
+    def set_autopay(self, account_number, request, actor=None):
+        """Takes ``{payment_method_id, enabled}`` and who sets it (``actor``:
+        contracts.actor); returns the autopay setting. Raises InvalidInput, NotFound
+        (method). Emits ``payments.autopay_changed``."""
         with self.db.transaction() as tx:
-            row = autopay.enrol(tx.session, account_number, request, user_id)
+            row = autopay.enrol(tx.session, account_number, request, _user_id(actor))
             tx.emit("autopay_changed", dict(autopay.changed_event(account_number, row),
-                                            actor_user_id=user_id, ip=ip))
+                                            **_actor(actor)))
             return autopay.get(tx.session, account_number)
 
     @rpc(expected_exceptions=ERRORS)
-    def cancel_autopay(self, account_number, user_id=None, ip=None):
-        """Turns autopay off. Raises NotFound. Emits ``payments.autopay_changed``."""
+    def cancel_autopay(self, account_number, actor=None):
+        """Turns autopay off (``actor``: contracts.actor, who does). Raises NotFound. Emits
+        ``payments.autopay_changed``."""
         with self.db.transaction() as tx:
-            row = autopay.cancel(tx.session, account_number, user_id)
+            row = autopay.cancel(tx.session, account_number, _user_id(actor))
             tx.emit("autopay_changed", dict(autopay.changed_event(account_number, row),
-                                            actor_user_id=user_id, ip=ip))
+                                            **_actor(actor)))
 
     @reliable_handler("billing", "statement_issued")
     def on_statement_issued(self, event):
@@ -195,6 +198,10 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
 
 
 def _actor(actor):
-    """Who made a change and from where (identity's audit trail records it)."""
-    actor = actor or {}
-    return {"actor_user_id": actor.get("actor_user_id"), "ip": actor.get("ip")}
+    """Who made a change and from where, as events say it (identity's audit trail records
+    it)."""
+    return contract_actor.event_fields(actor)
+
+
+def _user_id(actor):
+    return contract_actor.of(actor)["user_id"]

@@ -97,6 +97,28 @@ def test_wrong_security_codes_are_throttled(identity):
         rpc(identity, "verify_security_code", identity.user_id, "4821")
 
 
+def test_a_payment_asks_once_whether_a_code_is_required_and_whether_the_one_given_is_right(
+        identity):
+    uid = identity.user_id
+    # not required: nothing is checked, so even a wrong code costs no guess
+    for _ in range(6):
+        assert rpc(identity, "check_payment_security", uid, "0000") == {
+            "code_required": False, "code_valid": None}
+    rpc(identity, "set_security_code", uid, PASSWORD, "4821")
+    rpc(identity, "update_security_preferences", uid,
+        {"require_security_code_for_payments": True})
+    assert rpc(identity, "check_payment_security", uid, None) == {
+        "code_required": True, "code_valid": None}
+    assert rpc(identity, "check_payment_security", uid, "4821") == {
+        "code_required": True, "code_valid": True}
+    for _ in range(5):
+        assert rpc(identity, "check_payment_security", uid, "1111") == {
+            "code_required": True, "code_valid": False}
+    with pytest.raises(Throttled):  # wrong codes count as verify_security_code's do
+        rpc(identity, "check_payment_security", uid, "4821")
+    assert "4821" not in str(rows(identity, "SELECT body FROM outbox"))
+
+
 def test_preferences_default_off_and_requiring_a_code_needs_one(identity):
     uid = identity.user_id
     assert rpc(identity, "get_security_preferences", uid) == {

@@ -4,7 +4,6 @@ mail goes to the Maildir under DATA_DIR."""
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 
-from services.notifications.payment_notices import money
 from services.runtime import outbox
 from tests.support.payment_notices import ACCOUNT, mails, start_notices, succeeded, text_of
 
@@ -65,7 +64,3 @@ def test_a_final_autopay_failure_asks_the_admins_to_pay_by_hand(container_factor
     assert len(received) == 2
     text = text_of(received[0])
     assert "insufficient funds" in text and "pay by hand" in text
-
-
-def test_money_reads_as_dollars():
-    assert (money(123456), money(5), money(-250)) == ("$1,234.56", "$0.05", "-$2.50")

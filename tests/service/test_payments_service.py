@@ -136,6 +136,18 @@ def statement_event(invoice, due="2026-12-20", amount=9900):
         "amount_due_cents": amount, "currency": "USD"})
 
 
+def test_who_sets_and_cancels_autopay_is_on_its_events_as_before(start_payments):
+    container = start_payments()
+    method = call(container, "add_payment_method", ACCOUNT, CARD)
+    who = {"user_id": "u1", "ip": "203.0.113.9", "user_agent": "Mozilla/5.0"}
+    call(container, "set_autopay", ACCOUNT, {"payment_method_id": method["id"]}, actor=who)
+    call(container, "cancel_autopay", ACCOUNT, actor=who)
+    on, off = events(container, "autopay_changed")
+    assert on == {"account_number": ACCOUNT, "enabled": True, "payment_method_id": method["id"],
+                  "actor_user_id": "u1", "ip": "203.0.113.9"}
+    assert off["enabled"] is False and off["actor_user_id"] == "u1" and "user_agent" not in off
+
+
 def test_autopay_schedules_each_statement_once_and_pays_it_on_the_due_date(
         start_payments, vhost):
     container = start_payments()

@@ -19,11 +19,9 @@ class FakeIdentity:
     def __init__(self, require=False, code="2468"):
         self.require, self.code = require, code
 
-    def get_security_preferences(self, user_id):
-        return {"require_security_code_for_payments": self.require, "sign_in_alerts": True}
-
-    def verify_security_code(self, user_id, code):
-        return code == self.code
+    def check_payment_security(self, user_id, code=None):
+        return {"code_required": self.require,
+                "code_valid": code == self.code if self.require and code else None}
 
     def get_account_role(self, user_id, account_number):
         return "billing"

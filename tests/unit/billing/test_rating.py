@@ -48,11 +48,6 @@ def test_an_empty_or_missing_batch_is_invalid():
             usage.validate(payload)
 
 
-def test_percentages_round_half_up_to_the_cent():
-    assert fees.percent_of(1000, 725) == 73      # 72.5 -> 73
-    assert fees.percent_of(999, 500) == 50       # 49.95 -> 50
-
-
 def test_the_period_is_the_month_before_and_the_due_date_21_days_after():
     assert bill_runs.period_start(date(2026, 1, 15)) == date(2025, 12, 15)
     assert bill_runs.due_date(date(2026, 11, 1)) == date(2026, 11, 22)

@@ -31,3 +31,18 @@ def test_moments_read_in_utc_with_a_twelve_hour_clock():
     east = timezone(timedelta(hours=5))
     assert money.us_datetime(datetime(2026, 12, 22, 5, 0, tzinfo=east)) \
         == "Dec 22, 2026, 12:00 AM UTC"
+
+
+def test_a_plain_decimal_has_no_sign_of_currency_nor_grouping():
+    assert money.decimal(123456) == "1234.56"
+    assert money.decimal(5) == "0.05"
+    assert money.decimal(0) == "0.00"
+    assert money.decimal(-5) == "-0.05"
+
+
+def test_percentages_round_half_up_to_the_cent():
+    assert money.percent_of(1000, 725) == 73      # 72.5 -> 73
+    assert money.percent_of(999, 500) == 50       # 49.95 -> 50
+    assert money.percent_of(10, 500) == 1         # 0.5 -> 1
+    assert money.percent_of(-10, 500) == 0        # -0.5 -> 0: half up, toward more
+    assert money.percent_of(-11, 500) == -1       # -0.55 -> -1

@@ -122,7 +122,7 @@ def test_the_security_code_is_not_part_of_the_idempotency_fingerprint():
 
 class SilentIdentity:
     """What a TimedRpcProxy does when identity does not answer in time."""
-    def get_security_preferences(self, user_id):
+    def check_payment_security(self, user_id, code=None):
         from services.contracts.errors import Unavailable
         raise Unavailable("The identity service did not answer in time.")
 

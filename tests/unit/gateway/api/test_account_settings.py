@@ -68,10 +68,11 @@ def test_every_user_of_the_account_reads_the_profile_but_only_an_admin_changes_i
                       headers=bearer(app, "boss")).status_code == 404
     done = client.patch(f"/api/v1/accounts/{ACCOUNT}/profile",
                         json={"company_name": "Northwind Freight"},
-                        headers=bearer(app, "boss"), environ_base={"REMOTE_ADDR": "203.0.113.9"})
+                        headers=dict(bearer(app, "boss"), **{"User-Agent": "pytest"}),
+                        environ_base={"REMOTE_ADDR": "203.0.113.9"})
     assert done.status_code == 200 and done.json["company_name"] == "Northwind Freight"
     (_, _, args, kwargs, _), = billing_writes(rpc)
-    assert kwargs["actor"] == {"user_id": "boss", "ip": "203.0.113.9"}
+    assert kwargs["actor"] == {"user_id": "boss", "ip": "203.0.113.9", "user_agent": "pytest"}
 
 
 def test_malformed_profile_fields_are_400s_naming_each_field_before_billing_is_asked(api):

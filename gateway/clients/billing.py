@@ -1,0 +1,110 @@
+"""Billing's RPCs as the gateway uses them: accounts and their profile, statements and their
+documents, activity, and the staff's catalogue, accounts, usage and bill runs. ``actor`` is
+services.contracts.actor's ``{user_id, ip, user_agent}`` (gateway.actors), which billing
+puts on its events for the audit trail."""
+from gateway.rpc import call, detached
+
+DOCUMENT_TIMEOUT = 30  # a statement's PDF, or a page of its calls as CSV, is rendered on demand
+USAGE_TIMEOUT = 120  # a 50,000-call batch is one transaction; give it time
+BILL_RUN_TIMEOUT = 600  # a whole cycle; for very large ones use `make bill-run`
+
+# -- accounts ----------------------------------------------------------------------------------
+
+
+def get_account_summary(account_number):
+    return call("billing", "get_account_summary", account_number)
+
+
+def get_company_names(account_numbers):
+    """``{account_number: company_name}``."""
+    return call("billing", "get_company_names", account_numbers)
+
+
+def get_profile(account_number):
+    return call("billing", "get_profile", account_number)
+
+
+def update_profile(account_number, changes, actor):
+    return call("billing", "update_profile", account_number, changes, actor=actor)
+
+
+def get_invoice_delivery(account_number):
+    """``{method, email, pending_email}``."""
+    return call("billing", "get_invoice_delivery", account_number)
+
+
+def set_invoice_delivery(account_number, body, actor):
+    return call("billing", "set_invoice_delivery", account_number, body, actor=actor)
+
+
+def confirm_invoice_email(token, ip):
+    return call("billing", "confirm_invoice_email", token, ip=ip)
+
+
+# -- statements and activity -------------------------------------------------------------------
+
+
+def list_statements(account_number, limit, cursor=None):
+    """``{items, next_cursor}``, newest first."""
+    return call("billing", "list_statements", account_number, limit, cursor)
+
+
+def get_statement(account_number, invoice_number):
+    return call("billing", "get_statement", account_number, invoice_number)
+
+
+def get_statement_calls(account_number, invoice_number, limit):
+    return call("billing", "get_statement_calls", account_number, invoice_number, limit)
+
+
+def get_statement_pdf(account_number, invoice_number):
+    """The PDF, base64-encoded."""
+    return call("billing", "get_statement_pdf", account_number, invoice_number,
+                timeout=DOCUMENT_TIMEOUT)
+
+
+def calls_csv_pages(account_number, invoice_number, prefetch):
+    """The CSV text of a statement period's calls, page after page. The first page is fetched
+    now (an unknown invoice raises here, before any answer starts); each next one through
+    ``prefetch`` (an executor) while the current one is being sent, so at most two are held."""
+    fetch = detached("billing", "get_calls_csv_page", account_number, invoice_number,
+                     timeout=DOCUMENT_TIMEOUT)
+    first = fetch(None)
+
+    def pages(page):
+        while True:
+            ahead = prefetch.submit(fetch, page["cursor"]) if page["cursor"] else None
+            yield page["csv"]
+            if ahead is None:
+                return
+            page = ahead.result()
+
+    return pages(first)
+
+
+def get_activity(account_number, limit=200):
+    """``{items}``: the ledger, newest first, with the balance after each entry."""
+    return call("billing", "get_activity", account_number, limit)
+
+
+# -- staff -------------------------------------------------------------------------------------
+
+
+def list_products():
+    return call("billing", "list_products")
+
+
+def open_account(body):
+    return call("billing", "open_account", body)
+
+
+def reissue_security_key(account_number):
+    return call("billing", "reissue_security_key", account_number)
+
+
+def load_usage(account_number, body):
+    return call("billing", "load_usage", account_number, body, timeout=USAGE_TIMEOUT)
+
+
+def issue_statements(body):
+    return call("billing", "issue_statements", body, timeout=BILL_RUN_TIMEOUT)

@@ -1,0 +1,162 @@
+"""Identity's RPCs as the gateway uses them: sessions, online IDs, security settings, users
+of an account and invitations. ``where`` is ``{ip, user_agent}`` (gateway.actors.where), for
+identity's audit trail."""
+from gateway.rpc import call
+
+# -- sessions and sign-in ----------------------------------------------------------------------
+
+
+def sign_in(username, password, ip, user_agent, totp_code):
+    """The session opened (``{user_id, session_id, refresh_token, ...}``)."""
+    return call("identity", "sign_in", username, password, ip=ip, user_agent=user_agent,
+                totp_code=totp_code)
+
+
+def refresh_session(refresh_token):
+    return call("identity", "refresh_session", refresh_token)
+
+
+def get_session(session_id):
+    """``{active, user_id, ...}``: whether identity still holds the session open."""
+    return call("identity", "get_session", session_id)
+
+
+def end_session(session_id):
+    return call("identity", "end_session", session_id)
+
+
+def signup(body, ip):
+    return call("identity", "signup", body, ip=ip)
+
+
+def request_username_reminder(email, ip):
+    return call("identity", "request_username_reminder", email, ip=ip)
+
+
+def request_password_reset(username, ip):
+    return call("identity", "request_password_reset", username, ip=ip)
+
+
+def reset_password(token, new_password, challenge_answer):
+    return call("identity", "reset_password", token, new_password, challenge_answer)
+
+
+# -- the signed-in user ------------------------------------------------------------------------
+
+
+def get_user(user_id):
+    return call("identity", "get_user", user_id)
+
+
+def update_user(user_id, changes, session_id, where, current_password=None):
+    """The user with ``pending_email`` (a new email waits for its mailed link)."""
+    return call("identity", "update_user", user_id, changes, current_password=current_password,
+                session_id=session_id, where=where)
+
+
+def confirm_email_change(token, where):
+    return call("identity", "confirm_email_change", token, where=where)
+
+
+def change_password(user_id, session_id, current_password, new_password):
+    return call("identity", "change_password", user_id, session_id, current_password,
+                new_password)
+
+
+def check_current_password(user_id, current_password):
+    """Nothing, or InvalidInput / Throttled: identity checks and throttles it."""
+    return call("identity", "check_current_password", user_id, current_password)
+
+
+def get_security_settings(user_id):
+    return call("identity", "get_security_settings", user_id)
+
+
+def set_security_code(user_id, current_password, code, where):
+    return call("identity", "set_security_code", user_id, current_password, code, where=where)
+
+
+def list_challenge_questions():
+    return call("identity", "list_challenge_questions")
+
+
+def set_challenge(user_id, current_password, question_id, answer, where):
+    return call("identity", "set_challenge", user_id, current_password, question_id, answer,
+                where=where)
+
+
+def get_security_preferences(user_id):
+    return call("identity", "get_security_preferences", user_id)
+
+
+def update_security_preferences(user_id, changes, where, current_password):
+    return call("identity", "update_security_preferences", user_id, changes, where=where,
+                current_password=current_password)
+
+
+def start_totp(user_id, current_password):
+    """``{secret, otpauth_uri, recovery_codes}``, shown once."""
+    return call("identity", "start_totp", user_id, current_password=current_password)
+
+
+def confirm_totp(user_id, code, where, current_password):
+    return call("identity", "confirm_totp", user_id, code, where=where,
+                current_password=current_password)
+
+
+def disable_totp(user_id, current_password, where):
+    return call("identity", "disable_totp", user_id, current_password, where=where)
+
+
+# -- accounts, users and invitations -----------------------------------------------------------
+
+
+def get_account_role(user_id, account_number):
+    """The user's role on the account, or None."""
+    return call("identity", "get_account_role", user_id, account_number)
+
+
+def list_user_accounts(user_id):
+    """``[{account_number, role}]``, the accounts the user belongs to."""
+    return call("identity", "list_user_accounts", user_id)
+
+
+def list_account_users(account_number):
+    return call("identity", "list_account_users", account_number)
+
+
+def list_invitations(account_number, limit, cursor=None):
+    return call("identity", "list_invitations", account_number, limit, cursor)
+
+
+def list_account_audit(account_number, limit, cursor=None):
+    return call("identity", "list_account_audit", account_number, limit, cursor)
+
+
+def invite_user(account_number, by_user_id, body, where, company_name):
+    return call("identity", "invite_user", account_number, by_user_id, body, where=where,
+                company_name=company_name)
+
+
+def revoke_invitation(account_number, by_user_id, invitation_id, where):
+    return call("identity", "revoke_invitation", account_number, by_user_id, invitation_id,
+                where=where)
+
+
+def change_user_role(account_number, by_user_id, user_id, role, where):
+    """The user with their new role."""
+    return call("identity", "change_user_role", account_number, by_user_id, user_id, role,
+                where=where)
+
+
+def remove_user(account_number, by_user_id, user_id, where):
+    return call("identity", "remove_user", account_number, by_user_id, user_id, where=where)
+
+
+def get_invitation(token):
+    return call("identity", "get_invitation", token)
+
+
+def accept_invitation(body, where):
+    """The online ID created (``{username, ...}``)."""
+    return call("identity", "accept_invitation", body, where=where)
