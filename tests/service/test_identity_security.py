@@ -66,7 +66,7 @@ def clock(monkeypatch):
 
 def test_a_security_code_is_stored_hashed_checked_and_alerted(identity):
     uid = identity.user_id
-    rpc(identity, "set_security_code", uid, PASSWORD, "4821", where=WHERE)
+    rpc(identity, "set_security_code", uid, PASSWORD, "4821", actor=WHERE)
     (stored,) = rows(identity, "SELECT security_code_hash FROM users")
     assert stored[0].startswith("$argon2id$") and "4821" not in stored[0]
     assert rpc(identity, "verify_security_code", uid, "4821") is True
