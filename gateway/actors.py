@@ -19,12 +19,6 @@ def origin():
             "user_agent": request.headers.get("User-Agent", "")[:USER_AGENT_CHARS]}
 
 
-def where():
-    """``origin`` as identity's audit trail takes it (user_agent None when not sent)."""
-    found = origin()
-    return {"ip": found["ip"], "user_agent": found["user_agent"] or None}
-
-
 def user_agent():
     """The caller's User-Agent ("" when not sent), as sign-in records it."""
     return origin()["user_agent"]

@@ -1,7 +1,7 @@
 """The signed-in user."""
 from flask import request
 
-from gateway.actors import where
+from gateway.actors import actor, origin
 from gateway.api import ApiBlueprint
 from gateway.auth import access
 from gateway.clients import identity
@@ -43,7 +43,7 @@ def patch_me(_validated):
     and everything (reset links, alerts) still goes to the current address, which is told at
     once. When it takes effect your other sessions end."""
     user = access.current_user()
-    return identity.update_user(user["user_id"], request.get_json(), user["session_id"], where())
+    return identity.update_user(user["user_id"], request.get_json(), user["session_id"], actor())
 
 
 @bp.post("/me/email/confirm")
@@ -57,7 +57,7 @@ def confirm_email(data):
 
     Apply an email change with the token of the link mailed to the new address (no
     sign-in needed: the link may be opened anywhere). The user's other sessions end."""
-    identity.confirm_email_change(data["token"], where())
+    identity.confirm_email_change(data["token"], origin())
     return ""
 
 
@@ -98,7 +98,7 @@ def put_security_code(data):
 
     Set or change your 4-digit security code (your current password required)."""
     identity.set_security_code(access.current_user()["user_id"], data["current_password"],
-                               data["security_code"], where())
+                               data["security_code"], actor())
     return ""
 
 
@@ -125,7 +125,7 @@ def put_challenge(data):
     Set your challenge question and answer: asked, besides the mailed link, when you
     reset your password (never a way in on its own)."""
     identity.set_challenge(access.current_user()["user_id"], data["current_password"],
-                           data["question_id"], data["answer"], where())
+                           data["question_id"], data["answer"], actor())
     return ""
 
 
@@ -155,7 +155,7 @@ def patch_security_preferences(data):
     `current_password`."""
     data = dict(data)
     password = data.pop("current_password", None)
-    return identity.update_security_preferences(access.current_user()["user_id"], data, where(),
+    return identity.update_security_preferences(access.current_user()["user_id"], data, actor(),
                                                 password)
 
 
@@ -188,7 +188,7 @@ def confirm_totp(data):
 
     Turn 2-step sign-in on with a current code from your app and your current password;
     from then on signing in needs `totp_code` (or a recovery code, once each)."""
-    identity.confirm_totp(access.current_user()["user_id"], data["code"], where(),
+    identity.confirm_totp(access.current_user()["user_id"], data["code"], actor(),
                           data["current_password"])
     return ""
 
@@ -204,5 +204,5 @@ def disable_totp(data):
     """Turn 2-step sign-in off
 
     Turn 2-step sign-in off (your current password required)."""
-    identity.disable_totp(access.current_user()["user_id"], data["current_password"], where())
+    identity.disable_totp(access.current_user()["user_id"], data["current_password"], actor())
     return ""

@@ -2,7 +2,7 @@
 from flask import request
 from marshmallow import fields
 
-from gateway.actors import where
+from gateway.actors import actor, origin
 from gateway.api import ApiBlueprint
 from gateway.auth import access
 from gateway.clients import accounts, identity
@@ -46,7 +46,7 @@ def invite_user(_validated, account_number):
     Invite someone by email with a role (admin, billing, viewer): a single-use link,
     valid 7 days, is mailed to them. Needs your `current_password`."""
     return accounts.invite(account_number, access.current_user()["user_id"], request.get_json(),
-                           where())
+                           actor())
 
 
 @bp.get("/accounts/<account_number>/invitations")
@@ -72,7 +72,7 @@ def revoke_invitation(account_number, invitation_id):
 
     Revoke a pending invitation: its link stops working at once."""
     identity.revoke_invitation(account_number, access.current_user()["user_id"], invitation_id,
-                               where())
+                               actor())
     return ""
 
 
@@ -90,7 +90,7 @@ def change_role(data, account_number, user_id):
     Change a user's role on the account (admin, billing or viewer); the account's last
     admin cannot be demoted."""
     return identity.change_user_role(account_number, access.current_user()["user_id"], user_id,
-                                     data["role"], where())
+                                     data["role"], actor())
 
 
 @bp.delete("/accounts/<account_number>/users/<user_id>")
@@ -103,7 +103,7 @@ def remove_user(account_number, user_id):
     """Remove a user
 
     Remove a user from the account: they lose access at once, tokens included."""
-    identity.remove_user(account_number, access.current_user()["user_id"], user_id, where())
+    identity.remove_user(account_number, access.current_user()["user_id"], user_id, actor())
     return ""
 
 
@@ -134,4 +134,4 @@ def accept_invitation(_validated):
     """Accept an invitation
 
     Accept an invitation: a new online ID with the invited role on that account."""
-    return identity.accept_invitation(request.get_json(), where())
+    return identity.accept_invitation(request.get_json(), origin())

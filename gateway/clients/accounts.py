@@ -38,14 +38,14 @@ def account_summary(account_number):
     return summary
 
 
-def invite(account_number, user_id, body, where):
+def invite(account_number, user_id, body, actor):
     """Invites ``body`` ``{email, role, current_password}`` as admin ``user_id``. The admin's
     current password comes first (identity checks and throttles it): a stolen session alone
     must not let its holder bring in an online ID of their own, which would outlive the
     session and could remove the account's real admins."""
     body = dict(body) if isinstance(body, dict) else {}
     identity.check_current_password(user_id, body.pop("current_password", None))
-    return identity.invite_user(account_number, user_id, body, where,
+    return identity.invite_user(account_number, user_id, body, actor,
                                 company_name(account_number))
 
 

@@ -1,6 +1,6 @@
 """Identity's RPCs as the gateway uses them: sessions, online IDs, security settings, users
-of an account and invitations. ``where`` is ``{ip, user_agent}`` (gateway.actors.where), for
-identity's audit trail."""
+of an account and invitations. ``actor`` is services.contracts.actor's ``{user_id, ip,
+user_agent}`` (gateway.actors), for identity's audit trail and security alerts."""
 from gateway.rpc import call
 
 # -- sessions and sign-in ----------------------------------------------------------------------
@@ -48,14 +48,14 @@ def get_user(user_id):
     return call("identity", "get_user", user_id)
 
 
-def update_user(user_id, changes, session_id, where, current_password=None):
+def update_user(user_id, changes, session_id, actor, current_password=None):
     """The user with ``pending_email`` (a new email waits for its mailed link)."""
     return call("identity", "update_user", user_id, changes, current_password=current_password,
-                session_id=session_id, where=where)
+                session_id=session_id, actor=actor)
 
 
-def confirm_email_change(token, where):
-    return call("identity", "confirm_email_change", token, where=where)
+def confirm_email_change(token, actor):
+    return call("identity", "confirm_email_change", token, actor=actor)
 
 
 def change_password(user_id, session_id, current_password, new_password):
@@ -72,25 +72,25 @@ def get_security_settings(user_id):
     return call("identity", "get_security_settings", user_id)
 
 
-def set_security_code(user_id, current_password, code, where):
-    return call("identity", "set_security_code", user_id, current_password, code, where=where)
+def set_security_code(user_id, current_password, code, actor):
+    return call("identity", "set_security_code", user_id, current_password, code, actor=actor)
 
 
 def list_challenge_questions():
     return call("identity", "list_challenge_questions")
 
 
-def set_challenge(user_id, current_password, question_id, answer, where):
+def set_challenge(user_id, current_password, question_id, answer, actor):
     return call("identity", "set_challenge", user_id, current_password, question_id, answer,
-                where=where)
+                actor=actor)
 
 
 def get_security_preferences(user_id):
     return call("identity", "get_security_preferences", user_id)
 
 
-def update_security_preferences(user_id, changes, where, current_password):
-    return call("identity", "update_security_preferences", user_id, changes, where=where,
+def update_security_preferences(user_id, changes, actor, current_password):
+    return call("identity", "update_security_preferences", user_id, changes, actor=actor,
                 current_password=current_password)
 
 
@@ -99,13 +99,13 @@ def start_totp(user_id, current_password):
     return call("identity", "start_totp", user_id, current_password=current_password)
 
 
-def confirm_totp(user_id, code, where, current_password):
-    return call("identity", "confirm_totp", user_id, code, where=where,
+def confirm_totp(user_id, code, actor, current_password):
+    return call("identity", "confirm_totp", user_id, code, actor=actor,
                 current_password=current_password)
 
 
-def disable_totp(user_id, current_password, where):
-    return call("identity", "disable_totp", user_id, current_password, where=where)
+def disable_totp(user_id, current_password, actor):
+    return call("identity", "disable_totp", user_id, current_password, actor=actor)
 
 
 # -- accounts, users and invitations -----------------------------------------------------------
@@ -133,30 +133,30 @@ def list_account_audit(account_number, limit, cursor=None):
     return call("identity", "list_account_audit", account_number, limit, cursor)
 
 
-def invite_user(account_number, by_user_id, body, where, company_name):
-    return call("identity", "invite_user", account_number, by_user_id, body, where=where,
+def invite_user(account_number, by_user_id, body, actor, company_name):
+    return call("identity", "invite_user", account_number, by_user_id, body, actor=actor,
                 company_name=company_name)
 
 
-def revoke_invitation(account_number, by_user_id, invitation_id, where):
+def revoke_invitation(account_number, by_user_id, invitation_id, actor):
     return call("identity", "revoke_invitation", account_number, by_user_id, invitation_id,
-                where=where)
+                actor=actor)
 
 
-def change_user_role(account_number, by_user_id, user_id, role, where):
+def change_user_role(account_number, by_user_id, user_id, role, actor):
     """The user with their new role."""
     return call("identity", "change_user_role", account_number, by_user_id, user_id, role,
-                where=where)
+                actor=actor)
 
 
-def remove_user(account_number, by_user_id, user_id, where):
-    return call("identity", "remove_user", account_number, by_user_id, user_id, where=where)
+def remove_user(account_number, by_user_id, user_id, actor):
+    return call("identity", "remove_user", account_number, by_user_id, user_id, actor=actor)
 
 
 def get_invitation(token):
     return call("identity", "get_invitation", token)
 
 
-def accept_invitation(body, where):
+def accept_invitation(body, actor):
     """The online ID created (``{username, ...}``)."""
-    return call("identity", "accept_invitation", body, where=where)
+    return call("identity", "accept_invitation", body, actor=actor)

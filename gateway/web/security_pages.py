@@ -10,7 +10,7 @@ form's round trip the section it came from is open again, beside its message."""
 import segno
 from flask import flash, redirect, render_template, request, url_for
 
-from gateway.actors import where
+from gateway.actors import actor, origin
 from gateway.auth import access
 from gateway.clients import identity
 from gateway.web import bp, forms
@@ -85,7 +85,7 @@ def security_profile():
     changes = {key: request.form.get(key, "").strip()
                for key in ("email", "first_name", "last_name") if request.form.get(key, "").strip()}
     try:
-        found = identity.update_user(user["user_id"], changes, user["session_id"], where(),
+        found = identity.update_user(user["user_id"], changes, user["session_id"], actor(),
                                      current_password=request.form.get("current_password", ""))
     except DomainError as exc:
         flash_refusal(exc)
@@ -100,7 +100,7 @@ def security_profile():
 def confirm_email():
     """The page the link mailed to a new address opens."""
     return forms.confirm_link(
-        lambda token: identity.confirm_email_change(token, where()),
+        lambda token: identity.confirm_email_change(token, origin()),
         lambda found: {"title": "Email changed",
                        "message": f"Your email is changed to {found['email']}. Your other "
                                   "sessions were signed out."},
@@ -123,7 +123,7 @@ def security_password():
 def security_code():
     return _act("code", "code", identity.set_security_code, _user_id(),
                 request.form.get("current_password", ""),
-                request.form.get("security_code", "").strip(), where())
+                request.form.get("security_code", "").strip(), actor())
 
 
 @bp.post("/security/challenge")
@@ -131,7 +131,7 @@ def security_code():
 def security_challenge():
     return _act("challenge", "challenge", identity.set_challenge, _user_id(),
                 request.form.get("current_password", ""), request.form.get("question_id"),
-                request.form.get("answer", ""), where())
+                request.form.get("answer", ""), actor())
 
 
 @bp.post("/security/preferences")
@@ -141,7 +141,7 @@ def security_preferences():
                "require_security_code_for_payments":
                    request.form.get("require_security_code_for_payments") == "on"}
     return _act("preferences", "preferences", identity.update_security_preferences, _user_id(),
-                changes, where(), request.form.get("current_password") or None)
+                changes, actor(), request.form.get("current_password") or None)
 
 
 @bp.post("/security/2fa/start")
@@ -159,7 +159,7 @@ def security_totp_start():
 @access.signed_in
 def security_totp_confirm():
     return _act("two-step", "totp_on", identity.confirm_totp, _user_id(),
-                request.form.get("code", "").strip(), where(),
+                request.form.get("code", "").strip(), actor(),
                 request.form.get("current_password", ""))
 
 
@@ -167,4 +167,4 @@ def security_totp_confirm():
 @access.signed_in
 def security_totp_disable():
     return _act("two-step", "totp_off", identity.disable_totp, _user_id(),
-                request.form.get("current_password", ""), where())
+                request.form.get("current_password", ""), actor())

@@ -4,7 +4,7 @@ to the same identity RPCs as the API; role checks are gateway.auth.access's (gat
 from flask import flash, g, redirect, render_template, request, url_for
 
 from gateway import roles
-from gateway.actors import where
+from gateway.actors import actor, origin
 from gateway.auth import access
 from gateway.clients import accounts, identity
 from gateway.web import bp, forms
@@ -40,7 +40,7 @@ def users_invite():
             "role": request.form.get("role", ""),
             "current_password": request.form.get("current_password", "")}
     forms.submit(lambda: accounts.invite(access.current_account(),
-                                         access.current_user()["user_id"], body, where()),
+                                         access.current_user()["user_id"], body, actor()),
                  lambda invited: f"Invitation emailed to {invited['email']} as "
                                  f"{invited['role']}. The link works once, for 7 days.",
                  flash_refusal)
@@ -52,7 +52,7 @@ def users_invite():
 def users_revoke_invitation(invitation_id):
     forms.submit(lambda: identity.revoke_invitation(access.current_account(),
                                                     access.current_user()["user_id"],
-                                                    invitation_id, where()),
+                                                    invitation_id, actor()),
                  "The invitation was revoked: its link no longer works.", flash_refusal)
     return _back()
 
@@ -62,7 +62,7 @@ def users_revoke_invitation(invitation_id):
 def users_role(user_id):
     forms.submit(lambda: identity.change_user_role(access.current_account(),
                                                    access.current_user()["user_id"], user_id,
-                                                   request.form.get("role", ""), where()),
+                                                   request.form.get("role", ""), actor()),
                  lambda changed: f"{changed['username']} is now {changed['role']}.",
                  flash_refusal)
     return _back()
@@ -73,7 +73,7 @@ def users_role(user_id):
 def users_remove(user_id):
     forms.submit(lambda: identity.remove_user(access.current_account(),
                                               access.current_user()["user_id"], user_id,
-                                              where()),
+                                              actor()),
                  "The user was removed and signed out. They no longer have access.",
                  flash_refusal)
     return _back()
@@ -102,7 +102,7 @@ def accept_invitation_submit():
     form = forms.posted(secrets=("password",))
     token = form.get("token", "")
     try:
-        created = identity.accept_invitation(form, where())
+        created = identity.accept_invitation(form, origin())
     except InvalidInput as exc:
         errors_ = forms.field_messages(exc.errors)
         if "token" in errors_:

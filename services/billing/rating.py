@@ -4,6 +4,8 @@ Local calls are included in the line's monthly price. Long distance and internat
 are charged per *started* minute; international by the destination's country prefix (the
 longest matching prefix of the E.164 number wins).
 """
+from services.contracts import billing as contract
+
 LONG_DISTANCE_CENTS_PER_MINUTE = 5
 INTERNATIONAL_DEFAULT_CENTS_PER_MINUTE = 35
 
@@ -15,7 +17,7 @@ INTERNATIONAL_CENTS_PER_MINUTE = {
 }
 _PREFIX_LENGTHS = sorted({len(p) for p in INTERNATIONAL_CENTS_PER_MINUTE}, reverse=True)
 
-CALL_TYPES = ("local", "long_distance", "international")
+CALL_TYPES = contract.CALL_TYPES  # the usage contract's
 
 
 def started_minutes(duration_seconds):

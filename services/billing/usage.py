@@ -16,11 +16,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.billing import rating
 from services.billing.models import Account, Call
+from services.contracts import billing as contract
 from services.contracts.errors import InvalidInput, NotFound
 
-MAX_CALLS = 50_000
-MAX_DURATION = 7 * 24 * 3600
-E164 = re.compile(r"\+[1-9][0-9]{6,14}")  # fullmatch: "$" would also take a final newline
+MAX_CALLS = contract.MAX_CALLS
+MAX_DURATION = contract.MAX_CALL_SECONDS
+E164 = re.compile(contract.E164)  # fullmatch: "$" would also take a final newline
 FIELDS = ("started_at", "from_number", "to_number", "duration_seconds", "call_type")
 
 

@@ -21,6 +21,13 @@ def of(actor):
     return Actor().load(actor or {})
 
 
+def where(actor):
+    """``{ip, user_agent}`` as identity's audit trail and security alerts take it (user_agent
+    None when none was sent)."""
+    actor = of(actor)
+    return {"ip": actor["ip"], "user_agent": actor["user_agent"] or None}
+
+
 def event_fields(actor):
     """What an event says of who acted: ``{actor_user_id, ip}``."""
     actor = of(actor)

@@ -67,20 +67,29 @@ class ProductList(Schema):
     items = fields.List(fields.Nested(Product), required=True)
 
 
+# what billing/usage.py enforces by hand, faster, on batches of thousands (a unit test proves
+# the two agree): one place for the limits, read by both
+MAX_CALLS = 50_000
+MAX_CALL_SECONDS = 7 * 24 * 3600
+E164 = r"^\+[1-9][0-9]{6,14}$"
+CALL_TYPES = ("local", "long_distance", "international")
+
+
 class Call(Schema):
     """One call detail record (the service validates usage with the same rules, faster)."""
     started_at = fields.AwareDateTime(required=True)
-    from_number = fields.String(required=True, validate=validators.plain_text,
+    from_number = fields.String(required=True, validate=validators.Pattern(E164),
                                 metadata={"example": "+14155550142"})
-    to_number = fields.String(required=True, validate=validators.plain_text,
+    to_number = fields.String(required=True, validate=validators.Pattern(E164),
                               metadata={"example": "+442071234567"})
-    duration_seconds = fields.Integer(required=True, validate=validate.Range(min=0))
-    call_type = fields.String(required=True,
-                              validate=validate.OneOf(["local", "long_distance", "international"]))
+    duration_seconds = fields.Integer(required=True, strict=True,
+                                      validate=validate.Range(0, MAX_CALL_SECONDS))
+    call_type = fields.String(required=True, validate=validate.OneOf(CALL_TYPES))
 
 
 class UsageRequest(Schema):
-    calls = fields.List(fields.Nested(Call), required=True)
+    calls = fields.List(fields.Nested(Call), required=True,
+                        validate=validate.Length(1, MAX_CALLS))
 
 
 class UsageAccepted(Schema):

@@ -5,6 +5,7 @@ happens; both are in the audit trail; then the user's other sessions and reset l
 from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 
+from services.contracts import actor as contract_actor
 from services.contracts.errors import InvalidInput, NotFound, Refused, Throttled
 from services.identity import (alerts, audit, email_change, onlineids, recovery, sessions,
                                throttle)
@@ -20,16 +21,17 @@ class EmailChanges:
 
     @rpc(expected_exceptions=(NotFound, InvalidInput, Throttled))
     def update_user(self, user_id, changes, current_password=None, session_id=None,
-                    where=None):
+                    actor=None):
         """Changes ``first_name``/``last_name`` at once. A new ``email`` needs
         ``current_password`` (``changes`` may carry it too) and only starts a change: a
         single-use link (30 minutes) is mailed to the new address, a security alert to the
-        current one. ``session_id`` is the session asking (it survives the change); ``where``
-        ``{ip, user_agent}``. Returns the user with ``pending_email``. Raises InvalidInput
+        current one. ``session_id`` is the session asking (it survives the change); ``actor``
+        (contracts.actor) who, from where. Returns the user with ``pending_email``. Raises InvalidInput
         (fields; password missing or wrong), Throttled (wrong passwords count like failed
         sign-ins; too many links for this user or to that address this hour), NotFound.
         Emits ``identity.security_settings_changed`` (what: email_change_requested) and
         ``identity.security_alert_raised``."""
+        where = contract_actor.where(actor)
         data, at = onlineids.load_profile_change(changes), clock.now()
         password = current_password or data.get("current_password")
         with self.db.transaction() as tx:
@@ -62,7 +64,7 @@ class EmailChanges:
         return result
 
     @rpc(expected_exceptions=Refused)
-    def confirm_email_change(self, token, where=None):
+    def confirm_email_change(self, token, actor=None):
         """Applies the email change of a mailed link (``token``; single use, 30 minutes).
         Returns ``{user_id, email}``. Raises Refused (unknown, used, expired, superseded, or
         asked for before the password last changed).
@@ -70,6 +72,7 @@ class EmailChanges:
         links. Emits ``identity.security_alert_raised`` (to the old address),
         ``identity.security_settings_changed`` (what: email_changed),
         ``identity.session_ended``."""
+        where = contract_actor.where(actor)
         at = clock.now()
         with self.db.transaction() as tx:
             row = email_change.take(tx.session, str(token), at,

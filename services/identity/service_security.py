@@ -6,6 +6,7 @@ needs the current password, checked and throttled like the change-password form'
 from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 
+from services.contracts import actor as contract_actor
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Throttled
 from services.identity import (alerts, audit, challenge, onlineids, passwords, preferences,
                                recovery, security_code, throttle, totp)
@@ -84,12 +85,13 @@ class SecuritySettings:
             return preferences.of(onlineids.get_user(tx.session, user_id))
 
     @rpc(expected_exceptions=(NotFound, InvalidInput, Throttled))
-    def update_security_preferences(self, user_id, changes, where=None, current_password=None):
+    def update_security_preferences(self, user_id, changes, actor=None, current_password=None):
         """Takes a partial ``{sign_in_alerts?, require_security_code_for_payments?}`` and
-        ``where`` ``{ip, user_agent}``; returns the preferences. No longer requiring the
+        ``actor`` (contracts.actor); returns the preferences. No longer requiring the
         security code for payments needs ``current_password``. Raises InvalidInput (not
         booleans; requiring a code that is not set; password missing or wrong), Throttled
         (wrong passwords). Emits security_settings_changed."""
+        where = contract_actor.where(actor)
         data, at = preferences.load(changes), clock.now()
         with self.db.transaction() as tx:
             weakens = preferences.weakens(onlineids.get_user(tx.session, user_id), data)
@@ -109,10 +111,11 @@ class SecuritySettings:
         self._step_up(user_id, current_password)
 
     @rpc(expected_exceptions=(NotFound, InvalidInput, Throttled))
-    def set_security_code(self, user_id, current_password, code, where=None):
+    def set_security_code(self, user_id, current_password, code, actor=None):
         """Sets or changes the 4-digit code (argon2id at rest). Returns None. Raises
         InvalidInput (not 4 digits, current password wrong), Throttled. Emits
         security_settings_changed (what: security_code)."""
+        where = contract_actor.where(actor)
         code = security_code.check_format(code)
         self._check_password(user_id, current_password)
         hashed, at = passwords.hash_password(code), clock.now()
@@ -145,10 +148,11 @@ class SecuritySettings:
         return {"items": challenge.questions()}
 
     @rpc(expected_exceptions=(NotFound, InvalidInput, Throttled))
-    def set_challenge(self, user_id, current_password, question_id, answer, where=None):
+    def set_challenge(self, user_id, current_password, question_id, answer, actor=None):
         """Sets the challenge question and its answer (normalised, argon2id). Returns None.
         Raises InvalidInput, Throttled (wrong passwords). Emits security_settings_changed
         (what: challenge)."""
+        where = contract_actor.where(actor)
         question_id, normalised = challenge.load(question_id, answer)
         self._check_password(user_id, current_password)
         hashed, at = passwords.hash_password(normalised), clock.now()
@@ -172,11 +176,12 @@ class SecuritySettings:
                     "recovery_codes": codes}
 
     @rpc(expected_exceptions=(NotFound, Conflict, InvalidInput, Throttled))
-    def confirm_totp(self, user_id, code, where=None, current_password=None):
+    def confirm_totp(self, user_id, code, actor=None, current_password=None):
         """Turns 2-step sign-in on with a current code from the app (and
         ``current_password``). Returns None. Raises InvalidInput (wrong code; password
         missing or wrong), Throttled, Conflict (not set up, already on). Emits
         security_settings_changed (what: totp_enabled)."""
+        where = contract_actor.where(actor)
         self._step_up(user_id, current_password)
         at = clock.now()
         with self.db.transaction() as tx:
@@ -185,10 +190,11 @@ class SecuritySettings:
             self._changed(tx, user, "totp_enabled", at, where)
 
     @rpc(expected_exceptions=(NotFound, Conflict, InvalidInput, Throttled))
-    def disable_totp(self, user_id, current_password, where=None):
+    def disable_totp(self, user_id, current_password, actor=None):
         """Turns 2-step sign-in off (the password required); its recovery codes go. Returns
         None. Raises InvalidInput (password), Throttled, Conflict (not on). Emits
         security_settings_changed (what: totp_disabled)."""
+        where = contract_actor.where(actor)
         self._check_password(user_id, current_password)
         at = clock.now()
         with self.db.transaction() as tx:

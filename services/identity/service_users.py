@@ -3,6 +3,7 @@ listed, revoked, accepted), roles, removal, and the audit trail (including what 
 from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 
+from services.contracts import actor as contract_actor
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused, Throttled
 from services.identity import (alerts, audit, availability, invitations, memberships,
                                onlineids, passwords, sessions, throttle)
@@ -22,13 +23,14 @@ class AccountUsers:
             alerts.security_alert(tx, to, user_id, first_name, what, at, where, detail)
 
     @rpc(expected_exceptions=(InvalidInput, Throttled))
-    def invite_user(self, account_number, actor_user_id, request, where=None,
+    def invite_user(self, account_number, actor_user_id, request, actor=None,
                     company_name=None):
         """An admin invites ``{email, role}`` to the account (the gateway checked the role).
         Mails a single-use link valid 7 days (direct RPC: the token is never on an event).
         Returns ``{id, email, role, expires_at}``. Raises InvalidInput, Throttled (too many
         invitations to that address, from the account or from the admin's address). Emits
         ``identity.user_invited`` (no token)."""
+        where = contract_actor.where(actor)
         data, at = invitations.load_invite(request), clock.now()
         with self.db.transaction() as tx:
             throttle.reserve(tx.session, [("invite_email", data["email"]),
@@ -67,10 +69,11 @@ class AccountUsers:
                                             max(1, min(int(limit), 100)), cursor)
 
     @rpc(expected_exceptions=NotFound)
-    def revoke_invitation(self, account_number, actor_user_id, invitation_id, where=None):
+    def revoke_invitation(self, account_number, actor_user_id, invitation_id, actor=None):
         """Revokes a pending invitation of the account: its link stops working. Returns
         None. Raises NotFound (no such pending invitation on the account). Emits
         ``identity.invitation_revoked``."""
+        where = contract_actor.where(actor)
         at = clock.now()
         with self.db.transaction() as tx:
             row = invitations.revoke(tx.session, account_number, invitation_id, at)
@@ -96,13 +99,14 @@ class AccountUsers:
                     "role": row.role}
 
     @rpc(expected_exceptions=(InvalidInput, Refused, Conflict, Throttled))
-    def accept_invitation(self, request, where=None):
+    def accept_invitation(self, request, actor=None):
         """Takes ``{token, username, password, first_name, last_name}``; creates an online ID
         with the invited role on the account. Returns ``{user_id, username}``. Raises
         InvalidInput, Refused (token used, revoked, expired, unknown, or its inviter no
         longer an admin), Conflict (username not available: one message that a stranger
         cannot tell from any other clash), Throttled (too many failed tries with this
         token). Emits ``identity.user_registered``."""
+        where = contract_actor.where(actor)
         data, at = invitations.load_accept(request), clock.now()
         key = throttle.invitation_key(data["token"])
         with self.db.transaction() as tx:
@@ -132,10 +136,11 @@ class AccountUsers:
         return {"user_id": user.id, "username": user.username}
 
     @rpc(expected_exceptions=(InvalidInput, NotFound, Conflict))
-    def change_user_role(self, account_number, actor_user_id, user_id, role, where=None):
+    def change_user_role(self, account_number, actor_user_id, user_id, role, actor=None):
         """Sets a user's role on the account. Returns ``{user_id, username, email, role}``.
         Raises InvalidInput, NotFound (not a user of it), Conflict (the last admin).
         Emits ``identity.role_changed``."""
+        where = contract_actor.where(actor)
         at = clock.now()
         with self.db.transaction() as tx:
             previous = memberships.change_role(tx.session, account_number, user_id, role)
@@ -159,10 +164,11 @@ class AccountUsers:
         return result
 
     @rpc(expected_exceptions=(NotFound, Conflict))
-    def remove_user(self, account_number, actor_user_id, user_id, where=None):
+    def remove_user(self, account_number, actor_user_id, user_id, actor=None):
         """Removes a user from the account; their sessions end at once (tokens already
         issued stop working). Returns None. Raises NotFound, Conflict (the last admin).
         Emits ``identity.user_removed`` and ``identity.session_ended``."""
+        where = contract_actor.where(actor)
         at = clock.now()
         with self.db.transaction() as tx:
             role = memberships.remove(tx.session, account_number, user_id)

@@ -46,7 +46,7 @@ def identity(start_service):
 
 def invite(container, actor=None, email="guest@harbor.example", role="viewer"):
     invited = rpc(container, "invite_user", ACCOUNT, actor or container.admin,
-                  {"email": email, "role": role}, where=WHERE, company_name="Harbor Dental")
+                  {"email": email, "role": role}, actor=WHERE, company_name="Harbor Dental")
     mail = [k for n, k in identity_fakes.SENT if k.get("template") == "invitation"][-1]
     return mail["context"]["link"].split("token=")[1], invited["id"]
 
@@ -54,7 +54,7 @@ def invite(container, actor=None, email="guest@harbor.example", role="viewer"):
 def accept(container, token, username="lee.park"):
     return rpc(container, "accept_invitation", {
         "token": token, "username": username, "password": PASSWORD, "first_name": "Lee",
-        "last_name": "Park"}, where=WHERE)
+        "last_name": "Park"}, actor=WHERE)
 
 
 def mails(template):
@@ -76,7 +76,7 @@ def test_admins_list_pending_invitations_and_a_revoked_one_cannot_be_accepted(id
     rest = rpc(identity, "list_invitations", ACCOUNT, 1, page["next_cursor"])
     assert [i["id"] for i in page["items"] + rest["items"]] == [second_id, first_id]
 
-    rpc(identity, "revoke_invitation", ACCOUNT, identity.admin, first_id, where=WHERE)
+    rpc(identity, "revoke_invitation", ACCOUNT, identity.admin, first_id, actor=WHERE)
     assert [i["id"] for i in rpc(identity, "list_invitations", ACCOUNT)["items"]] == [second_id]
     with pytest.raises(Refused):
         accept(identity, first)

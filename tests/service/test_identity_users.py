@@ -42,7 +42,7 @@ def identity(start_service):
 
 def invite(container, email="guest@harbor.example", role="viewer"):
     rpc(container, "invite_user", ACCOUNT, container.admin, {"email": email, "role": role},
-        where=WHERE, company_name="Harbor Dental")
+        actor=WHERE, company_name="Harbor Dental")
     mail = [k for n, k in identity_fakes.SENT if k.get("template") == "invitation"][-1]
     return mail["context"]["link"].split("token=")[1]
 
@@ -50,7 +50,7 @@ def invite(container, email="guest@harbor.example", role="viewer"):
 def accept(container, token, username="lee.park"):
     return rpc(container, "accept_invitation", {
         "token": token, "username": username, "password": PASSWORD, "first_name": "Lee",
-        "last_name": "Park"}, where=WHERE)
+        "last_name": "Park"}, actor=WHERE)
 
 
 def test_an_invitation_is_mailed_hashed_single_use_and_creates_the_role(identity):
@@ -96,7 +96,7 @@ def test_the_last_admin_stays_and_removal_ends_sessions(identity):
     assert rpc(identity, "change_user_role", ACCOUNT, identity.admin, identity.admin,
                "billing")["role"] == "billing"
     rpc(identity, "change_user_role", ACCOUNT, guest["user_id"], identity.admin, "admin")
-    rpc(identity, "remove_user", ACCOUNT, identity.admin, guest["user_id"], where=WHERE)
+    rpc(identity, "remove_user", ACCOUNT, identity.admin, guest["user_id"], actor=WHERE)
     assert rpc(identity, "get_account_role", guest["user_id"], ACCOUNT) is None
     open_sessions = execute(identity, "SELECT count(*) FROM sessions WHERE user_id = :u AND "
                             "ended_at IS NULL", u=guest["user_id"])

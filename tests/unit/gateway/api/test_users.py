@@ -63,7 +63,7 @@ def test_an_admin_invites_with_who_and_where_passed_on(client):
     assert check[2] == ("u1", "mine")
     (call,) = [c for c in client.rpc.calls if c[1] == "invite_user"]
     assert call[2][:2] == (MANAGED, "u1") and "current_password" not in call[2][2]
-    assert call[3]["where"]["user_agent"] == "unit" and call[3]["company_name"] == "Bluebird"
+    assert call[3]["actor"]["user_agent"] == "unit" and call[3]["company_name"] == "Bluebird"
 
 
 def test_malformed_bodies_are_field_errors_before_any_rpc(client):
