@@ -18,7 +18,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from services.identity.passwords import PARAMETERS, hasher  # noqa: E402
+from tests.support.ports import free_port  # noqa: E402
 
 PASSWORD = "violet staple orbit 42"
 ACCOUNT = {"contact_name": "Bench", "email": "bench@bench.example", "phone": "+1 312 555 0188",
@@ -64,12 +64,6 @@ class Vhost:
             requests.delete(f"{self.api}/vhosts/{self.name}", auth=self.auth, timeout=10)
         except requests.RequestException as exc:
             print(f"could not delete vhost {self.name}: {exc}", file=sys.stderr)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Portal:

@@ -23,7 +23,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,8 +37,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from services.contracts.names import SERVICES  # noqa: E402
+from tests.support.ports import free_port  # noqa: E402
 
-SERVICES = ("identity", "billing", "payments", "notifications")
 PASSWORD = "violet staple orbit 42"
 ACCOUNT = {"contact_name": "Bench", "email": "bench@bench.example", "phone": "+1 312 555 0188",
            "billing_address": {"line1": "1 Main St", "city": "Chicago", "state": "IL",
@@ -72,12 +72,6 @@ class Vhost:
             requests.delete(f"{self.api}/vhosts/{self.name}", auth=self.auth, timeout=10)
         except requests.RequestException as exc:
             print(f"could not delete vhost {self.name}: {exc}", file=sys.stderr)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Portal:

@@ -10,15 +10,15 @@ from nameko.timer import timer
 
 from services.billing import (accounts, bill_runs, calls_csv, catalogue, ledger, pdf_sandbox,
                               print_batch, profile, queries, usage)
-from services.billing.delivery_service import InvoiceDeliveryMixin
+from services.billing.service_delivery import InvoiceDeliveryMixin
 from services.billing.models import metadata
 from services.contracts.errors import InvalidInput, NotFound, Unavailable
 from services.runtime.handlers import reliable_handler
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.rpc import TimedRpcProxy
-from services.runtime.dead_letters_mixin import DeadLettersMixin
-from services.runtime.health import HealthMixin
+from services.runtime.service_dead_letters import DeadLettersMixin
+from services.runtime.service_health import HealthMixin
 from services.runtime.sealing import key_encryption_key
 
 log = logging.getLogger(__name__)

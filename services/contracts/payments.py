@@ -2,7 +2,7 @@
 
 Shape checks only (digits, ranges, required fields); the rules that need a library or today's
 date (Luhn, ABA checksum, expiry in the future, how far ahead a payment may be scheduled) live
-in services/payments/methods.py and payments.py, the one place each.
+in services/payments/methods.py and lifecycle.py, the one place each.
 """
 from marshmallow import Schema, fields, validate
 

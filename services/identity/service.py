@@ -12,16 +12,16 @@ from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused
 from services.contracts.identity import ACCESS_TOKEN_SECONDS
 from services.identity import (alerts, availability, devices, onlineids, passwords,
                                recovery, recovery_requests, sessions, throttle, totp)
-from services.identity.email_service import EmailChanges
+from services.identity.service_email import EmailChanges
 from services.identity.models import Session, metadata
-from services.identity.security_service import SecuritySettings
-from services.identity.users_service import AccountUsers
+from services.identity.service_security import SecuritySettings
+from services.identity.service_users import AccountUsers
 from services.runtime.background import Background
 from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
 from services.runtime.database import Database
-from services.runtime.dead_letters_mixin import DeadLettersMixin
-from services.runtime.health import HealthMixin
+from services.runtime.service_dead_letters import DeadLettersMixin
+from services.runtime.service_health import HealthMixin
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
     def get_user(self, user_id):
         """Returns ``{user_id, username, email, first_name, last_name, pending_email}``
         (``email`` is where everything goes until a pending change is confirmed; changes:
-        ``update_user`` in email_service.py); raises NotFound."""
+        ``update_user`` in service_email.py); raises NotFound."""
         with self.db.transaction() as tx:
             return self._public(tx.session, onlineids.get_user(tx.session, user_id), clock.now())
 

@@ -7,15 +7,15 @@ from nameko.timer import timer
 from services.contracts.errors import InvalidInput, NotFound
 from services.contracts.money import us_datetime
 from services.notifications import centre, notices, outgoing, preferences, rendering
-from services.notifications.account_notices import AccountNotices
+from services.notifications.service_account_notices import AccountNotices
 from services.notifications.models import metadata
-from services.notifications.payment_notices import PaymentNotices
+from services.notifications.service_payment_notices import PaymentNotices
 from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.handlers import reliable_handler
-from services.runtime.dead_letters_mixin import DeadLettersMixin
-from services.runtime.health import HealthMixin
+from services.runtime.service_dead_letters import DeadLettersMixin
+from services.runtime.service_health import HealthMixin
 
 
 class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, AccountNotices):

@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from services.contracts.errors import InvalidInput, NotFound
-from services.payments import methods, payments
+from services.payments import lifecycle, methods
 from services.payments.models import Autopay, Payment
 from services.runtime import clock
 
@@ -62,5 +62,5 @@ def schedule_for_statement(session, data):
     method = methods.find(session, data["account_number"], row.payment_method_id)
     due = data["due_date"]
     due = date.fromisoformat(due) if isinstance(due, str) else due
-    return payments.new(session, data["account_number"], method, data["amount_due_cents"],
+    return lifecycle.new(session, data["account_number"], method, data["amount_due_cents"],
                         scheduled_for=due, kind="autopay", invoice_number=data["invoice_number"])

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from services.payments import idempotency, limits, offboarding, paying, payments
+from services.payments import idempotency, lifecycle, limits, offboarding, payment_requests
 from services.payments.models import Payment, PaymentMethod
 from services.runtime import clock
 
@@ -89,13 +89,13 @@ def _charge_one(db, processor, row, run_date, payment_allowance=None, still_a_us
             reason = limits.refusal(payment.amount_cents,
                                     limits.most_allowed(allowance, on_its_way))
             if reason:
-                payments.refuse(tx, payment, reason)
+                lifecycle.refuse(tx, payment, reason)
                 return False
-    outcome = payments.charge(processor, payment, method)
+    outcome = lifecycle.charge(processor, payment, method)
     if outcome.status == "unknown":
         return True  # left pending: recover_in_flight asks again under the same key
     with db.transaction() as tx:
-        payments.record_charge(tx, row.id, payment.attempts, method, outcome, run_date)
+        lifecycle.record_charge(tx, row.id, payment.attempts, method, outcome, run_date)
     return True
 
 
@@ -146,7 +146,7 @@ def settle_bank_debits(db, processor, run_date, started):
             if processor.settle(reference=payment.processor_ref).status != "succeeded":
                 payment.settled_on = None  # not cleared yet: the next run asks again
                 continue
-            payments.succeed(tx, payment, method)
+            lifecycle.succeed(tx, payment, method)
             settled += 1
     return settled
 
@@ -168,7 +168,7 @@ def check_returns(db, processor, run_date):
             payment = tx.session.get(Payment, payment_id)
             outcome = processor.check_return(reference=payment.processor_ref)
             if outcome.status == "returned":
-                payments.mark_returned(tx, payment, outcome.reason)
+                lifecycle.mark_returned(tx, payment, outcome.reason)
                 returned += 1
     return returned
 
@@ -192,7 +192,7 @@ def recover_in_flight(db, processor, run_date):
                 continue
             payment = tx.session.get(Payment, payment_id)
             method = tx.session.get(PaymentMethod, payment.payment_method_id)
-        if paying.finish_charge(db, processor, payment, method, run_date) is None:
+        if payment_requests.finish_charge(db, processor, payment, method, run_date) is None:
             continue  # the first charge's fate is still unknown: ask again next run
         done += 1
     return done

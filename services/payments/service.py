@@ -9,16 +9,16 @@ from nameko.timer import timer
 from services.contracts import actor as contract_actor
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unavailable)
-from services.payments import (autopay, carding, limits, methods, offboarding, paying, payments,
-                               runs, security)
+from services.payments import (autopay, carding, lifecycle, limits, methods, offboarding,
+                               payment_requests, runs, security)
 from services.payments.models import metadata
 from services.payments.processor import make_processor
 from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.handlers import reliable_handler
-from services.runtime.dead_letters_mixin import DeadLettersMixin
-from services.runtime.health import HealthMixin
+from services.runtime.service_dead_letters import DeadLettersMixin
+from services.runtime.service_health import HealthMixin
 
 ERRORS = (InvalidInput, NotFound, Conflict, Refused, Throttled, Unavailable)
 
@@ -65,7 +65,7 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
         (autopay uses it). Emits ``payments.payment_method_removed``."""
         with self.db.transaction() as tx:
             method = methods.remove(tx.session, account_number, method_id)
-            payments.cancel_for_method(tx.session, account_number, method_id)
+            lifecycle.cancel_for_method(tx.session, account_number, method_id)
             tx.emit("payment_method_removed", dict(methods.event(method), **_actor(actor)))
 
     # -- payments ----------------------------------------------------------------------------
@@ -79,7 +79,7 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
         the account owes plus a month ahead: billing's ``get_payment_allowance``; nothing is
         written or charged), Throttled, Unavailable (billing did not answer).
         Emits ``payment_succeeded`` | ``payment_failed`` | ``payment_scheduled``."""
-        return paying.make_payment(
+        return payment_requests.make_payment(
             self.db, self.processor, account_number, request, idempotency_key, user_id=user_id,
             check_security_code=lambda uid, code: security.check(self.identity_rpc, uid, code),
             payment_allowance=self._allowance)
@@ -88,29 +88,29 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
     def list_payments(self, account_number, limit=20, cursor=None):
         """Returns ``{items: [payment], next_cursor}``, newest first."""
         with self.db.transaction() as tx:
-            return payments.listing(tx.session, account_number, limit, cursor)
+            return lifecycle.listing(tx.session, account_number, limit, cursor)
 
     @rpc(expected_exceptions=ERRORS)
     def get_payment(self, account_number, payment_id):
         """Returns one payment of the account. Raises NotFound."""
         with self.db.transaction() as tx:
-            payment = payments.find(tx.session, account_number, payment_id)
+            payment = lifecycle.find(tx.session, account_number, payment_id)
             method = methods.find_any(tx.session, payment.payment_method_id)
-            return payments.public(payment, method)
+            return lifecycle.public(payment, method)
 
     @rpc(expected_exceptions=ERRORS)
     def cancel_payment(self, account_number, payment_id):
         """Cancels a scheduled payment; returns it. Raises NotFound, Conflict (not scheduled)."""
         with self.db.transaction() as tx:
-            payment = payments.cancel(tx.session, account_number, payment_id)
-            return payments.public(payment, methods.find_any(tx.session,
+            payment = lifecycle.cancel(tx.session, account_number, payment_id)
+            return lifecycle.public(payment, methods.find_any(tx.session,
                                                              payment.payment_method_id))
 
     @rpc
     def get_last_payment(self, account_number):
         """Returns ``{amount_cents, paid_at}`` of the latest successful payment, or None."""
         with self.db.transaction() as tx:
-            payment = payments.last_succeeded(tx.session, account_number)
+            payment = lifecycle.last_succeeded(tx.session, account_number)
             return payment and {"amount_cents": payment.amount_cents,
                                 "paid_at": clock.iso(payment.paid_at)}
 
@@ -151,7 +151,7 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
                 return
             payment = autopay.schedule_for_statement(tx.session, event["data"])
             if payment is not None:
-                tx.emit("payment_scheduled", payments.scheduled_event(payment))
+                tx.emit("payment_scheduled", lifecycle.scheduled_event(payment))
 
     @reliable_handler("identity", "user_removed")
     def on_user_removed(self, event):

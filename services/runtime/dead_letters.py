@@ -2,7 +2,7 @@
 
 handlers.py parks an event whose handler kept failing on the queue ``<service>.dead-letters``,
 with the x-bizportal-* headers saying where it came from and why it failed. The service's
-dead-letter consumer (dead_letters_mixin.py) moves each such message into this table; a row is
+dead-letter consumer (service_dead_letters.py) moves each such message into this table; a row is
 one event parked by one handler queue, found again by (queue, message_key) so that a message
 delivered twice is recorded once and an event parked again after a replay goes back to
 ``parked`` instead of making a second row.

@@ -5,8 +5,7 @@ skipped."""
 import re
 import uuid
 
-from tests.browser.test_pay_page import add_card, billed_customer, sign_in
-from tests.browser.test_users_pages import invitation_link
+from tests.support.portal_browser import add_card, billed_customer, invitation_link, sign_in
 from tests.e2e import authz_matrix
 from tests.e2e.auth_helpers import PASSWORD
 

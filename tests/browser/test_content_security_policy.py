@@ -6,7 +6,7 @@ Violations are caught twice: the console message Chromium prints, and the page's
 policy does not govern)."""
 import re
 
-from tests.browser.test_pay_page import billed_customer, sign_in
+from tests.support.portal_browser import billed_customer, sign_in
 from tests.e2e import authz_matrix
 from tests.e2e.auth_helpers import PASSWORD
 

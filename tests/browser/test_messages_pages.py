@@ -1,7 +1,7 @@
 """The /messages page in Chromium against the real system: after a paperless bill the
 message centre lists the bill-ready notice, unread, and marks it read; notification
 preferences are saved; phone width; no console errors."""
-from tests.browser.test_pay_page import sign_in
+from tests.support.portal_browser import sign_in
 from tests.e2e.auth_helpers import new_user
 from tests.e2e.test_account_profile import bill
 from tests.e2e.test_users import bearer

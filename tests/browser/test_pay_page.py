@@ -3,39 +3,8 @@ card, pays, sees the confirmation, and the dashboard's amount due drops to zero;
 card shows its reason; the page works at phone width without console errors."""
 import re
 
-from tests.e2e.auth_helpers import PASSWORD, new_user
+from tests.support.portal_browser import add_card, billed_customer, sign_in
 from tests.support.system import eventually
-
-
-def billed_customer(system):
-    user = new_user(system)
-    run = system.staff().post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": "2026-10-15", "account_numbers": [user["account_number"]]},
-        timeout=60)
-    assert run.json() == {"statements_issued": 1}, run.text
-    return user
-
-
-def sign_in(p, username):
-    p.goto("/")
-    p.get_by_label("Username").fill(username)
-    p.get_by_label("Password").fill(PASSWORD)
-    p.get_by_role("button", name="Sign in").click()
-    p.wait_for_load_state()
-
-
-def add_card(p, number):
-    p.goto("/pay")
-    if not p.get_by_label("Card number").is_visible():
-        p.get_by_text("Add a card").click()
-    p.get_by_label("Card number").fill(number)
-    p.get_by_label("Expiration month").fill("12")
-    p.get_by_label("Expiration year").fill("2031")
-    p.get_by_label("CVC").fill("123")
-    p.get_by_label("Name on card").fill("Rosa Diaz")
-    p.get_by_label("ZIP code").fill("60611")
-    p.get_by_role("button", name="Add card").click()
-    p.wait_for_load_state()
 
 
 def test_a_customer_adds_a_card_pays_and_the_amount_due_drops_to_zero(page, system):

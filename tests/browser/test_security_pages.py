@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pyotp
 
-from tests.browser.test_pay_page import sign_in
+from tests.support.portal_browser import sign_in
 from tests.e2e.auth_helpers import PASSWORD, new_user
 from tests.e2e.test_account_takeover import link_in, mail_with
 

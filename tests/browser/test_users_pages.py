@@ -2,24 +2,15 @@
 an admin invites a viewer, who accepts from the mailed link and sees the users read-only;
 the admin promotes, then removes them, sees refusals for the last admin and the audit
 trail; phone width, no console errors."""
-import re
 import uuid
 
-from tests.browser.test_pay_page import sign_in
-from tests.e2e.auth_helpers import PASSWORD, mails_to, new_user, text_of
+from tests.e2e.auth_helpers import PASSWORD, new_user
+from tests.support.portal_browser import invitation_link, sign_in
 from tests.support.system import eventually
 
 
 def flashes(p):
     return p.locator(".flashes").inner_text()
-
-
-def invitation_link(system, email):
-    def mailed():
-        """the invitation mail arrived"""
-        return [m for m in mails_to(system, email) if "invited" in m["Subject"]]
-    text = text_of(eventually(mailed)[-1])
-    return re.search(r"(/invitations/accept\?token=[A-Za-z0-9_-]+)", text).group(1)
 
 
 def test_an_admin_invites_promotes_and_removes_a_user(page, browser, system):

@@ -12,11 +12,12 @@ import pwd
 import random
 import resource
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from tests.support.ports import free_port
 
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
 # a quorum queue holds ~5 file handles on its leader and 2 on each follower: a node left at
@@ -37,15 +38,7 @@ def raise_nofile(limit=BROKER_NOFILE):
 
 def free_low_port():
     """A free port in 20000-32000 (below the ephemeral range 32768-60999)."""
-    for _ in range(200):
-        port = random.randint(20000, 32000)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-                return port
-            except OSError:
-                continue
-    raise RuntimeError("no free port in 20000-32000")
+    return free_port(between=(20000, 32000))
 
 
 def _run(command, timeout=120, check=True, **kwargs):

@@ -6,21 +6,19 @@ import importlib.util
 import json
 import re
 import shlex
-from pathlib import Path
 
 import yaml
 from flask import Flask
 
 from services.contracts.names import SERVICES
 from services.runtime import config
+from tests.support.deploy_files import APPS, K8S, k8s, pod
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-K8S = ROOT / "deploy" / "k8s"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 # Secrets given so that load() writes nothing into DATA_DIR; PORT left to its default.
 DEFAULT_PORT = config.load({"SECRET_KEY": "x", "ADMIN_TOKEN": "x"}).port
 METRICS_PORT = config.DEFAULT_METRICS_PORT
-APPS = (*SERVICES, "gateway")
 GUNICORN = ["gunicorn", "-c", "gateway/gunicorn.conf.py", "gateway.app:create_app()"]
 
 
@@ -46,17 +44,6 @@ def compose_command(spec):
 
 # --- deploy/k8s -----------------------------------------------------------------------------
 
-def k8s_docs():
-    return [doc for path in sorted(K8S.rglob("*.y*ml"))
-            for doc in yaml.safe_load_all(path.read_text()) if doc]
-
-
-def k8s(kind):
-    return {doc["metadata"]["name"]: doc for doc in k8s_docs() if doc["kind"] == kind}
-
-
-def pod(name):
-    return k8s("Deployment")[name]["spec"]["template"]["spec"]
 
 
 def containers(name):

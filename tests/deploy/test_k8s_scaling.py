@@ -27,7 +27,8 @@ from services.contracts.names import SERVICES
 from services.runtime import config, probe, topology
 from services.runtime.registry import service_class
 
-from tests.deploy.test_deploy_files import APPS, K8S, ROOT, pod
+from tests.support.deploy_files import APPS, K8S, pod
+from tests.support.paths import ROOT
 
 KUBERNETES = "1.30.0"  # the oldest minor still supported by the big clouds, end of 2026
 CRD_MODELS = {"keda.sh": keda, "monitoring.coreos.com": prometheus_operator}

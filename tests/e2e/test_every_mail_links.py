@@ -25,7 +25,8 @@ import requests
 
 from services.notifications import mailer
 from tests.e2e.auth_helpers import PASSWORD, login, new_user
-from tests.support.system import ROOT, eventually, free_port
+from tests.support.ports import free_port
+from tests.support.system import ROOT, eventually
 
 # what each kind of mail's Subject says (part of it); each must arrive and be checked
 KINDS = {

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from services.contracts.names import SERVICES
-from tests.deploy.test_deploy_files import K8S
+from tests.support.deploy_files import K8S
 from tests.support.system import ROOT
 
 

@@ -2,51 +2,15 @@
 import json
 
 import pytest
-from kombu import Connection, Exchange, Queue
 from nameko.testing.services import entrypoint_hook
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 from stdnum import luhn
 
 from services.billing.models import Account
 from services.billing.service import BillingService
 from services.contracts.errors import InvalidInput
-from services.runtime.database import engine_url
-
-REQUEST = {
-    "company_name": "Northwind Logistics", "contact_name": "Ana Ruiz",
-    "email": "billing@northwind.example", "phone": "(212) 555-0147",
-    "billing_address": {"line1": "10 Pier Road", "city": "New York", "state": "ny",
-                        "postal_code": "10004"},
-    "bill_cycle_day": 12,
-    "services": [{"code": "INT-500", "quantity": 1}, {"code": "VOICE-LINE", "quantity": 3}],
-}
-
-
-def rows(container, statement):
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.connect() as conn:
-        result = conn.execute(statement).all()
-    engine.dispose()
-    return result
-
-
-def events_queue(amqp_uri, source, routing_key="#"):
-    """Bind a throwaway queue to ``<source>.events`` the way an internal team would."""
-    queue = Queue(f"test-{source}-{routing_key}", Exchange(f"{source}.events", type="topic",
-                                                           durable=True),
-                  routing_key=routing_key, durable=False, auto_delete=False)
-    with Connection(amqp_uri) as conn:
-        queue(conn.channel()).declare()
-    return queue
-
-
-def take(amqp_uri, queue, timeout=10):
-    with Connection(amqp_uri) as conn:
-        simple = conn.SimpleQueue(queue)
-        message = simple.get(timeout=timeout)
-        message.ack()
-        simple.close()
-        return json.loads(message.body) if isinstance(message.body, (str, bytes)) else message.body
+from tests.support.billing_accounts import REQUEST
+from tests.support.containers import events_queue, rows, take
 
 
 def test_opening_an_account_returns_a_luhn_number_and_keeps_only_the_keys_hash(start_service):

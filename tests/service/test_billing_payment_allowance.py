@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 
-from tests.service.test_billing_statements import billing, hook
+from tests.support.billing_accounts import billing  # noqa: F401 (fixture)
+from tests.support.containers import hook
 
 assert billing  # the fixture, used by name
 

@@ -5,14 +5,15 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import create_engine, text
 
 from services.billing.service import BillingService
 from services.contracts.errors import InvalidInput, NotFound, Refused, Throttled
 from services.runtime.database import engine_url
 from tests.service import identity_fakes
-from tests.service.test_billing_accounts import REQUEST, events_queue, take
+from tests.support.billing_accounts import REQUEST
+from tests.support.containers import events_queue, hook, take
 
 
 class BillingUnderTest(BillingService):
@@ -33,11 +34,6 @@ def verification_token(to):
     assert kwargs["template"] == "invoice_email_verify" and kwargs["to"] == to
     assert kwargs["secret_keys"] == ["link"]
     return re.search(r"confirm-invoice-email\?token=([\w-]+)", kwargs["context"]["link"]).group(1)
-
-
-def hook(container, name, *args, **kwargs):
-    with entrypoint_hook(container, name) as method:
-        return method(*args, **kwargs)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ from services.billing import keys
 from services.billing.models import Account
 from services.billing.service import BillingService
 from services.runtime import sealing
-from tests.service.test_billing_accounts import REQUEST, events_queue, rows, take
+from tests.support.billing_accounts import REQUEST
+from tests.support.containers import events_queue, rows, take
 
 
 def test_an_opened_account_keeps_its_key_sealed_and_hashed(start_service):

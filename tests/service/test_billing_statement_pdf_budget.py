@@ -7,7 +7,8 @@ import pytest
 
 from services.billing import pdf_sandbox
 from services.contracts.errors import Unavailable
-from tests.service.test_billing_statements import billing, hook
+from tests.support.billing_accounts import billing  # noqa: F401 (fixture)
+from tests.support.containers import hook
 
 assert billing  # the fixture, used by name
 

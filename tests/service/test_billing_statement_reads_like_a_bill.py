@@ -13,8 +13,8 @@ from PIL import Image
 
 from services.billing.service import BillingService
 from services.contracts.money import us_date, usd
-from tests.service.test_billing_accounts import REQUEST
-from tests.service.test_billing_statements import calls, hook
+from tests.support.billing_accounts import REQUEST, calls
+from tests.support.containers import hook
 
 PAYEE = "Northwind Telecom Receivables"
 ADDRESS = "PO Box 4410, Carol Stream, IL 60197-4410"

@@ -4,37 +4,15 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
-from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+from nameko.testing.services import entrypoint_waiter
 from nameko.standalone.events import event_dispatcher
 from sqlalchemy import func, select
 
 from services.billing.models import Call, LedgerEntry, Statement
 from services.billing.service import BillingService
 from services.contracts.errors import InvalidInput, NotFound
-from tests.service.test_billing_accounts import REQUEST, events_queue, rows, take
-
-OPEN = {**REQUEST, "bill_cycle_day": 1,
-        "services": [{"code": "INT-500", "quantity": 1}, {"code": "VOICE-LINE", "quantity": 3}]}
-
-
-def calls(n, day=10, month=10):
-    kinds = ["local", "long_distance", "international"]
-    return [{"started_at": f"2026-{month:02d}-{day:02d}T{9 + i // 60:02d}:{i % 60:02d}:00Z",
-             "from_number": "+12125550147",
-             "to_number": "+442071234567" if kinds[i % 3] == "international" else "+13125550100",
-             "duration_seconds": 61 + i, "call_type": kinds[i % 3]} for i in range(n)]
-
-
-def hook(container, name, *args, **kwargs):
-    with entrypoint_hook(container, name) as method:
-        return method(*args, **kwargs)
-
-
-@pytest.fixture
-def billing(start_service):
-    container = start_service(BillingService)
-    opened = hook(container, "open_account", OPEN)
-    return container, opened["account_number"]
+from tests.support.billing_accounts import OPEN, billing, calls  # noqa: F401 (billing: fixture)
+from tests.support.containers import events_queue, hook, rows, take
 
 
 def test_a_cycle_issues_one_statement_whose_lines_add_up_and_a_rerun_issues_nothing(billing):

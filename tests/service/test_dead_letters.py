@@ -12,7 +12,7 @@ from services.contracts.errors import NotFound
 from services.runtime import dead_letters, outbox
 from services.runtime.context import LogContext
 from services.runtime.database import Database
-from services.runtime.dead_letters_mixin import DeadLettersMixin
+from services.runtime.service_dead_letters import DeadLettersMixin
 from services.runtime.handlers import dead_letter_queue, reliable_handler
 
 metadata = MetaData()

@@ -10,26 +10,17 @@ from datetime import datetime, timedelta, timezone
 import pyotp
 import pytest
 from nameko.testing.services import entrypoint_hook
-from sqlalchemy import create_engine, text
 
 from services.contracts.errors import Conflict, InvalidInput, Throttled, Unauthenticated
 from services.runtime import clock as clock_module
-from services.runtime.database import engine_url
 from tests.service import identity_fakes
 from tests.service.identity_fakes import PASSWORD, IdentityUnderTest, signup_request
+from tests.support.containers import rows
 
 
 def rpc(container, method, *args, **kwargs):
     with entrypoint_hook(container, method) as hook:
         return hook(*args, **kwargs)
-
-
-def rows(container, sql, **params):
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.connect() as conn:
-        result = conn.execute(text(sql), params).all()
-    engine.dispose()
-    return result
 
 
 def mails(template, container=None):

@@ -10,14 +10,7 @@ from services.contracts.errors import (Conflict, InvalidInput, Refused, Throttle
 from services.identity import throttle
 from services.runtime.database import engine_url
 from tests.service.identity_fakes import ACCOUNT, PASSWORD, IdentityUnderTest, signup_request
-
-
-def rows(container, sql, **params):
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.connect() as conn:
-        result = conn.execute(text(sql), params).all()
-    engine.dispose()
-    return result
+from tests.support.containers import rows
 
 
 def outbox_types(container):

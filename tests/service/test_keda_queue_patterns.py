@@ -12,7 +12,7 @@ from nameko.rpc import RPC_QUEUE_TEMPLATE
 from services.contracts.names import SERVICES
 from services.runtime import config, topology
 from services.runtime.registry import service_class
-from tests.deploy.test_deploy_files import K8S
+from tests.support.deploy_files import K8S
 
 
 def handler_queue_names(service):

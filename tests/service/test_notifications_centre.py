@@ -12,7 +12,7 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter, replace_
 from services.contracts.errors import InvalidInput, NotFound
 from services.notifications.service import NotificationsService
 from services.runtime import outbox
-from tests.service.test_payments_notices import mails, succeeded, text_of
+from tests.support.payment_notices import mails, succeeded, text_of
 
 ACCOUNT = "4929000000000006"
 USERS = [

@@ -21,6 +21,8 @@ from services.notifications.models import metadata
 from services.notifications.service import NotificationsService
 from services.runtime import outbox
 from services.runtime.database import engine_url, standalone
+from tests.support.containers import rows
+from tests.support.ports import free_port
 
 USER = {"user_id": "u-1", "username": "rosa.diaz", "email": "rosa@harbor.example",
         "first_name": "Rosa", "last_name": "Diaz"}
@@ -39,14 +41,6 @@ class _FakeIdentity(DependencyProvider):
 
 class NotificationsUnderTest(NotificationsService):
     identity_rpc = _FakeIdentity()
-
-
-def rows(container, sql):
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.connect() as conn:
-        result = conn.execute(text(sql)).all()
-    engine.dispose()
-    return result
 
 
 def maildir(path):
@@ -107,12 +101,6 @@ def test_an_unknown_template_is_refused(start_service):
     with pytest.raises(InvalidInput):
         with entrypoint_hook(container, "send_email") as send_email:
             send_email(to="a@b.example", category="x", template="nope", context={})
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ a viewer. A scheduled payment canceled because its payer left is told to the sam
 from datetime import date
 
 from nameko.standalone.events import event_dispatcher
-from nameko.testing.services import entrypoint_waiter, replace_dependencies
+from nameko.testing.services import entrypoint_waiter
 
 from services.runtime import outbox
-from tests.service.test_payments_notices import (ACCOUNT, WithPaymentNotices, mails, succeeded,
-                                                 text_of)
+from tests.support.payment_notices import ACCOUNT, mails, start_notices, succeeded, text_of
 
 MEMBERS = [
     {"user_id": "u-a1", "username": "a1", "email": "admin1@example.com", "role": "admin"},
@@ -29,16 +28,6 @@ class Directory:
         return MEMBERS
 
 
-def start(container_factory, vhost, database, tmp_path):
-    config = {"AMQP_URI": vhost[1], "SERIALIZER": "json",
-              "DATABASE_URL": database("notifications"), "DATA_DIR": str(tmp_path),
-              "PUBLIC_URL": "http://portal.test", "SMTP_URL": None, "RPC_TIMEOUT": 5}
-    container = container_factory(WithPaymentNotices, config)
-    replace_dependencies(container, identity_rpc=Directory())
-    container.start()
-    return container
-
-
 def deliver(container, vhost, handler, event_type, event):
     with entrypoint_waiter(container, handler, timeout=10):
         event_dispatcher({"AMQP_URI": vhost[1]})("payments", event_type, event)
@@ -46,7 +35,7 @@ def deliver(container, vhost, handler, event_type, event):
 
 def test_a_receipt_for_someone_who_left_goes_to_the_admins_and_billing_users(
         container_factory, vhost, database, tmp_path):
-    container = start(container_factory, vhost, database, tmp_path)
+    container = start_notices(container_factory, vhost, database, tmp_path, Directory())
     deliver(container, vhost, "on_payment_succeeded", "payment_succeeded", succeeded("u-left"))
     assert sorted(m["To"] for m in mails(tmp_path)) == ["admin1@example.com",
                                                         "billing@example.com"]
@@ -54,7 +43,7 @@ def test_a_receipt_for_someone_who_left_goes_to_the_admins_and_billing_users(
 
 def test_a_members_receipt_goes_to_them_and_the_admins_and_billing_users_once_each(
         container_factory, vhost, database, tmp_path):
-    container = start(container_factory, vhost, database, tmp_path)
+    container = start_notices(container_factory, vhost, database, tmp_path, Directory())
     deliver(container, vhost, "on_payment_succeeded", "payment_succeeded", succeeded("u-b"))
     received = mails(tmp_path)
     assert sorted(m["To"] for m in received) == ["admin1@example.com", "billing@example.com"]
@@ -64,7 +53,7 @@ def test_a_members_receipt_goes_to_them_and_the_admins_and_billing_users_once_ea
 
 def test_a_payment_canceled_because_its_payer_left_is_told_to_the_admins(
         container_factory, vhost, database, tmp_path):
-    container = start(container_factory, vhost, database, tmp_path)
+    container = start_notices(container_factory, vhost, database, tmp_path, Directory())
     event = outbox.envelope("payments", "payment_canceled", {
         "account_number": ACCOUNT, "payment_id": "p-9", "amount_cents": 1500,
         "scheduled_for": date(2026, 12, 20), "user_id": "u-left", "cause": "user_removed",

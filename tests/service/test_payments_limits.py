@@ -8,8 +8,9 @@ import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
 
 from services.contracts.errors import Refused
-from tests.service.test_payments_service import (ACCOUNT, AFTER, BANK, CARD, SOON, FakeBilling,
-                                                 call, events, query, start_payments)
+from tests.support.payment_methods import BANK, CARD
+from tests.support.payments_service import (ACCOUNT, AFTER, SOON, FakeBilling, call, events, query,
+                                            start_payments)
 
 assert start_payments  # the fixture, used by name
 

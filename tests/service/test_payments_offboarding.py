@@ -5,10 +5,10 @@ is delivered, each with a ``payments.payment_canceled`` event for the admins' no
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
 
-from tests.service.test_payments_service import (ACCOUNT, AFTER, CARD, OTHER, SOON,
-                                                 FakeIdentity, call, events, query,
-                                                 start_payments)
 from services.runtime import outbox
+from tests.support.payment_methods import CARD
+from tests.support.payments_service import (ACCOUNT, AFTER, OTHER, SOON, FakeIdentity, call,
+                                            events, query, start_payments)
 
 assert start_payments  # the fixture, used by name
 

@@ -3,98 +3,20 @@ methods, one-time payments with idempotency keys, scheduled payments, autopay an
 identity's RPCs are replaced by a small fake (the security-code preference); the processor is
 the real sandbox adapter."""
 import json
-from datetime import date, timedelta
+from datetime import date
 
 import eventlet
 import pytest
 from nameko.standalone.events import event_dispatcher
-from nameko.testing.services import entrypoint_hook, entrypoint_waiter, replace_dependencies
+from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import create_engine, text
 
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
-from services.payments.service import PaymentsService
 from services.runtime import outbox
 from services.runtime.database import engine_url
-
-ACCOUNT = "4929000000000006"
-OTHER = "4929000000000014"
-SOON = (date.today() + timedelta(days=10)).isoformat()
-AFTER = (date.today() + timedelta(days=11)).isoformat()
-CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
-        "cvc": "123", "name": "Ana Ruiz", "postal_code": "10004"}
-DECLINED = dict(CARD, card_number="4000000000000002")
-BANK = {"type": "bank_account", "routing_number": "110000000", "account_number": "000123456789",
-        "account_type": "checking", "name": "Northwind"}
-
-
-class FakeIdentity:
-    def __init__(self, require=False, code="2468"):
-        self.require, self.code = require, code
-
-    def check_payment_security(self, user_id, code=None):
-        return {"code_required": self.require,
-                "code_valid": code == self.code if self.require and code else None}
-
-    def get_account_role(self, user_id, account_number):
-        return "billing"
-
-
-class FakeBilling:
-    """Answers what each account still owes (``dues``); a large default; an Exception value
-    is raised (billing away). The payment allowance is that plus ``ahead``."""
-    ahead = 10_000_000
-
-    def __init__(self, dues=None):
-        self.dues = dues or {}
-
-    def get_payment_allowance(self, account_number, payment_ids=()):
-        """``dues`` already credit every payment it is asked about."""
-        due = self.get_account_summary(account_number)["amount_due_cents"]
-        return {"account_number": account_number, "balance_cents": due,
-                "amount_due_cents": due, "ahead_cents": self.ahead,
-                "max_payment_cents": due + self.ahead, "currency": "USD",
-                "applied_payment_ids": list(payment_ids or ())}
-
-    def get_account_summary(self, account_number):
-        due = self.dues.get(account_number, 10_000_000)
-        if isinstance(due, Exception):
-            raise due
-        return {"account_number": account_number, "amount_due_cents": due}
-
-
-@pytest.fixture
-def start_payments(vhost, database, container_factory, tmp_path):
-    """``start_payments(identity=None, url=None, billing=None)`` -> a started payments
-    container; pass the same ``url`` twice for two replicas on one database."""
-    def start(identity=None, url=None, billing=None):
-        config = {"AMQP_URI": vhost[1], "SERIALIZER": "json",
-                  "DATABASE_URL": url or database("payments"), "DATA_DIR": str(tmp_path),
-                  "PUBLIC_URL": "http://portal.test", "SMTP_URL": None, "RPC_TIMEOUT": 5}
-        container = container_factory(PaymentsService, config)
-        replace_dependencies(container, identity_rpc=identity or FakeIdentity(),
-                             billing_rpc=billing or FakeBilling())
-        container.start()
-        return container
-    return start
-
-
-def call(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
-
-
-def query(container, sql):
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.connect() as conn:
-        result = conn.execute(text(sql)).all()
-    engine.dispose()
-    return result
-
-
-def events(container, event_type):
-    return [json.loads(row[0])["data"] for row in query(
-        container, f"SELECT body FROM outbox WHERE event_type = 'payments.{event_type}' "
-                   "ORDER BY created_at")]
+from tests.support.payment_methods import BANK, CARD, DECLINED
+from tests.support.payments_service import (ACCOUNT, AFTER, OTHER, SOON, FakeBilling,  # noqa: F401
+                                            FakeIdentity, call, events, query, start_payments)
 
 
 def test_a_card_is_kept_only_as_token_brand_last4_and_expiry(start_payments):
@@ -337,7 +259,7 @@ def test_a_charge_interrupted_by_a_crash_is_finished_by_the_next_run_never_left_
     container = start_payments()
     method = call(container, "add_payment_method", ACCOUNT, CARD)
     body = {"amount_cents": 4200, "payment_method_id": method["id"]}
-    with mock.patch("services.payments.payments.charge", side_effect=RuntimeError("crash")):
+    with mock.patch("services.payments.lifecycle.charge", side_effect=RuntimeError("crash")):
         with pytest.raises(Exception):
             call(container, "create_payment", ACCOUNT, body, "crash-key")
     assert query(container, "SELECT status, processor_ref FROM payments")[0] == ("pending", None)

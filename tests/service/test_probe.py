@@ -13,7 +13,7 @@ import pytest
 from nameko.extensions import DependencyProvider
 
 from services.identity.service import IdentityService
-from services.runtime.health import HealthMixin
+from services.runtime.service_health import HealthMixin
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,7 +17,7 @@ from services.runtime import handlers, outbox
 from services.runtime.context import LogContext
 from services.runtime.database import Database, make_engine
 from services.runtime.relay import OutboxRelay
-from tests.service.test_billing_accounts import events_queue, take
+from tests.support.containers import events_queue, take
 
 metadata = MetaData()
 outbox.add_tables(metadata)

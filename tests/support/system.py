@@ -5,7 +5,6 @@ stopped and started again while the rest keep running."""
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,12 +15,7 @@ import requests
 from services.contracts.names import SERVICES
 from tests.support.event_capture import EventCapture
 from tests.support.paths import ROOT
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.ports import free_port
 
 
 class System:

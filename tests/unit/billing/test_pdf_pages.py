@@ -18,7 +18,7 @@ from services.billing import (
     queries,
 )
 from services.runtime import config
-from tests.unit.billing.test_pdf import DETAIL
+from tests.support.statement_detail import DETAIL
 
 
 def pages(document):

@@ -11,7 +11,7 @@ import pypdf
 import pytest
 
 from services.billing import pdf, pdf_renderer, pdf_sandbox
-from tests.unit.billing.test_pdf import DETAIL
+from tests.support.statement_detail import DETAIL
 
 STRANGE = [
     '<img src="/etc/passwd" width="500" height="500"/>',

@@ -51,7 +51,7 @@ def test_the_dashboard_shows_a_hostile_company_name_as_text(tmp_path):
 
     from gateway.app import create_app
     from services.runtime import config
-    from tests.unit.gateway.web.test_billing_pages import ACCOUNT, SUMMARY, fake_rpc
+    from tests.support.portal_client import ACCOUNT, SUMMARY, fake_rpc
     rpc = fake_rpc({("billing", "get_account_summary"):
                     dict(SUMMARY, company_name='<script>alert(1)</script><img src=x>')})
     settings = config.load({"DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 32})

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from services.contracts.errors import InvalidInput
-from services.payments import idempotency, methods, payments
+from services.payments import idempotency, lifecycle, methods
 from services.payments.processor import ProcessorDeclined, SandboxProcessor
 
 TODAY = date(2026, 11, 24)
@@ -92,9 +92,9 @@ def test_sandbox_bank_debits_are_pending_and_an_account_ending_0002_comes_back()
 
 
 def test_a_payment_request_checks_amount_and_schedule():
-    ok = payments.load_request({"amount_cents": 1000, "payment_method_id": "m"}, TODAY)
+    ok = lifecycle.load_request({"amount_cents": 1000, "payment_method_id": "m"}, TODAY)
     assert ok["scheduled_for"] is None
-    today = payments.load_request({"amount_cents": 1, "payment_method_id": "m",
+    today = lifecycle.load_request({"amount_cents": 1, "payment_method_id": "m",
                                    "scheduled_for": "2026-11-24"}, TODAY)
     assert today["scheduled_for"] is None  # today means now
     for bad, field in (({"amount_cents": 0}, "amount_cents"),
@@ -104,17 +104,17 @@ def test_a_payment_request_checks_amount_and_schedule():
                        ({"scheduled_for": "2027-01-24"}, "scheduled_for"),
                        ({"security_code": "12a4"}, "security_code")):
         with pytest.raises(InvalidInput) as raised:
-            payments.load_request(dict({"amount_cents": 100, "payment_method_id": "m"}, **bad),
+            lifecycle.load_request(dict({"amount_cents": 100, "payment_method_id": "m"}, **bad),
                                   TODAY)
         assert field in raised.value.errors
 
 
 def test_the_security_code_is_not_part_of_the_idempotency_fingerprint():
-    a = payments.load_request({"amount_cents": 100, "payment_method_id": "m",
+    a = lifecycle.load_request({"amount_cents": 100, "payment_method_id": "m",
                                "security_code": "1234"}, TODAY)
-    b = payments.load_request({"amount_cents": 100, "payment_method_id": "m"}, TODAY)
-    c = payments.load_request({"amount_cents": 101, "payment_method_id": "m"}, TODAY)
-    fp = lambda d: idempotency.fingerprint(payments.fingerprint_fields(d))  # noqa: E731
+    b = lifecycle.load_request({"amount_cents": 100, "payment_method_id": "m"}, TODAY)
+    c = lifecycle.load_request({"amount_cents": 101, "payment_method_id": "m"}, TODAY)
+    fp = lambda d: idempotency.fingerprint(lifecycle.fingerprint_fields(d))  # noqa: E731
     assert fp(a) == fp(b) != fp(c)
     with pytest.raises(InvalidInput):
         idempotency.check_key("  ")

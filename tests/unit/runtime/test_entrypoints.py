@@ -9,7 +9,7 @@ from nameko.rpc import Rpc, RpcProxy
 from nameko.timer import Timer
 
 from services.contracts.names import SERVICES
-from services.runtime.dead_letters_mixin import DeadLetterConsumer
+from services.runtime.service_dead_letters import DeadLetterConsumer
 from services.runtime.entrypoints import QuorumRpc, TransientReplyListener
 from services.runtime.handlers import ReliableEventHandler
 from services.runtime.registry import service_class

@@ -1,45 +1,10 @@
 """The billing portal pages with services replaced by a table-driven fake client and a
 signed-in session cookie: a new account with no statement yet, a credit balance, money shown
 as dollars, and an unknown invoice as a 404 page."""
-import time
-
-import pytest
-
-from gateway.app import create_app
 from gateway.web.billing_pages import chart
 from services.contracts.money import usd
 from services.contracts.errors import NotFound
-from services.runtime import config
-from tests.support.fakes import FakeRpc
-
-ACCOUNT = "4929000000000006"
-SUMMARY = {"account_number": ACCOUNT, "company_name": "Bluebird Bakery", "amount_due_cents": 0,
-           "balance_cents": 0, "currency": "USD", "due_date": None, "invoice_number": None,
-           "past_due_cents": 0, "last_payment": None, "invoice_delivery": "paperless"}
-
-
-def fake_rpc(extra=None):
-    answers = {
-        ("identity", "get_account_role"): lambda user_id, number: "viewer",
-        ("billing", "get_account_summary"): SUMMARY,
-        ("payments", "get_autopay"): None,
-        ("billing", "list_statements"): {"items": [], "next_cursor": None},
-        ("billing", "get_activity"): {"items": []},
-    }
-    answers.update(extra or {})
-    return FakeRpc(answers)
-
-
-@pytest.fixture
-def client_for(tmp_path):
-    def make(rpc):
-        settings = config.load({"DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 32})
-        client = create_app(settings, rpc_client=rpc).test_client()
-        with client.session_transaction() as session:
-            session["auth"] = {"u": "u1", "s": "s1", "n": "sam", "checked": time.time()}
-            session["account"] = ACCOUNT
-        return client
-    return make
+from tests.support.portal_client import client_for, fake_rpc  # noqa: F401 (client_for: fixture)
 
 
 def test_a_new_account_without_statements_gets_a_friendly_dashboard_and_history(client_for):

@@ -4,7 +4,7 @@ The gateway in-process with a fake service client and a signed-in session."""
 import re
 
 from gateway.web.filters import machine_datetime
-from tests.unit.gateway.web.test_billing_pages import SUMMARY, client_for, fake_rpc  # noqa: F401 (fixture)
+from tests.support.portal_client import SUMMARY, client_for, fake_rpc  # noqa: F401 (fixture)
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 STATEMENT = {"invoice_number": "INV-7", "statement_date": "2026-10-27", "due_date": "2026-11-17",

@@ -4,14 +4,14 @@ Three short transactions, so that no database transaction is held open while the
 is called: (1) claim the Idempotency-Key together with the new payment row, (2) charge,
 (3) record the outcome, its event and the key's response. A crash between (1) and (3) leaves a
 ``pending`` payment with no processor reference; the client's retry with the same key (once
-the first attempt is clearly dead, ``payments.interrupted``) or else the next payment run
+the first attempt is clearly dead, ``lifecycle.interrupted``) or else the next payment run
 (runs.recover_in_flight) charges it again under the same processor idempotency key, so it is
 never unknown and never charged twice.
 """
 from sqlalchemy.exc import IntegrityError
 
 from services.contracts.errors import Conflict
-from services.payments import carding, idempotency, limits, methods, payments
+from services.payments import carding, idempotency, lifecycle, limits, methods
 from services.payments.models import Payment
 from services.runtime import clock
 
@@ -24,9 +24,9 @@ def make_payment(db, processor, account_number, request, key, *, user_id=None,
     charged), Unavailable (billing did not answer)."""
     today = today or clock.today()
     key = idempotency.check_key(key)
-    data = payments.load_request(request, today)
-    fp = idempotency.fingerprint(payments.fingerprint_fields(data))
-    first = idempotency.replay(db, account_number, key, fp, stale=payments.interrupted)
+    data = lifecycle.load_request(request, today)
+    fp = idempotency.fingerprint(lifecycle.fingerprint_fields(data))
+    first = idempotency.replay(db, account_number, key, fp, stale=lifecycle.interrupted)
     if isinstance(first, idempotency.Interrupted):
         return resume(db, processor, first.payment_id, today)
     if first is not None:
@@ -43,25 +43,25 @@ def make_payment(db, processor, account_number, request, key, *, user_id=None,
             if allowance is not None:
                 limits.lock_account(tx.session, account_number)
                 limits.check(tx.session, account_number, data["amount_cents"], allowance)
-            payment = payments.new(tx.session, account_number, method, data["amount_cents"],
+            payment = lifecycle.new(tx.session, account_number, method, data["amount_cents"],
                                    user_id=user_id, scheduled_for=data["scheduled_for"])
             idempotency.claim(tx.session, account_number, key, fp, payment.id)
             if payment.status == "scheduled":
-                tx.emit("payment_scheduled", payments.scheduled_event(payment))
-                result = payments.public(payment, method)
+                tx.emit("payment_scheduled", lifecycle.scheduled_event(payment))
+                result = lifecycle.public(payment, method)
                 idempotency.record(tx.session, account_number, key, result)
                 return result
     except IntegrityError:
         # a concurrent request with this key won the insert: answer with its payment
         return idempotency.replay(db, account_number, key, fp)
-    outcome = payments.charge(processor, payment, method)
+    outcome = lifecycle.charge(processor, payment, method)
     if outcome.status == "unknown":
         # the processor may have charged: the payment stays pending with its key in flight,
         # finished under the same processor key by this key's retry or the next payment run
-        return payments.public(payment, method)
+        return lifecycle.public(payment, method)
     with db.transaction() as tx:
-        payment = payments.record_charge(tx, payment.id, payment.attempts, method, outcome, today)
-        result = payments.public(payment, method)
+        payment = lifecycle.record_charge(tx, payment.id, payment.attempts, method, outcome, today)
+        result = lifecycle.public(payment, method)
         idempotency.record(tx.session, account_number, key, result)
     return result
 
@@ -86,12 +86,12 @@ def finish_charge(db, processor, payment, method, today):
     """Charge an interrupted ``payment`` again under its processor key (which returns the
     first charge if there was one), record the outcome once and answer its Idempotency-Key
     with it. Returns the payment (public dict), or None when the processor still cannot say."""
-    outcome = payments.charge(processor, payment, method)
+    outcome = lifecycle.charge(processor, payment, method)
     if outcome.status == "unknown":
         return None
     with db.transaction() as tx:
-        recorded = payments.record_charge(tx, payment.id, payment.attempts, method, outcome,
+        recorded = lifecycle.record_charge(tx, payment.id, payment.attempts, method, outcome,
                                           today)
-        result = payments.public(recorded, method)
+        result = lifecycle.public(recorded, method)
         idempotency.record_for_payment(tx.session, payment.id, result)
     return result
