@@ -10,9 +10,10 @@ from flask_smorest import Api, Blueprint
 from marshmallow import INCLUDE, Schema, fields
 from webargs.flaskparser import FlaskParser
 
-from gateway import roles, text_guard
+from gateway import text_guard
 from gateway.api import documents, problem_docs
 from gateway.auth.access import PUBLIC, STAFF, access_of, authorize, required_role
+from services.contracts import roles
 
 BEARER_SCHEME, STAFF_SCHEME = "bearer", "staff"  # the security schemes of the two documents
 

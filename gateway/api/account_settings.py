@@ -1,5 +1,5 @@
 """An account's company profile and invoice delivery (paper or paperless). Anyone on the
-account reads them; only its admins change them (gateway.roles: "manage")."""
+account reads them; only its admins change them (services.contracts.roles: "manage")."""
 from flask import request
 from marshmallow import fields
 

@@ -9,7 +9,7 @@ answer is an RFC 9457 problem document (application/problem+json, gateway/proble
 429 and 503 carry Retry-After. No catch-all ``default`` answer: a status missing here is a
 gap the fuzzing tests (tests/fuzz) report.
 """
-from gateway import roles
+from services.contracts import roles
 
 PROBLEM = "application/problem+json"
 PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}

@@ -4,7 +4,7 @@ API callers send ``Authorization: Bearer <access token>`` (gateway.auth.tokens);
 carry the signed session cookie (gateway.auth.portal_session). Views use ``signed_in``,
 ``account_scope(action)`` (account number in the path) or ``web_account_scope(action)``
 (portal pages: the account the user is looking at), or ``public``. Every role check goes
-through gateway.roles.allows; on the API, ``authorize`` runs it before the request's body is
+through services.contracts.roles.allows; on the API, ``authorize`` runs it before the request's body is
 read (see the note above ``_guarded``).
 """
 import functools
@@ -12,10 +12,9 @@ import hmac
 
 from flask import current_app, g, redirect, request, session, url_for
 
-from gateway import roles
 from gateway.auth import portal_session, tokens
 from gateway.clients import identity
-from services.contracts import errors
+from services.contracts import errors, roles
 
 NOT_FOUND = "No account with that number is available to you."
 

@@ -3,11 +3,11 @@ Everyone on the account sees them; admins change them through the same billing R
 API (gateway.clients); others see them read-only with a note saying why."""
 from flask import flash, g, redirect, render_template, request, url_for
 
-from gateway import roles
 from gateway.actors import actor
 from gateway.auth import access
 from gateway.clients import accounts, billing
 from gateway.web import bp, forms
+from services.contracts import roles
 from services.contracts.errors import DomainError, InvalidInput
 
 LABELS = {"company_name": "Company name", "contact_name": "Contact name", "email": "Email",

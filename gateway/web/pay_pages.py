@@ -6,12 +6,12 @@ from decimal import Decimal, InvalidOperation
 
 from flask import g, redirect, render_template, request, url_for
 
-from gateway import roles
 from gateway.actors import actor
 from gateway.auth import access
 from gateway.clients import payments
 from gateway.clients.accounts import account_summary
 from gateway.web import bp, forms
+from services.contracts import roles
 from services.contracts.errors import DomainError, InvalidInput
 
 LABELS = {"card_number": "Card number", "exp_month": "Expiration month",

@@ -1,14 +1,14 @@
 """Portal pages: /users (the account's users: invite, change role, remove; pending
 invitations to revoke and the audit trail for admins) and /invitations/accept (an invited person creates their online ID). Forms post
-to the same identity RPCs as the API; role checks are gateway.auth.access's (gateway.roles)."""
+to the same identity RPCs as the API; role checks are gateway.auth.access's (services.contracts.roles)."""
 from flask import flash, g, redirect, render_template, request, url_for
 
-from gateway import roles
 from gateway.actors import actor, origin
 from gateway.auth import access
 from gateway.clients import accounts, identity
 from gateway.web import bp, forms
 from gateway.web.security_pages import flash_refusal
+from services.contracts import roles
 from services.contracts.errors import DomainError, InvalidInput, Refused
 
 ROLE_NAMES = {"admin": "Admin (everything)", "billing": "Billing (view and pay)",

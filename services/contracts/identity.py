@@ -2,7 +2,7 @@
 and the identity service (which loads them again: it trusts no caller)."""
 from marshmallow import Schema, fields, post_load, validate
 
-from services.contracts import validators
+from services.contracts import roles, validators
 
 ACCOUNT_NUMBER = validators.Pattern(r"^[0-9]{16}$", error="An account number is 16 digits.")
 USERNAME = validators.Pattern(
@@ -131,7 +131,7 @@ class User(Schema):
     pending_email = fields.String(allow_none=True, metadata=_PENDING)
 
 
-ROLE = validate.OneOf(["admin", "billing", "viewer"], error="Choose admin, billing or viewer.")
+ROLE = validate.OneOf(list(roles.ROLES), error="Choose admin, billing or viewer.")
 
 
 class SecurityCodeRequest(Schema):

@@ -3,8 +3,8 @@ an account always keeps an admin."""
 from sqlalchemy import select
 
 from services.contracts.errors import Conflict, InvalidInput, NotFound
+from services.contracts.roles import ROLES
 from services.identity.models import Membership
-from services.identity.onlineids import ROLES
 
 LAST_ADMIN = ("This is the account's last admin. Make another user an admin first: an "
               "account always keeps one.")

@@ -11,7 +11,6 @@ from services.identity import passwords
 from services.identity.models import AccountClaim, Membership, User
 from services.runtime import clock
 
-ROLES = ("admin", "billing", "viewer")
 WRONG_KEY = ("We could not match that account number and security key. Check both against "
              "your invoice.")
 ALREADY_CLAIMED = ("This account already has an online ID. Ask its administrator to invite "

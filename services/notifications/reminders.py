@@ -5,10 +5,11 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from services.contracts.roles import roles_allowing
 from services.notifications.models import Bill, ReminderSent
 
 DAYS_BEFORE_DUE = 5
-PAYERS = ("admin", "billing")  # the roles that can act on a reminder by paying
+PAYERS = roles_allowing("pay")  # who can act on a reminder by paying
 
 
 def remember_bill(session, data):

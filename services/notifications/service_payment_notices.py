@@ -11,9 +11,10 @@ consumer, so a redelivery sends nothing again and a crash half-way through a lis
 to those not yet recorded.
 """
 from services.contracts.money import usd
+from services.contracts.roles import roles_allowing
 from services.runtime.handlers import reliable_handler
 
-PAYING_ROLES = ("admin", "billing")
+PAYING_ROLES = roles_allowing("pay")
 
 
 class PaymentNotices:

@@ -2,7 +2,7 @@
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
-from gateway import roles
+from services.contracts import roles
 from services.identity import passwords, throttle
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=timezone.utc)
