@@ -10,8 +10,8 @@ from gateway.clients import identity
 from gateway.revocations import Revocations
 from gateway.rpc import RpcClient
 from gateway.session_cache import SessionCache
+from services.contracts.identity import ACCESS_TOKEN_SECONDS
 
-ACCESS_TOKEN_SECONDS = 600
 _lock = threading.Lock()
 
 

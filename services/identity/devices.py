@@ -6,7 +6,7 @@ together, and of the address alone (prefixed, so the two kinds never collide).""
 from sqlalchemy.exc import IntegrityError
 
 from services.identity.models import KnownDevice
-from services.identity.sessions import digest
+from services.runtime.secret_tokens import digest
 
 
 def fingerprint(ip, user_agent):

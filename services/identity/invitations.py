@@ -19,8 +19,8 @@ from services.identity.availability import UNAVAILABLE, check_username
 from services.identity.memberships import check_role
 from services.identity.models import Invitation, Membership, User
 from services.identity.onlineids import account_role
-from services.identity.sessions import digest, new_secret
 from services.runtime import clock
+from services.runtime.secret_tokens import digest, new_secret
 
 LIFETIME = timedelta(days=7)
 BAD_TOKEN = ("This invitation link is not valid any more (used, expired or unknown). Ask the "

@@ -13,8 +13,8 @@ from sqlalchemy import update
 from services.contracts.errors import InvalidInput, Refused
 from services.identity import passwords
 from services.identity.models import PasswordReset
-from services.identity.sessions import digest, new_secret
 from services.runtime import clock
+from services.runtime.secret_tokens import digest, new_secret
 
 RESET_LIFETIME = timedelta(minutes=30)
 BAD_TOKEN = "This reset link is not valid any more. Ask for a new one."

@@ -9,6 +9,7 @@ from nameko.timer import timer
 
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unauthenticated)
+from services.contracts.identity import ACCESS_TOKEN_SECONDS
 from services.identity import (alerts, availability, devices, onlineids, passwords,
                                recovery, recovery_requests, sessions, throttle, totp)
 from services.identity.service_email import EmailChanges
@@ -182,7 +183,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
             return {"active": True, "user_id": user.id, "username": user.username}
 
     @rpc
-    def list_ended_sessions(self, seconds=sessions.ACCESS_TOKEN_SECONDS + 60):
+    def list_ended_sessions(self, seconds=ACCESS_TOKEN_SECONDS + 60):
         """Returns the ids of sessions ended in the last ``seconds`` (the gateway fetches it
         at start so that tokens of sessions ended before it listened are still refused)."""
         with self.db.transaction() as tx:

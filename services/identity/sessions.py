@@ -5,8 +5,6 @@ sessions ended in the last access-token lifetime (fed by ``identity.session_ende
 can refuse their tokens without asking here. Refresh tokens are 256 random bits, stored as
 SHA-256, spent on use; showing a spent one again means it was stolen: the session ends.
 """
-import hashlib
-import secrets
 import uuid
 from datetime import timedelta
 
@@ -15,18 +13,10 @@ from sqlalchemy import select, update
 from services.contracts.errors import Unauthenticated
 from services.identity.models import RefreshToken, Session
 from services.runtime import clock
+from services.runtime.secret_tokens import digest, new_secret
 
-ACCESS_TOKEN_SECONDS = 600
 SESSION_LIFETIME = timedelta(hours=12)
 EXPIRED = "Your session has ended. Please sign in again."
-
-
-def new_secret():
-    return secrets.token_urlsafe(32)
-
-
-def digest(token):
-    return hashlib.sha256(str(token).encode()).hexdigest()
 
 
 def open_session(session, user_id, at, ip=None, user_agent=None):

@@ -17,7 +17,7 @@ from sqlalchemy import or_, select, update
 from services.contracts.errors import Conflict, InvalidInput
 from services.identity.models import RecoveryCode, User
 from services.identity.sealing import seal, unseal
-from services.identity.sessions import digest
+from services.runtime.secret_tokens import digest
 
 ISSUER = "BizPortal"
 RECOVERY_COUNT = 10

@@ -6,17 +6,11 @@ both succeed), and a newer request for the same owner ends the older ones. What 
 confirms is the service's: its table (``token_hash``, the owner column, ``created_at``,
 ``expires_at``, ``used_at`` and columns of its own), its lifetime, its page and its refusal.
 """
-import hashlib
-import secrets
-
 from sqlalchemy import select, update
 
 from services.contracts.errors import Refused
 from services.runtime import clock
-
-
-def digest(token):
-    return hashlib.sha256(str(token).encode()).hexdigest()
+from services.runtime.secret_tokens import digest, new_secret
 
 
 class MailedLinks:
@@ -35,7 +29,7 @@ class MailedLinks:
         """Stores a new link for ``owner`` (ending its earlier ones); returns the token (to
         mail, never to log)."""
         self.end_pending(session, owner, at)
-        token = secrets.token_urlsafe(32)
+        token = new_secret()
         session.add(self.model(token_hash=digest(token), created_at=at,
                                expires_at=at + self.lifetime,
                                **{self.owner_name: owner}, **columns))

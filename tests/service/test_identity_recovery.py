@@ -10,7 +10,8 @@ from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine, text
 
 from services.contracts.errors import InvalidInput, Refused, Throttled, Unauthenticated
-from services.identity import passwords, sessions, throttle
+from services.identity import passwords, throttle
+from services.runtime import secret_tokens
 from services.runtime.database import engine_url
 from tests.service import identity_fakes
 from tests.service.identity_fakes import PASSWORD, IdentityUnderTest, signup_request
@@ -240,7 +241,7 @@ def test_reset_tokens_die_together_when_one_is_used_issued_or_the_password_chang
                                "WHERE used_at IS NULL")
     execute(identity, "INSERT INTO password_resets (token_hash, user_id, created_at, "
                       "expires_at) VALUES (:h, :u, :c, :e)",
-            h=sessions.digest("a-twin-token-issued-alongside"), u=row[0], c=row[1], e=row[2])
+            h=secret_tokens.digest("a-twin-token-issued-alongside"), u=row[0], c=row[1], e=row[2])
     rpc(identity, "reset_password", second, NEW_PASSWORD)
     with pytest.raises(Refused):
         rpc(identity, "reset_password", "a-twin-token-issued-alongside", "amber quarry falcon 31")
