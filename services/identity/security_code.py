@@ -2,7 +2,7 @@
 password, checked (throttled) when the user's preference asks for it on payments."""
 import re
 
-from services.contracts.errors import InvalidInput, Refused, Throttled
+from services.contracts.errors import InvalidInput, Throttled
 from services.identity import onlineids, passwords, preferences, throttle
 
 CODE = re.compile(r"[0-9]{4}")  # ASCII only: \d also matches other scripts' digits
@@ -63,7 +63,3 @@ def for_payment(db, user_id, code, at):
     if not (required and code):
         return {"code_required": required, "code_valid": None}
     return {"code_required": True, "code_valid": verify(db, user_id, code, at)}
-
-
-def refuse_wrong():
-    raise Refused(WRONG, {"field": "security_code"})

@@ -1,6 +1,5 @@
 """One chaos run: private broker and database, the whole system, load, faults, quiet,
 invariants. ``run(...)`` returns a Result; the short test and the long runner both use it."""
-import subprocess
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta

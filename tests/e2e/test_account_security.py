@@ -2,7 +2,6 @@
 then asks for, a challenge question asked on a password reset, sign-in alerts, 2-step sign-in
 with a TOTP code and a recovery code; each change audited and alerted by mail. The real
 services and gateway on the real broker and PostgreSQL (tests/conftest.py's `system`)."""
-import re
 import uuid
 from datetime import datetime, timezone
 

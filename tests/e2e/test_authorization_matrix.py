@@ -18,7 +18,7 @@ from gateway.auth.access import NOT_FOUND
 from gateway.auth.sessions import ACCESS_TOKEN_SECONDS
 from gateway.auth.tokens import _SALT
 from tests.e2e import authz_matrix as matrix
-from tests.e2e.auth_helpers import login, new_user
+from tests.e2e.auth_helpers import new_user
 from tests.e2e.test_users import bearer, invite_and_accept
 from tests.support.system import eventually
 

@@ -1,15 +1,13 @@
 """The shared plumbing under load of real use: the outbox relay, reliable handlers, the
 database dependency's cooperation with eventlet, and request ids across RPC and events."""
 import json
-import threading
 
 import eventlet
 import pytest
 from kombu import Connection
-from nameko.events import event_handler
 from nameko.rpc import rpc
 from nameko.standalone.rpc import ClusterRpcProxy
-from nameko.testing.services import entrypoint_hook, entrypoint_waiter
+from nameko.testing.services import entrypoint_hook
 from sqlalchemy import MetaData, text
 
 from services.runtime import clock

@@ -3,7 +3,7 @@ from datetime import date
 
 import pytest
 
-from services.billing import bill_runs, fees, rating, usage
+from services.billing import bill_runs, rating, usage
 from services.billing.queries import past_due
 from services.contracts.errors import InvalidInput
 

@@ -4,7 +4,7 @@ and remembers the answer in the worker, so many requests cost one RPC. Identity 
 table-driven fake client; the gateway is the real Flask app."""
 import pytest
 
-from gateway.auth import access, sessions, tokens
+from gateway.auth import sessions, tokens
 from gateway.app import create_app
 from gateway.session_cache import SessionCache
 from services.runtime import config
