@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote, urlparse, urlunparse
 
@@ -44,7 +45,7 @@ PASSWORD = "violet staple orbit 42"
 ACCOUNT = {"contact_name": "Bench", "email": "bench@bench.example", "phone": "+1 312 555 0188",
            "billing_address": {"line1": "1 Main St", "city": "Chicago", "state": "IL",
                                "postal_code": "60611"},
-           "bill_cycle_day": 1, "services": []}
+           "bill_cycle_day": 1, "services": [{"code": "FIBER-2G", "quantity": 4}]}
 CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2035,
         "cvc": "123", "name": "Bench", "postal_code": "60611"}
 
@@ -137,6 +138,13 @@ class Portal:
         staff = {"Authorization": f"Bearer {self.admin_token}"}
         opened = requests.post(f"{self.base}/internal/v1/accounts", headers=staff, timeout=10,
                                json={**ACCOUNT, "company_name": f"Bench {index}"}).json()
+        # a statement to pay: payments are held in proportion to what the account owes plus
+        # one month ahead (services/payments/limits.py), and an account never billed owes nothing
+        issued = requests.post(f"{self.base}/internal/v1/bill-runs", headers=staff, timeout=60,
+                               json={"statement_date": date.today().isoformat(),
+                                     "account_numbers": [opened["account_number"]]}).json()
+        if issued.get("statements_issued") != 1:
+            raise RuntimeError(f"the bill run answered {issued}")
         username = f"bench.payer.{index}"
         signup = requests.post(f"{self.base}/api/v1/signup", timeout=30, json={
             **opened, "username": username, "password": PASSWORD,
