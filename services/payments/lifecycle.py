@@ -15,6 +15,7 @@ from services.contracts import payments as contract
 from services.contracts.errors import Conflict, InvalidInput, NotFound
 from services.payments.models import Payment, PaymentMethod
 from services.payments.processor import Charge, ProcessorUnavailable
+from services.payments.recovery import INTERRUPTED_AFTER
 from services.runtime import clock
 
 CURRENCY = "USD"
@@ -70,9 +71,6 @@ def charge(processor, payment, method):
                                 idempotency_key=f"{payment.id}:{payment.attempts}")
     except ProcessorUnavailable:
         return UNKNOWN
-
-
-INTERRUPTED_AFTER = timedelta(seconds=15)  # a charge in flight this long has lost its request
 
 
 def interrupted(session, payment_id):

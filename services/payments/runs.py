@@ -6,20 +6,17 @@ replica whose UPDATE changed the row charges it. Candidates are read with FOR UP
 LOCKED on PostgreSQL so replicas do not queue behind each other's rows.
 """
 import logging
-from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from services.payments import idempotency, lifecycle, limits, offboarding, payment_requests
 from services.payments.models import Payment, PaymentMethod
+from services.payments.recovery import IN_FLIGHT_GRACE
 from services.runtime import clock
 
 log = logging.getLogger(__name__)
 
 BATCH = 200
-# an interrupted charge is charged again after this (the processor's idempotency key makes a
-# second ask of a charge still running harmless; record_charge records it once)
-IN_FLIGHT_GRACE = timedelta(seconds=30)
 
 
 def due_payments(session, run_date, after=""):

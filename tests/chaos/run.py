@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from services.contracts.names import SERVICES
-from services.payments.runs import IN_FLIGHT_GRACE
+from services.payments.recovery import IN_FLIGHT_GRACE
 from tests.chaos import faults as faults_mod
 from tests.chaos import invariants
 from tests.chaos import cluster_faults
