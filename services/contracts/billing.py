@@ -5,7 +5,7 @@ from services.contracts import validators
 
 DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
 DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
-ACCOUNT_NUMBER = validators.Pattern(r"^[0-9]{16}$", error="An account number is 16 digits.")
+ACCOUNT_NUMBER = validators.ACCOUNT_NUMBER
 
 
 class Address(Schema):

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from services.contracts import roles, validators
 
-ACCOUNT_NUMBER = validators.Pattern(r"^[0-9]{16}$", error="An account number is 16 digits.")
+ACCOUNT_NUMBER = validators.ACCOUNT_NUMBER
 USERNAME = validators.Pattern(
     r"^[A-Za-z0-9._-]{6,32}$",
     error="Use 6 to 32 characters: letters, digits, '.', '_' or '-'.")
@@ -54,7 +54,7 @@ class LoginRequest(Schema):
     password = fields.String(required=True, validate=PASSWORD, load_only=True)
     # six digits from the authenticator app, or a recovery code (XXXXX-XXXXX)
     totp_code = fields.String(load_default=None, validate=validators.Pattern(
-        r"^([0-9]{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$",
+        f"^({validators.TOTP_CODE_FORM}|{validators.RECOVERY_CODE_FORM})$",
         error="Enter the 6-digit code from your authenticator app, or a recovery code."))
 
 
@@ -137,7 +137,7 @@ ROLE = validate.OneOf(list(roles.ROLES), error="Choose admin, billing or viewer.
 class SecurityCodeRequest(Schema):
     current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
     security_code = fields.String(required=True, load_only=True, validate=validators.Pattern(
-        r"^[0-9]{4}$", error="Enter exactly 4 digits."))
+        validators.whole(validators.SECURITY_CODE_FORM), error="Enter exactly 4 digits."))
 
 
 class ChallengeQuestion(Schema):
@@ -196,7 +196,8 @@ class TotpStart(Schema):
 
 class TotpConfirm(Schema):
     code = fields.String(required=True, validate=validators.Pattern(
-        r"^[0-9]{6}$", error="Enter the 6-digit code from your authenticator app."))
+        validators.whole(validators.TOTP_CODE_FORM),
+        error="Enter the 6-digit code from your authenticator app."))
     current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
 
 

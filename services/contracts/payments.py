@@ -76,7 +76,8 @@ class PaymentRequest(Schema):
     payment_method_id = fields.String(required=True, validate=validate.Length(1, 36))
     scheduled_for = fields.Date(load_default=None, allow_none=True)
     security_code = fields.String(load_default=None, allow_none=True, validate=validators.Pattern(
-        r"^[0-9]{4}$", error="The security code is 4 digits."), load_only=True)
+        validators.whole(validators.SECURITY_CODE_FORM), error="The security code is 4 digits."),
+        load_only=True)
 
 
 class Payment(Schema):

@@ -26,6 +26,18 @@ NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP
 """.split())
 POSTAL_CODE = re.compile(r"[0-9]{5}(-[0-9]{4})?", re.ASCII)
 
+# The shapes of the numbers and codes customers type, one place each: the schemas anchor them
+# (``whole``), the services fullmatch them, and the API documents show them as patterns.
+ACCOUNT_NUMBER_FORM = "[0-9]{16}"   # the last digit a Luhn check (billing/keys.py)
+SECURITY_CODE_FORM = "[0-9]{4}"
+TOTP_CODE_FORM = "[0-9]{6}"
+RECOVERY_CODE_FORM = "[A-Za-z0-9]{5}-?[A-Za-z0-9]{5}"
+
+
+def whole(form):
+    """``form`` anchored at both ends, as an OpenAPI ``pattern`` reads it."""
+    return f"^{form}$"
+
 # Unicode categories never part of a name or an address: Cc (C0 and C1 controls, DEL), Cf
 # (format: bidi embeddings, overrides and isolates, zero-width characters, BOM), Zl and Zp
 # (line and paragraph separators).
@@ -61,6 +73,9 @@ class Pattern(validate.Regexp):
         if not isinstance(value, str) or self.regex.fullmatch(value) is None:
             raise ValidationError(self._format_error(value))
         return value
+
+
+ACCOUNT_NUMBER = Pattern(whole(ACCOUNT_NUMBER_FORM), error="An account number is 16 digits.")
 
 
 def email(value):

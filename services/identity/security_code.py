@@ -2,11 +2,11 @@
 password, checked (throttled) when the user's preference asks for it on payments."""
 import re
 
+from services.contracts import validators
 from services.contracts.errors import InvalidInput, Throttled
 from services.identity import onlineids, passwords, preferences, throttle
 
-CODE = re.compile(r"[0-9]{4}")  # ASCII only: \d also matches other scripts' digits
-WRONG = "The security code is not correct."
+CODE = re.compile(validators.SECURITY_CODE_FORM)  # ASCII only: \d also matches other scripts' digits
 TOO_MANY = "Too many wrong security codes. Wait a moment and try again."
 NOT_SET = "You have not set a security code yet. Set one on the Security page."
 

@@ -14,6 +14,7 @@ from datetime import datetime
 import pyotp
 from sqlalchemy import or_, select, update
 
+from services.contracts import validators
 from services.contracts.errors import Conflict, InvalidInput
 from services.identity.models import RecoveryCode, User
 from services.identity.sealing import seal, unseal
@@ -22,7 +23,7 @@ from services.runtime.secret_tokens import digest
 ISSUER = "BizPortal"
 RECOVERY_COUNT = 10
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-CODE = re.compile(r"[0-9]{6}")  # fullmatch: "$" would also take a final newline
+CODE = re.compile(validators.TOTP_CODE_FORM)  # fullmatch: "$" would also take a final newline
 NEEDED = "Enter the 6-digit code from your authenticator app (or a recovery code)."
 WRONG = "That code is not right, or it was already used. Enter the current code."
 ALREADY_ON = "2-step sign-in is already on. Turn it off first to set it up again."
