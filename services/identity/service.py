@@ -10,8 +10,9 @@ from nameko.timer import timer
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unauthenticated)
 from services.contracts.identity import ACCESS_TOKEN_SECONDS
-from services.identity import (alerts, availability, devices, onlineids, passwords,
-                               recovery, recovery_requests, sessions, throttle, totp)
+from services.identity import (availability, onlineids, passwords, recovery,
+                               recovery_requests, sessions, signing_in, throttle, totp)
+from services.identity.signing_in import Outcome
 from services.identity.service_email import EmailChanges
 from services.identity.models import Session, metadata
 from services.identity.service_security import SecuritySettings
@@ -88,59 +89,18 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         ``identity.sign_in_locked`` when an ID starts being throttled. Mails a sign-in alert
         for a new browser or address when the user asked for them.
         """
-        at = clock.now()
-        keys = {"user": throttle.user_key(username), "ip": throttle.ip_key(ip)}
-        with self.db.transaction() as tx:
-            rows = throttle.lock(tx.session, keys.values(), at)  # first in the transaction
-            user = onlineids.find_by_username(tx.session, username)
-            user_id, stored = (user.id, user.password_hash) if user else (None, None)
-            wait = throttle.sign_in_wait(rows[keys["user"]], rows[keys["ip"]],
-                                         devices.address_known(tx.session, user_id, ip), at)
-            if not wait:  # counted as a failure now, given back once the password is right
-                for row in rows.values():
-                    throttle.count(row, at)
-        if wait:
-            raise Throttled(THROTTLED, retry_after=wait)
-        if not passwords.verify(stored, str(password)):
-            self._sign_in_failed(keys["user"], user_id, at)
+        attempt = signing_in.sign_in(self.db, self.config.get("SECRET_KEY"), self._changed,
+                                     username, password, ip, user_agent, totp_code, clock.now())
+        if attempt.outcome is Outcome.THROTTLED:
+            raise Throttled(THROTTLED, retry_after=attempt.retry_after)
+        if attempt.outcome is Outcome.BAD_CREDENTIALS:
             raise Unauthenticated(BAD_CREDENTIALS)
-        rehashed = passwords.hash_password(password) if passwords.needs_rehash(stored) else None
-        with self.db.transaction() as tx:
-            user = onlineids.get_user(tx.session, user_id)
-            second = totp.second_step(tx.session, user, totp_code, at,
-                                      self.config.get("SECRET_KEY")) if user.totp_secret else None
-            if second == "missing":  # the password was right: not a failure
-                throttle.give_back(tx.session, keys.values(), at)
-            elif second != "wrong":
-                throttle.give_back(tx.session, keys.values(), at, clear={keys["user"]})
-                if rehashed:
-                    user.password_hash = rehashed
-                row, refresh_token = sessions.open_session(tx.session, user_id, at, ip,
-                                                           user_agent)
-                tx.emit("signed_in", {"user_id": user_id, "ip": ip, "user_agent": user_agent})
-                if not devices.seen(tx.session, user_id, ip, user_agent, at) \
-                        and user.sign_in_alerts:
-                    alerts.sign_in_alert(tx, user.email, user.id, user.first_name, at, ip,
-                                         user_agent)
-                if second == "recovery_code":
-                    self._changed(tx, user, "recovery_code_used", at,
-                                  {"ip": ip, "user_agent": user_agent})
-        if second == "missing":
+        if attempt.outcome is Outcome.TOTP_NEEDED:
             raise Unauthenticated(totp.NEEDED, {"totp_required": True})
-        if second == "wrong":
-            self._sign_in_failed(keys["user"], user_id, at)
+        if attempt.outcome is Outcome.TOTP_WRONG:
             raise Unauthenticated(totp.WRONG, {"totp_required": True})
-        return {"user_id": user_id, "username": user.username, "session_id": row.id,
-                "refresh_token": refresh_token}
-
-    def _sign_in_failed(self, key, user_id, at):
-        """The failure was counted when the attempt was reserved; an ID it starts throttling
-        is said once (``identity.sign_in_locked``)."""
-        if user_id is None:
-            return
-        with self.db.transaction() as tx:
-            if throttle.newly_locked(throttle.lock(tx.session, [key], at)[key], "user"):
-                tx.emit("sign_in_locked", {"user_id": user_id})
+        return {"user_id": attempt.user_id, "username": attempt.username,
+                "session_id": attempt.session_id, "refresh_token": attempt.refresh_token}
 
     @rpc(expected_exceptions=Unauthenticated)
     def refresh_session(self, refresh_token):
