@@ -25,13 +25,12 @@ import time
 import uuid
 from pathlib import Path
 
-import requests
 from kombu import Connection, Consumer, Exchange, Producer, Queue
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.support import (DEFAULT_AMQP, Processes, Vhost, gateway_command,  # noqa: E402
-                           portal_env, service_command)
+                           healthz_up, portal_env, service_command)
 from gateway.rpc import RpcClient  # noqa: E402
 from tests.support.ports import free_port  # noqa: E402
 
@@ -176,13 +175,6 @@ def report(args, rpc, web):
                         ("raw_kombu_confirms/raw_kombu round trips", rpc["confirmed"], rpc["raw"]),
                         ("products/healthz requests per second", web["products"], web["healthz"])):
         print(f"ratio {label}: {a[0] / b[0]:.2f}")
-
-
-def healthz_up(port):
-    try:
-        return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def main():

@@ -68,6 +68,27 @@ def gateway_command(port):
             "--bind", f"127.0.0.1:{port}", "gateway.app:create_app()"]
 
 
+def healthz_up(port):
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def _reap(process):
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # its own session: only what a bench started
+        process.wait()
+
+
+def stop(process):
+    """SIGTERM, then SIGKILL to its session if it is not gone in 20 s."""
+    process.send_signal(signal.SIGTERM)
+    _reap(process)
+
+
 class Processes:
     """Named processes started from ROOT with one environment, each logging to
     ``<logs>/<name>.log``; stopped in reverse order of start."""
@@ -98,20 +119,19 @@ class Processes:
                 raise RuntimeError(f"no {what} after {timeout} s; see {self.logs}")
             time.sleep(0.3)
 
+    def log(self, name):
+        return (self.logs / f"{name}.log").read_text(errors="replace")
+
     def print_logs(self):
         for name in self.running:
-            log = (self.logs / f"{name}.log").read_text(errors="replace")
-            print(f"--- end of {name}.log\n{log[-3000:]}", file=sys.stderr)
+            print(f"--- end of {name}.log\n{self.log(name)[-3000:]}", file=sys.stderr)
 
     def stop(self):
+        """SIGTERM to all at once (last started first), then each reaped as stop() does."""
         for process in reversed(self.running.values()):
             process.send_signal(signal.SIGTERM)
         for process in reversed(self.running.values()):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)  # its own session: only ours
-                process.wait()
+            _reap(process)
 
 
 def portal_env(amqp_uri, data_dir, port, admin_token, workers, threads, log_level="WARNING",
