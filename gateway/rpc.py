@@ -25,7 +25,7 @@ from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.rpc import ServiceProxy
 
 from services.contracts import errors
-from services.runtime import amqp_uri as amqp_uris, heartbeats
+from services.runtime import amqp_uri as amqp_uris, config, heartbeats
 from services.runtime.entrypoints import cluster_rpc_proxy
 from services.runtime.rpc import register_domain_errors
 
@@ -47,7 +47,8 @@ class ServiceUnavailable(Exception):
 
 
 class RpcClient:
-    def __init__(self, amqp_uri, timeout=5.0, heartbeat=heartbeats.DEFAULT_HEARTBEAT):
+    def __init__(self, amqp_uri, timeout=config.Settings.rpc_timeout,
+                 heartbeat=config.Settings.heartbeat):
         # several brokers (a;b;c) fail over by themselves; each under the pyamqp name
         self.config = {"AMQP_URI": amqp_uris.pyamqp(amqp_uri), "SERIALIZER": "json"}
         # a request's publish tries each broker once (and one broker twice)

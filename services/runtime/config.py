@@ -89,7 +89,8 @@ class Settings:
 
 
 def load(env=None, generate=True) -> Settings:
-    """Read the environment (``os.environ`` by default) into Settings.
+    """Read the environment (``os.environ`` by default) into Settings; an unset or empty
+    variable takes the Settings field's default (the one place defaults are written).
 
     SECRET_KEY and ADMIN_TOKEN, when unset, are generated once into DATA_DIR so that every
     process on this machine (each gunicorn worker, each service) agrees on them, unless
@@ -101,7 +102,7 @@ def load(env=None, generate=True) -> Settings:
         return env.get(name.upper()) or (_generated(data_dir, name) if generate else "")
 
     data_dir = Path(env.get("DATA_DIR") or "./var").resolve()
-    port = int(env.get("PORT") or 8080)
+    port = int(env.get("PORT") or Settings.port)
     return Settings(
         amqp_uri=env.get("AMQP_URI") or DEFAULT_AMQP_URI,
         data_dir=data_dir,
@@ -111,8 +112,8 @@ def load(env=None, generate=True) -> Settings:
         },
         smtp_url=env.get("SMTP_URL") or None,
         port=port,
-        metrics_port=int(env.get("METRICS_PORT") or DEFAULT_METRICS_PORT),
-        forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1",
+        metrics_port=int(env.get("METRICS_PORT") or Settings.metrics_port),
+        forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS") or Settings.forwarded_allow_ips,
         secret_key=secret("secret_key"),
         admin_token=secret("admin_token"),
         key_encryption_key=env.get("KEY_ENCRYPTION_KEY") or "",
@@ -120,18 +121,21 @@ def load(env=None, generate=True) -> Settings:
         # GATEWAY_PORT, and the links a service mails must point there
         public_url=(env.get("PUBLIC_URL")
                     or f"http://127.0.0.1:{env.get('GATEWAY_PORT') or port}").rstrip("/"),
-        rpc_timeout=float(env.get("RPC_TIMEOUT") or 5.0),
-        heartbeat=max(2, int(env.get("HEARTBEAT") or DEFAULT_HEARTBEAT)),  # 1 s: dropped
-        log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
-        gateway_workers=int(env.get("GATEWAY_WORKERS") or 2),
-        gateway_threads=int(env.get("GATEWAY_THREADS") or 8),
-        payments_processor=env.get("PAYMENTS_PROCESSOR") or "sandbox",
-        event_max_attempts=max(1, int(env.get("EVENT_MAX_ATTEMPTS") or 5)),
-        event_retry_max_delay=max(0.0, float(env.get("EVENT_RETRY_MAX_DELAY") or 30.0)),
-        event_stream_max_age=_stream_age(env.get("EVENT_STREAM_MAX_AGE") or "7D"),
-        event_stream_max_bytes=_stream_bytes(env.get("EVENT_STREAM_MAX_BYTES") or "5000000000"),
-        remit_payee=env.get("REMIT_PAYEE") or DEFAULT_REMIT_PAYEE,
-        remit_address=env.get("REMIT_ADDRESS") or DEFAULT_REMIT_ADDRESS,
+        rpc_timeout=float(env.get("RPC_TIMEOUT") or Settings.rpc_timeout),
+        heartbeat=max(2, int(env.get("HEARTBEAT") or Settings.heartbeat)),  # 1 s: dropped
+        log_level=(env.get("LOG_LEVEL") or Settings.log_level).upper(),
+        gateway_workers=int(env.get("GATEWAY_WORKERS") or Settings.gateway_workers),
+        gateway_threads=int(env.get("GATEWAY_THREADS") or Settings.gateway_threads),
+        payments_processor=env.get("PAYMENTS_PROCESSOR") or Settings.payments_processor,
+        event_max_attempts=max(1, int(env.get("EVENT_MAX_ATTEMPTS") or Settings.event_max_attempts)),
+        event_retry_max_delay=max(0.0, float(env.get("EVENT_RETRY_MAX_DELAY")
+                                          or Settings.event_retry_max_delay)),
+        event_stream_max_age=_stream_age(env.get("EVENT_STREAM_MAX_AGE")
+                                         or Settings.event_stream_max_age),
+        event_stream_max_bytes=_stream_bytes(env.get("EVENT_STREAM_MAX_BYTES")
+                                             or str(Settings.event_stream_max_bytes)),
+        remit_payee=env.get("REMIT_PAYEE") or Settings.remit_payee,
+        remit_address=env.get("REMIT_ADDRESS") or Settings.remit_address,
     )
 
 

@@ -16,15 +16,15 @@ from nameko.amqp.publish import get_producer
 from nameko.events import SERVICE_POOL, EventHandler, EventHandlerConfigurationError
 from nameko.messaging import Consumer
 
-from services.runtime import clock
+from services.runtime import clock, config
 from services.runtime import queues
 # where these queues used to be defined; callers still import them from here
 from services.runtime.queues import dead_letter_queue, retry_queue  # noqa: F401
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
-MAX_DELAY = 30
+MAX_ATTEMPTS = config.Settings.event_max_attempts  # when a test's container config has none
+MAX_DELAY = config.Settings.event_retry_max_delay
 ATTEMPTS_HEADER = "x-bizportal-attempts"
 
 

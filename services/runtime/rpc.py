@@ -10,6 +10,7 @@ from nameko.exceptions import get_module_path, registry
 from nameko.rpc import RpcProxy
 
 from services.contracts import errors
+from services.runtime import config
 from services.runtime.entrypoints import TransientReplyListener
 
 
@@ -27,7 +28,7 @@ class TimedRpcProxy(RpcProxy):
     rpc_reply_listener = TransientReplyListener()  # not nameko's durable reply queue
 
     def get_dependency(self, worker_ctx):
-        timeout = float(self.container.config.get("RPC_TIMEOUT") or 5)
+        timeout = float(self.container.config.get("RPC_TIMEOUT") or config.Settings.rpc_timeout)
         return _TimedService(super().get_dependency(worker_ctx), self.target_service, timeout)
 
 

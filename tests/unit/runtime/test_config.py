@@ -41,3 +41,13 @@ def test_under_make_run_mailed_links_point_at_the_portal_not_the_service_s_own_p
                             "GATEWAY_PORT": "18282"})
     assert settings.public_url == "http://127.0.0.1:18282"
     assert settings.port == 18582
+
+
+def test_an_unset_variable_takes_the_settings_field_default(tmp_path):
+    import dataclasses
+    settings = config.load({"DATA_DIR": str(tmp_path)}, generate=False)
+    computed = {"database_urls", "smtp_url", "secret_key", "admin_token", "public_url",
+                "key_encryption_key"}
+    for field in dataclasses.fields(config.Settings):
+        if field.default is not dataclasses.MISSING and field.name not in computed:
+            assert getattr(settings, field.name) == field.default, field.name
