@@ -33,6 +33,9 @@ TINY = {
                         "--rounds", "1"],
 }
 NOT_BENCHES = {"support.py"}  # bench/support.py: what the benches share
+# these start a private 3-node RabbitMQ cluster: 1.5 to 2 minutes each on a loaded 2-core
+# machine however small the run, more than this whole test may take; BENCH_SMOKE_CLUSTER=1 runs them
+CLUSTER = {"bill_run_cluster.py", "queue_types.py"}
 RATIO = re.compile(r"^\s*ratio\b", re.MULTILINE)
 
 
@@ -43,6 +46,8 @@ def test_every_bench_has_a_tiny_mode():
 
 @pytest.mark.parametrize("script", sorted(TINY))
 def test_bench_runs_and_prints_its_ratio(script, broker, postgres):
+    if script in CLUSTER and not os.environ.get("BENCH_SMOKE_CLUSTER"):
+        pytest.skip("starts a private 3-node cluster (minutes); BENCH_SMOKE_CLUSTER=1 runs it")
     env = {**os.environ, "AMQP_URI": broker.amqp_uri, "RABBIT_API_URI": broker.api_uri,
            "TEST_DATABASE_URL": postgres.admin_url}
     extra = ["--amqp-uri", broker.amqp_uri] if script == "quorum_rpc.py" else []  # no env default
