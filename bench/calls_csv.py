@@ -137,8 +137,8 @@ def main():
         invoice = requests.get(stack.url(f"/api/v1/accounts/{number}/statements"), headers=token,
                                timeout=30).json()["items"][0]["invoice_number"]
         path = f"/api/v1/accounts/{number}/statements/{invoice}/calls.csv"
-        gateway = stack.processes["gateway"].pid
-        pids = {"billing": stack.processes["billing"].pid}
+        gateway = stack.processes.running["gateway"].pid
+        pids = {"billing": stack.processes.running["billing"].pid}
         pids.update({f"gateway worker {i + 1}": p for i, p in enumerate(children(gateway))})
         # memory is measured from before the first export, so first-use allocations count
         sampler = Sampler(list(pids.values()))
@@ -157,8 +157,7 @@ def main():
             raise RuntimeError(f"the export had {rows} rows, expected {args.calls}")
         base_rows, base_seconds = baseline(stack.db_url, number)
     except Exception:
-        for name in stack.processes:
-            print(f"--- end of {name}.log\n{stack.log(name)[-3000:]}", file=sys.stderr)
+        stack.processes.print_logs()
         raise
     finally:
         stack.stop()

@@ -6,8 +6,8 @@ and answers; the lookup, the reset token and the mail happen after the answer. T
 asks for known and unknown usernames in alternation, each from a fresh 127.x.y.z (so the
 per-address allowance never answers 429), and prints the median and 90th percentile of each
 and their ratio: 1.00 means the time says nothing. identity, billing, notifications and the
-gunicorn gateway run as real processes on SQLite in a throwaway DATA_DIR and vhost (as
-bench/login.py does). The tests never time anything; they check the work done instead
+gunicorn gateway run as real processes on SQLite in a throwaway DATA_DIR and vhost
+(bench/support.py). The tests never time anything; they check the work done instead
 (tests/service/test_identity_abuse.py).
 """
 import argparse
@@ -16,14 +16,13 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.login import Portal, Vhost  # noqa: E402
+from bench.support import DEFAULT_AMQP, Portal, Vhost  # noqa: E402
 
 PER_USER = 5  # the per-username allowance of reset links an hour (throttle.QUOTAS)
 
@@ -48,22 +47,16 @@ def ask(port, username, index):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=30)
-    parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI")
-                        or "amqp://guest:guest@localhost:5672/")
+    parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI") or DEFAULT_AMQP)
     args = parser.parse_args()
     vhost = Vhost(args.amqp_uri)
     vhost.create()
     data_dir = Path(tempfile.mkdtemp(prefix="bizportal-bench-forgot-"))
-    portal = Portal(vhost.amqp_uri, data_dir, workers=2)
+    portal = Portal(vhost.amqp_uri, data_dir, workers=2,
+                    services=("identity", "billing", "notifications"))
     try:
         portal.start()
-        log = open(data_dir / "notifications.log", "ab")
-        portal.processes.append(subprocess.Popen(
-            [sys.executable, "-m", "services.runtime.run", "notifications"],
-            cwd=Path(__file__).resolve().parent.parent, env=portal.env, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True))
-        time.sleep(3)
-        usernames = [portal.new_user(i) for i in range(args.users)]
+        usernames = [portal.new_user(i)[0] for i in range(args.users)]
         known, unknown, index = [], [], 0
         for round_ in range(PER_USER):
             for n, username in enumerate(usernames):

@@ -20,11 +20,9 @@ import argparse
 import http.client
 import json
 import os
-import secrets
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -32,128 +30,36 @@ import time
 import uuid
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote, urlparse, urlunparse
 
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench import support  # noqa: E402
 from services.contracts.names import SERVICES  # noqa: E402
-from tests.support.ports import free_port  # noqa: E402
 
-PASSWORD = "violet staple orbit 42"
-ACCOUNT = {"contact_name": "Bench", "email": "bench@bench.example", "phone": "+1 312 555 0188",
-           "billing_address": {"line1": "1 Main St", "city": "Chicago", "state": "IL",
-                               "postal_code": "60611"},
-           "bill_cycle_day": 1, "services": [{"code": "FIBER-2G", "quantity": 4}]}
+# four lines to bill: an account never billed owes nothing, so it could be paid nothing
+ACCOUNT = {**support.ACCOUNT, "services": [{"code": "FIBER-2G", "quantity": 4}]}
 CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2035,
         "cvc": "123", "name": "Bench", "postal_code": "60611"}
 
 
-class Vhost:
-    """A throwaway vhost, through the management API (RABBIT_API_URI, else port 15672)."""
-
-    def __init__(self, amqp_uri):
-        parsed = urlparse(amqp_uri)
-        self.auth = (parsed.username or "guest", parsed.password or "guest")
-        api = urlparse(os.environ.get("RABBIT_API_URI") or f"http://{parsed.hostname}:15672")
-        self.api = f"{api.scheme}://{api.hostname}:{api.port or 15672}/api"
-        self.name = quote(f"bizportal_bench_{secrets.token_hex(4)}", safe="")
-        self.amqp_uri = urlunparse(parsed._replace(path="/" + self.name))
-
-    def create(self):
-        everything = {"configure": ".*", "write": ".*", "read": ".*"}
-        for path, body in ((f"vhosts/{self.name}", None),
-                           (f"permissions/{self.name}/{self.auth[0]}", everything)):
-            requests.put(f"{self.api}/{path}", json=body, auth=self.auth,
-                         timeout=10).raise_for_status()
-
-    def delete(self):
-        try:
-            requests.delete(f"{self.api}/vhosts/{self.name}", auth=self.auth, timeout=10)
-        except requests.RequestException as exc:
-            print(f"could not delete vhost {self.name}: {exc}", file=sys.stderr)
-
-
-class Portal:
-    """The four services and the gateway as processes on a throwaway DATA_DIR and vhost."""
-
-    def __init__(self, amqp_uri, data_dir, workers, threads, database_urls):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.admin_token = secrets.token_urlsafe(32)
-        self.env = {**os.environ, "AMQP_URI": amqp_uri, "DATA_DIR": str(data_dir),
-                    "PORT": str(self.port), "ADMIN_TOKEN": self.admin_token,
-                    "SECRET_KEY": secrets.token_urlsafe(32), "LOG_LEVEL": "WARNING",
-                    "GATEWAY_WORKERS": str(workers), "GATEWAY_THREADS": str(threads),
-                    "PROMETHEUS_MULTIPROC_DIR": str(data_dir / "metrics")}
-        self.env.pop("SMTP_URL", None)
-        for name in SERVICES:
-            self.env.pop(f"{name.upper()}_DATABASE_URL", None)
-            if name in database_urls:
-                self.env[f"{name.upper()}_DATABASE_URL"] = database_urls[name]
-        (data_dir / "metrics").mkdir(parents=True)
-        self.logs = data_dir
-        self.processes = {}
-
-    def start(self):
-        subprocess.run([sys.executable, "-m", "services.runtime.migrate"], cwd=ROOT,
-                       env=self.env, check=True, capture_output=True, timeout=120)
-        commands = {name: [sys.executable, "-m", "services.runtime.run", name]
-                    for name in SERVICES}
-        commands["gateway"] = [str(Path(sys.executable).parent / "gunicorn"), "-c",
-                               "gateway/gunicorn.conf.py", "--bind", f"127.0.0.1:{self.port}",
-                               "gateway.app:create_app()"]
-        for name, command in commands.items():
-            log = open(self.logs / f"{name}.log", "ab")
-            self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log,
-                                                    stderr=subprocess.STDOUT,
-                                                    start_new_session=True)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                ready = requests.get(f"{self.base}/readyz", timeout=5)
-                if ready.status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            for name, process in self.processes.items():
-                if process.poll() is not None:
-                    raise RuntimeError(f"{name} exited; see {self.logs}/{name}.log")
-            time.sleep(0.3)
-        raise RuntimeError(f"portal not ready; see {self.logs}")
-
-    def stop(self):
-        for process in self.processes.values():
-            process.send_signal(signal.SIGTERM)
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)  # its own session: only ours
-                process.wait()
+class Portal(support.Portal):
+    """The four services and the gateway, with customers that can pay."""
 
     def customer(self, index):
-        """A new account, its first user signed in, a Visa on file: (number, token, card id)."""
-        staff = {"Authorization": f"Bearer {self.admin_token}"}
-        opened = requests.post(f"{self.base}/internal/v1/accounts", headers=staff, timeout=10,
-                               json={**ACCOUNT, "company_name": f"Bench {index}"}).json()
+        """A new account, billed once, its first user signed in, a Visa on file:
+        (number, token, card id)."""
+        username, opened = self.new_user(index, ACCOUNT)
         # a statement to pay: payments are held in proportion to what the account owes plus
         # one month ahead (services/payments/limits.py), and an account never billed owes nothing
-        issued = requests.post(f"{self.base}/internal/v1/bill-runs", headers=staff, timeout=60,
-                               json={"statement_date": date.today().isoformat(),
-                                     "account_numbers": [opened["account_number"]]}).json()
+        issued = self.staff("POST", "bill-runs",
+                            json={"statement_date": date.today().isoformat(),
+                                  "account_numbers": [opened["account_number"]]}).json()
         if issued.get("statements_issued") != 1:
             raise RuntimeError(f"the bill run answered {issued}")
-        username = f"bench.payer.{index}"
-        signup = requests.post(f"{self.base}/api/v1/signup", timeout=30, json={
-            **opened, "username": username, "password": PASSWORD,
-            "email": f"payer{index}@bench.example", "first_name": "Bench",
-            "last_name": "Payer"})
-        if signup.status_code != 201:
-            raise RuntimeError(f"sign-up answered {signup.status_code}: {signup.text[:300]}")
         login = requests.post(f"{self.base}/api/v1/auth/login", timeout=30,
-                              json={"username": username, "password": PASSWORD})
+                              json={"username": username, "password": support.PASSWORD})
         login.raise_for_status()
         token = login.json()["access_token"]
         card = requests.post(f"{self.base}/api/v1/accounts/{opened['account_number']}/"
@@ -286,7 +192,7 @@ def main():
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` cleans up
 
-    vhost = Vhost(os.environ.get("AMQP_URI") or "amqp://guest:guest@127.0.0.1:5672/")
+    vhost = support.Vhost(os.environ.get("AMQP_URI") or support.DEFAULT_AMQP)
     data_dir = Path(tempfile.mkdtemp(prefix="bizportal-bench-payments-"))
     postgres, databases = None, {}
     portal = None
@@ -297,7 +203,7 @@ def main():
             postgres = Postgres(args.postgres)
             databases = {s: postgres.create_database(prefix=f"bench_{s}") for s in SERVICES}
         portal = Portal(vhost.amqp_uri, data_dir, args.workers, args.threads,
-                        {s: url for s, (_, url) in databases.items()})
+                        database_urls={s: url for s, (_, url) in databases.items()})
         portal.start()
         customers = [portal.customer(i) for i in range(args.concurrency + 1)]
         load = [Client(portal.port, c) for c in customers[:-1]]
@@ -323,12 +229,9 @@ def main():
             for t in threads:
                 t.join(timeout=30)
         achieved = counts[0] / (time.monotonic() - started)
-    except Exception:
-        for name in SERVICES + ("gateway",):
-            log = data_dir / f"{name}.log"
-            if log.exists():
-                print(f"--- end of {name}.log\n{log.read_text(errors='replace')[-2000:]}",
-                      file=sys.stderr)
+    except Exception:  # a failure (not Ctrl-C or SIGTERM): show what the processes said
+        if portal:
+            portal.processes.print_logs()
         raise
     finally:
         if portal:

@@ -43,6 +43,7 @@ from kombu import Connection, Consumer, Exchange, Producer, Queue  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.rpc_overhead import interleaved, sequential  # noqa: E402
+from bench.support import stop  # noqa: E402
 
 KINDS = ("classic", "quorum")
 EVENTS = Exchange("bench.events", type="topic", durable=True, auto_delete=False)
@@ -99,12 +100,7 @@ def measure_rpc(amqp_uri, ctl, args, tmp):
                             for k, c in calls.items()}, args.rounds)
     finally:
         client._discard()
-        service.send_signal(signal.SIGTERM)
-        try:
-            service.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(service.pid, signal.SIGKILL)  # its own session: only what we started
-            service.wait()
+        stop(service)
 
 
 def queue_table(ctl, column):

@@ -23,7 +23,8 @@ from kombu import Connection, Consumer, Exchange, Producer, Queue
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.rpc_overhead import Vhost, interleaved, sequential  # noqa: E402
+from bench.rpc_overhead import interleaved, sequential  # noqa: E402
+from bench.support import Vhost  # noqa: E402
 
 DEFAULT = Exchange("")
 

@@ -17,52 +17,22 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote, urlparse, urlunparse
 
-import requests
 from kombu import Connection, Consumer, Exchange, Producer, Queue
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.support import (DEFAULT_AMQP, Processes, Vhost, gateway_command,  # noqa: E402
+                           healthz_up, portal_env, service_command)
 from gateway.rpc import RpcClient  # noqa: E402
-
-
-class Vhost:
-    """A throwaway vhost, through the management API (RABBIT_API_URI, else port 15672)."""
-
-    def __init__(self, amqp_uri):
-        parsed = urlparse(amqp_uri)
-        self.auth = (parsed.username or "guest", parsed.password or "guest")
-        api = urlparse(os.environ.get("RABBIT_API_URI") or f"http://{parsed.hostname}:15672")
-        self.api = f"{api.scheme}://{api.hostname}:{api.port or 15672}/api"
-        self.name = quote(f"bizportal_bench_{secrets.token_hex(4)}", safe="")
-        self.amqp_uri = urlunparse(parsed._replace(path="/" + self.name))
-
-    def create(self):
-        everything = {"configure": ".*", "write": ".*", "read": ".*"}
-        for path, body in ((f"vhosts/{self.name}", None),
-                           (f"permissions/{self.name}/{self.auth[0]}", everything)):
-            requests.put(f"{self.api}/{path}", json=body, auth=self.auth,
-                         timeout=10).raise_for_status()
-
-    def consumers(self, queue):
-        r = requests.get(f"{self.api}/queues/{self.name}/{queue}", auth=self.auth, timeout=10)
-        return r.json().get("consumers", 0) if r.ok else 0
-
-    def delete(self):
-        try:
-            requests.delete(f"{self.api}/vhosts/{self.name}", auth=self.auth, timeout=10)
-        except requests.RequestException as exc:
-            print(f"could not delete vhost {self.name}: {exc}", file=sys.stderr)
+from tests.support.ports import free_port  # noqa: E402
 
 
 class RawRpc:
@@ -207,33 +177,6 @@ def report(args, rpc, web):
         print(f"ratio {label}: {a[0] / b[0]:.2f}")
 
 
-def wait_until(check, what, processes, timeout=60):
-    deadline = time.monotonic() + timeout
-    while not check():
-        for name, p in processes.items():
-            if p.poll() is not None:
-                raise RuntimeError(f"{name} exited ({p.returncode}) while waiting for {what}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"no {what} after {timeout} s")
-        time.sleep(0.2)
-
-
-def healthz_up(port):
-    try:
-        return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
-
-
-def stop(process):
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # its own session: only what this bench started
-        process.wait()
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--method", default="health", choices=["health", "list_products"])
@@ -247,48 +190,30 @@ def main():
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` cleans up
 
-    vhost = Vhost(os.environ.get("AMQP_URI") or "amqp://guest:guest@127.0.0.1:5672/")
+    vhost = Vhost(os.environ.get("AMQP_URI") or DEFAULT_AMQP)
     data_dir = Path(tempfile.mkdtemp(prefix="bizportal-bench-"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    admin_token = secrets.token_urlsafe(32)
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
-    env.pop("SMTP_URL", None)  # billing's database is SQLite in data_dir, mail a Maildir there
-    env.update(AMQP_URI=vhost.amqp_uri, DATA_DIR=str(data_dir), PORT=str(port),
-               ADMIN_TOKEN=admin_token, SECRET_KEY=secrets.token_urlsafe(32), LOG_LEVEL="INFO",
-               RPC_TIMEOUT="5", GATEWAY_WORKERS=str(args.workers),
-               GATEWAY_THREADS=str(args.threads),
-               PROMETHEUS_MULTIPROC_DIR=str(data_dir / "metrics"))
-    processes, clients = {}, []
-
-    def spawn(name, *command):
-        with open(data_dir / f"{name}.log", "ab") as log:
-            processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
-                                               stderr=subprocess.STDOUT, start_new_session=True)
-
+    port, admin_token = free_port(), secrets.token_urlsafe(32)
+    # billing's database is SQLite in data_dir, mail a Maildir there
+    env = portal_env(vhost.amqp_uri, data_dir, port, admin_token, args.workers, args.threads,
+                     log_level="INFO")
+    env["RPC_TIMEOUT"] = "5"
+    processes, clients = Processes(env, data_dir), []
     try:
         vhost.create()
-        subprocess.run([sys.executable, "-m", "services.runtime.migrate", "billing"], cwd=ROOT,
-                       env=env, check=True, capture_output=True, timeout=120)
-        spawn("billing", sys.executable, "-m", "services.runtime.run", "billing")
-        wait_until(lambda: vhost.consumers("rpc-billing") > 0, "billing consumer", processes)
+        processes.migrate("billing")
+        processes.spawn("billing", service_command("billing"))
+        processes.wait_until(lambda: vhost.consumers("rpc-billing") > 0, "billing consumer")
         rpc = measure_rpc(vhost.amqp_uri, args, clients)
-        # the config file binds 0.0.0.0; the command line wins: loopback only
-        spawn("gateway", str(Path(sys.executable).parent / "gunicorn"), "-c",
-              "gateway/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "gateway.app:create_app()")
-        wait_until(lambda: healthz_up(port), "gateway /healthz", processes)
+        processes.spawn("gateway", gateway_command(port))
+        processes.wait_until(lambda: healthz_up(port), "gateway /healthz")
         web = measure_http(port, admin_token, args)
     except Exception:  # a failure (not Ctrl-C or SIGTERM): show what the processes said
-        for name in processes:
-            log = (data_dir / f"{name}.log").read_text(errors="replace")
-            print(f"--- end of {name}.log\n{log[-3000:]}", file=sys.stderr)
+        processes.print_logs()
         raise
     finally:
         for client in clients:
             (client._discard if isinstance(client, RpcClient) else client.close)()
-        for process in reversed(processes.values()):
-            stop(process)
+        processes.stop()
         vhost.delete()
         shutil.rmtree(data_dir, ignore_errors=True)
     report(args, rpc, web)

@@ -16,12 +16,9 @@ is kept. Prints calls per second for both and the ratio. Run by `make bench`.
 import argparse
 import http.client
 import json
-import os
 import secrets
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,7 +31,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.support import (Processes, gateway_command, healthz_up, portal_env,  # noqa: E402
+                           service_command)
 from tests.support.infra import find_broker, find_postgres  # noqa: E402
+from tests.support.ports import free_port  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -48,60 +48,27 @@ class Stack:
         self.vhost, self.amqp_uri = self.broker.create_vhost(prefix="bizportal_bench")
         self.db_name, self.db_url = self.postgres.create_database(prefix="bench_billing")
         self.data_dir = Path(tempfile.mkdtemp(prefix="bizportal-bench-"))
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.admin_token = secrets.token_urlsafe(32)
-        self.env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
-        self.env.pop("SMTP_URL", None)
-        self.env.update(AMQP_URI=self.amqp_uri, DATA_DIR=str(self.data_dir), PORT=str(self.port),
-                        BILLING_DATABASE_URL=self.db_url, ADMIN_TOKEN=self.admin_token,
-                        SECRET_KEY=secrets.token_urlsafe(32), LOG_LEVEL="WARNING",
-                        RPC_TIMEOUT="30", GATEWAY_WORKERS=str(workers),
-                        GATEWAY_THREADS=str(threads),
-                        PROMETHEUS_MULTIPROC_DIR=str(self.data_dir / "metrics"))
-        self.processes = {}
+        self.port, self.admin_token = free_port(), secrets.token_urlsafe(32)
+        self.env = portal_env(self.amqp_uri, self.data_dir, self.port, self.admin_token, workers,
+                              threads, database_urls={"billing": self.db_url})
+        self.env["RPC_TIMEOUT"] = "30"
+        self.processes = Processes(self.env, self.data_dir)
 
     def start(self):
-        (self.data_dir / "metrics").mkdir(parents=True, exist_ok=True)
         for service in self.services:
-            subprocess.run([sys.executable, "-m", "services.runtime.migrate", service], cwd=ROOT,
-                           env=self.env, check=True, capture_output=True, timeout=120)
-            self._spawn(service, sys.executable, "-m", "services.runtime.run", service)
+            self.processes.migrate(service)
+            self.processes.spawn(service, service_command(service))
         for service in self.services:
-            self._wait(lambda s=service: self._consumers(f"rpc-{s}") > 0, f"{service} consumer")
-        self._spawn("gateway", str(BIN / "gunicorn"), "-c", "gateway/gunicorn.conf.py",
-                    "--bind", f"127.0.0.1:{self.port}", "gateway.app:create_app()")
-        self._wait(self._healthz, "gateway /healthz")
-
-    def _spawn(self, name, *command):
-        with open(self.data_dir / f"{name}.log", "ab") as log:
-            self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log,
-                                                    stderr=subprocess.STDOUT,
-                                                    start_new_session=True)
+            self.processes.wait_until(lambda s=service: self._consumers(f"rpc-{s}") > 0,
+                                      f"{service} consumer")
+        self.processes.spawn("gateway", gateway_command(self.port))
+        self.processes.wait_until(lambda: healthz_up(self.port), "gateway /healthz")
 
     def _consumers(self, queue):
         try:
             return self.broker.queue(self.vhost, queue).get("consumers", 0)
         except requests.RequestException:
             return 0
-
-    def _healthz(self):
-        try:
-            return requests.get(self.url("/healthz"), timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
-    def _wait(self, check, what, timeout=60):
-        deadline = time.monotonic() + timeout
-        while not check():
-            for name, p in self.processes.items():
-                if p.poll() is not None:
-                    raise RuntimeError(f"{name} exited while waiting for {what}: "
-                                       f"{self.log(name)[-2000:]}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"no {what} after {timeout} s")
-            time.sleep(0.2)
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
@@ -110,9 +77,6 @@ class Stack:
         session = requests.Session()
         session.headers["Authorization"] = f"Bearer {self.admin_token}"
         return session
-
-    def log(self, name):
-        return (self.data_dir / f"{name}.log").read_text(errors="replace")
 
     def open_account(self):
         response = self.staff().post(self.url("/internal/v1/accounts"), json={
@@ -124,13 +88,7 @@ class Stack:
         return response.json()["account_number"]
 
     def stop(self):
-        for process in reversed(list(self.processes.values())):
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)  # its own session: only what we started
-                process.wait()
+        self.processes.stop()
         self.broker.delete_vhost(self.vhost)
         self.postgres.drop_database(self.db_name)
         shutil.rmtree(self.data_dir, ignore_errors=True)
@@ -235,8 +193,7 @@ def main():
                 best = (best[0], best[1], base)
         accepted, seconds, (base_count, base_seconds) = best
     except Exception:
-        for name in stack.processes:
-            print(f"--- end of {name}.log\n{stack.log(name)[-3000:]}", file=sys.stderr)
+        stack.processes.print_logs()
         raise
     finally:
         stack.stop()

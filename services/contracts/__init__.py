@@ -4,4 +4,4 @@ Service names, event types and payload schemas, domain error classes, and ``load
 through its schema, InvalidInput otherwise). Nothing here imports nameko or SQLAlchemy, so any
 internal team can depend on it.
 """
-from services.contracts.loading import load  # noqa: F401  (contracts.load)
+from services.contracts.loading import dump, load  # noqa: F401  (contracts.dump, .load)

@@ -2,9 +2,8 @@
 from marshmallow import Schema, fields, post_load, validate
 
 from services.contracts import validators
+from services.contracts.formats import DATE, DATE_TIME
 
-DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
-DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
 ACCOUNT_NUMBER = validators.ACCOUNT_NUMBER
 
 

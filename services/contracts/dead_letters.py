@@ -2,7 +2,7 @@
 as the staff API documents them."""
 from marshmallow import Schema, fields
 
-DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
+from services.contracts.formats import DATE_TIME
 
 
 class DeadLetter(Schema):

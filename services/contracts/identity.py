@@ -3,6 +3,7 @@ and the identity service (which loads them again: it trusts no caller)."""
 from marshmallow import Schema, fields, post_load, validate
 
 from services.contracts import roles, validators
+from services.contracts.formats import DATE_TIME
 
 ACCOUNT_NUMBER = validators.ACCOUNT_NUMBER
 USERNAME = validators.Pattern(
@@ -13,7 +14,6 @@ USERNAME = validators.Pattern(
 PASSWORD = validate.Length(1, 1024)
 NAME = validators.text(1, 60)  # and no control characters
 TOKEN = validate.Length(16, 200)
-DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
 # An access token's lifetime: the gateway signs and checks tokens for it; identity keeps the
 # sessions ended within it (and a minute more) for the gateway's revocation set.
 ACCESS_TOKEN_SECONDS = 600

@@ -3,9 +3,7 @@ preferences), shared with the gateway's API docs."""
 from marshmallow import Schema, fields, validate
 
 from services.contracts import validators
-
-
-DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
+from services.contracts.formats import DATE_TIME
 
 
 class Notification(Schema):

@@ -7,11 +7,10 @@ in services/payments/methods.py and lifecycle.py, the one place each.
 from marshmallow import Schema, fields, validate
 
 from services.contracts import validators
+from services.contracts.formats import DATE, DATE_TIME, Day, Timestamp
 
 MAX_AMOUNT_CENTS = 10_000_000  # $100,000.00: above this a business pays by wire, not online
 DIGITS = r"^[0-9 -]+$"
-DATE = {"format": "date"}  # an ISO 8601 date string, as the service sends it
-DATE_TIME = {"format": "date-time"}  # ISO 8601 with zone, as the service sends it
 
 
 class CardRequest(Schema):
@@ -63,7 +62,7 @@ class PaymentMethod(Schema):
     exp_year = fields.Integer(allow_none=True)
     account_type = fields.String(allow_none=True)
     name = fields.String(allow_none=True)
-    created_at = fields.String(metadata=DATE_TIME)
+    created_at = Timestamp(metadata=DATE_TIME)
 
 
 class PaymentMethodList(Schema):
@@ -86,15 +85,15 @@ class Payment(Schema):
         "description": "pending|succeeded|failed|scheduled|canceled|returned"})
     amount_cents = fields.Integer()
     currency = fields.String()
-    scheduled_for = fields.String(allow_none=True, metadata=DATE)
+    scheduled_for = Day(allow_none=True, metadata=DATE)
     failure_reason = fields.String(allow_none=True)
     payment_method_id = fields.String()
     method_type = fields.String(allow_none=True)
     last4 = fields.String(allow_none=True)
     kind = fields.String(metadata={"description": "one_time|scheduled|autopay"})
     invoice_number = fields.String(allow_none=True)
-    created_at = fields.String(metadata=DATE_TIME)
-    paid_at = fields.String(allow_none=True, metadata=DATE_TIME)
+    created_at = Timestamp(metadata=DATE_TIME)
+    paid_at = Timestamp(allow_none=True, metadata=DATE_TIME)
 
 
 class PaymentList(Schema):

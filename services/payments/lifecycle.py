@@ -211,15 +211,8 @@ def last_succeeded(session, account_number):
 
 
 def public(payment, method=None):
-    return {
-        "id": payment.id, "status": payment.status, "amount_cents": payment.amount_cents,
-        "currency": payment.currency,
-        "scheduled_for": payment.scheduled_for.isoformat() if payment.scheduled_for else None,
-        "failure_reason": payment.failure_reason, "payment_method_id": payment.payment_method_id,
-        "method_type": method.type if method else None, "last4": method.last4 if method else None,
-        "kind": payment.kind, "invoice_number": payment.invoice_number,
-        "created_at": clock.iso(payment.created_at), "paid_at": clock.iso(payment.paid_at),
-    }
+    return contracts.dump(contract.Payment, payment, method_type=method.type if method else None,
+                          last4=method.last4 if method else None)
 
 
 

@@ -132,11 +132,7 @@ def remove(session, account_number, method_id):
 
 
 def public(method):
-    return {"id": method.id, "type": method.type, "brand": method.brand,
-            "bank_name": method.bank_name, "last4": method.last4,
-            "exp_month": method.exp_month, "exp_year": method.exp_year,
-            "account_type": method.account_type, "name": method.name,
-            "created_at": clock.iso(method.created_at)}
+    return contracts.dump(contract.PaymentMethod, method)
 
 
 def event(method):

@@ -36,3 +36,21 @@ def test_partial_and_unknown_are_passed_to_marshmallow():
         "first_name": "Ada"}
     assert contracts.load(BillRunRequest, {"statement_date": "2024-03-01", "colour": "red"},
                           unknown=EXCLUDE)["statement_date"] == date(2024, 3, 1)
+
+
+def test_a_row_dumped_through_its_contract_shows_only_the_contract_fields_in_its_formats():
+    from datetime import date, datetime
+    from types import SimpleNamespace
+
+    from services.contracts import dump
+    from services.contracts.payments import Payment
+    row = SimpleNamespace(
+        id="p1", status="scheduled", amount_cents=500, currency="USD",
+        scheduled_for=date(2026, 12, 24), failure_reason=None, payment_method_id="m1",
+        kind="scheduled", invoice_number=None, created_at=datetime(2026, 12, 2, 9, 30),
+        paid_at=None, processor_ref="secret-ref", attempts=3)
+    assert dump(Payment, row, method_type="card", last4="4242") == {
+        "id": "p1", "status": "scheduled", "amount_cents": 500, "currency": "USD",
+        "scheduled_for": "2026-12-24", "failure_reason": None, "payment_method_id": "m1",
+        "method_type": "card", "last4": "4242", "kind": "scheduled", "invoice_number": None,
+        "created_at": "2026-12-02T09:30:00+00:00", "paid_at": None}
