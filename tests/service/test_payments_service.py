@@ -9,9 +9,11 @@ import eventlet
 import pytest
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
+from nameko.testing.utils import get_extension
 from sqlalchemy import create_engine, text
 
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
+from services.payments.processor_dependency import PaymentProcessor
 from services.runtime import outbox
 from services.runtime.database import engine_url
 from tests.support.payment_methods import BANK, CARD, DECLINED
@@ -227,21 +229,17 @@ def test_two_replicas_run_each_due_payment_exactly_once(start_payments, database
 
 
 def charges_then_raises(container, error):
-    """Patches the service's processor: each charge is made, then ``error`` is raised (the
-    process killed before recording it, or the processor's answer lost on the way back)."""
+    """Patches the container's processor (the real sandbox its PaymentProcessor built): each
+    charge is made, then ``error`` is raised (the process killed before recording it, or the
+    processor's answer lost on the way back)."""
     from unittest import mock
-    real_processor = container.service_cls.processor.fget
+    adapter = get_extension(container, PaymentProcessor).adapter
+    original = adapter.charge
 
-    def processor(service):
-        made = real_processor(service)
-        original = made.charge
-
-        def charge(**kwargs):
-            original(**kwargs)
-            raise error
-        made.charge = charge
-        return made
-    return mock.patch.object(container.service_cls, "processor", property(processor))
+    def charge(**kwargs):
+        original(**kwargs)
+        raise error
+    return mock.patch.object(adapter, "charge", charge)
 
 
 def age_payments(container):
