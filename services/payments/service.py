@@ -103,14 +103,6 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
             return lifecycle.public(payment, methods.find_any(tx.session,
                                                              payment.payment_method_id))
 
-    @rpc
-    def get_last_payment(self, account_number):
-        """Returns ``{amount_cents, paid_at}`` of the latest successful payment, or None."""
-        with self.db.transaction() as tx:
-            payment = lifecycle.last_succeeded(tx.session, account_number)
-            return payment and {"amount_cents": payment.amount_cents,
-                                "paid_at": clock.iso(payment.paid_at)}
-
     # -- autopay -----------------------------------------------------------------------------
 
     @rpc

@@ -69,14 +69,15 @@ def test_a_security_code_is_stored_hashed_checked_and_alerted(identity):
     rpc(identity, "set_security_code", uid, PASSWORD, "4821", actor=WHERE)
     (stored,) = rows(identity, "SELECT security_code_hash FROM users")
     assert stored[0].startswith("$argon2id$") and "4821" not in stored[0]
-    assert rpc(identity, "verify_security_code", uid, "4821") is True
-    assert rpc(identity, "verify_security_code", uid, "1111") is False
     assert mails("security_alert", identity)[-1]["context"]["what"].startswith("Your security code")
     assert "4821" not in str(identity_service.SENT)
     audit = rows(identity, "SELECT action, ip, user_agent FROM audit_entries")
     assert audit == [("security settings changed: security_code", "203.0.113.9", "pytest")]
     assert "security_code" in str(rows(identity, "SELECT body FROM outbox"))
     assert "4821" not in str(rows(identity, "SELECT body FROM outbox"))
+    rpc(identity, "update_security_preferences", uid, {"require_security_code_for_payments": True})
+    assert rpc(identity, "check_payment_security", uid, "4821")["code_valid"] is True
+    assert rpc(identity, "check_payment_security", uid, "1111")["code_valid"] is False
 
 
 def test_a_security_code_needs_the_current_password_and_four_digits(identity):
@@ -87,14 +88,6 @@ def test_a_security_code_needs_the_current_password_and_four_digits(identity):
         rpc(identity, "set_security_code", identity.user_id, PASSWORD, "48a1")
     assert "security_code" in invalid.value.errors
     assert rows(identity, "SELECT security_code_hash FROM users") == [(None,)]
-
-
-def test_wrong_security_codes_are_throttled(identity):
-    rpc(identity, "set_security_code", identity.user_id, PASSWORD, "4821")
-    for _ in range(5):
-        assert rpc(identity, "verify_security_code", identity.user_id, "0000") is False
-    with pytest.raises(Throttled):
-        rpc(identity, "verify_security_code", identity.user_id, "4821")
 
 
 def test_a_payment_asks_once_whether_a_code_is_required_and_whether_the_one_given_is_right(
@@ -114,7 +107,7 @@ def test_a_payment_asks_once_whether_a_code_is_required_and_whether_the_one_give
     for _ in range(5):
         assert rpc(identity, "check_payment_security", uid, "1111") == {
             "code_required": True, "code_valid": False}
-    with pytest.raises(Throttled):  # wrong codes count as verify_security_code's do
+    with pytest.raises(Throttled):  # wrong codes count like failed sign-ins: throttled
         rpc(identity, "check_payment_security", uid, "4821")
     assert "4821" not in str(rows(identity, "SELECT body FROM outbox"))
 
