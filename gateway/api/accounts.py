@@ -1,7 +1,7 @@
 """Business accounts the caller may see, and their summary."""
 from gateway.api import ApiBlueprint
 from gateway.auth import access
-from gateway.clients.accounts import account_summary, accounts_of
+from gateway.clients.accounts import account_summary, accounts_with_amounts
 from services.contracts.billing import AccountSummary
 from services.contracts.identity import AccountList
 
@@ -16,8 +16,10 @@ bp = ApiBlueprint("accounts", __name__, url_prefix="/api/v1", signed_out="Not si
 def list_accounts():
     """Your accounts
 
-    The accounts you may see, with company names and your role on each."""
-    return {"items": accounts_of(access.current_user()["user_id"])}
+    The accounts you may see, with company names, your role on each, and what each owes
+    (`amount_due_cents`, `currency`) and by when (`due_date`, the newest statement's; null
+    before the first statement)."""
+    return {"items": accounts_with_amounts(access.current_user()["user_id"])}
 
 
 @bp.get("/accounts/<account_number>/summary")
