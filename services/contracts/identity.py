@@ -56,7 +56,6 @@ class LinkedAccount(Schema):
     role = fields.String(required=True, metadata={"description": "always `admin`: the first "
                                                                  "online ID of an account is "
                                                                  "its admin"})
-    company_name = fields.String(allow_none=True)
 
 
 class SignedUp(Schema):

@@ -6,9 +6,9 @@ the attempts count against sign-up's allowances. billing and notifications are f
 import json
 
 import pytest
-from stdnum import luhn
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine, text
+from stdnum import luhn
 
 from services.contracts.errors import InvalidInput, Refused, Throttled
 from services.identity import throttle
