@@ -159,3 +159,12 @@ def get_invitation(token):
 def accept_invitation(body, actor):
     """The online ID created (``{username, ...}``)."""
     return call("identity", "accept_invitation", body, actor=actor)
+
+
+# -- many accounts under one online ID ---------------------------------------------------------
+
+
+def link_account(user_id, body, actor):
+    """``{account_number, role}``: ``body`` ``{account_number, security_key}`` linked to the
+    user as its admin; Refused (one message) when the key is wrong or it has an online ID."""
+    return call("identity", "link_account", user_id, body, actor=actor)

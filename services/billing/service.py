@@ -150,6 +150,16 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
         with self.db.transaction() as tx:
             return queries.company_names(tx.session, account_numbers)
 
+    @rpc
+    def get_account_summaries(self, account_numbers):
+        """What each account owes and by when, for a list of accounts in one call (the
+        gateway's account list: never one RPC per account). Takes ``[account_number]`` (at
+        most 1,000 are read). Returns ``{account_number: {account_number, company_name,
+        amount_due_cents, currency, due_date}}`` for the numbers that exist (unknown ones are
+        left out). Raises nothing; emits nothing."""
+        with self.db.transaction() as tx:
+            return queries.account_summaries(tx.session, account_numbers)
+
     @rpc(expected_exceptions=(NotFound, InvalidInput))
     def list_statements(self, account_number, limit=20, cursor=None):
         """Returns ``{items: [statement], next_cursor}``, newest first. Raises NotFound."""

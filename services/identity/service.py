@@ -18,6 +18,7 @@ from services.identity.service_email import EmailChanges
 from services.identity.models import Session, metadata
 from services.identity.service_security import SecuritySettings
 from services.identity.service_users import AccountUsers
+from services.identity.service_accounts import AccountLinks
 from services.runtime.background import Background
 from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
@@ -34,7 +35,7 @@ THROTTLED = ("Too many failed sign-ins. Wait a moment and try again, or reset yo
 
 
 class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUsers,
-                      EmailChanges):
+                      EmailChanges, AccountLinks):
     name = "identity"
 
     db = Database(metadata)
