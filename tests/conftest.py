@@ -8,20 +8,22 @@ from tests.support import infra, secret_collector
 from tests.support.system import System
 
 
-@pytest.fixture(scope="session")
-def broker():
+def _found(find):
+    """The real server ``find`` finds, or the whole run stopped (exit 3) saying why not."""
     try:
-        return infra.find_broker()
+        return find()
     except RuntimeError as exc:
         pytest.exit(str(exc), returncode=3)
+
+
+@pytest.fixture(scope="session")
+def broker():
+    return _found(infra.find_broker)
 
 
 @pytest.fixture(scope="session")
 def postgres():
-    try:
-        return infra.find_postgres()
-    except RuntimeError as exc:
-        pytest.exit(str(exc), returncode=3)
+    return _found(infra.find_postgres)
 
 
 @pytest.fixture(scope="session")

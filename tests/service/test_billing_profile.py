@@ -6,27 +6,16 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from nameko.testing.services import entrypoint_waiter
-from sqlalchemy import create_engine, text
 
 from services.billing.service import BillingService
 from services.contracts.errors import InvalidInput, NotFound, Refused, Throttled
-from services.runtime.database import engine_url
 from tests.support import identity_service
 from tests.support.billing_accounts import REQUEST
-from tests.support.containers import events_queue, hook, take
+from tests.support.containers import events_queue, execute, hook, take
 
 
 class BillingUnderTest(BillingService):
     notifications_rpc = identity_service._Fixed(identity_service._Notifications())
-
-
-def execute(container, sql, **params):
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.begin() as conn:
-        result = conn.execute(text(sql), params)
-        rows = result.all() if result.returns_rows else None
-    engine.dispose()
-    return rows
 
 
 def verification_token(to):

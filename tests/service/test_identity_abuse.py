@@ -7,42 +7,25 @@ concurrent requests cannot get past. billing and notifications are fakes
 import eventlet
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
-from nameko.testing.services import entrypoint_hook
-from sqlalchemy import create_engine, text
 
 from services.contracts.errors import (Conflict, NotFound, Refused, Throttled,
                                        Unauthenticated)
 from services.identity import throttle
-from services.runtime.database import engine_url
 from tests.support import identity_service
+from tests.support.containers import execute
+from tests.support.containers import hook as rpc
 from tests.support.identity_service import (ACCOUNT, OTHER_ACCOUNT, PASSWORD,
-                                            IdentityUnderTest, _Fixed, from_ip, signup_request)
+                                            IdentityUnderTest, _Fixed, from_ip, signup_request,
+                                            start_identity)
 
 WHERE = {"ip": "198.51.100.7", "user_agent": "pytest"}
 OFFICE = "203.0.113.50"
 AT_OFFICE = from_ip(OFFICE)  # services.contracts.actor's shape
 
 
-def rpc(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
-
-
-def execute(container, sql, **params):
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.begin() as conn:
-        result = conn.execute(text(sql), params)
-        rows = result.all() if result.returns_rows else None
-    engine.dispose()
-    return rows
-
-
 @pytest.fixture
 def identity(start_service):
-    identity_service.SENT.clear()
-    container = start_service(IdentityUnderTest)
-    container.admin = rpc(container, "signup", signup_request())["user_id"]
-    return container
+    return start_identity(start_service)
 
 
 def invite(container, actor=None, email="guest@harbor.example", role="viewer"):
@@ -170,15 +153,12 @@ class _Recorded:
 
 @pytest.fixture
 def recorded(start_service):
-    identity_service.SENT.clear()
     background = _Recorded()
 
     class Recording(IdentityUnderTest):
         pass
     Recording.background = _Fixed(background)
-    container = start_service(Recording)
-    rpc(container, "signup", signup_request())
-    identity_service.SENT.clear()
+    container = start_identity(start_service, Recording)
     container.jobs = background.jobs
     return container
 

@@ -6,34 +6,18 @@ the attempts count against sign-up's allowances. billing and notifications are f
 import json
 
 import pytest
-from nameko.testing.services import entrypoint_hook
-from sqlalchemy import create_engine, text
 from stdnum import luhn
 
 from services.contracts.errors import InvalidInput, Refused, Throttled
 from services.identity import throttle
 from services.identity.onlineids import WRONG_KEY
-from services.runtime.database import engine_url
-from tests.support import identity_service
-from tests.support.identity_service import (ACCOUNT, KEY, OTHER_ACCOUNT, IdentityUnderTest,
-                                            from_ip, signup_request)
+from tests.support.containers import execute
+from tests.support.containers import hook as rpc
+from tests.support.identity_service import (ACCOUNT, KEY, OTHER_ACCOUNT, from_ip,
+                                            signup_request, start_identity)
 
 WHERE = {"ip": "198.51.100.7", "user_agent": "pytest"}
 UNKNOWN = "4000000000000002"
-
-
-def rpc(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
-
-
-def execute(container, sql, **params):
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.begin() as conn:
-        result = conn.execute(text(sql), params)
-        rows = result.all() if result.returns_rows else None
-    engine.dispose()
-    return rows
 
 
 def events(container, event_type):
@@ -44,9 +28,8 @@ def events(container, event_type):
 
 @pytest.fixture
 def identity(start_service):
-    identity_service.SENT.clear()
-    container = start_service(IdentityUnderTest)
-    container.user = rpc(container, "signup", signup_request(), actor=from_ip("203.0.113.1"))["user_id"]
+    container = start_identity(start_service, actor=from_ip("203.0.113.1"))
+    container.user = container.admin
     return container
 
 

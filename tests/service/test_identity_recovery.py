@@ -6,39 +6,21 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from nameko.testing.services import entrypoint_hook
-from sqlalchemy import create_engine, text
 
 from services.contracts.errors import InvalidInput, Refused, Throttled, Unauthenticated
 from services.identity import passwords, throttle
 from services.runtime import secret_tokens
-from services.runtime.database import engine_url
 from tests.support import identity_service
-from tests.support.identity_service import PASSWORD, IdentityUnderTest, signup_request
+from tests.support.containers import execute
+from tests.support.containers import hook as rpc
+from tests.support.identity_service import PASSWORD, start_identity
 
 NEW_PASSWORD = "harbor lantern quiet 77"
 
 
 @pytest.fixture
 def identity(start_service):
-    identity_service.SENT.clear()
-    container = start_service(IdentityUnderTest)
-    rpc(container, "signup", signup_request())
-    return container
-
-
-def rpc(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
-
-
-def execute(container, sql, **params):
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.begin() as conn:
-        result = conn.execute(text(sql), params)
-        rows = result.all() if result.returns_rows else None
-    engine.dispose()
-    return rows
+    return start_identity(start_service)
 
 
 def mailed_token():

@@ -7,36 +7,20 @@ one does. Time moves on by replacing the services' clock."""
 from datetime import timedelta
 
 import pytest
-from nameko.testing.services import entrypoint_hook
-from sqlalchemy import create_engine, text
 
 from services.contracts.errors import Refused, Unavailable
 from services.runtime import clock as runtime_clock
-from services.runtime.database import engine_url
 from tests.support import identity_service
-from tests.support.identity_service import (IdentityUnderTest, _Fixed, from_ip,
-                                            signup_request)
+from tests.support.containers import execute
+from tests.support.containers import hook as rpc
+from tests.support.identity_service import IdentityUnderTest, _Fixed, from_ip
 
 OFFICE = "203.0.113.50"
 AT_OFFICE = from_ip(OFFICE)  # services.contracts.actor's shape
 
 
-def rpc(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
-
-
 def sweep(container):
     rpc(container, "sweep_recovery_requests")
-
-
-def execute(container, sql, **params):
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.begin() as conn:
-        result = conn.execute(text(sql), params)
-        rows = result.all() if result.returns_rows else None
-    engine.dispose()
-    return rows
 
 
 def mails(template):
@@ -98,10 +82,7 @@ def start_identity(start_service):
         Identity.background = _Fixed(background)
         if notifications is not None:
             Identity.notifications_rpc = _Fixed(notifications)
-        container = start_service(Identity)
-        rpc(container, "signup", signup_request())
-        identity_service.SENT.clear()
-        return container
+        return identity_service.start_identity(start_service, Identity)
     identity_service.SENT.clear()
     return start
 

@@ -9,18 +9,13 @@ from datetime import datetime, timedelta, timezone
 
 import pyotp
 import pytest
-from nameko.testing.services import entrypoint_hook
 
 from services.contracts.errors import Conflict, InvalidInput, Throttled, Unauthenticated
 from services.runtime import clock as clock_module
 from tests.support import identity_service
+from tests.support.containers import hook as rpc
 from tests.support.containers import rows
-from tests.support.identity_service import PASSWORD, IdentityUnderTest, from_ip, signup_request
-
-
-def rpc(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
+from tests.support.identity_service import PASSWORD, from_ip, start_identity
 
 
 def mails(template, container=None):
@@ -39,9 +34,8 @@ def mails(template, container=None):
 
 @pytest.fixture
 def identity(start_service):
-    identity_service.SENT.clear()
-    container = start_service(IdentityUnderTest)
-    container.user_id = rpc(container, "signup", signup_request())["user_id"]
+    container = start_identity(start_service)
+    container.user_id = container.admin
     return container
 
 

@@ -2,16 +2,15 @@
 sign-up, sign-in, sessions and refresh tokens, throttling. billing's key check and
 notifications' mail RPC are replaced with fakes (tests/support/identity_service.py)."""
 import pytest
-from nameko.testing.services import entrypoint_hook
-from sqlalchemy import create_engine, text
 
 from services.contracts.errors import (Conflict, InvalidInput, Refused, Throttled,
                                        Unauthenticated)
 from services.identity import throttle
-from services.runtime.database import engine_url
+from tests.support.containers import execute
+from tests.support.containers import hook as rpc
+from tests.support.containers import rows
 from tests.support.identity_service import (ACCOUNT, PASSWORD, IdentityUnderTest, from_ip,
                                             signup_request)
-from tests.support.containers import rows
 
 
 def outbox_types(container):
@@ -21,11 +20,6 @@ def outbox_types(container):
 @pytest.fixture
 def identity(start_service):
     return start_service(IdentityUnderTest)
-
-
-def rpc(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
 
 
 def test_the_first_online_id_of_an_account_becomes_its_admin(identity):
@@ -127,10 +121,7 @@ def test_a_hash_made_with_weaker_parameters_is_upgraded_at_sign_in(identity):
     from argon2 import PasswordHasher
     rpc(identity, "signup", signup_request())
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
-    engine = create_engine(engine_url(identity.config["DATABASE_URL"]))
-    with engine.begin() as conn:
-        conn.execute(text("UPDATE users SET password_hash = :h"), {"h": weak})
-    engine.dispose()
+    execute(identity, "UPDATE users SET password_hash = :h", h=weak)
     rpc(identity, "sign_in", "sam.lee", PASSWORD)
     (stored,) = rows(identity, "SELECT password_hash FROM users")
     assert stored[0].startswith("$argon2id$v=19$m=19456,t=2,p=1$")

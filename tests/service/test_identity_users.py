@@ -6,38 +6,19 @@ import uuid
 from datetime import datetime, timezone
 
 import pytest
-from nameko.testing.services import entrypoint_hook
-from sqlalchemy import create_engine, text
 
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
-from services.runtime.database import engine_url
 from tests.support import identity_service
-from tests.support.identity_service import (ACCOUNT, PASSWORD, IdentityUnderTest,
-                                          signup_request)
+from tests.support.containers import execute
+from tests.support.containers import hook as rpc
+from tests.support.identity_service import ACCOUNT, PASSWORD, start_identity
 
 WHERE = {"ip": "198.51.100.7", "user_agent": "pytest"}
 
 
-def rpc(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
-
-
-def execute(container, sql, **params):
-    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
-    with engine.begin() as conn:
-        result = conn.execute(text(sql), params)
-        rows = result.all() if result.returns_rows else None
-    engine.dispose()
-    return rows
-
-
 @pytest.fixture
 def identity(start_service):
-    identity_service.SENT.clear()
-    container = start_service(IdentityUnderTest)
-    container.admin = rpc(container, "signup", signup_request())["user_id"]
-    return container
+    return start_identity(start_service)
 
 
 def invite(container, email="guest@harbor.example", role="viewer"):

@@ -26,6 +26,17 @@ def rows(container, statement, **params):
     return result
 
 
+def execute(container, statement, **params):
+    """A statement (SQL text with ``params``) in its own committed transaction on the
+    container's database, writes included: its rows, or None when it returns none."""
+    engine = create_engine(engine_url(container.config["DATABASE_URL"]))
+    with engine.begin() as conn:
+        result = conn.execute(text(statement), params)
+        found = result.all() if result.returns_rows else None
+    engine.dispose()
+    return found
+
+
 def events_queue(amqp_uri, source, routing_key="#"):
     """Bind a throwaway queue to ``<source>.events`` the way an internal team would."""
     queue = Queue(f"test-{source}-{routing_key}", Exchange(f"{source}.events", type="topic",

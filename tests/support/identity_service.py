@@ -3,6 +3,7 @@ mail RPC recorded (so tests can read the reset link a user would get by mail).""
 from nameko.extensions import DependencyProvider
 
 from services.identity.service import IdentityService
+from tests.support.containers import hook
 
 ACCOUNT, KEY = "4929000000000006", "ABCD2345"
 OTHER_ACCOUNT = "4111111111111111"
@@ -62,3 +63,13 @@ class IdentityUnderTest(IdentityService):
     billing_rpc = _Fixed(_Billing())
     notifications_rpc = _Fixed(_Notifications())
     background = _Fixed(_Now())
+
+
+def start_identity(start_service, service_cls=IdentityUnderTest, actor=None):
+    """``service_cls`` started (``start_service``, the service tests' fixture) with the
+    account's first online ID, sam.lee, signed up as its admin (``container.admin``, its user
+    id) and no mail recorded yet."""
+    container = start_service(service_cls)
+    container.admin = hook(container, "signup", signup_request(), actor=actor)["user_id"]
+    SENT.clear()
+    return container
