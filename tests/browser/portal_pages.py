@@ -7,7 +7,7 @@ import uuid
 
 from tests.support.portal_browser import add_card, billed_customer, invitation_link, sign_in
 from tests.e2e import authz_matrix
-from tests.e2e.auth_helpers import PASSWORD
+from tests.support.auth_helpers import PASSWORD
 
 NOT_PAGES = {"web.static", "web.favicon", "web.statement_pdf", "web.statement_calls_csv"}
 DOCS = "api-docs.openapi_swagger_ui"

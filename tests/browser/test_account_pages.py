@@ -2,14 +2,9 @@
 (the refusal is shown by the field), renames the company and goes paperless to a new address
 (the form asks for the current password, and the link mailed to that address is followed);
 a viewer sees the same page read-only with a note; phone width; no console errors."""
-from tests.support.portal_browser import sign_in
-from tests.e2e.auth_helpers import PASSWORD, new_user
-from tests.e2e.test_account_takeover import link_in, mail_with
-from tests.e2e.test_users import bearer, invite_and_accept
-
-
-def flashes(p):
-    return p.locator(".flashes").inner_text()
+from tests.support.portal_browser import flashes, sign_in
+from tests.support.auth_helpers import (PASSWORD, bearer, invite_and_accept, link_in, mail_with,
+                                        new_user)
 
 
 def test_an_admin_renames_the_company_and_goes_paperless(page, system):

@@ -4,19 +4,12 @@ and sign-out, in Chromium against the real system. After sign-in the portal goes
 session cookie, the signed-in navigation, the messages."""
 import uuid
 
-from tests.e2e.auth_helpers import (PASSWORD, mails_to, new_user, open_account, reset_token,
-                                    text_of)
+from tests.support.auth_helpers import (PASSWORD, mails_to, new_user, open_account, reset_token,
+                                        text_of)
+from tests.support.portal_browser import sign_in
 from tests.support.system import eventually
 
 NEW_PASSWORD = "marble orchard window 31"
-
-
-def sign_in(page, username, password):
-    page.goto("/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
 
 
 def signed_in(page):

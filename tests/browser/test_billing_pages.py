@@ -4,30 +4,20 @@ and the PDF; another company's user gets a 404 page; all usable at phone width."
 import csv
 import io
 
-from tests.e2e.auth_helpers import PASSWORD, new_user
-from tests.e2e.test_statements import calls
+from tests.support.auth_helpers import new_user
+from tests.support.portal_api import bill, calls
+from tests.support.portal_browser import sign_in
 
 
 def customer_with_a_statement(system):
     user = new_user(system)
-    staff = system.staff()
     number = user["account_number"]
-    loaded = staff.post(system.url(f"/internal/v1/accounts/{number}/usage"),
-                        json={"calls": calls(12)}, timeout=30)
+    loaded = system.staff().post(system.url(f"/internal/v1/accounts/{number}/usage"),
+                                 json={"calls": calls(12)}, timeout=30)
     assert loaded.status_code == 202, loaded.text
     for day in ("2026-09-27", "2026-10-27"):
-        run = staff.post(system.url("/internal/v1/bill-runs"),
-                         json={"statement_date": day, "account_numbers": [number]}, timeout=60)
-        assert run.json() == {"statements_issued": 1}, run.text
+        bill(system, number, day)
     return user
-
-
-def sign_in(p, username):
-    p.goto("/")
-    p.get_by_label("Username").fill(username)
-    p.get_by_label("Password").fill(PASSWORD)
-    p.get_by_role("button", name="Sign in").click()
-    p.wait_for_load_state()
 
 
 def test_the_dashboard_history_and_statement_detail_show_the_bill(page, system):

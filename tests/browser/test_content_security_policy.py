@@ -8,7 +8,7 @@ import re
 
 from tests.support.portal_browser import billed_customer, sign_in
 from tests.e2e import authz_matrix
-from tests.e2e.auth_helpers import PASSWORD
+from tests.support.auth_helpers import PASSWORD
 
 RECORD_VIOLATIONS = """
 window.__violations = [];

@@ -2,9 +2,8 @@
 message centre lists the bill-ready notice, unread, and marks it read; notification
 preferences are saved; phone width; no console errors."""
 from tests.support.portal_browser import sign_in
-from tests.e2e.auth_helpers import new_user
-from tests.e2e.test_account_profile import bill
-from tests.e2e.test_users import bearer
+from tests.support.auth_helpers import bearer, new_user
+from tests.support.portal_api import bill
 from tests.support.system import eventually
 
 

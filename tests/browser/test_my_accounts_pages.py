@@ -3,17 +3,12 @@
 account from its form, the account switcher in the header choosing what every page shows,
 and paying several accounts at once with one card declined (the sandbox declines
 4000 0000 0000 0002) while the other payment goes through."""
-from tests.e2e.auth_helpers import open_account
+from tests.support.auth_helpers import open_account
+from tests.support.portal_api import bill
 from tests.support.portal_browser import add_card, billed_customer, sign_in
 from tests.support.system import eventually
 
 DUE = "Nov 5, 2026"  # a 2026-10-15 statement's due date, as the portal writes it
-
-
-def bill(system, number):
-    run = system.staff().post(system.url("/internal/v1/bill-runs"), timeout=60, json={
-        "statement_date": "2026-10-15", "account_numbers": [number]})
-    assert run.json() == {"statements_issued": 1}, run.text
 
 
 def link_in_form(p, opened, key=None):

@@ -7,13 +7,8 @@ from datetime import datetime, timezone
 
 import pyotp
 
-from tests.support.portal_browser import sign_in
-from tests.e2e.auth_helpers import PASSWORD, new_user
-from tests.e2e.test_account_takeover import link_in, mail_with
-
-
-def flashes(p):
-    return p.locator(".flashes").inner_text()
+from tests.support.portal_browser import flashes, sign_in
+from tests.support.auth_helpers import PASSWORD, link_in, mail_with, new_user
 
 
 def expand(p, header):

@@ -4,13 +4,9 @@ the admin promotes, then removes them, sees refusals for the last admin and the 
 trail; phone width, no console errors."""
 import uuid
 
-from tests.e2e.auth_helpers import PASSWORD, new_user
-from tests.support.portal_browser import invitation_link, sign_in
+from tests.support.auth_helpers import PASSWORD, new_user
+from tests.support.portal_browser import flashes, invitation_link, sign_in
 from tests.support.system import eventually
-
-
-def flashes(p):
-    return p.locator(".flashes").inner_text()
 
 
 def test_an_admin_invites_promotes_and_removes_a_user(page, browser, system):

@@ -5,7 +5,7 @@ address's allowance is never what the rest of the suite signs up or in from (127
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.e2e.auth_helpers import PASSWORD, new_user, open_account
+from tests.support.auth_helpers import PASSWORD, new_user, open_account
 from tests.support.client_addresses import client_at
 
 

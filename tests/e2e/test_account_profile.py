@@ -6,16 +6,10 @@ import json
 
 import requests
 
-from tests.e2e.auth_helpers import PASSWORD, mails_to, new_user, text_of
-from tests.e2e.test_account_takeover import follow, link_in, mail_with
-from tests.e2e.test_users import bearer, invite_and_accept
+from tests.support.auth_helpers import (PASSWORD, bearer, follow, invite_and_accept, link_in,
+                                        mail_with, mails_to, new_user, text_of)
+from tests.support.portal_api import bill
 from tests.support.system import eventually
-
-
-def bill(system, number, statement_date):
-    response = system.staff().post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": statement_date, "account_numbers": [number]}, timeout=30)
-    assert response.status_code == 200 and response.json()["statements_issued"] == 1
 
 
 def test_an_admin_renames_the_company_goes_paperless_and_gets_the_bill_ready_email(system):

@@ -5,9 +5,9 @@ as the timer would on that day. Dates are laid out from today, so a card that ex
 month can still be added: its statement falls due early next month, after the card lapses."""
 from datetime import date, timedelta
 
-from tests.e2e.auth_helpers import mails_to, new_user, text_of
-from tests.e2e.test_account_profile import bill
-from tests.e2e.test_users import CARD, bearer
+from tests.support.auth_helpers import bearer, mails_to, new_user, text_of
+from tests.support.payment_methods import CARD
+from tests.support.portal_api import bill
 from tests.support.system import eventually
 
 

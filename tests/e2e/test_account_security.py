@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 import pyotp
 import requests
 
-from tests.e2e.auth_helpers import (PASSWORD, login, mails_to, new_user, reset_token,
-                                    text_of)
+from tests.support.auth_helpers import (PASSWORD, login, mails_to, new_user, reset_token,
+                                        text_of)
 from tests.support.system import eventually
 
 CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,

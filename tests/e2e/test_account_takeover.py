@@ -4,47 +4,17 @@ address; what weakens security needs the password; reset tokens die together; a 
 address gets bills only once its mailed link is followed. The real services and gunicorn
 gateway on the real broker and PostgreSQL; mail read from the Maildir and its links followed
 as a person would (the portal page, its form, its CSRF token)."""
-import re
 import uuid
 
 import pyotp
 import requests
 
-from tests.e2e.auth_helpers import PASSWORD, login, mails_to, new_user, reset_token, text_of
+from tests.support.auth_helpers import (PASSWORD, bearer, follow, link_in, mail_with, mails_to,
+                                        new_user, reset_token, text_of)
+from tests.support.portal_api import bill
 from tests.support.system import eventually
 
 NEW_PASSWORD = "copper meadow signal 9"
-
-
-def bearer(system, username, password=PASSWORD):
-    response = login(system, username, password)
-    assert response.status_code == 200, response.text
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
-    return session
-
-
-def mail_with(system, address, subject_part):
-    return eventually(lambda: [m for m in mails_to(system, address)
-                               if subject_part in m["Subject"]], timeout=20)
-
-
-def link_in(message, path):
-    return re.search(rf"https?://\S+{re.escape(path)}\?token=[A-Za-z0-9_-]+",
-                     text_of(message)).group(0)
-
-
-def follow(link):
-    """Opens a mailed link in a fresh browser-like session and presses the page's button."""
-    browser = requests.Session()
-    page = browser.get(link, timeout=10)
-    assert page.status_code == 200, page.text
-    form = re.search(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', page.text,
-                     re.S)
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
-                             form.group(2)))
-    return browser.post(link.split("/", 3)[0] + "//" + link.split("/", 3)[2] + form.group(1),
-                        data=fields, timeout=10)
 
 
 def audit_actions(system, api, number):
@@ -215,12 +185,6 @@ def test_a_new_reset_link_a_used_one_and_a_password_change_end_every_other_reset
 
 
 # --- point 9 (and 4): a new paperless address is verified before bills go there ------------
-
-def bill(system, number, statement_date):
-    response = system.staff().post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": statement_date, "account_numbers": [number]}, timeout=30)
-    assert response.status_code == 200 and response.json()["statements_issued"] == 1
-
 
 def test_a_new_paperless_address_gets_bills_only_after_its_mailed_link_is_followed(system):
     user = new_user(system)

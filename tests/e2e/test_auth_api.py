@@ -1,7 +1,7 @@
 """Sign-up, sign-in, refresh, sign-out through the JSON API on the real system."""
 import requests
 
-from tests.e2e.auth_helpers import PASSWORD, login, new_user, open_account
+from tests.support.auth_helpers import PASSWORD, login, new_user, open_account
 from tests.support.system import eventually
 
 

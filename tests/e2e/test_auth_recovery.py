@@ -2,7 +2,7 @@
 identity mails through notifications' RPC, mail lands in the Maildir."""
 import requests
 
-from tests.e2e.auth_helpers import PASSWORD, login, mails_to, new_user, reset_token, text_of
+from tests.support.auth_helpers import PASSWORD, login, mails_to, new_user, reset_token, text_of
 from tests.support.system import eventually
 
 NEW_PASSWORD = "copper meadow signal 9"

@@ -18,15 +18,13 @@ from gateway.auth.access import NOT_FOUND
 from gateway.auth.sessions import ACCESS_TOKEN_SECONDS
 from gateway.auth.tokens import _SALT
 from tests.e2e import authz_matrix as matrix
-from tests.e2e.auth_helpers import new_user, open_account
-from tests.e2e.test_users import bearer, invite_and_accept
+from tests.support.auth_helpers import bearer, invite_and_accept, new_user, open_account
+from tests.support.payment_methods import CARD
 from tests.support.system import eventually
 
 DOCUMENTS = matrix.served_documents()
 CELLS = matrix.cells(DOCUMENTS)
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "request_id"}
-CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
-        "cvc": "123", "name": "Priya Natarajan", "postal_code": "60611"}
 
 
 

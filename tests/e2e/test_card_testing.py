@@ -9,7 +9,7 @@ import uuid
 import requests
 
 from services.payments import carding
-from tests.e2e.auth_helpers import PASSWORD, login, new_user
+from tests.support.auth_helpers import PASSWORD, login, new_user
 
 CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
         "cvc": "123", "name": "Priya Natarajan", "postal_code": "60611"}

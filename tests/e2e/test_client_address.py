@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.auth_helpers import PASSWORD, login, new_user
+from tests.support.auth_helpers import PASSWORD, login, new_user
 
 
 def put_security_code(system, token, source, forwarded_for):

@@ -11,7 +11,7 @@ import requests
 from nameko.standalone.events import event_dispatcher
 
 from services.runtime import clock
-from tests.e2e.auth_helpers import login, new_user
+from tests.support.auth_helpers import login, new_user
 from tests.support.system import ROOT, eventually
 
 DEAD_LETTERS = "/internal/v1/dead-letters"

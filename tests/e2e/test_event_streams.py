@@ -21,7 +21,7 @@ from nameko.standalone.events import get_event_exchange
 
 from services.contracts.names import SERVICES
 from services.runtime import config, streams
-from tests.e2e.auth_helpers import open_account
+from tests.support.auth_helpers import open_account
 from tests.support.system import eventually
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -24,7 +24,7 @@ import pytest
 import requests
 
 from services.notifications import mailer
-from tests.e2e.auth_helpers import PASSWORD, login, new_user
+from tests.support.auth_helpers import PASSWORD, login, new_user
 from tests.support.ports import free_port
 from tests.support.system import ROOT, eventually
 

@@ -8,7 +8,7 @@ import requests
 from itsdangerous import URLSafeTimedSerializer
 
 from gateway.auth import tokens
-from tests.e2e.auth_helpers import login, new_user
+from tests.support.auth_helpers import login, new_user
 
 
 def forge(system, user_id, session_id, username):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.auth_helpers import PASSWORD, open_account
+from tests.support.auth_helpers import PASSWORD, open_account
 from tests.support.system import eventually
 
 PACKAGE = "bizportal_client"

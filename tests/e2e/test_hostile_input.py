@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.e2e.auth_helpers import ACCOUNT, PASSWORD, login, new_user
-from tests.e2e.test_authorization_matrix import CARD
+from tests.support.auth_helpers import ACCOUNT, PASSWORD, login, new_user
+from tests.support.payment_methods import CARD
 
 HUGE = "99999999999999999999"
 HOSTILE_TEXT = {
@@ -52,7 +52,7 @@ def csrf(html):
 
 
 def signup_body(system, **changes):
-    from tests.e2e.auth_helpers import open_account
+    from tests.support.auth_helpers import open_account
     opened = open_account(system)
     opened.pop("company_name")
     tag = uuid.uuid4().hex[:8]

@@ -7,8 +7,8 @@ import io
 
 import pypdf
 
-from tests.e2e.auth_helpers import new_user
-from tests.e2e.test_users import bearer
+from tests.support.auth_helpers import bearer, new_user
+from tests.support.portal_api import bill
 from tests.support.system import eventually
 
 HOSTILE = {
@@ -53,12 +53,6 @@ def hostile_account(system):
     assert changed.status_code == 200, changed.text
     assert changed.json()["company_name"] == HOSTILE["company_name"]
     return number, admin
-
-
-def bill(system, number, statement_date):
-    run = system.staff().post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": statement_date, "account_numbers": [number]}, timeout=60)
-    assert run.json() == {"statements_issued": 1}, run.text
 
 
 def test_markup_in_the_company_name_and_address_is_plain_text_in_the_statement_pdf(system):

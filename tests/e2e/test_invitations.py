@@ -5,8 +5,8 @@ import uuid
 
 import requests
 
-from tests.e2e.auth_helpers import PASSWORD, new_user
-from tests.e2e.test_users import bearer, invitation_token, invite_and_accept
+from tests.support.auth_helpers import (PASSWORD, bearer, invitation_token, invite_and_accept,
+                                        new_user)
 
 
 def send(system, admin, number, role="viewer"):

@@ -6,8 +6,8 @@ address of their own (tests/support/client_addresses.py), so they spend nothing 
 127.0.0.1's sign-up allowance."""
 import requests
 
-from tests.e2e.auth_helpers import PASSWORD, mails_to, new_user, open_account, text_of
-from tests.e2e.test_users import bearer, invite_and_accept
+from tests.support.auth_helpers import (PASSWORD, bearer, invite_and_accept, mails_to, new_user,
+                                        open_account, text_of)
 from tests.support.client_addresses import client_at
 from tests.support.system import eventually
 

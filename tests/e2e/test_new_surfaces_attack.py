@@ -13,8 +13,7 @@ from urllib.parse import urlparse
 
 import requests
 
-from tests.e2e.auth_helpers import ACCOUNT, PASSWORD, login, new_user
-from tests.e2e.test_users import bearer
+from tests.support.auth_helpers import ACCOUNT, PASSWORD, bearer, login, new_user
 
 YEAR = 365 * 24 * 3600
 # what a leaked source file, secret or system file would show

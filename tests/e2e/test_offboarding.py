@@ -5,9 +5,9 @@ account's admins and billing users, never to the address of someone who left."""
 import uuid
 from datetime import date, timedelta
 
-from tests.e2e.auth_helpers import mails_to, new_user
-from tests.e2e.test_payments import BANK, CARD, add
-from tests.e2e.test_users import bearer, invite_and_accept
+from tests.support.auth_helpers import bearer, invite_and_accept, mails_to, new_user
+from tests.support.payment_methods import BANK, CARD
+from tests.support.portal_api import add_method
 from tests.support.system import eventually
 
 
@@ -24,8 +24,8 @@ def test_removing_a_user_cancels_their_scheduled_payments_and_their_notices_go_t
     leaver = bearer(system, username)
     leaver_email = leaver.get(system.url("/api/v1/me"), timeout=10).json()["email"]
     payments_url = system.url(f"/api/v1/accounts/{number}/payments")
-    card = add(system, leaver, number, CARD)["id"]
-    bank = add(system, leaver, number, dict(BANK, account_number="000555666777"))["id"]
+    card = add_method(system, leaver, number, CARD)["id"]
+    bank = add_method(system, leaver, number, dict(BANK, account_number="000555666777"))["id"]
     later = (date.today() + timedelta(days=20)).isoformat()
     scheduled = leaver.post(payments_url, json={
         "amount_cents": 1500, "payment_method_id": card, "scheduled_for": later},

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.e2e.test_payments import CARD, add, customer, key, summary
+from tests.support.payment_methods import CARD
+from tests.support.portal_api import add_method, customer, key, summary
 
 
 def pay(system, session, number, cents, **extra):
@@ -26,7 +27,7 @@ def billed(system):
 def test_more_than_owed_plus_a_month_ahead_is_a_422_and_charges_nothing(system, billed):
     number, session = billed
     due = summary(system, session, number)["amount_due_cents"]
-    card = add(system, session, number, CARD)["id"]
+    card = add_method(system, session, number, CARD)["id"]
     later = {"scheduled_for": (date.today() + timedelta(days=10)).isoformat()}
     for cents, extra in ((2 * due + 1, {}), (9_999_999, {}), (2 * due + 1, later)):
         refused = pay(system, session, number, cents, payment_method_id=card, **extra)
@@ -43,7 +44,7 @@ def test_more_than_owed_plus_a_month_ahead_is_a_422_and_charges_nothing(system, 
 
 def test_with_no_statement_yet_nothing_can_be_paid(system):
     number, session = customer(system)
-    card = add(system, session, number, CARD)["id"]
+    card = add_method(system, session, number, CARD)["id"]
     refused = pay(system, session, number, 100, payment_method_id=card)
     assert refused.status_code == 422 and "Nothing can be paid" in refused.json()["detail"]
     assert session.get(system.url(f"/api/v1/accounts/{number}/payments"),

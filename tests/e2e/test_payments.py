@@ -3,41 +3,21 @@ and a bank account, pays with an Idempotency-Key, retries with the same key and 
 payment, sees the amount due drop to zero and a receipt in the mail; a declined card fails
 with a readable reason; autopay pays the next statement on its due date; no full card number
 is in any database, log or mail."""
-import uuid
-
 import pytest
 import requests
 from sqlalchemy import create_engine, text
 
 from services.runtime.database import engine_url
-from tests.e2e.auth_helpers import PASSWORD, login, mails_to, new_user, text_of
+from tests.support.auth_helpers import PASSWORD, mails_to, text_of
+from tests.support.payment_methods import BANK, CARD
+from tests.support.portal_api import add_method, bill, customer, key, summary
 from tests.support.system import eventually
 
-CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
-        "cvc": "123", "name": "Priya Natarajan", "postal_code": "60611"}
-BANK = {"type": "bank_account", "routing_number": "110000000", "account_number": "000123456789",
-        "account_type": "checking", "name": "Lakeside Architects"}
 
-
-def customer(system, services=None):
-    """A new account (cycle day 15, two voice lines) and its admin's signed-in API session."""
-    user = new_user(system)
-    session = requests.Session()
-    token = login(system, user["username"], PASSWORD).json()["access_token"]
-    session.headers["Authorization"] = f"Bearer {token}"
-    return user["account_number"], session
-
-
-def key():
-    return {"Idempotency-Key": str(uuid.uuid4())}
-
-
-def billed_customer(system, statement_date="2026-10-15"):
+def billed_customer(system):
     """A customer with one statement: a payment may be at most what is owed plus a month."""
     number, session = customer(system)
-    run = system.staff().post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": statement_date, "account_numbers": [number]}, timeout=60)
-    assert run.json() == {"statements_issued": 1}, run.text
+    bill(system, number)
     return number, session
 
 
@@ -46,24 +26,13 @@ def due(system):
     return billed_customer(system)
 
 
-def summary(system, session, number):
-    return session.get(system.url(f"/api/v1/accounts/{number}/summary"), timeout=10).json()
-
-
-def add(system, session, number, method):
-    response = session.post(system.url(f"/api/v1/accounts/{number}/payment-methods"),
-                            json=method, timeout=10)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 def test_a_customer_pays_the_amount_due_once_and_gets_a_receipt(system, due):
     number, session = due
     amount = summary(system, session, number)["amount_due_cents"]
     assert amount > 0
-    card = add(system, session, number, CARD)
+    card = add_method(system, session, number, CARD)
     assert (card["brand"], card["last4"]) == ("visa", "4242") and "card_number" not in card
-    bank = add(system, session, number, BANK)
+    bank = add_method(system, session, number, BANK)
     assert bank["bank_name"] and bank["last4"] == "6789"
     path = system.url(f"/api/v1/accounts/{number}/payments")
     body = {"amount_cents": amount, "payment_method_id": card["id"]}
@@ -92,7 +61,7 @@ def test_a_customer_pays_the_amount_due_once_and_gets_a_receipt(system, due):
 
 def test_a_declined_card_is_a_failed_payment_with_a_reason(system, due):
     number, session = due
-    declined = add(system, session, number, dict(CARD, card_number="4000000000000002"))
+    declined = add_method(system, session, number, dict(CARD, card_number="4000000000000002"))
     response = session.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
         "amount_cents": 500, "payment_method_id": declined["id"]}, headers=key(), timeout=10)
     assert response.status_code == 201, response.text
@@ -127,7 +96,7 @@ def test_another_company_cannot_see_or_use_this_accounts_payments(system, due):
 
 def test_autopay_pays_the_next_statement_on_its_due_date(system):
     number, session = customer(system)
-    card = add(system, session, number, dict(CARD, card_number="5555555555554444"))
+    card = add_method(system, session, number, dict(CARD, card_number="5555555555554444"))
     enrolled = session.put(system.url(f"/api/v1/accounts/{number}/autopay"),
                            json={"payment_method_id": card["id"], "enabled": True}, timeout=10)
     assert enrolled.status_code == 200, enrolled.text
@@ -164,7 +133,7 @@ def test_autopay_pays_the_next_statement_on_its_due_date(system):
 
 def test_a_bank_payment_is_pending_until_the_payment_run_settles_it(system, due):
     number, session = due
-    bank = add(system, session, number, dict(BANK, account_number="000987654321"))
+    bank = add_method(system, session, number, dict(BANK, account_number="000987654321"))
     response = session.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
         "amount_cents": 2500, "payment_method_id": bank["id"]}, headers=key(), timeout=10)
     assert response.json()["status"] == "pending", response.text
@@ -177,7 +146,7 @@ def test_a_bank_payment_is_pending_until_the_payment_run_settles_it(system, due)
 
 def test_a_returned_bank_payment_is_reversed_and_the_payer_told(system):
     number, session = billed_customer(system)
-    bouncing = add(system, session, number, dict(BANK, account_number="000123450002"))
+    bouncing = add_method(system, session, number, dict(BANK, account_number="000123450002"))
     before = summary(system, session, number)["balance_cents"]
     paid = session.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
         "amount_cents": 5000, "payment_method_id": bouncing["id"]}, headers=key(), timeout=10)
@@ -199,7 +168,7 @@ def test_a_returned_bank_payment_is_reversed_and_the_payer_told(system):
 
 def test_the_security_code_is_asked_for_when_the_user_requires_it(system):
     number, session = billed_customer(system)
-    card = add(system, session, number, CARD)
+    card = add_method(system, session, number, CARD)
     assert session.put(system.url("/api/v1/me/security-code"), json={
         "current_password": PASSWORD, "security_code": "2468"}, timeout=10).status_code == 204
     changed = session.patch(system.url("/api/v1/me/security-preferences"), json={

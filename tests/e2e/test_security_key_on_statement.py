@@ -11,8 +11,8 @@ import uuid
 import pypdf
 import requests
 
-from tests.e2e.auth_helpers import PASSWORD, mails_to, open_account, text_of
-from tests.e2e.test_users import bearer
+from tests.support.auth_helpers import PASSWORD, bearer, mails_to, open_account, text_of
+from tests.support.portal_api import bill
 from tests.support.system import eventually
 
 TOP = re.compile(r"Account number\s+(\d{16})\s+Security key\s+([A-Z0-9]{8})")
@@ -25,12 +25,6 @@ def printed_key(document, account_number):
     assert found, text[:400]
     assert found.group(1) == account_number
     return found.group(2)
-
-
-def bill(system, number, statement_date):
-    run = system.staff().post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": statement_date, "account_numbers": [number]}, timeout=60)
-    assert run.json() == {"statements_issued": 1}, run.text
 
 
 def paper_bill(system, number, statement_date):

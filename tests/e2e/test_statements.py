@@ -9,18 +9,11 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.auth_helpers import PASSWORD, login
+from tests.support.auth_helpers import PASSWORD, login
+from tests.support.portal_api import calls
 from tests.support.system import eventually
 
 STATEMENT_DATE = "2026-10-27"
-
-
-def calls(n):
-    kinds = ["local", "long_distance", "international"]
-    return [{"started_at": f"2026-10-{1 + i // 10:02d}T{10 + i % 10:02d}:15:00-05:00",
-             "from_number": "+13125550188",
-             "to_number": "+442071234567" if kinds[i % 3] == "international" else "+12125550147",
-             "duration_seconds": 30 + 7 * i, "call_type": kinds[i % 3]} for i in range(n)]
 
 
 def customer(system, services):

@@ -15,8 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from tests.e2e.auth_helpers import PASSWORD, login, mails_to, new_user, text_of
-from tests.e2e.test_account_takeover import bearer, link_in, mail_with
+from tests.support.auth_helpers import (PASSWORD, bearer, link_in, login, mail_with, mails_to,
+                                        new_user, text_of)
 from tests.support.system import eventually
 
 NEW_PASSWORD = "copper meadow signal 9"

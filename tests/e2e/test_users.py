@@ -2,46 +2,12 @@
 link, can read but not pay or manage, is promoted, then removed and locked out at once (a
 token already issued included); the last admin cannot be demoted or removed; the audit trail
 shows it all. The real services and gateway on the real broker and PostgreSQL."""
-import re
-import uuid
-
 import requests
 
-from tests.e2e.auth_helpers import PASSWORD, login, mails_to, new_user, text_of
+from tests.support.auth_helpers import (PASSWORD, bearer, invite_and_accept, login, mails_to,
+                                        new_user)
+from tests.support.payment_methods import CARD
 from tests.support.system import eventually
-
-CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
-        "cvc": "123", "name": "Priya Natarajan", "postal_code": "60611"}
-
-
-def bearer(system, username):
-    response = login(system, username)
-    assert response.status_code == 200, response.text
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {response.json()['access_token']}"
-    return session
-
-
-def invitation_token(system, email):
-    def mailed():
-        """the invitation mail arrived"""
-        return [m for m in mails_to(system, email) if "invited" in m["Subject"]]
-    text = text_of(eventually(mailed)[-1])
-    return re.search(r"/invitations/accept\?token=([A-Za-z0-9_-]+)", text).group(1)
-
-
-def invite_and_accept(system, admin, number, role):
-    email = f"guest-{uuid.uuid4().hex[:8]}@harbor.example"
-    invited = admin.post(system.url(f"/api/v1/accounts/{number}/users"), timeout=10,
-                         json={"email": email, "role": role, "current_password": PASSWORD})
-    assert invited.status_code == 201, invited.text
-    token = invitation_token(system, email)
-    username = f"guest.{uuid.uuid4().hex[:8]}"
-    accepted = requests.post(system.url("/api/v1/invitations/accept"), json={
-        "token": token, "username": username, "password": PASSWORD, "first_name": "Lee",
-        "last_name": "Park"}, timeout=10)
-    assert accepted.status_code == 201, accepted.text
-    return token, username, accepted.json()["user_id"]
 
 
 def test_an_invited_viewer_reads_is_promoted_then_removed_and_locked_out(system):

@@ -13,8 +13,8 @@ import requests
 
 from gateway.security_headers import CSP, HEADERS
 from tests.e2e import authz_matrix
-from tests.e2e.auth_helpers import PASSWORD, login, new_user
-from tests.e2e.test_authorization_matrix import CARD
+from tests.support.auth_helpers import PASSWORD, login, new_user
+from tests.support.payment_methods import CARD
 
 APP = authz_matrix.gateway_app()
 PAGES = sorted(rule.rule for rule in APP.url_map.iter_rules()

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation import GenerationMode
 
-from tests.e2e.auth_helpers import PASSWORD
+from tests.support.auth_helpers import PASSWORD
 from tests.fuzz.world import BANK, CARD, SECURITY_CODE, World, calls
 
 DEFAULT_CASES = 300

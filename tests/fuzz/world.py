@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from tests.e2e.auth_helpers import ACCOUNT, PASSWORD
+from tests.support.auth_helpers import ACCOUNT, PASSWORD
 
 STATEMENT_DATE = "2026-10-15"
 CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,

@@ -1,26 +1,30 @@
 """What the browser tests do over and over in the portal: a customer with a statement to pay,
-signing in, adding a card, and the invitation link a mail carries."""
+signing in, the page's flashed messages, adding a card, and the invitation link a mail
+carries."""
 import re
 
-from tests.e2e.auth_helpers import PASSWORD, mails_to, new_user, text_of
+from tests.support.auth_helpers import PASSWORD, mails_to, new_user, text_of
+from tests.support.portal_api import bill
 from tests.support.system import eventually
 
 
 def billed_customer(system):
     user = new_user(system)
-    run = system.staff().post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": "2026-10-15", "account_numbers": [user["account_number"]]},
-        timeout=60)
-    assert run.json() == {"statements_issued": 1}, run.text
+    bill(system, user["account_number"])
     return user
 
 
-def sign_in(p, username):
+def sign_in(p, username, password=PASSWORD):
     p.goto("/")
     p.get_by_label("Username").fill(username)
-    p.get_by_label("Password").fill(PASSWORD)
+    p.get_by_label("Password").fill(password)
     p.get_by_role("button", name="Sign in").click()
     p.wait_for_load_state()
+
+
+def flashes(p):
+    """The text of the messages the page flashed."""
+    return p.locator(".flashes").inner_text()
 
 
 def add_card(p, number):
