@@ -183,3 +183,21 @@ def test_a_renamed_company_is_found_by_its_new_name(desk):
     assert names(container, "zeph") == ["Zephyr Labs"]
     assert names(container, "axb") == []
     assert names(container, "new@zephyr.example") == ["Zephyr Labs"]
+
+
+def test_the_staff_cli_finds_accounts_as_the_desk_does(desk, monkeypatch, tmp_path, capsys):
+    import json
+
+    from services.billing import find_cli
+    container, opened = desk
+    monkeypatch.setenv("BILLING_DATABASE_URL", container.config["DATABASE_URL"])
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert find_cli.main(["harbo", "--limit", "1", "--all", "--json"]) == 0
+    found = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [f["company_name"] for f in found] == ["Harbor Freight Co", "HARBORVIEW Dental",
+                                                  "harbour bakery"]
+    assert find_cli.main(["(312) 555-0108"]) == 0
+    shown = capsys.readouterr()
+    assert opened["O'Brien & Sons"]["account_number"] in shown.out and "1 account." in shown.err
+    assert find_cli.main(["x" * 101]) == 2
+    assert "q: At most 100 characters." in capsys.readouterr().err
