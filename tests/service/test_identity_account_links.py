@@ -2,7 +2,7 @@
 database (SQLite and PostgreSQL). A signed-in user links another account with its number and
 invoice key as its admin; a claimed account, a wrong key and a wrong number are one refusal;
 the attempts count against sign-up's allowances. billing and notifications are fakes
-(tests/service/identity_fakes.py: OTHER_ACCOUNT has the same key and no online ID)."""
+(tests/support/identity_service.py: OTHER_ACCOUNT has the same key and no online ID)."""
 import json
 
 import pytest
@@ -14,9 +14,9 @@ from services.contracts.errors import InvalidInput, Refused, Throttled
 from services.identity import throttle
 from services.identity.onlineids import WRONG_KEY
 from services.runtime.database import engine_url
-from tests.service import identity_fakes
-from tests.service.identity_fakes import (ACCOUNT, KEY, OTHER_ACCOUNT, IdentityUnderTest,
-                                          signup_request)
+from tests.support import identity_service
+from tests.support.identity_service import (ACCOUNT, KEY, OTHER_ACCOUNT, IdentityUnderTest,
+                                            from_ip, signup_request)
 
 WHERE = {"ip": "198.51.100.7", "user_agent": "pytest"}
 UNKNOWN = "4000000000000002"
@@ -44,9 +44,9 @@ def events(container, event_type):
 
 @pytest.fixture
 def identity(start_service):
-    identity_fakes.SENT.clear()
+    identity_service.SENT.clear()
     container = start_service(IdentityUnderTest)
-    container.user = rpc(container, "signup", signup_request(), ip="203.0.113.1")["user_id"]
+    container.user = rpc(container, "signup", signup_request(), actor=from_ip("203.0.113.1"))["user_id"]
     return container
 
 
@@ -78,7 +78,7 @@ def test_a_signed_in_user_links_an_account_without_an_online_id_as_its_admin(ide
 def test_a_claimed_account_a_wrong_key_and_a_wrong_number_are_one_refusal(identity):
     other = rpc(identity, "signup", signup_request(
         account_number=OTHER_ACCOUNT, username="kim.ortiz", email="kim@harbor.example"),
-        ip="203.0.113.2")["user_id"]
+        actor=from_ip("203.0.113.2"))["user_id"]
     details = set()
     for number, key, user_id in ((OTHER_ACCOUNT, KEY, None),   # someone else's account
                                  (ACCOUNT, KEY, None),          # one's own account again
@@ -113,7 +113,8 @@ def test_links_are_limited_per_account_number_together_with_sign_ups(identity):
     assert throttled.value.retry_after >= 1
     with pytest.raises(Throttled):  # and sign-up on that number is spent too
         rpc(identity, "signup", signup_request(account_number=OTHER_ACCOUNT,
-                                               username="kim.ortiz"), ip="192.0.2.201")
+                                               username="kim.ortiz"),
+            actor=from_ip("192.0.2.201"))
     assert rpc(identity, "list_user_accounts", identity.user) == [
         {"account_number": ACCOUNT, "role": "admin"}]
 
