@@ -17,6 +17,8 @@ WHAT = {
     "user_joined": "A new user joined your account.",
     "email_change_requested": "Someone asked to change the email of your online ID.",
     "email_changed": "The email of your online ID was changed.",
+    "other_sessions_ended": ("Your online ID was signed out everywhere but the browser or "
+                             "app that asked. If that was not you, change your password."),
 }
 
 
