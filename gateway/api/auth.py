@@ -1,7 +1,7 @@
 """Sign-up, sign-in, refresh, sign-out and recovery."""
 from flask import request
 
-from gateway.actors import user_agent
+from gateway.actors import origin
 from gateway.api import ApiBlueprint
 from gateway.auth import access, sessions, tokens
 from gateway.clients import identity
@@ -9,10 +9,6 @@ from services.contracts import identity as schemas
 
 bp = ApiBlueprint("auth", __name__, url_prefix="/api/v1", access=(access.PUBLIC, None),
                   description="Sign-up, sign-in, refresh, sign-out and recovery.")
-
-
-def client_ip():
-    return request.remote_addr
 
 
 @bp.post("/signup")
@@ -29,7 +25,7 @@ def signup(_validated):
     Create an online ID with the account number and security key on the invoice.
 
     The first online ID of an account becomes its admin."""
-    return identity.signup(request.get_json(), client_ip())
+    return identity.signup(request.get_json(), origin())
 
 
 @bp.post("/auth/login")
@@ -44,7 +40,7 @@ def login(data):
     Answers a short-lived access token (`expires_in` seconds; send it as
     `Authorization: Bearer <access_token>`) and a refresh token. With 2-step sign-in on,
     send `totp_code` too (the app's 6-digit code, or a recovery code; each works once)."""
-    signed_in = identity.sign_in(data["username"], data["password"], client_ip(), user_agent(),
+    signed_in = identity.sign_in(data["username"], data["password"], origin(),
                                  data.get("totp_code"))
     return tokens.token_pair(signed_in)
 
@@ -84,7 +80,7 @@ def forgot_username(data):
     """Mail a forgotten username
 
     Mail the usernames tied to an email address (202 whether or not there are any)."""
-    identity.request_username_reminder(data["email"], client_ip())
+    identity.request_username_reminder(data["email"], origin())
     return ""
 
 
@@ -97,7 +93,7 @@ def forgot_password(data):
     """Mail a password reset link
 
     Mail a single-use password reset link, valid 30 minutes (202 whatever the username)."""
-    identity.request_password_reset(data["username"], client_ip())
+    identity.request_password_reset(data["username"], origin())
     return ""
 
 

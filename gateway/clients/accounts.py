@@ -17,6 +17,22 @@ def accounts_of(user_id):
     return accounts
 
 
+AMOUNT_FIELDS = ("company_name", "amount_due_cents", "currency", "due_date")
+
+
+def accounts_with_amounts(user_id):
+    """``[{account_number, role, company_name, amount_due_cents, currency, due_date}]``: the
+    accounts the user may see with what each owes and by when, from ONE billing RPC for the
+    whole list (never one per account)."""
+    accounts = identity.list_user_accounts(user_id)
+    owed = billing.get_account_summaries([a["account_number"] for a in accounts]) \
+        if accounts else {}
+    for account in accounts:
+        known = owed.get(account["account_number"], {})
+        account.update({key: known.get(key) for key in AMOUNT_FIELDS})
+    return accounts
+
+
 def with_accounts(user):
     """The user plus their accounts, roles and company names."""
     return dict(user, accounts=accounts_of(user["user_id"]))

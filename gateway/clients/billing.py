@@ -20,6 +20,12 @@ def get_company_names(account_numbers):
     return call("billing", "get_company_names", account_numbers)
 
 
+def get_account_summaries(account_numbers):
+    """``{account_number: {account_number, company_name, amount_due_cents, currency,
+    due_date}}`` for a whole list of accounts in one call."""
+    return call("billing", "get_account_summaries", account_numbers)
+
+
 def get_profile(account_number):
     return call("billing", "get_profile", account_number)
 

@@ -6,10 +6,9 @@ from gateway.rpc import call
 # -- sessions and sign-in ----------------------------------------------------------------------
 
 
-def sign_in(username, password, ip, user_agent, totp_code):
+def sign_in(username, password, actor, totp_code):
     """The session opened (``{user_id, session_id, refresh_token, ...}``)."""
-    return call("identity", "sign_in", username, password, ip=ip, user_agent=user_agent,
-                totp_code=totp_code)
+    return call("identity", "sign_in", username, password, actor=actor, totp_code=totp_code)
 
 
 def refresh_session(refresh_token):
@@ -40,16 +39,16 @@ def end_other_sessions(user_id, current_session_id, actor):
     return call("identity", "end_other_sessions", user_id, current_session_id, actor=actor)
 
 
-def signup(body, ip):
-    return call("identity", "signup", body, ip=ip)
+def signup(body, actor):
+    return call("identity", "signup", body, actor=actor)
 
 
-def request_username_reminder(email, ip):
-    return call("identity", "request_username_reminder", email, ip=ip)
+def request_username_reminder(email, actor):
+    return call("identity", "request_username_reminder", email, actor=actor)
 
 
-def request_password_reset(username, ip):
-    return call("identity", "request_password_reset", username, ip=ip)
+def request_password_reset(username, actor):
+    return call("identity", "request_password_reset", username, actor=actor)
 
 
 def reset_password(token, new_password, challenge_answer):
@@ -175,3 +174,12 @@ def get_invitation(token):
 def accept_invitation(body, actor):
     """The online ID created (``{username, ...}``)."""
     return call("identity", "accept_invitation", body, actor=actor)
+
+
+# -- many accounts under one online ID ---------------------------------------------------------
+
+
+def link_account(user_id, body, actor):
+    """``{account_number, role}``: ``body`` ``{account_number, security_key}`` linked to the
+    user as its admin; Refused (one message) when the key is wrong or it has an online ID."""
+    return call("identity", "link_account", user_id, body, actor=actor)

@@ -16,5 +16,5 @@ def portal_globals():
     return {"support": support.CONTACT}
 
 
-from gateway.web import (account_pages, auth_pages, billing_pages, messages_pages,  # noqa: E402,F401
-                         pages, pay_pages, security_pages, users_pages)  # (modules that register the routes)
+from gateway.web import (account_pages, accounts_pages, auth_pages, billing_pages,  # noqa: E402,F401
+                         messages_pages, pages, pay_pages, security_pages, users_pages)  # (modules that register the routes)

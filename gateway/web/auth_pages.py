@@ -7,7 +7,7 @@ with a message per field or one message for the whole.
 from flask import flash, redirect, render_template, request, url_for
 
 from gateway import redirects
-from gateway.actors import user_agent
+from gateway.actors import origin
 from gateway.auth import access, portal_session
 from gateway.clients import identity
 from gateway.web import bp, forms
@@ -55,8 +55,8 @@ def sign_in():
         return _page("sign_in.html", form, {k: [SIGN_IN_FIELDS.get(k, "Enter your " + k + ".")]
                                             for k in field_errors}, next=next_, totp=totp)
     try:
-        signed_in = identity.sign_in(data["username"], data["password"], request.remote_addr,
-                                     user_agent(), data.get("totp_code"))
+        signed_in = identity.sign_in(data["username"], data["password"], origin(),
+                                     data.get("totp_code"))
     except errors.Throttled as exc:
         flash(forms.wait_text(exc), "error")
         return _page("sign_in.html", form, next=next_)
@@ -77,7 +77,7 @@ def signup():
     if field_errors:
         return _page("signup.html", form, field_errors)
     try:
-        created = identity.signup(dict(form, email=data["email"]), request.remote_addr)
+        created = identity.signup(dict(form, email=data["email"]), origin())
     except errors.InvalidInput as exc:
         return _page("signup.html", form, exc.errors)
     except errors.Throttled as exc:
@@ -112,7 +112,7 @@ def _recovery(template, schema_cls, ask, done):
 def forgot_id():
     return _recovery(
         "forgot_id.html", schemas.ForgotUsernameRequest,
-        lambda data: identity.request_username_reminder(data["email"], request.remote_addr),
+        lambda data: identity.request_username_reminder(data["email"], origin()),
         "If that address has online IDs, we have emailed them to it.")
 
 
@@ -120,7 +120,7 @@ def forgot_id():
 def forgot_password():
     return _recovery(
         "forgot_password.html", schemas.ForgotPasswordRequest,
-        lambda data: identity.request_password_reset(data["username"], request.remote_addr),
+        lambda data: identity.request_password_reset(data["username"], origin()),
         "If that username exists, we have emailed a reset link to its email address. "
         "It works once, for 30 minutes.")
 

@@ -1,7 +1,6 @@
 """The billing nameko service: thin entrypoints over billing's domain modules."""
 import base64
 import logging
-from datetime import date
 
 from nameko.dependency_providers import Config
 from services.runtime import clock
@@ -23,13 +22,6 @@ from services.runtime.sealing import key_encryption_key
 
 log = logging.getLogger(__name__)
 CYCLE_TIMER_SECONDS = 3600  # the daily cycle is idempotent, so checking hourly is harmless
-
-
-def _date(value, field):
-    try:
-        return value if isinstance(value, date) else date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise InvalidInput({field: ["A date, YYYY-MM-DD."]}) from None
 
 
 class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
@@ -103,17 +95,10 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
         issued = bill_runs.run(self.db, data["statement_date"], data["account_numbers"])
         return {"statements_issued": issued}
 
-    @rpc(expected_exceptions=InvalidInput)
-    def assess_late_fees(self, run_date):
-        """Charges late fees due on ``run_date`` (YYYY-MM-DD); returns ``{late_fees_assessed}``.
-        Emits ``billing.late_fee_assessed`` for each."""
-        with self.db.transaction() as tx:
-            count = ledger.assess_late_fees(tx, _date(run_date, "run_date"))
-        return {"late_fees_assessed": count}
-
     @timer(interval=CYCLE_TIMER_SECONDS)
     def run_daily_cycle(self):
-        """Bills today's cycle and assesses today's late fees; both are safe to repeat."""
+        """Bills today's cycle and assesses today's late fees (``billing.late_fee_assessed``
+        for each); both are safe to repeat."""
         today = clock.today()
         issued = bill_runs.run(self.db, today)
         with self.db.transaction() as tx:
@@ -164,6 +149,16 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
         """Returns ``{account_number: company_name}`` for the numbers that exist."""
         with self.db.transaction() as tx:
             return queries.company_names(tx.session, account_numbers)
+
+    @rpc
+    def get_account_summaries(self, account_numbers):
+        """What each account owes and by when, for a list of accounts in one call (the
+        gateway's account list: never one RPC per account). Takes ``[account_number]`` (at
+        most 1,000 are read). Returns ``{account_number: {account_number, company_name,
+        amount_due_cents, currency, due_date}}`` for the numbers that exist (unknown ones are
+        left out). Raises nothing; emits nothing."""
+        with self.db.transaction() as tx:
+            return queries.account_summaries(tx.session, account_numbers)
 
     @rpc(expected_exceptions=(NotFound, InvalidInput))
     def list_statements(self, account_number, limit=20, cursor=None):

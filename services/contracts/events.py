@@ -119,6 +119,10 @@ CATALOGUE = [
            **_account, user_id=_str(required=True), role=_str(allow_none=True)),
     _event("identity", "role_changed", "a user's role on an account changed",
            **_account, user_id=_str(required=True), role=_str(required=True)),
+    _event("identity", "account_linked",
+           "a signed-in online ID took another account (its number and invoice key) that had "
+           "no online ID yet, as its admin",
+           **_account, user_id=_str(required=True), role=_str(required=True)),
     _event("billing", "account_opened", "staff opened an account",
            **_account, company_name=_str(required=True), bill_cycle_day=_int(required=True),
            contact_name=_str(required=True), email=_str(required=True)),

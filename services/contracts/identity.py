@@ -3,7 +3,7 @@ and the identity service (which loads them again: it trusts no caller)."""
 from marshmallow import Schema, fields, post_load, validate
 
 from services.contracts import roles, validators
-from services.contracts.formats import DATE_TIME
+from services.contracts.formats import DATE, DATE_TIME
 
 ACCOUNT_NUMBER = validators.ACCOUNT_NUMBER
 USERNAME = validators.Pattern(
@@ -42,6 +42,20 @@ class SignupRequest(_NewOnlineId):
     account_number = fields.String(required=True, validate=ACCOUNT_NUMBER)
     security_key = fields.String(required=True, validate=validators.text(1, 40))
     email = _Email(required=True, validate=validate.Length(max=254))
+
+
+class LinkAccountRequest(Schema):
+    """Another account for the signed-in online ID: its number and the key on its invoice."""
+    account_number = fields.String(required=True, validate=ACCOUNT_NUMBER)
+    security_key = fields.String(required=True, validate=validators.text(1, 40),
+                                 load_only=True)
+
+
+class LinkedAccount(Schema):
+    account_number = fields.String(required=True)
+    role = fields.String(required=True, metadata={"description": "always `admin`: the first "
+                                                                 "online ID of an account is "
+                                                                 "its admin"})
 
 
 class SignedUp(Schema):
@@ -281,6 +295,12 @@ class AccountItem(Schema):
     account_number = fields.String(required=True)
     company_name = fields.String(allow_none=True)
     role = fields.String(required=True)
+    amount_due_cents = fields.Integer(allow_none=True, metadata={
+        "description": "what the account owes now (0 when in credit); null only when billing "
+                       "does not know the account"})
+    currency = fields.String(allow_none=True)
+    due_date = fields.String(allow_none=True, metadata={
+        **DATE, "description": "the newest statement's due date; null before the first one"})
 
 
 class AccountList(Schema):

@@ -15,6 +15,7 @@ WHAT = {
     "role_changed": "A user's role on your account was changed.",
     "user_removed": "A user was removed from your account.",
     "user_joined": "A new user joined your account.",
+    "account_linked": "Another account was added to your online ID.",
     "email_change_requested": "Someone asked to change the email of your online ID.",
     "email_changed": "The email of your online ID was changed.",
     "other_sessions_ended": ("Your online ID was signed out everywhere but the browser or "

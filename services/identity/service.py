@@ -7,6 +7,7 @@ from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 
+from services.contracts import actor as contract_actor
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unauthenticated)
 from services.contracts.identity import ACCESS_TOKEN_SECONDS
@@ -18,6 +19,7 @@ from services.identity.models import Session, metadata
 from services.identity.service_security import SecuritySettings
 from services.identity.service_sessions import UserSessions
 from services.identity.service_users import AccountUsers
+from services.identity.service_accounts import AccountLinks
 from services.runtime.background import Background
 from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
@@ -34,7 +36,7 @@ THROTTLED = ("Too many failed sign-ins. Wait a moment and try again, or reset yo
 
 
 class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUsers,
-                      EmailChanges, UserSessions):
+                      EmailChanges, AccountLinks, UserSessions):
     name = "identity"
 
     db = Database(metadata)
@@ -47,17 +49,18 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
     # -- sign-up -------------------------------------------------------------------------
 
     @rpc(expected_exceptions=(InvalidInput, Refused, Conflict, Throttled))
-    def signup(self, request, ip=None):
+    def signup(self, request, actor=None):
         """Creates an account's first online ID, as its admin.
 
-        Takes contracts.identity.SignupRequest and the client's address. Returns
-        ``{user_id, username}``. Raises InvalidInput (fields, password rules), Throttled
-        (too many failed sign-ups from ``ip``, or attempts on the account number), Refused
-        (account number and key do not match: one message for both), Conflict (username
-        taken or account already has an ID: one message for both, and the claim is checked
-        before the username). Emits ``identity.user_registered``.
+        Takes contracts.identity.SignupRequest and ``actor`` (contracts.actor: the client's
+        address). Returns ``{user_id, username}``. Raises InvalidInput (fields, password
+        rules), Throttled (too many failed sign-ups from its ip, or attempts on the account
+        number), Refused (account number and key do not match: one message for both),
+        Conflict (username taken or account already has an ID: one message for both, and the
+        claim is checked before the username). Emits ``identity.user_registered``.
         """
         data, at = onlineids.load_signup(request), clock.now()
+        ip = contract_actor.of(actor)["ip"]
         with self.db.transaction() as tx:  # a failure until it succeeds
             throttle.reserve(tx.session, [("signup_ip", ip),
                                           ("signup_account", data["account_number"])], at)
@@ -79,9 +82,10 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
     # -- sign-in and sessions ------------------------------------------------------------
 
     @rpc(expected_exceptions=(Unauthenticated, Throttled))
-    def sign_in(self, username, password, ip=None, user_agent=None, totp_code=None):
+    def sign_in(self, username, password, actor=None, totp_code=None):
         """Checks a username and password (and, with 2-step sign-in on, ``totp_code``: a
-        code from the app or a recovery code, each usable once) and opens a session.
+        code from the app or a recovery code, each usable once) and opens a session;
+        ``actor`` (contracts.actor) says from where (its ip and user_agent).
 
         Returns ``{user_id, username, session_id, refresh_token}`` (the gateway signs the
         access token). Raises Unauthenticated (one message, the same time for an unknown
@@ -90,8 +94,10 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         ``identity.sign_in_locked`` when an ID starts being throttled. Mails a sign-in alert
         for a new browser or address when the user asked for them.
         """
+        where = contract_actor.of(actor)
         attempt = signing_in.sign_in(self.db, self.config.get("SECRET_KEY"), self._changed,
-                                     username, password, ip, user_agent, totp_code, clock.now())
+                                     username, password, where["ip"], where["user_agent"],
+                                     totp_code, clock.now())
         if attempt.outcome is Outcome.THROTTLED:
             raise Throttled(THROTTLED, retry_after=attempt.retry_after)
         if attempt.outcome is Outcome.BAD_CREDENTIALS:
@@ -185,22 +191,24 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
     # -- recovery and password changes ---------------------------------------------------
 
     @rpc(expected_exceptions=Throttled)
-    def request_username_reminder(self, email, ip=None):
+    def request_username_reminder(self, email, actor=None):
         """Mails the usernames tied to ``email`` (nothing when none). Returns None. Raises
-        Throttled (too many for that email, or from ``ip``: counted by what was typed, so
-        it says nothing about who exists). Answers before looking anyone up, so it takes
+        Throttled (too many for that email, or from the ``actor``'s ip: counted by what was
+        typed, so it says nothing about who exists). Answers before looking anyone up, so it takes
         the same time whether or not the address has usernames; the request is recorded
         with its allowance, so it is done even if this process dies before doing it."""
+        ip = contract_actor.of(actor)["ip"]
         self._request_recovery("username_reminder",
                                [("reminder_email", email), ("reminder_ip", ip)], email, ip)
 
     @rpc(expected_exceptions=Throttled)
-    def request_password_reset(self, username, ip=None):
+    def request_password_reset(self, username, actor=None):
         """Mails a single-use reset link (30 minutes) to the user's email. Returns None.
-        Raises Throttled (too many for that username, or from ``ip``: counted by what was
-        typed, so it says nothing about who exists). Answers before looking the user up, so
+        Raises Throttled (too many for that username, or from the ``actor``'s ip: counted by
+        what was typed, so it says nothing about who exists). Answers before looking the user up, so
         it does the same work in the same time whether or not the user exists; the request
         is recorded with its allowance, so it is done even if this process dies first."""
+        ip = contract_actor.of(actor)["ip"]
         self._request_recovery("password_reset",
                                [("reset_user", username), ("reset_ip", ip)], username, ip)
 

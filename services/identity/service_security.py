@@ -125,21 +125,15 @@ class SecuritySettings:
             throttle.forget(tx.session, security_code.key(user_id))
             self._changed(tx, user, "security_code", at, where)
 
-    @rpc(expected_exceptions=Throttled)
-    def verify_security_code(self, user_id, code):
-        """True when ``code`` is the user's security code. Wrong codes are throttled like
-        sign-ins: raises Throttled (``retry_after``) after a few. False when none is set."""
-        return security_code.verify(self.db, user_id, code, clock.now())
-
     @rpc(expected_exceptions=(NotFound, Throttled))
     def check_payment_security(self, user_id, code=None):
         """Whatever a payment by ``user_id`` needs from identity, in one call (payments asks
         before each payment a user makes): takes the ``code`` the payer gave (or None) and
         returns ``{code_required, code_valid}``: whether the user's preference requires the
         security code for payments, and whether ``code`` is it (None when no code is
-        required or none was given: nothing is counted then). A wrong code counts as in
-        ``verify_security_code``. Raises NotFound (no such user), Throttled (too many wrong
-        codes). The code is never stored or logged."""
+        required or none was given: nothing is counted then). A wrong code counts like a
+        failed sign-in (security_code.verify). Raises NotFound (no such user), Throttled
+        (too many wrong codes). The code is never stored or logged."""
         return security_code.for_payment(self.db, user_id, code, clock.now())
 
     @rpc

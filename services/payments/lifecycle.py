@@ -204,12 +204,6 @@ def listing(session, account_number, limit=20, cursor=None):
     return {"items": items, "next_cursor": str(offset + limit) if len(rows) > limit else None}
 
 
-def last_succeeded(session, account_number):
-    return session.execute(select(Payment).where(
-        Payment.account_number == account_number, Payment.status == "succeeded")
-        .order_by(Payment.paid_at.desc()).limit(1)).scalar_one_or_none()
-
-
 def public(payment, method=None):
     return contracts.dump(contract.Payment, payment, method_type=method.type if method else None,
                           last4=method.last4 if method else None)

@@ -12,7 +12,7 @@ from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused
 from services.payments import (autopay, carding, lifecycle, limits, methods, offboarding,
                                payment_requests, runs, security)
 from services.payments.models import metadata
-from services.payments.processor import make_processor
+from services.payments.processor_dependency import PaymentProcessor
 from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
 from services.runtime.database import Database
@@ -31,10 +31,7 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
     config = Config()
     identity_rpc = TimedRpcProxy("identity")
     billing_rpc = TimedRpcProxy("billing")
-
-    @property
-    def processor(self):
-        return make_processor(self.config.get("PAYMENTS_PROCESSOR"), self.config.get("DATA_DIR"))
+    processor = PaymentProcessor()
 
     # -- payment methods -------------------------------------------------------------------
 
@@ -105,14 +102,6 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
             payment = lifecycle.cancel(tx.session, account_number, payment_id)
             return lifecycle.public(payment, methods.find_any(tx.session,
                                                              payment.payment_method_id))
-
-    @rpc
-    def get_last_payment(self, account_number):
-        """Returns ``{amount_cents, paid_at}`` of the latest successful payment, or None."""
-        with self.db.transaction() as tx:
-            payment = lifecycle.last_succeeded(tx.session, account_number)
-            return payment and {"amount_cents": payment.amount_cents,
-                                "paid_at": clock.iso(payment.paid_at)}
 
     # -- autopay -----------------------------------------------------------------------------
 

@@ -24,6 +24,9 @@ TOKEN_PERSONAS = {  # persona -> why its token opens nothing
     "removed user, old token": "the token a user held when an admin removed them",
 }
 ACCOUNT_PERSONAS = ("another company's admin", "removed user, signed in again")
+# one online ID with two accounts (issue 17): a viewer of the path's account who is the admin
+# of another one it linked; its admin role there must open nothing here
+TWO_ACCOUNTS = "viewer here, admin of its other account"
 
 
 def gateway_app():
@@ -77,7 +80,7 @@ def cells(documents):
             found += [(method, path, persona, 401) for persona in TOKEN_PERSONAS]
             found += [(method, path, persona, 404) for persona in ACCOUNT_PERSONAS]
             if "viewer" not in allowed:
-                found += [(method, path, "viewer", 403)]
+                found += [(method, path, "viewer", 403), (method, path, TWO_ACCOUNTS, 403)]
                 if is_write(method):
                     found += [(method, path, "viewer, invalid body", 403)]
             if "billing" not in allowed:

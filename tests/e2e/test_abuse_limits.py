@@ -2,34 +2,11 @@
 end on the real services and gateway. Each test sends from an address of its own on the
 loopback network (127.x.y.z: the gateway listens on all of them), so what it spends of an
 address's allowance is never what the rest of the suite signs up or in from (127.0.0.1)."""
-import random
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import requests
-from requests.adapters import HTTPAdapter
-
 from tests.e2e.auth_helpers import PASSWORD, new_user, open_account
-
-
-class _FromAddress(HTTPAdapter):
-    def __init__(self, address):
-        self.address = address
-        super().__init__()
-
-    def init_poolmanager(self, *args, **kwargs):
-        kwargs["source_address"] = (self.address, 0)
-        super().init_poolmanager(*args, **kwargs)
-
-
-def client_at(address=None):
-    """A requests session whose connections come from ``address`` (a random 127.x.y.z)."""
-    address = address or f"127.{random.randint(1, 254)}.{random.randint(1, 254)}." \
-                         f"{random.randint(2, 254)}"
-    session = requests.Session()
-    session.mount("http://", _FromAddress(address))
-    session.address = address
-    return session
+from tests.support.client_addresses import client_at
 
 
 def burst(send, n):

@@ -18,7 +18,7 @@ from gateway.auth.access import NOT_FOUND
 from gateway.auth.sessions import ACCESS_TOKEN_SECONDS
 from gateway.auth.tokens import _SALT
 from tests.e2e import authz_matrix as matrix
-from tests.e2e.auth_helpers import new_user
+from tests.e2e.auth_helpers import new_user, open_account
 from tests.e2e.test_users import bearer, invite_and_accept
 from tests.support.system import eventually
 
@@ -92,6 +92,18 @@ def world(system):
 
     _, viewer_name, viewer_id = invite_and_accept(system, admin, number, "viewer")
     _, billing_name, _ = invite_and_accept(system, admin, number, "billing")
+    _, two_accounts_name, _ = invite_and_accept(system, admin, number, "viewer")
+    two_accounts = bearer(system, two_accounts_name)
+    own = open_account(system)  # no online ID yet: the viewer links it, as its admin
+    linked = two_accounts.post(system.url("/api/v1/me/accounts"), timeout=10, json={
+        "account_number": own["account_number"], "security_key": own["security_key"]})
+    assert linked.status_code == 201 and linked.json()["role"] == "admin", linked.text
+    assert {a["account_number"]: a["role"] for a in two_accounts.get(
+        system.url("/api/v1/accounts"), timeout=10).json()["items"]} == {
+        number: "viewer", own["account_number"]: "admin"}
+    assert two_accounts.patch(  # its admin role works where it holds it
+        system.url(f"/api/v1/accounts/{own['account_number']}/profile"), timeout=10,
+        json={"contact_name": "Lee Park"}).status_code == 200
     _, removed_name, removed_id = invite_and_accept(system, admin, number, "admin")
     viewer = token_of(bearer(system, viewer_name))
     removed_old = token_of(bearer(system, removed_name))
@@ -117,6 +129,7 @@ def world(system):
         "viewer": viewer,
         "viewer, invalid body": viewer,
         "billing user": token_of(bearer(system, billing_name)),
+        matrix.TWO_ACCOUNTS: token_of(two_accounts),
         "customer token": token_of(admin),
     }
     # the admin's own session: another company's admin ending it must get 404 (and the

@@ -1,6 +1,6 @@
 """billing: the company profile, invoice delivery and the paper print batch, in a container on
 a real broker and database. Only notifications' mail RPC is a fake (tests/service/
-identity_fakes.py records it), so a test reads the verification link an address would get."""
+identity_service.py records it), so a test reads the verification link an address would get."""
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -11,13 +11,13 @@ from sqlalchemy import create_engine, text
 from services.billing.service import BillingService
 from services.contracts.errors import InvalidInput, NotFound, Refused, Throttled
 from services.runtime.database import engine_url
-from tests.service import identity_fakes
+from tests.support import identity_service
 from tests.support.billing_accounts import REQUEST
 from tests.support.containers import events_queue, hook, take
 
 
 class BillingUnderTest(BillingService):
-    notifications_rpc = identity_fakes._Fixed(identity_fakes._Notifications())
+    notifications_rpc = identity_service._Fixed(identity_service._Notifications())
 
 
 def execute(container, sql, **params):
@@ -30,7 +30,7 @@ def execute(container, sql, **params):
 
 
 def verification_token(to):
-    name, kwargs = identity_fakes.SENT[-1]
+    name, kwargs = identity_service.SENT[-1]
     assert kwargs["template"] == "invoice_email_verify" and kwargs["to"] == to
     assert kwargs["secret_keys"] == ["link"]
     return re.search(r"confirm-invoice-email\?token=([\w-]+)", kwargs["context"]["link"]).group(1)
@@ -38,7 +38,7 @@ def verification_token(to):
 
 @pytest.fixture
 def billing(start_service):
-    identity_fakes.SENT.clear()
+    identity_service.SENT.clear()
     container = start_service(BillingUnderTest)
     return container, hook(container, "open_account", REQUEST)["account_number"]
 
@@ -142,7 +142,7 @@ def test_verification_mail_is_throttled_per_recipient_and_per_account(billing):
     with pytest.raises(Throttled):  # five for the account this hour, whatever the address
         hook(container, "set_invoice_delivery", number,
              {"method": "paperless", "email": "fourth@northwind.example"})
-    assert len(identity_fakes.SENT) == 5
+    assert len(identity_service.SENT) == 5
 
 
 def test_paper_with_a_new_address_goes_to_paper_at_once_and_the_address_waits(billing):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from services.billing.models import Call, LedgerEntry, Statement
 from services.billing.service import BillingService
 from services.contracts.errors import InvalidInput, NotFound
+from services.runtime import clock
 from tests.support.billing_accounts import OPEN, billing, calls  # noqa: F401 (billing: fixture)
 from tests.support.containers import events_queue, hook, rows, take
 
@@ -117,17 +118,22 @@ def test_a_returned_payment_is_reversed_with_a_fee_once(billing, vhost):
     assert hook(container, "get_account_summary", number)["amount_due_cents"] == due + 2500
 
 
-def test_a_late_fee_is_charged_once_per_unpaid_statement(billing, vhost):
+def test_a_late_fee_is_charged_once_per_unpaid_statement(billing, vhost, monkeypatch):
+    """The daily cycle (billing's timer) assesses them: not within the grace days after the
+    due date, once after, never again for the same statement."""
     container, number = billing
     queue = events_queue(vhost[1], "billing", "late_fee_assessed")
     hook(container, "issue_statements", {"statement_date": "2026-11-01"})
-    assert hook(container, "assess_late_fees", "2026-11-25") == {"late_fees_assessed": 0}
-    assert hook(container, "assess_late_fees", "2026-11-28") == {"late_fees_assessed": 1}
-    assert hook(container, "assess_late_fees", "2026-11-29") == {"late_fees_assessed": 0}
+    charged = []
+    for day in (25, 28, 29):
+        monkeypatch.setattr(clock, "now", lambda day=day: datetime(2026, 11, day, 12,
+                                                                   tzinfo=timezone.utc))
+        hook(container, "run_daily_cycle")
+        charged.append([f[0] for f in rows(container, select(LedgerEntry.amount_cents).where(
+            LedgerEntry.kind == "late_fee"))])
+    assert charged == [[], [1500], [1500]]
     event = take(vhost[1], queue)
     assert event["data"]["account_number"] == number and event["data"]["amount_cents"] == 1500
-    fees = rows(container, select(LedgerEntry.amount_cents).where(LedgerEntry.kind == "late_fee"))
-    assert [f[0] for f in fees] == [1500]
 
 
 def test_the_statement_issued_event_carries_the_amount_due(billing, vhost):

@@ -3,7 +3,7 @@ a nameko container on a real broker and database (SQLite and PostgreSQL): invita
 list and revoke, no username enumeration through sign-up, invitations or forgot-password,
 a flood from one address that does not lock out its users, and allowances that a burst of
 concurrent requests cannot get past. billing and notifications are fakes
-(tests/service/identity_fakes.py)."""
+(tests/support/identity_service.py)."""
 import eventlet
 import pytest
 from nameko.standalone.rpc import ServiceRpcProxy
@@ -14,12 +14,13 @@ from services.contracts.errors import (Conflict, NotFound, Refused, Throttled,
                                        Unauthenticated)
 from services.identity import throttle
 from services.runtime.database import engine_url
-from tests.service import identity_fakes
-from tests.service.identity_fakes import (ACCOUNT, OTHER_ACCOUNT, PASSWORD,
-                                          IdentityUnderTest, _Fixed, signup_request)
+from tests.support import identity_service
+from tests.support.identity_service import (ACCOUNT, OTHER_ACCOUNT, PASSWORD,
+                                            IdentityUnderTest, _Fixed, from_ip, signup_request)
 
 WHERE = {"ip": "198.51.100.7", "user_agent": "pytest"}
 OFFICE = "203.0.113.50"
+AT_OFFICE = from_ip(OFFICE)  # services.contracts.actor's shape
 
 
 def rpc(container, method, *args, **kwargs):
@@ -38,7 +39,7 @@ def execute(container, sql, **params):
 
 @pytest.fixture
 def identity(start_service):
-    identity_fakes.SENT.clear()
+    identity_service.SENT.clear()
     container = start_service(IdentityUnderTest)
     container.admin = rpc(container, "signup", signup_request())["user_id"]
     return container
@@ -47,7 +48,7 @@ def identity(start_service):
 def invite(container, actor=None, email="guest@harbor.example", role="viewer"):
     invited = rpc(container, "invite_user", ACCOUNT, actor or container.admin,
                   {"email": email, "role": role}, actor=WHERE, company_name="Harbor Dental")
-    mail = [k for n, k in identity_fakes.SENT if k.get("template") == "invitation"][-1]
+    mail = [k for n, k in identity_service.SENT if k.get("template") == "invitation"][-1]
     return mail["context"]["link"].split("token=")[1], invited["id"]
 
 
@@ -58,7 +59,7 @@ def accept(container, token, username="lee.park"):
 
 
 def mails(template):
-    return [k for _, k in identity_fakes.SENT if k.get("template") == template]
+    return [k for _, k in identity_service.SENT if k.get("template") == template]
 
 
 # -- point 6: invitations an admin can see and take back -----------------------------------
@@ -132,15 +133,15 @@ def test_accepting_refuses_an_invitation_whose_inviter_is_no_longer_an_admin(ide
 
 def test_sign_up_answers_one_conflict_whether_or_not_the_username_exists(identity):
     with pytest.raises(Conflict) as taken_on_claimed:
-        rpc(identity, "signup", signup_request(), ip=OFFICE)
+        rpc(identity, "signup", signup_request(), actor=AT_OFFICE)
     with pytest.raises(Conflict) as free_on_claimed:
-        rpc(identity, "signup", signup_request(username="nobody.yet"), ip=OFFICE)
+        rpc(identity, "signup", signup_request(username="nobody.yet"), actor=AT_OFFICE)
     with pytest.raises(Conflict) as taken_on_free:
-        rpc(identity, "signup", signup_request(account_number=OTHER_ACCOUNT), ip=OFFICE)
+        rpc(identity, "signup", signup_request(account_number=OTHER_ACCOUNT), actor=AT_OFFICE)
     assert taken_on_claimed.value.detail == free_on_claimed.value.detail \
         == taken_on_free.value.detail
     with pytest.raises(Refused):  # no key, no word about usernames
-        rpc(identity, "signup", signup_request(security_key="WRONG999"), ip=OFFICE)
+        rpc(identity, "signup", signup_request(security_key="WRONG999"), actor=AT_OFFICE)
 
 
 def test_an_invitation_token_is_throttled_after_a_few_failed_tries(identity):
@@ -169,7 +170,7 @@ class _Recorded:
 
 @pytest.fixture
 def recorded(start_service):
-    identity_fakes.SENT.clear()
+    identity_service.SENT.clear()
     background = _Recorded()
 
     class Recording(IdentityUnderTest):
@@ -177,7 +178,7 @@ def recorded(start_service):
     Recording.background = _Fixed(background)
     container = start_service(Recording)
     rpc(container, "signup", signup_request())
-    identity_fakes.SENT.clear()
+    identity_service.SENT.clear()
     container.jobs = background.jobs
     return container
 
@@ -188,9 +189,9 @@ def recorded(start_service):
 def test_forgot_does_the_same_work_before_answering_whether_or_not_the_user_exists(
         recorded, method, known, unknown):
     before = execute(recorded, "SELECT count(*) FROM sign_in_failures")[0][0]
-    rpc(recorded, method, known, ip=OFFICE)
+    rpc(recorded, method, known, actor=AT_OFFICE)
     after_known = execute(recorded, "SELECT count(*), sum(count) FROM sign_in_failures")
-    rpc(recorded, method, unknown, ip="203.0.113.51")
+    rpc(recorded, method, unknown, actor=from_ip("203.0.113.51"))
     after_unknown = execute(recorded, "SELECT count(*), sum(count) FROM sign_in_failures")
     # the same rows reserved (one per typed value, one per address), one request recorded
     # each (what was typed, not whom it names), nothing looked up or mailed yet, and one job
@@ -200,14 +201,14 @@ def test_forgot_does_the_same_work_before_answering_whether_or_not_the_user_exis
                                  "recovery_requests ORDER BY requested_at")
     kind = method.replace("request_", "")
     assert [r[1:] for r in requests] == [(kind, known, None, None), (kind, unknown, None, None)]
-    assert identity_fakes.SENT == []
+    assert identity_service.SENT == []
     assert execute(recorded, "SELECT count(*) FROM password_resets") == [(0,)]
     assert [(fn.__name__, args) for fn, args in recorded.jobs] == [
         (recorded.jobs[0][0].__name__, (requests[0][0],)),
         (recorded.jobs[0][0].__name__, (requests[1][0],))]
     for fn, args in recorded.jobs:
         fn(*args)
-    assert [k["to"] for _, k in identity_fakes.SENT] == ["Sam@bluebird.example"]
+    assert [k["to"] for _, k in identity_service.SENT] == ["Sam@bluebird.example"]
     assert execute(recorded, "SELECT count(*) FROM recovery_requests WHERE done_at IS NULL "
                              "OR identifier IS NOT NULL") == [(0,)]
 
@@ -216,9 +217,9 @@ def test_reset_links_are_limited_by_what_was_typed_whether_or_not_it_exists(iden
     refusals = []
     for username in ("sam.lee", "nobody.at.all"):
         for n in range(throttle.QUOTAS["reset_user"]):
-            rpc(identity, "request_password_reset", username, ip=f"192.0.2.{n}")
+            rpc(identity, "request_password_reset", username, actor=from_ip(f"192.0.2.{n}"))
         with pytest.raises(Throttled) as refused:
-            rpc(identity, "request_password_reset", username.upper(), ip="192.0.2.99")
+            rpc(identity, "request_password_reset", username.upper(), actor=from_ip("192.0.2.99"))
         refusals.append((refused.value.detail, refused.value.retry_after > 0))
     assert refusals[0] == refusals[1]
     assert len(mails("password_reset")) == throttle.QUOTAS["reset_user"]
@@ -227,19 +228,20 @@ def test_reset_links_are_limited_by_what_was_typed_whether_or_not_it_exists(iden
 def test_sign_up_is_limited_per_account_number_and_failures_per_address(identity):
     for n in range(throttle.QUOTAS["signup_account"] - 1):  # the admin's sign-up was one
         with pytest.raises(Conflict):
-            rpc(identity, "signup", signup_request(username=f"try.{n:03}"), ip=f"192.0.2.{n}")
+            rpc(identity, "signup", signup_request(username=f"try.{n:03}"),
+                actor=from_ip(f"192.0.2.{n}"))
     with pytest.raises(Throttled):
-        rpc(identity, "signup", signup_request(username="try.last"), ip="192.0.2.200")
+        rpc(identity, "signup", signup_request(username="try.last"), actor=from_ip("192.0.2.200"))
     for n in range(throttle.QUOTAS["signup_ip"]):
         with pytest.raises(Refused):
-            rpc(identity, "signup", signup_request(account_number=f"{n:016}"), ip=OFFICE)
+            rpc(identity, "signup", signup_request(account_number=f"{n:016}"), actor=AT_OFFICE)
     with pytest.raises(Throttled) as throttled:
         rpc(identity, "signup", signup_request(account_number=OTHER_ACCOUNT,
-                                               username="fresh.user"), ip=OFFICE)
+                                               username="fresh.user"), actor=AT_OFFICE)
     assert throttled.value.retry_after > 0
     # a sign-up that works gives its attempt back: an office signs up its accounts freely
     rpc(identity, "signup", signup_request(account_number=OTHER_ACCOUNT, username="fresh.user"),
-        ip="192.0.2.150")
+        actor=from_ip("192.0.2.150"))
     assert execute(identity, "SELECT count FROM sign_in_failures WHERE key = :k",
                    k=throttle.quota_key("signup_ip", "192.0.2.150")) == [(0,)]
 
@@ -247,21 +249,21 @@ def test_sign_up_is_limited_per_account_number_and_failures_per_address(identity
 # -- point 8: a flood from one address -----------------------------------------------------
 
 def test_a_flood_from_one_address_slows_unknown_usernames_but_not_a_right_password(identity):
-    rpc(identity, "sign_in", "sam.lee", PASSWORD, ip=OFFICE)  # works there every day
+    rpc(identity, "sign_in", "sam.lee", PASSWORD, actor=AT_OFFICE)  # works there every day
     for n in range(throttle.FREE["ip"]):
         with pytest.raises(Unauthenticated):
-            rpc(identity, "sign_in", f"ghost.{n}", "not the password", ip=OFFICE)
+            rpc(identity, "sign_in", f"ghost.{n}", "not the password", actor=AT_OFFICE)
     with pytest.raises(Throttled):
-        rpc(identity, "sign_in", "ghost.next", "not the password", ip=OFFICE)
+        rpc(identity, "sign_in", "ghost.next", "not the password", actor=AT_OFFICE)
     with pytest.raises(Throttled):
-        rpc(identity, "sign_in", "nobody.here", PASSWORD, ip=OFFICE)
-    assert rpc(identity, "sign_in", "sam.lee", PASSWORD, ip=OFFICE)["username"] == "sam.lee"
+        rpc(identity, "sign_in", "nobody.here", PASSWORD, actor=AT_OFFICE)
+    assert rpc(identity, "sign_in", "sam.lee", PASSWORD, actor=AT_OFFICE)["username"] == "sam.lee"
     # their own key still stops guessing at their password from there
     for _ in range(throttle.FREE["user"]):
         with pytest.raises(Unauthenticated):
-            rpc(identity, "sign_in", "sam.lee", "not the password", ip=OFFICE)
+            rpc(identity, "sign_in", "sam.lee", "not the password", actor=AT_OFFICE)
     with pytest.raises(Throttled):
-        rpc(identity, "sign_in", "sam.lee", PASSWORD, ip=OFFICE)
+        rpc(identity, "sign_in", "sam.lee", PASSWORD, actor=AT_OFFICE)
 
 
 # -- point 9: a burst of concurrent requests -----------------------------------------------
@@ -283,7 +285,7 @@ def burst(container, method, calls):
 
 def test_concurrent_requests_never_get_past_an_allowance(identity):
     answers = burst(identity, "request_password_reset",
-                    [(("sam.lee",), {"ip": f"192.0.2.{n}"}) for n in range(12)])
+                    [(("sam.lee",), {"actor": from_ip(f"192.0.2.{n}")}) for n in range(12)])
     assert answers.count("ok") == throttle.QUOTAS["reset_user"], answers
     assert answers.count("Throttled") == 12 - throttle.QUOTAS["reset_user"], answers
     assert len(mails("password_reset")) == throttle.QUOTAS["reset_user"]
@@ -291,7 +293,7 @@ def test_concurrent_requests_never_get_past_an_allowance(identity):
 
 def test_concurrent_wrong_passwords_never_get_past_the_free_failures(identity):
     answers = burst(identity, "sign_in", [(("sam.lee", f"guess number {n:03}"),
-                                           {"ip": f"192.0.2.{n}"}) for n in range(12)])
+                                           {"actor": from_ip(f"192.0.2.{n}")}) for n in range(12)])
     assert answers.count("Unauthenticated") == throttle.FREE["user"], answers
     assert answers.count("Throttled") == 12 - throttle.FREE["user"], answers
 
@@ -303,7 +305,7 @@ def test_concurrent_right_passwords_from_one_address_all_get_in(identity):
     username at the same instant are throttled: the price of no burst of guesses getting
     past the free ones.)"""
     free = throttle.FREE["user"]
-    answers = burst(identity, "sign_in", [(("sam.lee", PASSWORD), {"ip": OFFICE})] * free)
+    answers = burst(identity, "sign_in", [(("sam.lee", PASSWORD), {"actor": AT_OFFICE})] * free)
     assert answers == ["ok"] * free
     counts = execute(identity, "SELECT key, count FROM sign_in_failures WHERE key IN (:u, :i)",
                      u=throttle.user_key("sam.lee"), i=throttle.ip_key(OFFICE))

@@ -1,6 +1,6 @@
 """identity: forgotten IDs and passwords, password changes and the profile, in a nameko
 container on a real broker and database. The mail RPC is recorded by a fake
-(tests/service/identity_fakes.py), so a test reads the link the user would get."""
+(tests/support/identity_service.py), so a test reads the link the user would get."""
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -13,15 +13,15 @@ from services.contracts.errors import InvalidInput, Refused, Throttled, Unauthen
 from services.identity import passwords, throttle
 from services.runtime import secret_tokens
 from services.runtime.database import engine_url
-from tests.service import identity_fakes
-from tests.service.identity_fakes import PASSWORD, IdentityUnderTest, signup_request
+from tests.support import identity_service
+from tests.support.identity_service import PASSWORD, IdentityUnderTest, signup_request
 
 NEW_PASSWORD = "harbor lantern quiet 77"
 
 
 @pytest.fixture
 def identity(start_service):
-    identity_fakes.SENT.clear()
+    identity_service.SENT.clear()
     container = start_service(IdentityUnderTest)
     rpc(container, "signup", signup_request())
     return container
@@ -42,7 +42,7 @@ def execute(container, sql, **params):
 
 
 def mailed_token():
-    name, kwargs = identity_fakes.SENT[-1]
+    name, kwargs = identity_service.SENT[-1]
     assert name == "send_email" and kwargs["template"] == "password_reset"
     assert kwargs["secret_keys"] == ["link"]
     return re.search(r"token=([\w-]+)", kwargs["context"]["link"]).group(1)
@@ -50,9 +50,9 @@ def mailed_token():
 
 def test_forgot_username_mails_the_ids_of_that_email_and_nothing_for_an_unknown_one(identity):
     rpc(identity, "request_username_reminder", "nobody@nowhere.example")
-    assert identity_fakes.SENT == []
+    assert identity_service.SENT == []
     rpc(identity, "request_username_reminder", "sam@BLUEBIRD.example")
-    name, kwargs = identity_fakes.SENT[-1]
+    name, kwargs = identity_service.SENT[-1]
     assert kwargs["template"] == "username_reminder"
     assert kwargs["context"]["usernames"] == ["sam.lee"]
 
@@ -60,7 +60,7 @@ def test_forgot_username_mails_the_ids_of_that_email_and_nothing_for_an_unknown_
 def test_a_reset_link_sets_a_new_password_once_and_ends_every_session(identity):
     signed_in = rpc(identity, "sign_in", "sam.lee", PASSWORD)
     rpc(identity, "request_password_reset", "nobody.at.all")
-    assert identity_fakes.SENT == []
+    assert identity_service.SENT == []
     rpc(identity, "request_password_reset", "SAM.LEE")
     token = mailed_token()
     assert token not in str(execute(identity, "SELECT * FROM password_resets"))
@@ -172,7 +172,7 @@ def test_names_change_at_once_but_an_email_waits_for_the_password_and_its_link(i
                 current_password=PASSWORD, session_id=here["session_id"])
     assert asked["email"] == "Sam@bluebird.example"
     assert asked["pending_email"] == "sam@new.example"
-    name, kwargs = identity_fakes.SENT[-1]
+    name, kwargs = identity_service.SENT[-1]
     assert kwargs["template"] == "email_change" and kwargs["to"] == "sam@new.example"
     assert kwargs["secret_keys"] == ["link"]
     token = re.search(r"confirm-email\?token=([\w-]+)", kwargs["context"]["link"]).group(1)
@@ -203,7 +203,7 @@ def test_an_email_link_expires_after_30_minutes(identity):
     user_id = rpc(identity, "sign_in", "sam.lee", PASSWORD)["user_id"]
     rpc(identity, "update_user", user_id, {"email": "sam@new.example"},
         current_password=PASSWORD)
-    link = identity_fakes.SENT[-1][1]["context"]["link"]
+    link = identity_service.SENT[-1][1]["context"]["link"]
     execute(identity, "UPDATE email_changes SET expires_at = :t",
             t=datetime.now(timezone.utc) - timedelta(seconds=1))
     with pytest.raises(Refused):
@@ -225,7 +225,7 @@ def test_email_change_links_are_throttled_per_address_and_per_user(identity):
     with pytest.raises(Throttled):
         rpc(identity, "update_user", user_id, {"email": "c@new.example"},
             current_password=PASSWORD)
-    assert len([k for n, k in identity_fakes.SENT if k["template"] == "email_change"]) == 5
+    assert len([k for n, k in identity_service.SENT if k["template"] == "email_change"]) == 5
 
 
 def test_reset_tokens_die_together_when_one_is_used_issued_or_the_password_changes(identity):

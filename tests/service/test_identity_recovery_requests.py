@@ -1,7 +1,7 @@
 """Forgot-password and forgot-username requests outlive the process that answered them
 (services/identity/recovery_requests.py): identity in a nameko container on a real broker
 and database (SQLite and PostgreSQL); billing and notifications are fakes
-(tests/service/identity_fakes.py), and the background runner is replaced by one that never
+(tests/support/identity_service.py), and the background runner is replaced by one that never
 runs its work (the process died right after answering) or swallows its errors as the real
 one does. Time moves on by replacing the services' clock."""
 from datetime import timedelta
@@ -13,10 +13,12 @@ from sqlalchemy import create_engine, text
 from services.contracts.errors import Refused, Unavailable
 from services.runtime import clock as runtime_clock
 from services.runtime.database import engine_url
-from tests.service import identity_fakes
-from tests.service.identity_fakes import IdentityUnderTest, _Fixed, signup_request
+from tests.support import identity_service
+from tests.support.identity_service import (IdentityUnderTest, _Fixed, from_ip,
+                                            signup_request)
 
 OFFICE = "203.0.113.50"
+AT_OFFICE = from_ip(OFFICE)  # services.contracts.actor's shape
 
 
 def rpc(container, method, *args, **kwargs):
@@ -38,7 +40,7 @@ def execute(container, sql, **params):
 
 
 def mails(template):
-    return [k for _, k in identity_fakes.SENT if k.get("template") == template]
+    return [k for _, k in identity_service.SENT if k.get("template") == template]
 
 
 def token_of(mail):
@@ -73,7 +75,7 @@ class _FlakyNotifications:
     def send_email(self, **kwargs):
         failure = self.failures.pop(0) if self.failures else None
         if failure != "before":
-            identity_fakes.SENT.append(("send_email", kwargs))
+            identity_service.SENT.append(("send_email", kwargs))
         if failure:
             raise Unavailable("The notifications service did not answer in time.")
 
@@ -98,9 +100,9 @@ def start_identity(start_service):
             Identity.notifications_rpc = _Fixed(notifications)
         container = start_service(Identity)
         rpc(container, "signup", signup_request())
-        identity_fakes.SENT.clear()
+        identity_service.SENT.clear()
         return container
-    identity_fakes.SENT.clear()
+    identity_service.SENT.clear()
     return start
 
 
@@ -108,14 +110,14 @@ def test_a_reset_asked_just_before_the_process_died_is_mailed_once_by_the_sweep(
         start_identity, clock):
     died = _Died()
     identity = start_identity(died)
-    rpc(identity, "request_password_reset", "sam.lee", ip=OFFICE)
-    assert identity_fakes.SENT == [] and len(died.jobs) == 1
+    rpc(identity, "request_password_reset", "sam.lee", actor=AT_OFFICE)
+    assert identity_service.SENT == [] and len(died.jobs) == 1
     (request,) = execute(identity, "SELECT kind, identifier, ip, done_at FROM "
                                    "recovery_requests")
     assert request == ("password_reset", "sam.lee", OFFICE, None)
 
     sweep(identity)  # a young request is left to its own worker
-    assert identity_fakes.SENT == []
+    assert identity_service.SENT == []
     clock(31)
     sweep(identity)
     (mail,) = mails("password_reset")
@@ -139,8 +141,8 @@ def test_a_reset_asked_just_before_the_process_died_is_mailed_once_by_the_sweep(
 def test_a_username_reminder_and_an_unknown_username_left_undone_are_done_by_the_sweep(
         start_identity, clock):
     identity = start_identity(_Died())
-    rpc(identity, "request_username_reminder", "sam@bluebird.example", ip=OFFICE)
-    rpc(identity, "request_password_reset", "nobody.at.all", ip=OFFICE)
+    rpc(identity, "request_username_reminder", "sam@bluebird.example", actor=AT_OFFICE)
+    rpc(identity, "request_password_reset", "nobody.at.all", actor=AT_OFFICE)
     clock(31)
     sweep(identity)
     sweep(identity)
@@ -155,11 +157,11 @@ def test_a_username_reminder_and_an_unknown_username_left_undone_are_done_by_the
 def test_a_mail_notifications_never_got_is_sent_once_the_claim_runs_out(start_identity,
                                                                          clock):
     identity = start_identity(_Logged(), _FlakyNotifications(["before"]))
-    rpc(identity, "request_password_reset", "sam.lee", ip=OFFICE)
-    assert identity_fakes.SENT == []
+    rpc(identity, "request_password_reset", "sam.lee", actor=AT_OFFICE)
+    assert identity_service.SENT == []
     clock(20)
     sweep(identity)  # the worker that failed still holds it
-    assert identity_fakes.SENT == []
+    assert identity_service.SENT == []
     clock(31)
     sweep(identity)
     (mail,) = mails("password_reset")
@@ -171,7 +173,7 @@ def test_a_mail_sent_but_not_marked_done_is_sent_again_and_only_the_newer_link_w
     """At least once: a duplicate mail rather than a lost one. The second link ends the
     first (reset tokens die together), so the duplicate opens no second door."""
     identity = start_identity(_Logged(), _FlakyNotifications(["after"]))
-    rpc(identity, "request_password_reset", "sam.lee", ip=OFFICE)
+    rpc(identity, "request_password_reset", "sam.lee", actor=AT_OFFICE)
     clock(31)
     sweep(identity)
     sweep(identity)

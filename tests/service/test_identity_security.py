@@ -1,6 +1,6 @@
 """identity's security settings in a nameko container on a real broker and database (SQLite
 and PostgreSQL): the security code, the challenge question, preferences, 2-step sign-in,
-sign-in alerts. billing and notifications are fakes (tests/service/identity_fakes.py): the
+sign-in alerts. billing and notifications are fakes (tests/support/identity_service.py): the
 mails identity asks for are recorded in SENT."""
 import itertools
 import json
@@ -13,9 +13,9 @@ from nameko.testing.services import entrypoint_hook
 
 from services.contracts.errors import Conflict, InvalidInput, Throttled, Unauthenticated
 from services.runtime import clock as clock_module
-from tests.service import identity_fakes
-from tests.service.identity_fakes import PASSWORD, IdentityUnderTest, signup_request
+from tests.support import identity_service
 from tests.support.containers import rows
+from tests.support.identity_service import PASSWORD, IdentityUnderTest, from_ip, signup_request
 
 
 def rpc(container, method, *args, **kwargs):
@@ -33,13 +33,13 @@ def mails(template, container=None):
             "'identity.security_alert_raised' ORDER BY created_at")]
         return [{"template": template, "context": b["data"]} for b in bodies
                 if b["data"]["kind"] == kind]
-    return [kwargs for name, kwargs in identity_fakes.SENT
+    return [kwargs for name, kwargs in identity_service.SENT
             if name == "send_email" and kwargs["template"] == template]
 
 
 @pytest.fixture
 def identity(start_service):
-    identity_fakes.SENT.clear()
+    identity_service.SENT.clear()
     container = start_service(IdentityUnderTest)
     container.user_id = rpc(container, "signup", signup_request())["user_id"]
     return container
@@ -69,14 +69,15 @@ def test_a_security_code_is_stored_hashed_checked_and_alerted(identity):
     rpc(identity, "set_security_code", uid, PASSWORD, "4821", actor=WHERE)
     (stored,) = rows(identity, "SELECT security_code_hash FROM users")
     assert stored[0].startswith("$argon2id$") and "4821" not in stored[0]
-    assert rpc(identity, "verify_security_code", uid, "4821") is True
-    assert rpc(identity, "verify_security_code", uid, "1111") is False
     assert mails("security_alert", identity)[-1]["context"]["what"].startswith("Your security code")
-    assert "4821" not in str(identity_fakes.SENT)
+    assert "4821" not in str(identity_service.SENT)
     audit = rows(identity, "SELECT action, ip, user_agent FROM audit_entries")
     assert audit == [("security settings changed: security_code", "203.0.113.9", "pytest")]
     assert "security_code" in str(rows(identity, "SELECT body FROM outbox"))
     assert "4821" not in str(rows(identity, "SELECT body FROM outbox"))
+    rpc(identity, "update_security_preferences", uid, {"require_security_code_for_payments": True})
+    assert rpc(identity, "check_payment_security", uid, "4821")["code_valid"] is True
+    assert rpc(identity, "check_payment_security", uid, "1111")["code_valid"] is False
 
 
 def test_a_security_code_needs_the_current_password_and_four_digits(identity):
@@ -87,14 +88,6 @@ def test_a_security_code_needs_the_current_password_and_four_digits(identity):
         rpc(identity, "set_security_code", identity.user_id, PASSWORD, "48a1")
     assert "security_code" in invalid.value.errors
     assert rows(identity, "SELECT security_code_hash FROM users") == [(None,)]
-
-
-def test_wrong_security_codes_are_throttled(identity):
-    rpc(identity, "set_security_code", identity.user_id, PASSWORD, "4821")
-    for _ in range(5):
-        assert rpc(identity, "verify_security_code", identity.user_id, "0000") is False
-    with pytest.raises(Throttled):
-        rpc(identity, "verify_security_code", identity.user_id, "4821")
 
 
 def test_a_payment_asks_once_whether_a_code_is_required_and_whether_the_one_given_is_right(
@@ -114,7 +107,7 @@ def test_a_payment_asks_once_whether_a_code_is_required_and_whether_the_one_give
     for _ in range(5):
         assert rpc(identity, "check_payment_security", uid, "1111") == {
             "code_required": True, "code_valid": False}
-    with pytest.raises(Throttled):  # wrong codes count as verify_security_code's do
+    with pytest.raises(Throttled):  # wrong codes count like failed sign-ins: throttled
         rpc(identity, "check_payment_security", uid, "4821")
     assert "4821" not in str(rows(identity, "SELECT body FROM outbox"))
 
@@ -172,12 +165,12 @@ def test_the_challenge_answer_is_normalised_and_asked_on_a_reset(identity):
 
 
 def test_sign_in_alerts_mail_a_new_browser_or_address_only(identity):
-    rpc(identity, "sign_in", "sam.lee", PASSWORD, ip="10.0.0.1", user_agent="A")
+    rpc(identity, "sign_in", "sam.lee", PASSWORD, actor=from_ip("10.0.0.1", "A"))
     rpc(identity, "update_security_preferences", identity.user_id, {"sign_in_alerts": True})
-    rpc(identity, "sign_in", "sam.lee", PASSWORD, ip="10.0.0.1", user_agent="A")
+    rpc(identity, "sign_in", "sam.lee", PASSWORD, actor=from_ip("10.0.0.1", "A"))
     assert mails("sign_in_alert", identity) == []
-    rpc(identity, "sign_in", "sam.lee", PASSWORD, ip="10.0.0.2", user_agent="A")
-    rpc(identity, "sign_in", "sam.lee", PASSWORD, ip="10.0.0.1", user_agent="B")
+    rpc(identity, "sign_in", "sam.lee", PASSWORD, actor=from_ip("10.0.0.2", "A"))
+    rpc(identity, "sign_in", "sam.lee", PASSWORD, actor=from_ip("10.0.0.1", "B"))
     assert [m["context"]["ip"] for m in mails("sign_in_alert", identity)] == ["10.0.0.2", "10.0.0.1"]
 
 

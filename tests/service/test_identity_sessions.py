@@ -1,7 +1,7 @@
 """A user's own sessions in identity, in a nameko container on a real broker and database
 (SQLite and PostgreSQL): the list of open sessions, ending one, ending every one but the
 current, and when a session was last seen. billing and notifications are fakes
-(tests/service/identity_fakes.py); alerts are read from identity's outbox."""
+(tests/support/identity_service.py); alerts are read from identity's outbox."""
 import json
 from datetime import timedelta
 
@@ -11,8 +11,8 @@ from nameko.testing.services import entrypoint_hook
 from services.contracts.errors import InvalidInput, NotFound, Unauthenticated
 from services.identity import sessions
 from services.runtime import clock as runtime_clock
-from tests.service.identity_fakes import (OTHER_ACCOUNT, PASSWORD, IdentityUnderTest,
-                                          signup_request)
+from tests.support.identity_service import (OTHER_ACCOUNT, PASSWORD, IdentityUnderTest,
+                                            from_ip, signup_request)
 from tests.support.containers import rows
 
 WHERE = {"ip": "203.0.113.9", "user_agent": "pytest"}
@@ -47,7 +47,7 @@ def identity(start_service):
 
 
 def sign_in(identity, ip="10.0.0.1", user_agent="Firefox/133.0", username="sam.lee"):
-    return rpc(identity, "sign_in", username, PASSWORD, ip=ip, user_agent=user_agent)
+    return rpc(identity, "sign_in", username, PASSWORD, actor=from_ip(ip, user_agent))
 
 
 def test_the_list_shows_each_open_session_newest_first_and_marks_the_current(identity):

@@ -1,6 +1,6 @@
 """identity in a nameko container on a real broker and database (SQLite and PostgreSQL):
 sign-up, sign-in, sessions and refresh tokens, throttling. billing's key check and
-notifications' mail RPC are replaced with fakes (tests/service/identity_fakes.py)."""
+notifications' mail RPC are replaced with fakes (tests/support/identity_service.py)."""
 import pytest
 from nameko.testing.services import entrypoint_hook
 from sqlalchemy import create_engine, text
@@ -9,7 +9,8 @@ from services.contracts.errors import (Conflict, InvalidInput, Refused, Throttle
                                        Unauthenticated)
 from services.identity import throttle
 from services.runtime.database import engine_url
-from tests.service.identity_fakes import ACCOUNT, PASSWORD, IdentityUnderTest, signup_request
+from tests.support.identity_service import (ACCOUNT, PASSWORD, IdentityUnderTest, from_ip,
+                                            signup_request)
 from tests.support.containers import rows
 
 
@@ -68,7 +69,7 @@ def test_a_common_password_or_one_containing_the_username_is_a_field_error(ident
 
 def test_sign_in_opens_a_session_and_the_refresh_token_rotates(identity):
     rpc(identity, "signup", signup_request())
-    first = rpc(identity, "sign_in", "Sam.Lee", PASSWORD, ip="10.0.0.1", user_agent="test")
+    first = rpc(identity, "sign_in", "Sam.Lee", PASSWORD, actor=from_ip("10.0.0.1", "test"))
     assert len(first["refresh_token"]) >= 22  # >= 128 bits
     assert first["refresh_token"] not in str(rows(identity, "SELECT * FROM refresh_tokens"))
     second = rpc(identity, "refresh_session", first["refresh_token"])
@@ -115,9 +116,9 @@ def test_repeated_failures_are_throttled_and_the_lock_is_announced_once(identity
     rpc(identity, "signup", signup_request())
     for _ in range(throttle.FREE["user"]):
         with pytest.raises(Unauthenticated):
-            rpc(identity, "sign_in", "sam.lee", "wrong password here", ip="10.0.0.9")
+            rpc(identity, "sign_in", "sam.lee", "wrong password here", actor=from_ip("10.0.0.9"))
     with pytest.raises(Throttled) as throttled:  # even the right password waits
-        rpc(identity, "sign_in", "sam.lee", PASSWORD, ip="10.0.0.9")
+        rpc(identity, "sign_in", "sam.lee", PASSWORD, actor=from_ip("10.0.0.9"))
     assert throttled.value.retry_after >= 1
     assert outbox_types(identity).count("identity.sign_in_locked") == 1
 

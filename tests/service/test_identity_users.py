@@ -1,7 +1,7 @@
 """identity's account users in a nameko container on a real broker and database (SQLite and
 PostgreSQL): invitations (single-use, 7 days, hashed), roles, the last-admin rule, removal
 ending sessions, and the audit trail fed by billing's and payments' events (once per event).
-billing and notifications are fakes (tests/service/identity_fakes.py)."""
+billing and notifications are fakes (tests/support/identity_service.py)."""
 import uuid
 from datetime import datetime, timezone
 
@@ -11,8 +11,8 @@ from sqlalchemy import create_engine, text
 
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
 from services.runtime.database import engine_url
-from tests.service import identity_fakes
-from tests.service.identity_fakes import (ACCOUNT, PASSWORD, IdentityUnderTest,
+from tests.support import identity_service
+from tests.support.identity_service import (ACCOUNT, PASSWORD, IdentityUnderTest,
                                           signup_request)
 
 WHERE = {"ip": "198.51.100.7", "user_agent": "pytest"}
@@ -34,7 +34,7 @@ def execute(container, sql, **params):
 
 @pytest.fixture
 def identity(start_service):
-    identity_fakes.SENT.clear()
+    identity_service.SENT.clear()
     container = start_service(IdentityUnderTest)
     container.admin = rpc(container, "signup", signup_request())["user_id"]
     return container
@@ -43,7 +43,7 @@ def identity(start_service):
 def invite(container, email="guest@harbor.example", role="viewer"):
     rpc(container, "invite_user", ACCOUNT, container.admin, {"email": email, "role": role},
         actor=WHERE, company_name="Harbor Dental")
-    mail = [k for n, k in identity_fakes.SENT if k.get("template") == "invitation"][-1]
+    mail = [k for n, k in identity_service.SENT if k.get("template") == "invitation"][-1]
     return mail["context"]["link"].split("token=")[1]
 
 

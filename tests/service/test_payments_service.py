@@ -9,9 +9,11 @@ import eventlet
 import pytest
 from nameko.standalone.events import event_dispatcher
 from nameko.testing.services import entrypoint_waiter
+from nameko.testing.utils import get_extension
 from sqlalchemy import create_engine, text
 
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
+from services.payments.processor_dependency import PaymentProcessor
 from services.runtime import outbox
 from services.runtime.database import engine_url
 from tests.support.payment_methods import BANK, CARD, DECLINED
@@ -58,7 +60,8 @@ def test_the_same_key_and_body_return_the_first_payment_and_another_body_conflic
     assert query(container, "SELECT count(*) FROM payments")[0][0] == 1
     succeeded = events(container, "payment_succeeded")
     assert len(succeeded) == 1 and succeeded[0]["user_id"] == "u1"
-    assert call(container, "get_last_payment", ACCOUNT)["amount_cents"] == 12345
+    [listed] = call(container, "list_payments", ACCOUNT, 10)["items"]
+    assert listed["id"] == first["id"] and listed["status"] == "succeeded"
 
 
 def test_concurrent_requests_with_one_key_make_one_payment(start_payments):
@@ -227,21 +230,17 @@ def test_two_replicas_run_each_due_payment_exactly_once(start_payments, database
 
 
 def charges_then_raises(container, error):
-    """Patches the service's processor: each charge is made, then ``error`` is raised (the
-    process killed before recording it, or the processor's answer lost on the way back)."""
+    """Patches the container's processor (the real sandbox its PaymentProcessor built): each
+    charge is made, then ``error`` is raised (the process killed before recording it, or the
+    processor's answer lost on the way back)."""
     from unittest import mock
-    real_processor = container.service_cls.processor.fget
+    adapter = get_extension(container, PaymentProcessor).adapter
+    original = adapter.charge
 
-    def processor(service):
-        made = real_processor(service)
-        original = made.charge
-
-        def charge(**kwargs):
-            original(**kwargs)
-            raise error
-        made.charge = charge
-        return made
-    return mock.patch.object(container.service_cls, "processor", property(processor))
+    def charge(**kwargs):
+        original(**kwargs)
+        raise error
+    return mock.patch.object(adapter, "charge", charge)
 
 
 def age_payments(container):

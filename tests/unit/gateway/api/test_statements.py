@@ -93,13 +93,24 @@ def test_the_pdf_is_served_as_application_pdf(make_app):
     assert response.data.startswith(b"%PDF")
 
 
-def test_the_accounts_list_carries_company_names(make_app):
-    app, _ = make_app({
-        ("identity", "list_user_accounts"): [{"account_number": NUMBER, "role": "admin"}],
-        ("billing", "get_company_names"): {NUMBER: "Harbor Street Dental, LLC"}})
+def test_the_accounts_list_carries_names_and_what_each_owes_from_one_billing_call(make_app):
+    other = "4111111111111111"
+    app, rpc = make_app({
+        ("identity", "list_user_accounts"): [{"account_number": NUMBER, "role": "admin"},
+                                             {"account_number": other, "role": "viewer"}],
+        ("billing", "get_account_summaries"): {NUMBER: {
+            "account_number": NUMBER, "company_name": "Harbor Street Dental, LLC",
+            "amount_due_cents": 12345, "currency": "USD", "due_date": "2026-12-22"}}})
     response = app.test_client().get("/api/v1/accounts", headers=bearer(app))
-    assert response.get_json() == {"items": [{"account_number": NUMBER, "role": "admin",
-                                              "company_name": "Harbor Street Dental, LLC"}]}
+    assert response.get_json() == {"items": [
+        {"account_number": NUMBER, "role": "admin", "company_name": "Harbor Street Dental, LLC",
+         "amount_due_cents": 12345, "currency": "USD", "due_date": "2026-12-22"},
+        # one billing does not know: listed, its figures null rather than made up
+        {"account_number": other, "role": "viewer", "company_name": None,
+         "amount_due_cents": None, "currency": None, "due_date": None}]}
+    billing_calls = [c for c in rpc.calls if c[0] == "billing"]
+    assert [(c[1], c[2]) for c in billing_calls] == [
+        ("get_account_summaries", ([NUMBER, other],))]
 
 
 def test_the_summary_still_answers_when_payments_is_down_and_says_autopay_is_unknown(make_app):

@@ -92,5 +92,5 @@ def test_a_throttled_sign_up_or_forgot_form_says_how_long_to_wait(tmp_path, path
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Too many requests like this one." in page and "42 seconds" in page
-    assert [kwargs.get("ip") for _, method, _, kwargs, _ in fake.calls
+    assert [kwargs["actor"]["ip"] for _, method, _, kwargs, _ in fake.calls
             if method == rpc] == ["127.0.0.1"]

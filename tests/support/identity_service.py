@@ -10,6 +10,11 @@ PASSWORD = "violet staple orbit 42"
 SENT = []  # (method, kwargs) of every notifications call, newest last
 
 
+def from_ip(ip, user_agent=None):
+    """services.contracts.actor's shape for a caller nobody has signed in yet."""
+    return {"ip": ip, "user_agent": user_agent}
+
+
 def signup_request(**changes):
     request = {"account_number": ACCOUNT, "security_key": KEY, "username": "sam.lee",
                "password": PASSWORD, "email": "Sam@Bluebird.example", "first_name": "Sam",
