@@ -14,7 +14,7 @@ from services.contracts.errors import InvalidInput, Refused, Throttled
 from services.identity import throttle
 from services.identity.onlineids import WRONG_KEY
 from services.runtime.database import engine_url
-from tests.support import identity_service as identity_fakes
+from tests.support import identity_service
 from tests.support.identity_service import (ACCOUNT, KEY, OTHER_ACCOUNT, IdentityUnderTest,
                                             from_ip, signup_request)
 
@@ -44,10 +44,9 @@ def events(container, event_type):
 
 @pytest.fixture
 def identity(start_service):
-    identity_fakes.SENT.clear()
+    identity_service.SENT.clear()
     container = start_service(IdentityUnderTest)
-    container.user = rpc(container, "signup", signup_request(),
-                         actor=from_ip("203.0.113.1"))["user_id"]
+    container.user = rpc(container, "signup", signup_request(), actor=from_ip("203.0.113.1"))["user_id"]
     return container
 
 
