@@ -10,8 +10,7 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.auth_helpers import PASSWORD, new_user, open_account
-from tests.e2e.test_users import bearer
+from tests.support.auth_helpers import PASSWORD, bearer, new_user, open_account
 from tests.support.client_addresses import client_at
 
 

@@ -5,7 +5,7 @@ once on every gateway worker (each request below may reach any of them) and its 
 no longer works."""
 import requests
 
-from tests.e2e.auth_helpers import PASSWORD, mails_to, new_user, text_of
+from tests.support.auth_helpers import PASSWORD, mails_to, new_user, text_of
 from tests.support.system import eventually
 
 TRIES = 8  # requests in a row, spread over the gateway's workers

@@ -4,9 +4,8 @@ import uuid
 
 import requests
 
-from tests.e2e.auth_helpers import ACCOUNT, new_user
-from tests.e2e.test_account_profile import bill
-from tests.e2e.test_users import bearer
+from tests.support.auth_helpers import ACCOUNT, bearer, new_user
+from tests.support.portal_api import bill
 from tests.support.payment_methods import CARD
 from tests.support.system import eventually
 

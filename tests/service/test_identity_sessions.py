@@ -6,21 +6,16 @@ import json
 from datetime import timedelta
 
 import pytest
-from nameko.testing.services import entrypoint_hook
 
 from services.contracts.errors import InvalidInput, NotFound, Unauthenticated
 from services.identity import sessions
 from services.runtime import clock as runtime_clock
-from tests.support.identity_service import (OTHER_ACCOUNT, PASSWORD, IdentityUnderTest,
-                                            from_ip, signup_request)
+from tests.support.containers import hook as rpc
 from tests.support.containers import rows
+from tests.support.identity_service import (OTHER_ACCOUNT, PASSWORD, from_ip, signup_request,
+                                            start_identity)
 
 WHERE = {"ip": "203.0.113.9", "user_agent": "pytest"}
-
-
-def rpc(container, method, *args, **kwargs):
-    with entrypoint_hook(container, method) as hook:
-        return hook(*args, **kwargs)
 
 
 def events(container, event_type):
@@ -41,8 +36,8 @@ def clock(monkeypatch):
 
 @pytest.fixture
 def identity(start_service):
-    container = start_service(IdentityUnderTest)
-    container.user_id = rpc(container, "signup", signup_request())["user_id"]
+    container = start_identity(start_service)
+    container.user_id = container.admin
     return container
 
 
