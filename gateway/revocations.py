@@ -50,10 +50,15 @@ class Revocations:
         Every worker's queue gets the same routed message at once, so when this worker has
         heard it the others have too: a sign-out answered after this stops the tokens on
         every worker, not only this one. True if heard, False on timeout or with no feed."""
+        return self.wait_all_heard([session_id], timeout)
+
+    def wait_all_heard(self, session_ids, timeout=2.0):
+        """``wait_heard`` for several endings at once (one wait, bounded by ``timeout``)."""
         if not self.ready() or self._pid != os.getpid():
             return False
+        wanted = {str(s) for s in session_ids}
         with self._heard:
-            return self._heard.wait_for(lambda: str(session_id) in self._ended, timeout)
+            return self._heard.wait_for(lambda: wanted <= self._ended.keys(), timeout)
 
     def __contains__(self, session_id):
         with self._lock:

@@ -71,5 +71,31 @@ def end_session(session_id):
     """Ends a session with identity and answers once every worker refuses its tokens: the
     ending reached this worker's revocation feed (bounded), which every worker's queue gets."""
     identity.end_session(session_id)
-    revocations().wait_heard(session_id)
-    revocations().add(session_id)
+    _stopped([session_id])
+
+
+def end_user_session(user_id, session_id, actor):
+    """Ends one of the user's sessions (NotFound: not an open one of theirs), as
+    ``end_session`` does."""
+    identity.end_user_session(user_id, session_id, actor)
+    _stopped([session_id])
+
+
+def end_other_sessions(user_id, current_session_id, actor):
+    """Ends every session of the user but the current one, as ``end_session`` does;
+    returns how many ended."""
+    ended = identity.end_other_sessions(user_id, current_session_id, actor)
+    _stopped(ended)
+    return len(ended)
+
+
+def _stopped(session_ids):
+    """Answers once every worker refuses the sessions' tokens (see end_session)."""
+    if not session_ids:
+        return
+    ended = revocations()
+    ended.wait_all_heard(session_ids)
+    cache = confirmed_sessions()
+    for session_id in session_ids:
+        ended.add(session_id)
+        cache.forget(session_id)

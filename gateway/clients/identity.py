@@ -24,6 +24,21 @@ def end_session(session_id):
     return call("identity", "end_session", session_id)
 
 
+def list_sessions(user_id, current_session_id, limit, cursor=None):
+    """``{items: [{id, created_at, last_seen_at, ip, user_agent, current}], next_cursor}``."""
+    return call("identity", "list_sessions", user_id, current_session_id, limit, cursor)
+
+
+def end_user_session(user_id, session_id, actor):
+    """Nothing, or NotFound (not an open session of that user)."""
+    return call("identity", "end_user_session", user_id, session_id, actor=actor)
+
+
+def end_other_sessions(user_id, current_session_id, actor):
+    """The ids of the sessions ended."""
+    return call("identity", "end_other_sessions", user_id, current_session_id, actor=actor)
+
+
 def signup(body, actor):
     return call("identity", "signup", body, actor=actor)
 

@@ -1,5 +1,7 @@
 """Portal page /security: name and email, password, security code, challenge question,
-security preferences and 2-step sign-in (with a QR code for the authenticator app). Each form
+security preferences, 2-step sign-in (with a QR code for the authenticator app) and where
+you are signed in (each session, with "Sign out" for any other and "Sign out everywhere
+else"). Each form
 posts to the same identity RPCs as the API; refusals come back as messages in the customer's
 words. What weakens security (a new email, 2-step set up, the code no longer required for
 payments) asks for the current password, like the forms that always did. /confirm-email is
@@ -11,7 +13,7 @@ import segno
 from flask import flash, redirect, render_template, request, url_for
 
 from gateway.actors import actor, origin
-from gateway.auth import access
+from gateway.auth import access, sessions
 from gateway.clients import identity
 from gateway.web import bp, forms
 from services.contracts.errors import DomainError
@@ -22,7 +24,8 @@ LABELS = {"current_password": "Current password", "new_password": "New password"
           "require_security_code_for_payments": "Require my security code for payments",
           "sign_in_alerts": "Sign-in alerts", "email": "Email", "first_name": "First name",
           "last_name": "Last name"}
-SECTIONS = {"profile", "two-step", "password", "code", "challenge", "preferences"}
+SECTIONS = {"profile", "two-step", "password", "sessions", "code", "challenge", "preferences"}
+SESSIONS_SHOWN = 100  # the most the list gives at once; more open sessions than this is rare
 DONE = {
     "password": "Your password is changed. Your other sessions were signed out.",
     "code": "Your security code is set.",
@@ -31,7 +34,15 @@ DONE = {
     "totp_on": "2-step sign-in is on. From now on, sign in with a code from your app.",
     "totp_off": "2-step sign-in is off.",
     "name": "Your name is saved.",
+    "session": "That session is signed out.",
 }
+
+
+def others_done(count):
+    if not count:
+        return "You were not signed in anywhere else."
+    return (f"Signed out of {count} other session{'s' if count != 1 else ''}. We emailed you "
+            "a security alert.")
 
 
 def flash_refusal(exc):
@@ -49,10 +60,12 @@ def _user_id():
 
 
 def _page(setup=None, status=200, open_section=None):
-    user_id = _user_id()
+    user = access.current_user()
+    user_id = user["user_id"]
     return render_template(
         "security.html", open=open_section, settings=identity.get_security_settings(user_id),
         me=identity.get_user(user_id),
+        sessions=identity.list_sessions(user_id, user["session_id"], SESSIONS_SHOWN)["items"],
         questions=identity.list_challenge_questions()["items"], setup=setup,
         qr=qr_data_uri(setup["otpauth_uri"]) if setup else None), status, \
         {"Cache-Control": "no-store"}  # the set-up secret and recovery codes: not cached
@@ -168,3 +181,20 @@ def security_totp_confirm():
 def security_totp_disable():
     return _act("two-step", "totp_off", identity.disable_totp, _user_id(),
                 request.form.get("current_password", ""), actor())
+
+
+@bp.post("/security/sessions/<session_id>/end")
+@access.signed_in
+def security_session_end(session_id):
+    """Ends another of the user's sessions (none of theirs: the refusal's words)."""
+    return _act("sessions", "session", sessions.end_user_session, _user_id(), session_id,
+                actor())
+
+
+@bp.post("/security/sessions/end-others")
+@access.signed_in
+def security_sessions_end_others():
+    user = access.current_user()
+    forms.submit(lambda: sessions.end_other_sessions(user["user_id"], user["session_id"],
+                                                     actor()), others_done, flash_refusal)
+    return _back("sessions")

@@ -91,12 +91,14 @@ CATALOGUE = [
     _event("identity", "password_changed", "a password was changed or reset",
            user_id=_str(required=True), via=_str(required=True, validate=validate.OneOf(["change", "reset"]))),
     _event("identity", "session_ended",
-           "a session ended (sign-out, password change or reset, a reused refresh token); "
-           "gateways stop accepting its access tokens",
+           "a session ended (sign-out, its user ending it from their list of sessions, "
+           "password change or reset, a reused refresh token); gateways stop accepting its "
+           "access tokens",
            user_id=_str(required=True), session_id=_str(required=True),
            reason=_str(required=True)),
     _event("identity", "security_settings_changed",
-           "security code, challenge, preferences or 2-step sign-in changed",
+           "security code, challenge, preferences or 2-step sign-in changed, or the user "
+           "signed out everywhere else (what: other_sessions_ended)",
            user_id=_str(required=True), what=_str(required=True)),
     _event("identity", "security_alert_raised",
            "a security change (always) or a sign-in from a new browser (when asked for) is to be "

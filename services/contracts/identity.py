@@ -305,3 +305,23 @@ class AccountItem(Schema):
 
 class AccountList(Schema):
     items = fields.List(fields.Nested(AccountItem), required=True)
+
+
+# the signed-in user's sessions (GET /api/v1/me/sessions)
+
+class SessionItem(Schema):
+    id = fields.String(required=True)
+    created_at = fields.String(required=True, metadata=DATE_TIME)
+    last_seen_at = fields.String(required=True, metadata=dict(DATE_TIME, description=(
+        "when the session was last refreshed or confirmed by the gateway: within about "
+        "ten minutes of its last use, not to the request")))
+    ip = fields.String(allow_none=True, metadata={"description": "where it signed in from"})
+    user_agent = fields.String(allow_none=True, metadata={
+        "description": "the browser or app it signed in with, as it named itself"})
+    current = fields.Boolean(required=True, metadata={
+        "description": "true for the session making this request"})
+
+
+class SessionPage(Schema):
+    items = fields.List(fields.Nested(SessionItem), required=True)
+    next_cursor = fields.String(allow_none=True)

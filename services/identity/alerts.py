@@ -18,6 +18,8 @@ WHAT = {
     "account_linked": "Another account was added to your online ID.",
     "email_change_requested": "Someone asked to change the email of your online ID.",
     "email_changed": "The email of your online ID was changed.",
+    "other_sessions_ended": ("Your online ID was signed out everywhere but the browser or "
+                             "app that asked. If that was not you, change your password."),
 }
 
 

@@ -61,6 +61,8 @@ class Session(Base):
     ended_reason = Column(String(30))
     ip = Column(String(64))
     user_agent = Column(String(200))
+    # refreshed, or confirmed by a gateway; written at most every sessions.SEEN_EVERY
+    last_seen_at = Column(DateTime(timezone=True))
 
 
 class RefreshToken(Base):

@@ -17,6 +17,7 @@ from services.identity.signing_in import Outcome
 from services.identity.service_email import EmailChanges
 from services.identity.models import Session, metadata
 from services.identity.service_security import SecuritySettings
+from services.identity.service_sessions import UserSessions
 from services.identity.service_users import AccountUsers
 from services.identity.service_accounts import AccountLinks
 from services.runtime.background import Background
@@ -35,7 +36,7 @@ THROTTLED = ("Too many failed sign-ins. Wait a moment and try again, or reset yo
 
 
 class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUsers,
-                      EmailChanges, AccountLinks):
+                      EmailChanges, AccountLinks, UserSessions):
     name = "identity"
 
     db = Database(metadata)
@@ -140,11 +141,15 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
 
     @rpc
     def get_session(self, session_id):
-        """Returns ``{active, user_id, username}`` for a session (None fields if unknown)."""
+        """Returns ``{active, user_id, username}`` for a session (None fields if unknown).
+        A gateway worker asks once per session per token lifetime, so this notes the
+        session's use (``last_seen_at``, written at most every sessions.SEEN_EVERY)."""
+        at = clock.now()
         with self.db.transaction() as tx:
             row = tx.session.get(Session, str(session_id))
-            if not sessions.is_active(row, clock.now()):
+            if not sessions.is_active(row, at):
                 return {"active": False, "user_id": None, "username": None}
+            sessions.seen(row, at)
             user = onlineids.get_user(tx.session, row.user_id)
             return {"active": True, "user_id": user.id, "username": user.username}
 

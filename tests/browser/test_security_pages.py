@@ -1,11 +1,14 @@
 """The /security page in Chromium against the real system: a customer sets a security code,
 a challenge question and sign-in alerts, turns on 2-step sign-in from the QR page and then
 signs in with a code from the app; refusals read clearly; each section opens under its own
-header's plus, without JavaScript too, and is open again after its form's round trip; phone
-width, no console errors."""
+header's plus, without JavaScript too, and is open again after its form's round trip; where
+they are signed in, signing out another session and everywhere else; phone width, no console
+errors."""
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 import pyotp
+import requests
 
 from tests.support.portal_browser import sign_in
 from tests.e2e.auth_helpers import PASSWORD, new_user
@@ -164,10 +167,11 @@ def test_the_security_page_fits_a_phone(phone_page, system):
     p = phone_page.page
     sign_in(p, user["username"])
     p.goto("/security")
-    for header in ("Security code", "Challenge question", "Password"):
+    for header in ("Security code", "Challenge question", "Password", "Where you're signed in"):
         expand(p, header)
     for label in ("Security code (4 digits)", "Challenge question", "Answer", "New password"):
         assert p.get_by_label(label).is_visible()
+    assert p.locator("#sessions-table tr.current").is_visible()
     assert p.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert phone_page.console_errors == []
 
@@ -190,3 +194,55 @@ def test_sections_open_and_stay_open_after_a_refusal_without_javascript(browser,
     assert [d.get_attribute("id") for d in p.locator("details.expander[open]").all()] == ["code"]
     assert p.get_by_label("Security code (4 digits)").is_visible()
     context.close()
+
+
+def session_rows(p):
+    return p.locator("#sessions-table tbody tr")
+
+
+def test_a_customer_signs_out_another_session_then_everywhere_else(page, browser, system):
+    user = new_user(system)
+    app = requests.post(system.url("/api/v1/auth/login"), timeout=10,
+                        headers={"User-Agent": "BizPortal-iOS/2.4"},
+                        json={"username": user["username"], "password": PASSWORD}).json()
+    elsewhere = browser.new_context(base_url=system.base_url)  # another browser
+    other = elsewhere.new_page()
+    sign_in(other, user["username"])
+    p = page.page
+    sign_in(p, user["username"])
+    p.goto("/security")
+    section = expand(p, "Where you're signed in")
+    assert session_rows(p).count() == 3
+    current = p.locator("#sessions-table tr.current")
+    assert "This browser" in current.inner_text()
+    assert current.get_by_role("button", name="Sign out").count() == 0
+    assert "HeadlessChrome" in current.inner_text()  # the User-Agent this browser sent
+
+    app_row = session_rows(p).filter(has_text="BizPortal-iOS/2.4")
+    app_row.get_by_role("button", name="Sign out").click()
+    p.wait_for_load_state()
+    assert "That session is signed out." in flashes(p)
+    assert p.locator("details#sessions[open]").count() == 1  # back beside its message
+    assert session_rows(p).count() == 2
+    assert requests.get(system.url("/api/v1/me"), timeout=10, headers={
+        "Authorization": f"Bearer {app['access_token']}"}).status_code == 401
+
+    # a forged form (no CSRF token) from this browser's cookies ends nothing
+    forged = p.context.request.post("/security/sessions/end-others", form={},
+                                    headers={"Accept": "text/html"})
+    assert forged.status == 400
+    other.goto("/security")
+    assert urlsplit(other.url).path == "/security"  # still signed in over there
+
+    section = expand(p, "Where you're signed in")
+    section.get_by_role("button", name="Sign out everywhere else").click()
+    p.wait_for_load_state()
+    assert "Signed out of 1 other session. We emailed you a security alert." in flashes(p)
+    assert session_rows(p).count() == 1
+    assert "You are not signed in anywhere else." in p.locator("#sessions").inner_text()
+    other.goto("/security")
+    assert urlsplit(other.url).path == "/"  # that browser is sent to sign in again
+    elsewhere.close()
+    p.goto("/dashboard")
+    assert urlsplit(p.url).path == "/dashboard"  # this one goes on
+    assert page.console_errors == []

@@ -132,9 +132,13 @@ def world(system):
         matrix.TWO_ACCOUNTS: token_of(two_accounts),
         "customer token": token_of(admin),
     }
+    # the admin's own session: another company's admin ending it must get 404 (and the
+    # snapshot below, read with it, shows it still open)
+    (admin_session,) = [s["id"] for s in admin.get(system.url("/api/v1/me/sessions"),
+                                                   timeout=10).json()["items"] if s["current"]]
     values = {"account_number": number, "invoice_number": invoice,
               "method_id": method.json()["id"], "payment_id": payment.json()["id"],
-              "user_id": viewer_id, "notification_id": notice}
+              "user_id": viewer_id, "notification_id": notice, "session_id": admin_session}
     secrets = [owner["company_name"], owner["email"], owner["username"],
                owner["security_key"], viewer_name]
     before = snapshot(system, admin, number)

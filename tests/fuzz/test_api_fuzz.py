@@ -34,12 +34,17 @@ def randomised():
 
 def credentials(case, world):
     """Staff paths get the ADMIN_TOKEN; sign-out a spare session (never the one the other
-    cases use); everything else the fuzzer's admin token (public operations ignore it)."""
+    cases use); /me/sessions another ID's token (ending "every other session" would end the
+    spares; tests/fuzz/world.py); everything else the fuzzer's admin token (public
+    operations ignore it)."""
     path = case.operation.path
     if path.startswith("/internal/"):
         return world.staff_headers()
     if path == "/api/v1/auth/logout":
         return world.spare_headers()
+    if path.startswith("/api/v1/me/sessions"):
+        return world.sessions_headers(everywhere=path == "/api/v1/me/sessions"
+                                      and case.method.upper() == "DELETE")
     return world.headers()
 
 

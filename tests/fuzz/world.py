@@ -1,6 +1,8 @@
 """The fuzzer's own customer, made through the public and staff APIs before fuzzing starts:
 a fresh account with usage and a bill run (so statements and invoice numbers exist), its
-admin signed up and signed in, a card, a bank account and a scheduled payment. The fuzzer's
+admin signed up and signed in, a card, a bank account and a scheduled payment; and a second
+online ID whose sessions the /me/sessions operations list and end (all but its current one),
+and a third that signs out everywhere else. The fuzzer's
 path parameters are mapped onto these ids (see conftest.py), so generated requests reach the
 handlers behind the authorisation check instead of stopping at 404."""
 import datetime
@@ -23,6 +25,7 @@ SERVICES = [{"code": "INT-500", "quantity": 1}, {"code": "VOICE-LINE", "quantity
 TOKEN_RENEW_SECONDS = 300  # access tokens live 600 s; a long run renews them on the way
 MAX_THROTTLE_WAIT = 30     # seconds the setup waits out a sign-in throttle
 SPARE_SESSIONS = 5         # sessions POST /auth/logout may end (sign-ins cost argon2 time)
+OTHER_SESSIONS = 2         # the sessions user's sessions that /me/sessions may end
 
 
 def calls(n):
@@ -38,6 +41,23 @@ def _ok(response, status):
 
 
 @dataclass
+class Tokens:
+    """One signed-in session's tokens, renewed with its refresh token when they get old."""
+    url: object
+    pair: dict
+    at: float = field(default_factory=time.monotonic)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def headers(self):
+        with self._lock:
+            if time.monotonic() - self.at > TOKEN_RENEW_SECONDS:
+                self.pair = _ok(requests.post(self.url("/api/v1/auth/refresh"), json={
+                    "refresh_token": self.pair["refresh_token"]}, timeout=10), 200)
+                self.at = time.monotonic()
+            return {"Authorization": f"Bearer {self.pair['access_token']}"}
+
+
+@dataclass
 class World:
     system: object
     account_number: str = ""
@@ -48,9 +68,13 @@ class World:
     method_ids: list = field(default_factory=list)
     payment_ids: list = field(default_factory=list)
     notification_ids: list = field(default_factory=list)
-    _token: str = ""
-    _refresh: str = ""
-    _token_at: float = 0.0
+    # a second online ID for /me/sessions: ending "every session but this one" with the
+    # admin's token would end the spares below; its sessions but the current may be ended
+    sessions_username: str = ""
+    other_session_ids: list = field(default_factory=list)
+    _tokens: Tokens = None
+    _sessions_tokens: Tokens = None
+    _everywhere_tokens: Tokens = None
     _spares: list = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -74,8 +98,9 @@ class World:
             **opened, "username": self.username, "password": PASSWORD,
             "email": f"fuzz-{tag}@fuzz.example", "first_name": "Fuzz", "last_name": "Tester"},
             timeout=10), 201)["user_id"]
-        self._sign_in()
+        self._tokens = Tokens(self.url, self.login())
         self._spares = [self.login()["access_token"] for _ in range(SPARE_SESSIONS)]
+        self._sessions_user(staff, tag)
         _ok(staff.post(self.url(f"/internal/v1/accounts/{self.account_number}/usage"),
                        json={"calls": calls(30)}, timeout=30), 202)
         _ok(staff.post(self.url("/internal/v1/bill-runs"), json={
@@ -141,32 +166,53 @@ class World:
 
     # --- tokens -----------------------------------------------------------------------
 
-    def login(self):
-        """Signs the fuzzer in; waits out a short sign-in throttle (earlier tests of the
-        session may have spent this address's free failed sign-ins)."""
+    def _online_id(self, staff, name):
+        """A fresh account's first online ID ``name``; returns its username."""
+        opened = _ok(staff.post(self.url("/internal/v1/accounts"), json={
+            **ACCOUNT, "company_name": f"Fuzz {name}", "email": f"{name}@fuzz.example"},
+            timeout=10), 201)
+        _ok(requests.post(self.url("/api/v1/signup"), json={
+            **opened, "username": name, "password": PASSWORD,
+            "email": f"{name}@fuzz.example", "first_name": "Fuzz", "last_name": "Sessions"},
+            timeout=10), 201)
+        return name
+
+    def _sessions_user(self, staff, tag):
+        self.sessions_username = self._online_id(staff, f"fuzz.s.{tag}")
+        others = [self.login(self.sessions_username) for _ in range(OTHER_SESSIONS)]
+        self._sessions_tokens = Tokens(self.url, self.login(self.sessions_username))
+        listed = self._sessions_get("/api/v1/me/sessions")["items"]
+        self.other_session_ids = [s["id"] for s in listed if not s["current"]]
+        assert len(self.other_session_ids) == len(others)
+        # "sign out everywhere else" from a third ID, so the ids above stay for the one-session
+        # ending (the document lists that operation first)
+        self._everywhere_tokens = Tokens(self.url, self.login(
+            self._online_id(staff, f"fuzz.e.{tag}")))
+
+    def _sessions_get(self, path):
+        return _ok(requests.get(self.url(path), headers=self.sessions_headers(), timeout=10),
+                   200)
+
+    def login(self, username=None):
+        """Signs the fuzzer in (or ``username``); waits out a short sign-in throttle (earlier
+        tests of the session may have spent this address's free failed sign-ins)."""
         for _ in range(3):
             response = requests.post(self.url("/api/v1/auth/login"), json={
-                "username": self.username, "password": PASSWORD}, timeout=10)
+                "username": username or self.username, "password": PASSWORD}, timeout=10)
             wait = int(response.headers.get("Retry-After", 0))
             if response.status_code != 429 or wait > MAX_THROTTLE_WAIT:
                 break
             time.sleep(wait)
         return _ok(response, 200)
 
-    def _sign_in(self):
-        pair = self.login()
-        self._token, self._refresh, self._token_at = (pair["access_token"],
-                                                      pair["refresh_token"], time.monotonic())
-
     def headers(self):
         """The admin's bearer header, renewed with the refresh token when it gets old."""
-        with self._lock:
-            if time.monotonic() - self._token_at > TOKEN_RENEW_SECONDS:
-                pair = _ok(requests.post(self.url("/api/v1/auth/refresh"), json={
-                    "refresh_token": self._refresh}, timeout=10), 200)
-                self._token, self._refresh, self._token_at = (
-                    pair["access_token"], pair["refresh_token"], time.monotonic())
-            return {"Authorization": f"Bearer {self._token}"}
+        return self._tokens.headers()
+
+    def sessions_headers(self, everywhere=False):
+        """The sessions user's current session (never ended: /me/sessions ends the others);
+        ``everywhere``: the third ID's, for ending every other session."""
+        return (self._everywhere_tokens if everywhere else self._sessions_tokens).headers()
 
     def spare_headers(self):
         """A session POST /auth/logout may end (never the main one); once the spares are
@@ -184,4 +230,5 @@ class World:
         return {"account_number": [self.account_number, self.other_account_number],
                 "invoice_number": self.invoice_numbers, "method_id": methods,
                 "payment_method_id": methods, "payment_id": list(self.payment_ids),
-                "user_id": [self.user_id], "notification_id": self.notification_ids}
+                "user_id": [self.user_id], "notification_id": self.notification_ids,
+                "session_id": list(self.other_session_ids)}
