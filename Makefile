@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-service test-e2e chaos chaos-cluster bench bill-run dead-letters docs install clean
+.PHONY: run test test-unit test-service test-e2e chaos chaos-cluster bench bill-run find-account dead-letters docs install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ bench: $(STAMP)
 ## bill-run: issue the statements of a cycle date with a progress bar (DATE=YYYY-MM-DD, default today)
 bill-run: $(STAMP)
 	$(BIN)/python -m services.billing.cli $(if $(DATE),--date $(DATE))
+
+## find-account: staff search for accounts (Q=harbor: account or invoice number, company name
+## start, email or phone; ALL=1 every page, JSON=1 one JSON object per line)
+find-account: $(STAMP)
+	$(BIN)/python -m services.billing.find_cli "$(Q)" $(if $(ALL),--all) $(if $(JSON),--json)
 
 ## dead-letters: list parked events (SERVICE=billing for one service); REPLAY=billing.17 replays one
 dead-letters: $(STAMP)

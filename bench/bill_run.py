@@ -35,11 +35,12 @@ SEED = [
     # the sealed key (kept since issue 12 for printing) is never read by a bill run
     """INSERT INTO accounts (account_number, security_key_hash, security_key_sealed,
            company_name, contact_name, email, phone, address_line1, city, state, postal_code,
-           bill_cycle_day, invoice_delivery, opened_on, created_at)
+           bill_cycle_day, invoice_delivery, opened_on, created_at, company_name_key,
+           email_key)
        SELECT lpad(i::text, 16, '0'), 'x', 'x', 'Bench Co ' || i, 'Pat', 'pat@bench.example',
               '+14155550100', '1 Main St', 'Springfield',
               (ARRAY['CA','NY','TX','IL','WA'])[1 + mod(i, 5)], '94111', 1, :delivery,
-              DATE '2026-01-01', now()
+              DATE '2026-01-01', now(), 'bench co ' || i, 'pat@bench.example'
        FROM generate_series(1, :n) AS i""",
     """INSERT INTO account_services (account_id, product_code, quantity, monthly_cents)
        SELECT a.id, p.code, p.quantity, p.cents FROM accounts a CROSS JOIN (VALUES

@@ -1,7 +1,7 @@
 """What the gateway shows of an account that needs more than one service: the accounts a
 user may see (identity) with their company names (billing), an account's summary (billing)
 with its autopay (payments), and the two changes that first check the caller's password
-with identity."""
+with identity; and the staff desk's overview of one account (billing, payments, identity)."""
 from gateway.clients import billing, identity, payments
 from gateway.rpc import ServiceUnavailable
 from services.contracts import validators
@@ -52,6 +52,23 @@ def account_summary(account_number):
     except ServiceUnavailable:
         summary["autopay"], summary["autopay_unavailable"] = None, True
     return summary
+
+
+RECENT_PAYMENTS = 5
+
+
+def staff_overview(account_number):
+    """The staff desk's overview: billing's (profile, status, services, balance, last
+    statements), the recent payments (payments) and the users and their roles (identity).
+    Billing first, so an unknown account is NotFound before anyone else is asked; any of
+    the three not answering is ServiceUnavailable (503): staff act on the overview, and a
+    part missing silently would read as "no payments" or "no users". ``open_disputes`` is
+    empty until disputes exist (issue 15's later points)."""
+    found = billing.get_account_overview(account_number)
+    found["recent_payments"] = payments.list_payments(account_number, RECENT_PAYMENTS)["items"]
+    found["users"] = identity.list_account_users(account_number)
+    found["open_disputes"] = []
+    return found
 
 
 def invite(account_number, user_id, body, actor):

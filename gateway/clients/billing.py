@@ -104,6 +104,17 @@ def open_account(body):
     return call("billing", "open_account", body)
 
 
+def search_accounts(q, limit, cursor=None):
+    """``{items: [{account_number, company_name, email, phone, status, balance_cents}],
+    next_cursor}``."""
+    return call("billing", "search_accounts", q, limit, cursor)
+
+
+def get_account_overview(account_number):
+    """Billing's part of the staff overview (gateway.clients.accounts.staff_overview)."""
+    return call("billing", "get_account_overview", account_number)
+
+
 def reissue_security_key(account_number):
     return call("billing", "reissue_security_key", account_number)
 

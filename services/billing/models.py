@@ -1,7 +1,7 @@
 """billing's tables."""
 from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, String,
                         UniqueConstraint)
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import relationship, validates
 
 from services.runtime import service_tables
 
@@ -9,8 +9,26 @@ Base = service_tables.declarative_base()
 metadata = Base.metadata
 
 
+# byte order on PostgreSQL (as on SQLite): the staff search's name index serves ``LIKE
+# 'prefix%'`` and its keyset order, and Python compares cursors the way the database does
+SEARCH_KEY = String(120).with_variant(String(120, collation="C"), "postgresql")
+ACCOUNT_STATUSES = ("active", "suspended", "closed")
+
+
+def search_key(value):
+    """How staff search compares names and emails: case-folded (Python's, the same on every
+    database: SQLite's lower() folds ASCII only)."""
+    return value.casefold() if value is not None else None
+
+
 class Account(Base):
     __tablename__ = "accounts"
+    __table_args__ = (
+        # staff search (search.py): company name by prefix in keyset order, email, phone
+        Index("ix_accounts_company_name_key", "company_name_key", "id"),
+        Index("ix_accounts_email_key", "email_key"),
+        Index("ix_accounts_phone", "phone"),
+    )
     id = Column(Integer, primary_key=True)
     account_number = Column(String(16), nullable=False, unique=True)
     security_key_hash = Column(String(200), nullable=False)  # argon2id: to check the key
@@ -30,9 +48,24 @@ class Account(Base):
     invoice_email = Column(String(254))  # where paperless bills go; NULL: the company email
     opened_on = Column(Date, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
+    # active | suspended | closed; only active is set today (suspension, closure: issue 15)
+    status = Column(String(12), nullable=False, default="active", server_default="active")
+    # search_key(company_name), search_key(email): kept by the validators below
+    company_name_key = Column(SEARCH_KEY, nullable=False)
+    email_key = Column(String(254), nullable=False)
 
     services = relationship("AccountService", back_populates="account",
                             cascade="all, delete-orphan")
+
+    @validates("company_name")
+    def _keep_name_key(self, _key, value):
+        self.company_name_key = search_key(value)
+        return value
+
+    @validates("email")
+    def _keep_email_key(self, _key, value):
+        self.email_key = search_key(value)
+        return value
 
 
 class AccountService(Base):

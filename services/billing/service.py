@@ -7,8 +7,8 @@ from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 
-from services.billing import (accounts, bill_runs, calls_csv, catalogue, ledger, pdf_sandbox,
-                              print_batch, profile, queries, usage)
+from services.billing import (accounts, bill_runs, calls_csv, catalogue, ledger, overview,
+                              pdf_sandbox, print_batch, profile, queries, search, usage)
 from services.billing.service_delivery import InvoiceDeliveryMixin
 from services.billing.models import metadata
 from services.contracts.errors import InvalidInput, NotFound, Unavailable
@@ -63,6 +63,27 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
 
     def _kek(self):
         return key_encryption_key(self.config)
+
+    # --- the staff desk ---
+
+    @rpc(expected_exceptions=InvalidInput)
+    def search_accounts(self, q, limit=20, cursor=None):
+        """Finds accounts by account or invoice number, company name (prefix,
+        case-insensitive), email or phone (billing/search.py). Returns ``{items:
+        [{account_number, company_name, email, phone, status, balance_cents}], next_cursor}``.
+        Raises InvalidInput (``q`` empty, over 100 characters or with control characters; a
+        bad ``limit`` or ``cursor``)."""
+        with self.db.transaction() as tx:
+            return search.find(tx.session, q, limit, cursor)
+
+    @rpc(expected_exceptions=NotFound)
+    def get_account_overview(self, account_number):
+        """Billing's part of the staff overview (billing/overview.py): ``{account_number,
+        status, profile, invoice_delivery, bill_cycle_day, opened_on, services,
+        balance_cents, amount_due_cents, past_due_cents, currency, statements}``.
+        Raises NotFound."""
+        with self.db.transaction() as tx:
+            return overview.account_overview(tx.session, account_number)
 
     @rpc
     def verify_account_key(self, account_number, security_key):

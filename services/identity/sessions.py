@@ -94,7 +94,7 @@ def _cursor(text):
     try:
         created_at, session_id = str(text).split("|", 1)
         return clock.as_utc(datetime.fromisoformat(created_at)), session_id
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved to UTC
         raise InvalidInput({"cursor": ["Not a cursor this list gave."]}) from None
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pyotp
 import requests
 
+from tests.browser import checkers
 from tests.support.portal_browser import sign_in
 from tests.e2e.auth_helpers import PASSWORD, new_user
 from tests.e2e.test_account_takeover import link_in, mail_with
@@ -217,6 +218,8 @@ def test_a_customer_signs_out_another_session_then_everywhere_else(page, browser
     assert "This browser" in current.inner_text()
     assert current.get_by_role("button", name="Sign out").count() == 0
     assert "HeadlessChrome" in current.inner_text()  # the User-Agent this browser sent
+    found = checkers.blocking(checkers.axe_violations(p))  # the open table, its buttons
+    assert found == [], checkers.report({"/security#sessions": found})
 
     app_row = session_rows(p).filter(has_text="BizPortal-iOS/2.4")
     app_row.get_by_role("button", name="Sign out").click()

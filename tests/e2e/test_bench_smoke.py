@@ -17,6 +17,7 @@ from tests.support.paths import ROOT
 
 # bench script -> its arguments for a run that only proves it works end to end
 TINY = {
+    "account_search.py": ["--accounts", "2000", "--queries", "70", "--rpc-queries", "14"],
     "bill_run.py": ["--accounts", "50", "--calls", "5", "--rounds", "1"],
     "bill_run_cluster.py": ["--accounts", "50", "--calls", "5", "--rounds", "1"],
     "calls_csv.py": ["--calls", "2000"],

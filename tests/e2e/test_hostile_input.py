@@ -172,6 +172,9 @@ def test_deeply_nested_json_is_a_400(system, admin):
     ("/api/v1/me/notifications?cursor=WzEsMV0", 400),  # base64 of [1,1]
     ("/api/v1/me/notifications?cursor=WzFlOTk5LCAxXQ", 400),  # [1e999, 1]
     ("/api/v1/accounts/{n}/payments?limit=" + HUGE, 400),
+    ("/api/v1/me/sessions?cursor=" + HUGE, 400),
+    ("/api/v1/me/sessions?cursor=0001-01-01T00:00:00%2B01:00|x", 400),  # before year 1 in UTC
+    ("/api/v1/me/sessions?cursor=9999-12-31T23:59:59-10:00|x", 400),  # after 9999 in UTC
 ])
 def test_ids_and_cursors_too_large_for_the_database_are_4xx_never_5xx(system, admin, path,
                                                                      expected):
@@ -183,6 +186,11 @@ def test_ids_and_cursors_too_large_for_the_database_are_4xx_never_5xx(system, ad
                                   "/api/v1/me/notifications/" + HUGE + "/read"])
 def test_posting_to_an_id_too_large_for_the_database_is_404(system, admin, path):
     response = admin["api"].post(system.url(path.format(n=admin["number"])), timeout=10)
+    assert response.status_code == 404, (response.status_code, response.text[:300])
+
+
+def test_ending_a_session_id_too_large_for_the_database_is_404(system, admin):
+    response = admin["api"].delete(system.url("/api/v1/me/sessions/" + HUGE), timeout=10)
     assert response.status_code == 404, (response.status_code, response.text[:300])
 
 

@@ -17,9 +17,11 @@ def seed(db):
             tx.session.execute(text("""
                 INSERT INTO accounts (account_number, security_key_hash, security_key_sealed,
                     company_name, contact_name, email, phone, address_line1, city, state, postal_code,
-                    bill_cycle_day, invoice_delivery, opened_on, created_at)
+                    bill_cycle_day, invoice_delivery, opened_on, created_at, company_name_key,
+                    email_key)
                 VALUES (:n, 'x', 'sealed:x', 'Co', 'Pat', 'p@x.example', '+14155550100', '1 Main St',
-                        'Austin', 'TX', '78701', 1, 'paper', '2026-01-01', '2026-01-01')"""),
+                        'Austin', 'TX', '78701', 1, 'paper', '2026-01-01', '2026-01-01', 'co',
+                        'p@x.example')"""),
                 {"n": f"{i:016d}"})
             tx.session.execute(text("""
                 INSERT INTO account_services (account_id, product_code, quantity, monthly_cents)

@@ -1,0 +1,76 @@
+"""The staff desk's payloads (/internal/v1/accounts?q=, /internal/v1/accounts/{n}): what the
+gateway validates and documents, and what billing's search_accounts and get_account_overview
+answer (plus what the gateway joins from payments and identity)."""
+from marshmallow import Schema, fields, validate
+
+from services.contracts import validators
+from services.contracts.billing import CompanyProfile, StatementItem
+from services.contracts.formats import DATE
+from services.contracts.identity import AccountUser
+from services.contracts.payments import Payment
+
+MAX_QUERY = 100  # billing/search.py refuses longer too
+STATUSES = ("active", "suspended", "closed")
+
+
+class AccountSearchQuery(Schema):
+    q = fields.String(required=True, validate=[validate.Length(1, MAX_QUERY),
+                                               validators.plain_text], metadata={
+        "description": "an account number, an invoice number, the start of a company name "
+                       "(any case), an email or a phone number; `%` and `_` are literal"})
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    cursor = fields.String(load_default=None, validate=validate.Length(1, 400), metadata={
+        "description": "`next_cursor` of the page before"})
+
+
+class AccountSearchItem(Schema):
+    account_number = fields.String(required=True)
+    company_name = fields.String(required=True)
+    email = fields.String(required=True)
+    phone = fields.String(required=True, metadata={"description": "E.164"})
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    balance_cents = fields.Integer(required=True, metadata={
+        "description": "the ledger's balance; negative = credit"})
+
+
+class AccountSearchPage(Schema):
+    items = fields.List(fields.Nested(AccountSearchItem), required=True)
+    next_cursor = fields.String(required=True, allow_none=True)
+
+
+class AccountServiceLine(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    section = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    monthly_cents = fields.Integer(required=True, metadata={"description": "each, as sold"})
+
+
+class Dispute(Schema):
+    """A disputed statement line (none exist yet: disputes come later in issue 15)."""
+    id = fields.String(required=True)
+    status = fields.String(required=True)
+
+
+class AccountOverview(Schema):
+    account_number = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES), metadata={
+        "description": "active | suspended | closed"})
+    profile = fields.Nested(CompanyProfile, required=True)
+    invoice_delivery = fields.String(required=True, metadata={"description": "paper | paperless"})
+    bill_cycle_day = fields.Integer(required=True)
+    opened_on = fields.String(required=True, metadata=DATE)
+    services = fields.List(fields.Nested(AccountServiceLine), required=True)
+    balance_cents = fields.Integer(required=True, metadata={
+        "description": "the ledger's balance; negative = credit"})
+    amount_due_cents = fields.Integer(required=True)
+    past_due_cents = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    statements = fields.List(fields.Nested(StatementItem), required=True, metadata={
+        "description": "the last three, newest first"})
+    recent_payments = fields.List(fields.Nested(Payment), required=True, metadata={
+        "description": "the last five, newest first (payments)"})
+    users = fields.List(fields.Nested(AccountUser), required=True, metadata={
+        "description": "online IDs of the account and their roles (identity)"})
+    open_disputes = fields.List(fields.Nested(Dispute), required=True, metadata={
+        "description": "always empty until disputes exist"})
