@@ -57,6 +57,7 @@ def switch_account():
 @access.signed_in
 def my_accounts():
     accounts = accounts_with_amounts(access.current_user()["user_id"])
+    g.portal_accounts = accounts  # the switcher's list too: no second round of RPCs
     return render_template(
         "my_accounts.html", accounts=accounts,
         total=sum(a["amount_due_cents"] or 0 for a in accounts),

@@ -67,6 +67,18 @@ def test_my_accounts_links_an_account_and_the_switcher_chooses_what_pages_show(p
     assert page.console_errors == []
 
 
+def test_my_accounts_and_the_multi_payment_form_fit_a_phone(phone_page, system):
+    user = billed_customer(system)
+    p = phone_page.page
+    sign_in(p, user["username"])
+    link_in_form(p, open_account(system))
+    for path in ("/accounts", "/accounts/pay"):
+        p.goto(path)
+        assert p.evaluate("document.documentElement.scrollWidth") <= 375 + 1, path
+    assert p.get_by_role("button", name="Switch account").is_visible()
+    assert phone_page.console_errors == []
+
+
 def test_several_accounts_are_paid_at_once_and_one_decline_does_not_stop_the_other(page,
                                                                                   system):
     user = billed_customer(system)

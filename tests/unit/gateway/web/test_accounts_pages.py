@@ -119,6 +119,7 @@ def test_my_accounts_shows_each_amount_and_the_total_from_one_billing_call(clien
     assert "$123.45" in page and "$5.00" in page and "$700.00" in page
     assert re.search(r'id="total-due"><strong>\$828\.45<', page)
     assert [c[2] for c in calls(rpc, "get_account_summaries")] == [([A, B, C],)]
+    assert calls(rpc, "get_company_names") == []  # the switcher reuses the page's list
     for label in ("Account number", "Security key", "Add account"):
         assert label in page
 

@@ -1,0 +1,47 @@
+"""billing/search.py's pure parts: what a query is read as, LIKE escaping, the cursor."""
+import pytest
+from sqlalchemy.dialects import postgresql
+
+from services.billing import search
+from services.contracts.errors import InvalidInput
+
+
+def kinds(q):
+    compiled = [str(c.compile(dialect=postgresql.dialect())) for c in search.conditions(q)]
+    return [next(name for name in ("company_name_key", "account_number", "invoice_number",
+                                   "email_key", "phone") if name in sql) for sql in compiled]
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("harbor", ["company_name_key"]),
+    ("4000 0000 0000 0002", ["company_name_key", "account_number", "invoice_number"]),
+    ("26110110000001", ["company_name_key", "invoice_number"]),  # 14 digits: no phone
+    ("ops@harbor.example", ["company_name_key", "email_key"]),
+    ("(312) 555-0101", ["company_name_key", "phone"]),
+    ("1-800-FLOWERS", ["company_name_key"]),  # letters are a name, not keypad digits
+    ("12", ["company_name_key", "invoice_number"]),
+])
+def test_a_query_is_read_as_each_kind_it_could_be(q, expected):
+    assert kinds(q) == expected
+
+
+@pytest.mark.parametrize("text, pattern", [
+    ("100%", "100\\%%"), ("a_b", "a\\_b%"), ("back\\slash", "back\\\\slash%"),
+    ("o'brien", "o'brien%"),
+])
+def test_wildcards_and_the_escape_are_escaped(text, pattern):
+    assert search.like_prefix(text) == pattern
+
+
+def test_a_cursor_reads_back_and_a_forged_one_is_refused():
+    assert search._uncursor(search._cursor("ünited widgets", 42)) == ("ünited widgets", 42)
+    for forged in ("", "!!", search._cursor("x", 1)[:-2], "WzEsMl0", "bnVsbA"):
+        with pytest.raises(InvalidInput):
+            search._uncursor(forged)
+
+
+@pytest.mark.parametrize("q", ["", " ", "x" * 101, "a\tb", "a\u200bb", 7, None])
+def test_a_bad_query_is_refused_before_any_sql(q):
+    with pytest.raises(InvalidInput) as raised:
+        search.check_query(q, 20)
+    assert list(raised.value.errors) == ["q"]
