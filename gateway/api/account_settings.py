@@ -3,7 +3,7 @@ account reads them; only its admins change them (services.contracts.roles: "mana
 from flask import request
 from marshmallow import fields
 
-from gateway.actors import actor
+from gateway.actors import actor, origin
 from gateway.api import ApiBlueprint
 from gateway.auth import access
 from gateway.clients import accounts, billing
@@ -96,5 +96,5 @@ def confirm_delivery(data):
 
     Send an account's paperless bills to the address a mailed link was sent to (the
     token of that link; no sign-in needed: whoever reads that mailbox confirms it)."""
-    found = billing.confirm_invoice_email(data["token"], request.remote_addr)
+    found = billing.confirm_invoice_email(data["token"], origin())
     return {"method": found["method"], "email": found["email"], "pending_email": None}

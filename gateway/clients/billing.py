@@ -43,8 +43,8 @@ def set_invoice_delivery(account_number, body, actor):
     return call("billing", "set_invoice_delivery", account_number, body, actor=actor)
 
 
-def confirm_invoice_email(token, ip):
-    return call("billing", "confirm_invoice_email", token, ip=ip)
+def confirm_invoice_email(token, actor):
+    return call("billing", "confirm_invoice_email", token, actor=actor)
 
 
 # -- statements and activity -------------------------------------------------------------------

@@ -3,7 +3,7 @@ Everyone on the account sees them; admins change them through the same billing R
 API (gateway.clients); others see them read-only with a note saying why."""
 from flask import flash, g, redirect, render_template, request, url_for
 
-from gateway.actors import actor
+from gateway.actors import actor, origin
 from gateway.auth import access
 from gateway.clients import accounts, billing
 from gateway.web import bp, forms
@@ -84,7 +84,7 @@ def account_delivery():
 def confirm_invoice_email():
     """The page a paperless address's mailed link opens."""
     return forms.confirm_link(
-        lambda token: billing.confirm_invoice_email(token, request.remote_addr),
+        lambda token: billing.confirm_invoice_email(token, origin()),
         lambda found: {"message": f"Done: the account's bills will be emailed to "
                                   f"{found['email']}."},
         title="Confirm where bills go",

@@ -6,6 +6,7 @@ from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC q
 
 from services.billing import mail_throttle, paperless, profile
 from services.billing.queries import account
+from services.contracts import actor as contract_actor
 from services.contracts.errors import InvalidInput, NotFound, Refused, Throttled
 
 
@@ -52,13 +53,14 @@ class InvoiceDeliveryMixin:
         return delivery
 
     @rpc(expected_exceptions=Refused)
-    def confirm_invoice_email(self, token, ip=None):
+    def confirm_invoice_email(self, token, actor=None):
         """Applies a paperless address with the token of the link mailed to it (single
-        use). Returns ``{account_number, method, email}``. Raises Refused (unknown, used,
-        superseded, expired). Emits ``billing.invoice_delivery_changed`` (its actor: who
-        asked for the address)."""
+        use); ``actor`` (contracts.actor) is whoever followed the link, from where. Returns
+        ``{account_number, method, email}``. Raises Refused (unknown, used, superseded,
+        expired). Emits ``billing.invoice_delivery_changed`` (its actor: who asked for the
+        address; its ip: where the link was followed)."""
         with self.db.transaction() as tx:
             number, delivery, requested_by = profile.verify_delivery(tx.session, token, clock.now())
             tx.emit("invoice_delivery_changed", profile.delivery_event(
-                number, delivery, {"user_id": requested_by, "ip": ip}))
+                number, delivery, dict(contract_actor.of(actor), user_id=requested_by)))
         return dict(delivery, account_number=number)

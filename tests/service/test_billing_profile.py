@@ -50,6 +50,22 @@ def test_an_admin_renames_the_company_and_the_change_is_published_with_who_and_w
                              "fields": ["company_name", "phone", "billing_address"]}
 
 
+def test_a_confirmed_address_is_published_with_who_asked_for_it_and_where_it_was_confirmed(
+        billing):
+    container, number = billing
+    queue = events_queue(container.config["AMQP_URI"], "billing", "invoice_delivery_changed")
+    hook(container, "set_invoice_delivery", number,
+         {"method": "paperless", "email": "ap@northwind.example"},
+         actor={"user_id": "u-1", "ip": "203.0.113.9", "user_agent": "pytest"})
+    token = verification_token("ap@northwind.example")
+    hook(container, "confirm_invoice_email", token,
+         actor={"user_id": None, "ip": "198.51.100.20", "user_agent": "mail client"})
+    event = take(container.config["AMQP_URI"], queue)
+    assert event["data"] == {"account_number": number, "method": "paperless",
+                             "email": "ap@northwind.example", "actor_user_id": "u-1",
+                             "ip": "198.51.100.20"}
+
+
 def test_a_malformed_profile_change_names_each_field_and_changes_nothing(billing):
     container, number = billing
     before = hook(container, "get_profile", number)
