@@ -2,12 +2,26 @@
 under eventlet (``-p tests.support.green``), on a real broker (a fresh vhost per test) and a real
 database: every test runs twice, on SQLite and on PostgreSQL (a fresh database per test,
 copied from a migrated template). Other services' RPC proxies may be replaced with fakes via
-``replace_dependencies``; nothing else is faked."""
+``replace_dependencies``, and a test may move the services' clock ahead (``clock_ahead``);
+nothing else is faked."""
+from datetime import timedelta
+
 import pytest
 
-from services.runtime import migrations
+from services.runtime import clock, migrations
 
 _templates = {}
+
+
+@pytest.fixture
+def clock_ahead(monkeypatch):
+    """``clock_ahead(seconds)``: the services' clock (services.runtime.clock) runs that far
+    ahead of the real one from then on."""
+    real = clock.now
+
+    def ahead(seconds):
+        monkeypatch.setattr(clock, "now", lambda: real() + timedelta(seconds=seconds))
+    return ahead
 
 
 @pytest.fixture

@@ -3,13 +3,10 @@
 and database (SQLite and PostgreSQL); billing and notifications are fakes
 (tests/support/identity_service.py), and the background runner is replaced by one that never
 runs its work (the process died right after answering) or swallows its errors as the real
-one does. Time moves on by replacing the services' clock."""
-from datetime import timedelta
-
+one does. Time moves on by replacing the services' clock (clock_ahead)."""
 import pytest
 
 from services.contracts.errors import Refused, Unavailable
-from services.runtime import clock as runtime_clock
 from tests.support import identity_service
 from tests.support.containers import execute
 from tests.support.containers import hook as rpc
@@ -65,16 +62,6 @@ class _FlakyNotifications:
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """``clock(seconds)``: identity's clock runs that far ahead of the real one from now on."""
-    real = runtime_clock.now
-
-    def ahead(seconds):
-        monkeypatch.setattr(runtime_clock, "now", lambda: real() + timedelta(seconds=seconds))
-    return ahead
-
-
-@pytest.fixture
 def start_identity(start_service):
     def start(background, notifications=None):
         class Identity(IdentityUnderTest):
@@ -88,7 +75,7 @@ def start_identity(start_service):
 
 
 def test_a_reset_asked_just_before_the_process_died_is_mailed_once_by_the_sweep(
-        start_identity, clock):
+        start_identity, clock_ahead):
     died = _Died()
     identity = start_identity(died)
     rpc(identity, "request_password_reset", "sam.lee", actor=AT_OFFICE)
@@ -99,7 +86,7 @@ def test_a_reset_asked_just_before_the_process_died_is_mailed_once_by_the_sweep(
 
     sweep(identity)  # a young request is left to its own worker
     assert identity_service.SENT == []
-    clock(31)
+    clock_ahead(31)
     sweep(identity)
     (mail,) = mails("password_reset")
     assert mail["to"] == "Sam@bluebird.example" and mail["secret_keys"] == ["link"]
@@ -107,24 +94,24 @@ def test_a_reset_asked_just_before_the_process_died_is_mailed_once_by_the_sweep(
                              "WHERE done_at IS NOT NULL") == [(None, None)]
 
     # done is not done again: by a later sweep, nor by the dead process's work run late
-    clock(120)
+    clock_ahead(120)
     sweep(identity)
     fn, args = died.jobs[0]
     fn(*args)
     assert len(mails("password_reset")) == 1
     rpc(identity, "reset_password", token_of(mail), "harbor lantern quiet 77")
 
-    clock(2 * 24 * 3600)  # done rows are kept a day
+    clock_ahead(2 * 24 * 3600)  # done rows are kept a day
     sweep(identity)
     assert execute(identity, "SELECT count(*) FROM recovery_requests") == [(0,)]
 
 
 def test_a_username_reminder_and_an_unknown_username_left_undone_are_done_by_the_sweep(
-        start_identity, clock):
+        start_identity, clock_ahead):
     identity = start_identity(_Died())
     rpc(identity, "request_username_reminder", "sam@bluebird.example", actor=AT_OFFICE)
     rpc(identity, "request_password_reset", "nobody.at.all", actor=AT_OFFICE)
-    clock(31)
+    clock_ahead(31)
     sweep(identity)
     sweep(identity)
     assert [(m["template"], m["to"], m["context"]["usernames"])
@@ -135,27 +122,27 @@ def test_a_username_reminder_and_an_unknown_username_left_undone_are_done_by_the
                              "AND identifier IS NULL") == [(2,)]
 
 
-def test_a_mail_notifications_never_got_is_sent_once_the_claim_runs_out(start_identity,
-                                                                         clock):
+def test_a_mail_notifications_never_got_is_sent_once_the_claim_runs_out(
+        start_identity, clock_ahead):
     identity = start_identity(_Logged(), _FlakyNotifications(["before"]))
     rpc(identity, "request_password_reset", "sam.lee", actor=AT_OFFICE)
     assert identity_service.SENT == []
-    clock(20)
+    clock_ahead(20)
     sweep(identity)  # the worker that failed still holds it
     assert identity_service.SENT == []
-    clock(31)
+    clock_ahead(31)
     sweep(identity)
     (mail,) = mails("password_reset")
     rpc(identity, "reset_password", token_of(mail), "harbor lantern quiet 77")
 
 
 def test_a_mail_sent_but_not_marked_done_is_sent_again_and_only_the_newer_link_works(
-        start_identity, clock):
+        start_identity, clock_ahead):
     """At least once: a duplicate mail rather than a lost one. The second link ends the
     first (reset tokens die together), so the duplicate opens no second door."""
     identity = start_identity(_Logged(), _FlakyNotifications(["after"]))
     rpc(identity, "request_password_reset", "sam.lee", actor=AT_OFFICE)
-    clock(31)
+    clock_ahead(31)
     sweep(identity)
     sweep(identity)
     first, second = mails("password_reset")

@@ -3,13 +3,11 @@
 current, and when a session was last seen. billing and notifications are fakes
 (tests/support/identity_service.py); alerts are read from identity's outbox."""
 import json
-from datetime import timedelta
 
 import pytest
 
 from services.contracts.errors import InvalidInput, NotFound, Unauthenticated
 from services.identity import sessions
-from services.runtime import clock as runtime_clock
 from tests.support.containers import hook as rpc
 from tests.support.containers import rows
 from tests.support.identity_service import (OTHER_ACCOUNT, PASSWORD, from_ip, signup_request,
@@ -22,16 +20,6 @@ def events(container, event_type):
     return [json.loads(body)["data"] for (body,) in rows(
         container, "SELECT body FROM outbox WHERE event_type = :t ORDER BY created_at",
         t=event_type)]
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """``clock(seconds)``: identity's clock runs that far ahead of the real one from now on."""
-    real = runtime_clock.now
-
-    def move(seconds):
-        monkeypatch.setattr(runtime_clock, "now", lambda: real() + timedelta(seconds=seconds))
-    return move
 
 
 @pytest.fixture
@@ -135,8 +123,8 @@ def test_signing_out_everywhere_else_keeps_the_current_session_and_sends_an_aler
     assert len(events(identity, "identity.security_alert_raised")) == 1
 
 
-def test_last_seen_moves_on_refresh_and_at_most_every_few_minutes_on_confirmation(identity,
-                                                                                   clock):
+def test_last_seen_moves_on_refresh_and_at_most_every_few_minutes_on_confirmation(
+        identity, clock_ahead):
     signed_in = sign_in(identity)
 
     def last_seen():
@@ -144,13 +132,13 @@ def test_last_seen_moves_on_refresh_and_at_most_every_few_minutes_on_confirmatio
         return item["last_seen_at"]
     opened = last_seen()
 
-    clock(sessions.SEEN_EVERY.total_seconds() / 2)
+    clock_ahead(sessions.SEEN_EVERY.total_seconds() / 2)
     assert rpc(identity, "get_session", signed_in["session_id"])["active"]
     assert last_seen() == opened  # confirmed lately: nothing written
-    clock(sessions.SEEN_EVERY.total_seconds() + 1)
+    clock_ahead(sessions.SEEN_EVERY.total_seconds() + 1)
     rpc(identity, "get_session", signed_in["session_id"])
     confirmed = last_seen()
     assert confirmed > opened
-    clock(sessions.SEEN_EVERY.total_seconds() + 2)
+    clock_ahead(sessions.SEEN_EVERY.total_seconds() + 2)
     rpc(identity, "refresh_session", signed_in["refresh_token"])
     assert last_seen() > confirmed  # a refresh always counts
