@@ -21,6 +21,16 @@ def balance(session, account_id):
                            .where(LedgerEntry.account_id == account_id)).scalar()
 
 
+def balances(session, account_ids):
+    """``{account_id: balance}`` for many accounts in one query (an account with no entries is
+    left out: its balance is 0)."""
+    if not account_ids:
+        return {}
+    return {account_id: int(total) for account_id, total in session.execute(
+        select(LedgerEntry.account_id, func.sum(LedgerEntry.amount_cents))
+        .where(LedgerEntry.account_id.in_(account_ids)).group_by(LedgerEntry.account_id))}
+
+
 def _account(session, account_number):
     account = session.execute(select(Account.id, Account.account_number)
                               .where(Account.account_number == account_number)).first()

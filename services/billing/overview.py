@@ -1,7 +1,7 @@
 """One account as staff see it on the desk: billing's part of the overview (profile, status,
 services, balance, the last statements). The gateway adds payments' recent payments and
 identity's users and roles (gateway/clients/accounts.py)."""
-from services.billing import catalogue, fees, ledger, profile, queries
+from services.billing import catalogue, fees, profile, queries
 
 LAST_STATEMENTS = 3
 
@@ -23,7 +23,7 @@ def account_overview(session, account_number):
         "account_number": found.account_number, "status": found.status,
         "profile": profile.public(found), "invoice_delivery": found.invoice_delivery,
         "bill_cycle_day": found.bill_cycle_day, "opened_on": found.opened_on.isoformat(),
-        "services": services, "balance_cents": ledger.balance(session, found.id),
+        "services": services, "balance_cents": summary["balance_cents"],
         "amount_due_cents": summary["amount_due_cents"],
         "past_due_cents": summary["past_due_cents"], "currency": fees.CURRENCY,
         "statements": queries.statements(session, found.account_number,

@@ -107,10 +107,7 @@ def account_summaries(session, account_numbers):
     found = session.execute(select(Account.id, Account.account_number, Account.company_name)
                             .where(Account.account_number.in_(numbers))).all()
     ids = [row.id for row in found]
-    balances = dict(session.execute(
-        select(LedgerEntry.account_id, func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
-        .where(LedgerEntry.account_id.in_(ids)).group_by(LedgerEntry.account_id)).all()) \
-        if ids else {}
+    balances = ledger.balances(session, ids)
     newest = (select(Statement.account_id, func.max(Statement.statement_date).label("latest"))
               .where(Statement.account_id.in_(ids)).group_by(Statement.account_id).subquery())
     due_dates = dict(session.execute(
@@ -119,7 +116,7 @@ def account_summaries(session, account_numbers):
             & (Statement.statement_date == newest.c.latest))).all()) if ids else {}
     return {row.account_number: {
         "account_number": row.account_number, "company_name": row.company_name,
-        "amount_due_cents": max(int(balances.get(row.id, 0)), 0), "currency": fees.CURRENCY,
+        "amount_due_cents": max(balances.get(row.id, 0), 0), "currency": fees.CURRENCY,
         "due_date": due_dates[row.id].isoformat() if row.id in due_dates else None,
     } for row in found}
 

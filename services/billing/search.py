@@ -19,9 +19,10 @@ import json
 import re
 
 from marshmallow import ValidationError
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 
-from services.billing.models import Account, LedgerEntry, Statement, search_key
+from services.billing import ledger
+from services.billing.models import Account, Statement, search_key
 from services.contracts import validators
 from services.contracts.errors import InvalidInput
 
@@ -95,7 +96,7 @@ def find(session, q, limit=20, cursor=None):
             rows[row.id] = row
     ordered = sorted(rows.values(), key=lambda r: (r.company_name_key.encode(), r.id))
     page, more = ordered[:limit], len(ordered) > limit
-    balances = _balances(session, [r.id for r in page])
+    balances = ledger.balances(session, [r.id for r in page])
     return {"items": [{"account_number": r.account_number, "company_name": r.company_name,
                        "email": r.email, "phone": r.phone, "status": r.status,
                        "balance_cents": balances.get(r.id, 0)} for r in page],
@@ -105,14 +106,6 @@ def find(session, q, limit=20, cursor=None):
 def _after(after):
     # a row comparison: PostgreSQL starts the index scan there (an OR would filter up to it)
     return tuple_(Account.company_name_key, Account.id) > tuple_(*after)
-
-
-def _balances(session, ids):
-    if not ids:
-        return {}
-    return dict(session.execute(
-        select(LedgerEntry.account_id, func.sum(LedgerEntry.amount_cents))
-        .where(LedgerEntry.account_id.in_(ids)).group_by(LedgerEntry.account_id)).all())
 
 
 # -- the cursor: kept here, small, until the shared paging helper lands ------------------------
