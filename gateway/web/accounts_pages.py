@@ -36,12 +36,23 @@ def account_switcher():
         user = access.current_user()
         if user is None:
             return {"portal_accounts": [], "current_account_number": None}
-        if "portal_accounts" not in g:
-            g.portal_accounts = accounts_of(user["user_id"])
-        return {"portal_accounts": g.portal_accounts,
+        return {"portal_accounts": _accounts(user["user_id"]),
                 "current_account_number": access.current_account()}
     except Exception:  # noqa: BLE001 - an error page while a service is away still renders
         return {"portal_accounts": [], "current_account_number": None}
+
+
+def _accounts(user_id):
+    """``accounts_of`` once per request: the page and the header's switcher share it."""
+    if "portal_accounts" not in g:
+        g.portal_accounts = accounts_of(user_id)
+    return g.portal_accounts
+
+
+def _accounts_with_amounts(user_id):
+    """``accounts_with_amounts``, which is also the switcher's list (no second round of RPCs)."""
+    g.portal_accounts = accounts_with_amounts(user_id)
+    return g.portal_accounts
 
 
 @bp.post("/accounts/switch")
@@ -56,8 +67,7 @@ def switch_account():
 @bp.get("/accounts")
 @access.signed_in
 def my_accounts():
-    accounts = accounts_with_amounts(access.current_user()["user_id"])
-    g.portal_accounts = accounts  # the switcher's list too: no second round of RPCs
+    accounts = _accounts_with_amounts(access.current_user()["user_id"])
     return render_template(
         "my_accounts.html", accounts=accounts,
         total=sum(a["amount_due_cents"] or 0 for a in accounts),
@@ -82,7 +92,7 @@ def link_account():
 
 def _payable(user_id):
     """The user's accounts their role there lets them pay, with amounts and methods."""
-    found = [a for a in accounts_with_amounts(user_id) if roles.allows(a["role"], "pay")]
+    found = [a for a in _accounts_with_amounts(user_id) if roles.allows(a["role"], "pay")]
     for account in found:
         account["methods"] = payments.list_payment_methods(account["account_number"])
     return found
@@ -139,7 +149,7 @@ def pay_accounts_submit():
 def pay_accounts_confirmation():
     """Each payment as payments has it now (a declined one included), each refusal's words."""
     names = {a["account_number"]: a["company_name"]
-             for a in accounts_of(access.current_user()["user_id"])}
+             for a in _accounts(access.current_user()["user_id"])}
     shown = []
     for result in session.get(RESULTS, []):
         number = result["account_number"]

@@ -26,20 +26,20 @@ class AccountLinks:
         ID: sign-up's one message for all of them). Emits ``identity.account_linked`` and a
         security alert to the user (``identity.security_alert_raised``).
         """
-        where = contract_actor.where(actor) or {}
+        where = contract_actor.where(actor)
         data, at = linking.load_request(request), clock.now()
         number = data["account_number"]
         with self.db.transaction() as tx:
             onlineids.get_user(tx.session, user_id)
-            throttle.reserve(tx.session, [("signup_ip", where.get("ip")),
+            throttle.reserve(tx.session, [("signup_ip", where["ip"]),
                                           ("signup_account", number)], at)
         matches = self.billing_rpc.verify_account_key(number, data["security_key"])
         try:
             with self.db.transaction() as tx:
                 user = onlineids.get_user(tx.session, user_id)
                 linking.link(tx.session, user, number, matches, at)
-                throttle.give_back(tx.session, [throttle.quota_key("signup_ip",
-                                                                   where.get("ip"))], at)
+                freed = [throttle.quota_key("signup_ip", where["ip"])]
+                throttle.give_back(tx.session, freed, at)
                 audit.record(tx.session, at, "account linked", actor_user_id=user.id,
                              account_number=number, subject_user_id=user.id,
                              detail=f"{user.username} as {linking.ROLE}", where=where)

@@ -182,6 +182,20 @@ def test_each_account_is_paid_once_per_key_and_payments_down_is_unconfirmed_not_
     assert args == (A, {"amount_cents": 12345, "payment_method_id": "ma"}, "key-a")
 
 
+def test_the_pay_pages_read_the_accounts_once_for_the_page_and_its_switcher(client_for):
+    rpc = fake_rpc()
+    client = client_for(rpc)
+    client.get("/accounts/pay")
+    assert len(calls(rpc, "get_account_summaries")) == 1
+    assert calls(rpc, "get_company_names") == []  # the switcher reuses the page's list
+    client.post("/accounts/pay", data={f"amount-{A}": "1.00", f"method-{A}": "ma",
+                                       f"key-{A}": "key-a"})
+    rpc.calls.clear()
+    page = client.get("/accounts/pay/confirmation").get_data(as_text=True)
+    assert 'id="account-switcher"' in page
+    assert len(calls(rpc, "list_user_accounts")) == len(calls(rpc, "get_company_names")) == 1
+
+
 def test_a_form_without_any_amount_pays_nothing(client_for):
     rpc = fake_rpc()
     client = client_for(rpc)
