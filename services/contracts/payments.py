@@ -101,12 +101,6 @@ class PaymentList(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
-class PaymentListQuery(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None, validate=validators.Pattern(
-        r"[0-9]{1,9}", error="Not a cursor this list gave."))
-
-
 class AutopayRequest(Schema):
     payment_method_id = fields.String(required=True, validate=validate.Length(1, 36))
     enabled = validators.Boolean(load_default=True)
