@@ -66,7 +66,7 @@ def register(session, user_id, challenge, credential, name, rp, at):
     credential_id = bytes_to_base64url(verified.credential_id)
     if by_credential(session, credential_id) is not None:
         raise Conflict(ALREADY)
-    transports = (credential.get("response") or {}).get("transports") or []
+    transports = _transports(credential)
     row = Passkey(id=str(uuid.uuid4()), user_id=user_id, credential_id=credential_id,
                   public_key=bytes_to_base64url(verified.credential_public_key),
                   sign_count=verified.sign_count, name=name, created_at=at,
@@ -96,8 +96,8 @@ def check_assertion(session, challenge, credential, rp, at, user_verification, u
         if isinstance(credential, dict) else None
     if row is None or (user_id is not None and row.user_id != user_id):
         raise AssertionRefused()
-    handle = (credential.get("response") or {}).get("userHandle")
     try:
+        handle = (credential.get("response") or {}).get("userHandle")
         if handle and base64url_to_bytes(handle) != row.user_id.encode():
             raise AssertionRefused()
         verified = verify_authentication_response(
@@ -138,6 +138,13 @@ def item(row):
             "transports": [t for t in row.transports.split(",") if t]}
 
 
+def _transports(credential):
+    """What the browser said of how it reaches the authenticator (a hint only)."""
+    response = credential.get("response") if isinstance(credential, dict) else None
+    listed = response.get("transports") if isinstance(response, dict) else None
+    return listed if isinstance(listed, list) else []
+
+
 def _descriptor(row):
     return PublicKeyCredentialDescriptor(id=base64url_to_bytes(row.credential_id))
 
@@ -146,6 +153,8 @@ def second_step(session, user_id, passkey, rp, at):
     """The second step of a password sign-in done with a passkey of ``user_id``: spends the
     second_step challenge of ``passkey`` (``{challenge_id, credential}``) and checks the
     assertion. Returns "passkey" when it worked, else "wrong" (counted like a wrong code)."""
+    if not isinstance(passkey, dict):
+        return "wrong"
     try:
         challenge = webauthn_challenges.spend(session, passkey.get("challenge_id"),
                                               "second_step", at)
