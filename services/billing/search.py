@@ -20,14 +20,14 @@ from marshmallow import ValidationError
 from sqlalchemy import select, tuple_
 
 from services.billing import ledger
-from services.billing.models import Account, Statement, search_key
+from services.billing.models import (EMAIL_KEY_CHARS, NAME_KEY_CHARS, Account, Statement,
+                                     search_key)
 from services.contracts import desk, paging, validators
 from services.contracts.errors import InvalidInput
 
 MAX_QUERY = 100
-KEY_CHARS = 120  # models.SEARCH_KEY
 # a page's last account: (company name key, id), as long as the staff API lets it be
-CURSOR = paging.Cursor("accounts", paging.text(KEY_CHARS), paging.ROW,
+CURSOR = paging.Cursor("accounts", paging.text(NAME_KEY_CHARS), paging.ROW,
                        chars=desk.SEARCH_CURSOR_CHARS)
 _SPACED_DIGITS = re.compile(r"[0-9][0-9 -]*", re.ASCII)
 _DIGITS = re.compile(r"[0-9]{1,24}", re.ASCII)
@@ -61,7 +61,7 @@ def conditions(q):
             found.append(Account.id.in_(select(Statement.account_id).where(
                 Statement.invoice_number == digits).scalar_subquery()))
     if "@" in q:
-        found.append(Account.email_key == search_key(q))
+        found.append(Account.email_key == search_key(q, EMAIL_KEY_CHARS))
     if _PHONE_TEXT.fullmatch(q):
         try:
             found.append(Account.phone == validators.phone(q))

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from services.billing import search
+from services.billing.models import NAME_KEY_CHARS
 from services.contracts import paging
 from tests.support.auth_helpers import bearer, login, new_user
 
@@ -91,5 +92,5 @@ def test_a_bad_limit_is_a_400_on_each_list(system, admin, path):
 
 def test_the_staff_desk_takes_a_cursor_as_long_as_its_longest_company_name_makes(system):
     response = system.staff().get(system.url("/internal/v1/accounts"), timeout=10, params={
-        "q": "harbor", "cursor": search.CURSOR.encode("\U0001d49c" * search.KEY_CHARS, 1)})
+        "q": "harbor", "cursor": search.CURSOR.encode("\U0001d49c" * NAME_KEY_CHARS, 1)})
     assert response.status_code == 200, response.text

@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy.dialects import postgresql
 
 from services.billing import search
+from services.billing.models import EMAIL_KEY_CHARS, NAME_KEY_CHARS, Account, search_key
 from services.contracts import desk
 from services.contracts.errors import InvalidInput
 
@@ -43,7 +44,7 @@ def test_a_cursor_reads_back_and_a_forged_one_is_refused():
 
 
 def test_the_longest_company_name_key_still_makes_a_cursor_the_staff_api_takes():
-    cursor = search.CURSOR.encode("\U0001d49c" * search.KEY_CHARS, 2 ** 31 - 2)
+    cursor = search.CURSOR.encode("\U0001d49c" * NAME_KEY_CHARS, 2 ** 31 - 2)
     assert len(cursor) <= desk.SEARCH_CURSOR_CHARS
     assert search.CURSOR.decode(cursor)[1] == 2 ** 31 - 2
 
@@ -53,3 +54,16 @@ def test_a_bad_query_is_refused_before_any_sql(q):
     with pytest.raises(InvalidInput) as raised:
         search.check_query(q, 20)
     assert list(raised.value.errors) == ["q"]
+
+
+@pytest.mark.parametrize("letter", ["ß", "ẞ", "ﬃ", "ΐ", "ŉ"])
+def test_a_name_folding_longer_than_its_column_keeps_a_key_that_fits_and_finds_it(letter):
+    name = letter * 120  # the longest company name; folded, two or three times as long
+    account = Account(company_name=name, email=f"{letter * 20}@x.example")
+    assert len(account.company_name_key) == NAME_KEY_CHARS
+    assert account.company_name_key == name.casefold()[:NAME_KEY_CHARS]
+    assert len(account.email_key) <= EMAIL_KEY_CHARS
+    # the longest query folds as long and is cut alike: its prefix still finds the name
+    query = search_key(letter * search.MAX_QUERY)
+    assert len(query) <= NAME_KEY_CHARS and account.company_name_key.startswith(query)
+    assert search_key("Straße") == search_key("STRASSE") == "strasse"
