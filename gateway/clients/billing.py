@@ -125,3 +125,8 @@ def load_usage(account_number, body):
 
 def issue_statements(body):
     return call("billing", "issue_statements", body, timeout=BILL_RUN_TIMEOUT)
+
+
+def run_collections(body):
+    """``{run_date, account_numbers?}`` → ``{reminders_sent, suspended, restored}``."""
+    return call("billing", "run_collections", body, timeout=BILL_RUN_TIMEOUT)

@@ -44,6 +44,11 @@ BY_NAME = {
     "last4": "4242",
     "enabled": True,
     "will_retry": False,
+    "past_due_cents": 48_250,
+    "days_past_due": 30,
+    "suspend_on": "2026-12-09",
+    "suspended_on": "2026-12-09",
+    "restored_on": "2026-12-11",
     "fields": ["phone", "billing_address"],
     "channel": "email",
     "category": "billing",
@@ -55,6 +60,8 @@ IN_EVENT = {
     ("identity.security_alert_raised", "kind"): "security",
     ("payments.payment_canceled", "reason"): "the user who scheduled it left the account",
     ("notifications.notification_sent", "category"): "bill_ready",
+    ("billing.payment_overdue", "days_past_due"): 7,
+    ("billing.payment_overdue", "stage"): 7,
 }
 BY_KIND = {fields.String: "text", fields.Integer: 1, fields.Boolean: True,
            fields.Date: "2026-10-15"}

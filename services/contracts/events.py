@@ -145,6 +145,28 @@ CATALOGUE = [
            balance_cents=_int(required=True)),
     _event("billing", "late_fee_assessed", "a statement was left unpaid after its due date",
            **_account, invoice_number=_str(required=True), amount_cents=_int(required=True)),
+    _event("billing", "payment_overdue",
+           "a collections run found the account past due 1, 7 or 14 days (stage): the "
+           "account's payers are reminded, once per missed statement and stage",
+           **_account, invoice_number=_str(allow_none=True, load_default=None),
+           due_date=fields.Date(required=True), past_due_cents=_int(required=True),
+           days_past_due=_int(required=True),
+           stage=_int(required=True, validate=validate.OneOf([1, 7, 14])),
+           suspend_on=fields.Date(required=True), currency=_str(required=True)),
+    _event("billing", "account_suspended",
+           "the account was suspended for non-payment: SUSPEND_AFTER_DAYS past due at a "
+           "collections run, or a returned payment undid what restored it; the network team "
+           "stops its services until billing.account_restored",
+           **_account, past_due_cents=_int(required=True), days_past_due=_int(required=True),
+           invoice_number=_str(allow_none=True, load_default=None),
+           suspended_on=fields.Date(required=True), currency=_str(required=True),
+           cause=_str(required=True, validate=validate.OneOf(["past_due", "payment_returned"]))),
+    _event("billing", "account_restored",
+           "a suspended account's past-due amount was paid (restored at once, with the "
+           "payment that did it) or found covered by a collections run: its services resume",
+           **_account, restored_on=fields.Date(required=True),
+           payment_id=_str(allow_none=True, load_default=None),
+           balance_cents=_int(required=True)),
     _event("payments", "payment_method_added", "a payment method was added",
            **_account, payment_method_id=_str(required=True), type=_str(required=True),
            last4=_str(required=True), **_actor),
