@@ -49,6 +49,7 @@ BY_NAME = {
     "suspend_on": "2026-12-09",
     "suspended_on": "2026-12-09",
     "restored_on": "2026-12-11",
+    "retry_on": None,
     "fields": ["phone", "billing_address"],
     "channel": "email",
     "category": "billing",

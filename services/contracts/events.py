@@ -182,7 +182,9 @@ CATALOGUE = [
            user_id=_str(allow_none=True)),
     _event("payments", "payment_failed", "a payment was declined or failed",
            **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
-           reason=_str(required=True), user_id=_str(allow_none=True), will_retry=_bool()),
+           reason=_str(required=True), user_id=_str(allow_none=True), will_retry=_bool(),
+           # an autopay tried again (1, 3 and 5 days after its first try): that day
+           retry_on=fields.Date(allow_none=True, load_default=None)),
     _event("payments", "payment_returned", "a bank payment came back after success",
            **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
            reason=_str(required=True), user_id=_str(allow_none=True)),
