@@ -116,8 +116,8 @@ def _remind(tx, account, found, day, suspend_after):
 def review(tx, account, day, suspend_after, *, remind=False, payment_id=None,
            cause="past_due"):
     """Applies the rules to one account (``account``: its row, locked or fresh) on ``day``:
-    restores a suspended account nothing is past due on (``billing.account_restored``),
-    reminds an active one on a reminder day when ``remind`` (``billing.payment_overdue``),
+    restores a suspended account nothing is past due on (``billing.account_restored``);
+    unless a failed autopay is still being tried (``retrying``), reminds an active one on a reminder day when ``remind`` (``billing.payment_overdue``),
     suspends an active one ``suspend_after`` days past due (``billing.account_suspended``,
     with ``cause``). Returns ``{reminded, suspended, restored}`` (0 or 1 each)."""
     done = {"reminded": 0, "suspended": 0, "restored": 0}
@@ -133,7 +133,7 @@ def review(tx, account, day, suspend_after, *, remind=False, payment_id=None,
                 "balance_cents": ledger.balance(tx.session, account.id)})
             done["restored"] = 1
         return done
-    if found.past_due_cents <= 0:
+    if found.past_due_cents <= 0 or retrying(account, day):
         return done
     if found.days(day) >= suspend_after:
         if _set_status(tx.session, account.id, "active", "suspended", day):
@@ -147,6 +147,22 @@ def review(tx, account, day, suspend_after, *, remind=False, payment_id=None,
     if remind:
         done["reminded"] = _remind(tx, account, found, day, suspend_after)
     return done
+
+
+def retrying(account, day):
+    """True while payments will still try a failed autopay (retries.py: 1, 3 and 5 days
+    after its first try): the account does not count as unpaid until the last try failed."""
+    return account.autopay_retry_on is not None and account.autopay_retry_on >= day
+
+
+def hold_for_autopay_retry(session, account_number, retry_on):
+    """Records the day payments tries a failed autopay again (``payments.payment_failed``'s
+    ``retry_on``); the latest such day counts, so a redelivered or late event changes
+    nothing."""
+    session.execute(update(Account).where(
+        Account.account_number == account_number,
+        or_(Account.autopay_retry_on.is_(None), Account.autopay_retry_on < retry_on)).values(
+        autopay_retry_on=retry_on))
 
 
 def review_number(tx, account_number, day, suspend_after, **options):

@@ -51,6 +51,9 @@ class Account(Base):
     # active | suspended | closed: collections.py suspends and restores (closure: issue 15)
     status = Column(String(12), nullable=False, default="active", server_default="active")
     status_changed_on = Column(Date)  # when status last changed; NULL: active since opened
+    # the latest day payments will try a failed autopay again: until then the account does
+    # not count as unpaid for collections (no reminder, no suspension)
+    autopay_retry_on = Column(Date)
     # search_key(company_name), search_key(email): kept by the validators below
     company_name_key = Column(SEARCH_KEY, nullable=False)
     email_key = Column(String(254), nullable=False)

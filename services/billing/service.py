@@ -1,6 +1,7 @@
 """The billing nameko service: thin entrypoints over billing's domain modules."""
 import base64
 import logging
+from datetime import date
 
 from nameko.dependency_providers import Config
 from services.runtime import clock
@@ -170,6 +171,19 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
             if tx is not None and ledger.apply_return(tx, event["data"]):
                 collections.review_number(tx, event["data"]["account_number"], clock.today(),
                                           self._suspend_after(), cause="payment_returned")
+
+    @reliable_handler("payments", "payment_failed")
+    def on_payment_failed(self, event):
+        """An autopay that payments will try again (``retry_on``) does not count as unpaid
+        until then: collections hold the account's reminders and suspension through that
+        day. Other failures change nothing here. Emits nothing."""
+        retry_on = event["data"].get("retry_on")
+        if not retry_on:
+            return
+        with self.db.apply_once(event, "billing.on_payment_failed") as tx:
+            if tx is not None:
+                collections.hold_for_autopay_retry(tx.session, event["data"]["account_number"],
+                                                   date.fromisoformat(str(retry_on)))
 
     # --- queries for the gateway ---
 

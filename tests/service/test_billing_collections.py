@@ -170,3 +170,19 @@ def test_a_bad_run_request_is_refused_and_changes_nothing(start_service):
         with pytest.raises(InvalidInput):
             hook(container, "run_collections", bad)
     assert status(container, number) == "active" and events(container, "payment_overdue") == []
+
+
+def test_an_autopay_still_being_retried_does_not_count_as_unpaid_until_its_last_try(
+        start_service, vhost):
+    container, number = billed(start_service)
+    failed = {"account_number": number, "payment_id": str(uuid.uuid4()), "amount_cents": 100,
+              "reason": "Your card has insufficient funds.", "user_id": None,
+              "will_retry": True}
+    for retry_on in ("2026-09-23", "2026-09-25", "2026-09-27"):  # 1, 3 and 5 days after
+        event_id = deliver(container, vhost, "payment_failed", dict(failed, retry_on=retry_on))
+    deliver(container, vhost, "payment_failed", dict(failed, retry_on="2026-09-25"), event_id)
+    deliver(container, vhost, "payment_failed", dict(failed, will_retry=False, retry_on=None))
+    for day in ("2026-09-23", "2026-09-25", "2026-09-27"):
+        assert run(container, day, number)["reminders_sent"] == 0
+    assert run(container, "2026-09-28", number)["reminders_sent"] == 1  # day 6: day 1's
+    assert [e["stage"] for e in events(container, "payment_overdue")] == [1]

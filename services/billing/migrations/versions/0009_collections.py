@@ -3,7 +3,9 @@
 * ``collection_notices``: one row per account, missed invoice and stage (1, 7, 14 days past
   due); its primary key makes each reminder go out once (services/billing/collections.py);
 * ``accounts.status_changed_on``: the day the account was last suspended or restored (NULL:
-  active since it was opened).
+  active since it was opened);
+* ``accounts.autopay_retry_on``: the latest day a failed autopay will be tried again (from
+  ``payments.payment_failed``); until then collections hold the account's reminders.
 
 Revision ID: 0009
 Revises: 0008
@@ -31,9 +33,11 @@ def upgrade():
     )
     with op.batch_alter_table('accounts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status_changed_on', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('autopay_retry_on', sa.Date(), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('accounts', schema=None) as batch_op:
+        batch_op.drop_column('autopay_retry_on')
         batch_op.drop_column('status_changed_on')
     op.drop_table('collection_notices')
