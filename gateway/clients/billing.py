@@ -130,3 +130,9 @@ def issue_statements(body):
 def run_collections(body):
     """``{run_date, account_numbers?}`` → ``{reminders_sent, suspended, restored}``."""
     return call("billing", "run_collections", body, timeout=BILL_RUN_TIMEOUT)
+
+
+def issue_credit(account_number, body, idempotency_key, actor):
+    """The credit note (services.contracts.credits.CreditNote); the first one again for a
+    retried key."""
+    return call("billing", "issue_credit", account_number, body, idempotency_key, actor=actor)

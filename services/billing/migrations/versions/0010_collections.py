@@ -7,16 +7,16 @@
 * ``accounts.autopay_retry_on``: the latest day a failed autopay will be tried again (from
   ``payments.payment_failed``); until then collections hold the account's reminders.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 14:00:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009'
-down_revision = '0008'
+revision = '0010'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
