@@ -144,6 +144,14 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
             if tx is not None:
                 ledger.apply_return(tx, event["data"])
 
+    @reliable_handler("payments", "payment_refunded")
+    def on_payment_refunded(self, event):
+        """Puts a refund back on the balance (ledger kind ``refund``), once per event and
+        once per refund id."""
+        with self.db.apply_once(event, "billing.on_payment_refunded") as tx:
+            if tx is not None:
+                ledger.apply_refund(tx, event["data"])
+
     # --- queries for the gateway ---
 
     @rpc(expected_exceptions=NotFound)

@@ -202,7 +202,7 @@ class StatementDetail(StatementItem):
 class ActivityEntry(Schema):
     date = fields.String(required=True, metadata=DATE)
     kind = fields.String(required=True, metadata={
-        "description": "charge | payment | credit | late_fee | adjustment | return"})
+        "description": "charge | payment | credit | late_fee | adjustment | return | refund"})
     description = fields.String(required=True)
     amount_cents = fields.Integer(required=True)
     balance_cents = fields.Integer(required=True)
