@@ -217,6 +217,11 @@ class SummaryLastPayment(Schema):
     paid_at = fields.String(required=True, metadata=DATE_TIME)
 
 
+class SummaryLastRefund(Schema):
+    amount_cents = fields.Integer(required=True)
+    refunded_at = fields.String(required=True, metadata=DATE_TIME)
+
+
 class SummaryAutopay(Schema):
     enabled = fields.Boolean(required=True)
     payment_method_id = fields.String(allow_none=True)
@@ -232,6 +237,8 @@ class AccountSummary(Schema):
     invoice_number = fields.String(allow_none=True)
     past_due_cents = fields.Integer(required=True)
     last_payment = fields.Nested(SummaryLastPayment, allow_none=True)
+    last_refund = fields.Nested(SummaryLastRefund, allow_none=True, metadata={
+        "description": "the newest refund given back to the account, or null"})
     autopay = fields.Nested(SummaryAutopay, allow_none=True)
     autopay_unavailable = fields.Boolean(metadata={
         "description": "true when the payments service did not answer: autopay is unknown"})
