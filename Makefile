@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-service test-e2e chaos chaos-cluster bench bill-run find-account dead-letters docs install clean
+.PHONY: run test test-unit test-service test-e2e chaos chaos-cluster bench bill-run find-account credit dead-letters docs install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ bill-run: $(STAMP)
 ## start, email or phone; ALL=1 every page, JSON=1 one JSON object per line)
 find-account: $(STAMP)
 	$(BIN)/python -m services.billing.find_cli "$(Q)" $(if $(ALL),--all) $(if $(JSON),--json)
+
+## credit: credit an account (ACCOUNT=… AMOUNT=cents REASON="…", INVOICE=… optional,
+## KEY=… to retry with the same Idempotency-Key)
+credit: $(STAMP)
+	$(BIN)/python -m services.billing.credit_cli "$(ACCOUNT)" "$(AMOUNT)" "$(REASON)" $(if $(INVOICE),--invoice $(INVOICE)) $(if $(KEY),--key $(KEY))
 
 ## dead-letters: list parked events (SERVICE=billing for one service); REPLAY=billing.17 replays one
 dead-letters: $(STAMP)

@@ -184,3 +184,31 @@ class MailThrottle(Base):
     count = Column(Integer, nullable=False)
     window_started_at = Column(DateTime(timezone=True), nullable=False)
     last_sent_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class IdempotencyKey(Base):
+    """A staff credit's Idempotency-Key: written in the credit's own transaction, so one key
+    makes one credit; the same key with the same body answers ``response`` again (payments
+    keeps its own for payments: no service reads another's tables)."""
+    __tablename__ = "idempotency_keys"
+    account_number = Column(String(16), primary_key=True)
+    key = Column(String(255), primary_key=True)
+    fingerprint = Column(String(64), nullable=False)  # sha256 of the request's fields
+    response = Column(String(4000), nullable=False)   # the first answer, as JSON
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class CreditNote(Base):
+    """What a credit is about: its reason, the statement it names, who issued it. The money
+    itself is its ledger entry (kind ``credit``) and nowhere else."""
+    __tablename__ = "credit_notes"
+    id = Column(String(36), primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False,
+                        index=True)
+    ledger_entry_id = Column(Integer, ForeignKey("ledger_entries.id", ondelete="CASCADE"),
+                             nullable=False, unique=True)
+    invoice_number = Column(String(24))  # the statement it is against, when it names one
+    reason = Column(String(200), nullable=False)
+    source = Column(String(12), nullable=False)  # staff | dispute
+    dispute_id = Column(String(36))  # the dispute it resolved (source dispute)
+    created_at = Column(DateTime(timezone=True), nullable=False)

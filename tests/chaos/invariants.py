@@ -42,7 +42,7 @@ class Snapshot:
                     self.ledger = conn.execute(text(
                         "SELECT a.account_number, l.kind, l.amount_cents, l.reference "
                         "FROM ledger_entries l JOIN accounts a ON a.id = l.account_id "
-                        "WHERE l.kind IN ('payment', 'return', 'refund')")).all()
+                        "WHERE l.kind IN ('payment', 'return', 'refund', 'credit')")).all()
             engine.dispose()
         journal = ChargeJournal(journal_path(system.data_dir))
         self.charges = journal.charges()
@@ -91,12 +91,12 @@ def charged_at_most_once(snap, _record):
             f"journal; charged twice {len(twice)}, succeeded without a charge {len(uncharged)}")
 
 
-def ledger_matches_payments(snap, _record):
+def ledger_matches_payments(snap, record):
     """Per account, billing's ledger holds payments' successes, returns and refunds, each as
-    payments has it: [paid, returned, refunded] the same on both sides, so the ledger's
-    money from payments is successes - returns - refunds. (Staff credits join this once
-    billing.credit_issued exists.)"""
-    expected = defaultdict(lambda: [0, 0, 0])
+    payments has it, and the staff credits the API accepted: [paid, returned, refunded,
+    credited] the same on both sides, so what the ledger credits is payments - returns -
+    refunds + credits."""
+    expected = defaultdict(lambda: [0, 0, 0, 0])
     for p in snap.payments.values():
         if p.status in ("succeeded", "returned"):
             expected[p.account_number][0] += p.amount_cents
@@ -105,18 +105,18 @@ def ledger_matches_payments(snap, _record):
     for r in snap.refunds.values():
         if r.status == "succeeded":
             expected[r.account_number][2] += r.amount_cents
-    ledger = defaultdict(lambda: [0, 0, 0])
+    for number, cents in getattr(record, "credits", {}).values():
+        expected[number][3] += cents
+    ledger = defaultdict(lambda: [0, 0, 0, 0])
+    column = {"payment": 0, "return": 1, "refund": 2, "credit": 3}
     for row in snap.ledger:
-        if row.kind == "payment":
-            ledger[row.account_number][0] += -row.amount_cents
-        elif row.kind == "return":
-            ledger[row.account_number][1] += row.amount_cents
-        else:
-            ledger[row.account_number][2] += row.amount_cents
+        sign = -1 if row.kind in ("payment", "credit") else 1
+        ledger[row.account_number][column[row.kind]] += sign * row.amount_cents
     accounts = set(expected) | set(ledger)
     wrong = sorted(n for n in accounts if tuple(expected[n]) != tuple(ledger[n]))
-    net = sum(paid - returned - refunded for paid, returned, refunded in expected.values())
-    return ("billing ledger == payments - returns - refunds, per account",
+    net = sum(paid - returned - refunded + credited
+              for paid, returned, refunded, credited in expected.values())
+    return ("billing ledger == payments - returns - refunds + credits, per account",
             not wrong, f"{len(accounts)} accounts, net {net} cents, {len(wrong)} differ"
             + (f": {[(n, expected[n], ledger[n]) for n in wrong[:3]]}" if wrong else ""))
 

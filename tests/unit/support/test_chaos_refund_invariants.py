@@ -1,5 +1,6 @@
-"""The chaos run's refund rows (tests/chaos/invariants.py) on a made-up snapshot: they pass
-on a consistent one and fail on each way a refund can go wrong, so the table can fail."""
+"""The chaos run's refund and ledger rows (tests/chaos/invariants.py) on a made-up snapshot:
+they pass on a consistent one and fail on each way a refund or credit can go wrong, so the
+table can fail."""
 from collections import namedtuple
 from types import SimpleNamespace
 
@@ -60,3 +61,12 @@ def test_a_refund_missing_from_the_ledger_or_posted_twice_fails():
     assert not invariants.ledger_matches_payments(snapshot(ledger=missing), RECORD)[1]
     doubled = snapshot().ledger + snapshot().ledger[1:]
     assert not invariants.ledger_matches_payments(snapshot(ledger=doubled), RECORD)[1]
+
+
+def test_the_ledger_row_counts_the_credits_the_api_accepted():
+    record = SimpleNamespace(refunds=RECORD.refunds, credits={"c1": ("A", 250)})
+    credited = snapshot().ledger + [L("A", "credit", -250, None)]
+    assert invariants.ledger_matches_payments(snapshot(ledger=credited), record)[1]
+    assert not invariants.ledger_matches_payments(snapshot(), record)[1]  # credit not posted
+    twice = credited + [L("A", "credit", -250, None)]
+    assert not invariants.ledger_matches_payments(snapshot(ledger=twice), record)[1]
