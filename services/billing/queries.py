@@ -68,6 +68,7 @@ def summary(session, account_number, today=None):
                         "refunded_at": clock.as_utc(refund.posted_at).isoformat()}
         if refund else None,
         "invoice_delivery": found.invoice_delivery,
+        "status": found.status,  # suspended: the portal's banner (collections.py)
     }
 
 
