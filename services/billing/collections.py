@@ -10,9 +10,10 @@ way and can suspend the account again at once. How much is past due is the summa
 (``queries.past_due``): a restored account and the portal agree.
 
 How long: the oldest statement whose due date has passed and whose amount due the money
-received since (payments and credits, less returned payments) has not covered. Once one
-statement is left unpaid every later one is too (each carries the earlier balance), so the
-first such statement is the one the account has been late on since its due date.
+received since (payments and credits, less returned and refunded payments) has not covered.
+Once one statement is left unpaid every later one is too (each carries the earlier
+balance), so the first such statement is the one the account has been late on since its
+due date.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,6 +28,7 @@ from services.contracts.billing import CollectionRunRequest
 from services.billing.models import Account, CollectionNotice, LedgerEntry, Statement
 
 REMINDER_DAYS = (1, 7, 14)  # days past due on which the payers are reminded
+MONEY_BACK = ("return", "refund")  # ledger kinds that undo money received (positive)
 LOOKBACK_STATEMENTS = 13  # a year of statements is as far back as lateness is traced
 
 
@@ -69,10 +71,11 @@ def standing(session, account_id, day):
     if not statements:  # owed without a statement that fell due: late since today
         return Standing(past_due, day, None)
     dates = {s.id: s.statement_date for s in statements}
-    # money in: payments and credits (negative), returned payments take theirs back
+    # money in: payments and credits (negative); returned and refunded payments take theirs
+    # back
     money = session.execute(select(LedgerEntry.statement_id, LedgerEntry.amount_cents).where(
         LedgerEntry.account_id == account_id,
-        or_(LedgerEntry.amount_cents < 0, LedgerEntry.kind == "return"),
+        or_(LedgerEntry.amount_cents < 0, LedgerEntry.kind.in_(MONEY_BACK)),
         or_(LedgerEntry.statement_id.is_(None), LedgerEntry.statement_id.in_(
             select(Statement.id).where(Statement.account_id == account_id,
                                        Statement.statement_date >= statements[0].statement_date)
