@@ -3,7 +3,7 @@ preferences), shared with the gateway's API docs."""
 from marshmallow import Schema, fields
 
 from services.contracts import validators
-from services.contracts.formats import DATE_TIME
+from services.contracts.formats import DATE_TIME, Timestamp
 
 
 class Notification(Schema):
@@ -12,7 +12,7 @@ class Notification(Schema):
         "description": "bill_ready | payment | reminders | security | welcome"})
     subject = fields.String(required=True)
     body = fields.String(required=True)
-    created_at = fields.String(required=True, metadata=DATE_TIME)
+    created_at = Timestamp(required=True, metadata=DATE_TIME)
     read = fields.Boolean(required=True)
 
 

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services import contracts
+from services.contracts import identity as contract
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
 from services.contracts.identity import ProfileChange, SignupRequest
 from services.identity import passwords
@@ -72,8 +73,7 @@ def registered_event(user, account_number, role):
 
 
 def public(user):
-    return {"user_id": user.id, "username": user.username, "email": user.email,
-            "first_name": user.first_name, "last_name": user.last_name}
+    return contracts.dump(contract.User, user, user_id=user.id)
 
 
 def get_user(session, user_id):

@@ -5,6 +5,8 @@ import uuid
 
 from sqlalchemy import and_, or_, select
 
+from services import contracts
+from services.contracts import notifications as contract
 from services.contracts import paging
 from services.contracts.errors import NotFound
 from services.notifications.models import Message
@@ -26,9 +28,7 @@ def record_portal(session, *, user_id, category, subject, body, account_number=N
 
 
 def public(message):
-    return {"id": message.id, "category": message.category, "subject": message.subject,
-            "body": message.body, "created_at": clock.iso(message.created_at),
-            "read": message.read_at is not None}
+    return contracts.dump(contract.Notification, message, read=message.read_at is not None)
 
 
 CURSOR = paging.Cursor("notifications", paging.MOMENT, paging.text(36))

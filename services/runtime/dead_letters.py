@@ -13,6 +13,8 @@ import json
 from sqlalchemy import (Column, DateTime, Index, Integer, String, Table, Text, UniqueConstraint,
                         and_, or_, select)
 
+from services import contracts
+from services.contracts import dead_letters as contract
 from services.contracts.errors import NotFound
 from services.runtime import clock
 
@@ -109,13 +111,10 @@ def public(row, service):
         body = json.loads(row.body)
     except ValueError:
         body = row.body
-    return {
-        "id": f"{service}.{row.id}", "service": service, "queue": row.queue,
-        "event_type": row.event_type, "event_id": row.event_id, "error": row.error,
-        "attempts": row.attempts, "parked_at": _iso(row.parked_at),
-        "status": row.status, "replayed_at": row.replayed_at and _iso(row.replayed_at),
-        "replay_count": row.replay_count, "body": body,
-    }
+    # the times fixed width (_iso), not as contracts.formats.Timestamp writes them
+    return contracts.dump(contract.DeadLetter, row, id=f"{service}.{row.id}", service=service,
+                          parked_at=_iso(row.parked_at),
+                          replayed_at=row.replayed_at and _iso(row.replayed_at), body=body)
 
 
 def listing(session, table, service, limit=20, before=None, include_replayed=False):
