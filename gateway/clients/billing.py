@@ -125,3 +125,19 @@ def load_usage(account_number, body):
 
 def issue_statements(body):
     return call("billing", "issue_statements", body, timeout=BILL_RUN_TIMEOUT)
+
+
+# -- an account's services (customers and staff) -------------------------------------------
+
+
+def get_account_services(account_number):
+    """``{account_number, items, monthly_cents, currency, self_service_products,
+    next_statement_date}``."""
+    return call("billing", "get_account_services", account_number)
+
+
+def change_account_services(account_number, body, self_service=False, actor=None):
+    """A service change or its preview (contracts.billing.ServiceChangeResult);
+    ``self_service`` when an account's admin asks."""
+    return call("billing", "change_account_services", account_number, body,
+                self_service=self_service, actor=actor)

@@ -184,3 +184,40 @@ class MailThrottle(Base):
     count = Column(Integer, nullable=False)
     window_started_at = Column(DateTime(timezone=True), nullable=False)
     last_sent_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class ServiceChange(Base):
+    """A change of an account's services (billing/service_changes.py), as recorded: its
+    prorated lines wait in ``service_change_lines`` for the next statement. The balance is
+    the ledger's alone: the lines enter it as part of that statement's new charges."""
+    __tablename__ = "service_changes"
+    __table_args__ = (Index("ix_service_changes_account", "account_id", "effective_date"),)
+    id = Column(Integer, primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    effective_date = Column(Date, nullable=False)
+    period_start = Column(Date, nullable=False)
+    period_end = Column(Date, nullable=False)
+    requested_by = Column(String(10), nullable=False)  # staff | customer
+    actor_user_id = Column(String(36))
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class ServiceChangeLine(Base):
+    """A prorated credit (negative) or charge of a service change, for the next statement;
+    ``statement_id`` is NULL until a bill run puts it on one (bill_runs.py)."""
+    __tablename__ = "service_change_lines"
+    __table_args__ = (Index("ix_service_change_lines_pending", "account_id", "statement_id"),)
+    id = Column(Integer, primary_key=True)
+    change_id = Column(Integer, ForeignKey("service_changes.id", ondelete="CASCADE"),
+                       nullable=False, index=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    product_code = Column(String(40), nullable=False)
+    kind = Column(String(6), nullable=False)  # credit | charge
+    section = Column(String(20), nullable=False)
+    position = Column(Integer, nullable=False)
+    description = Column(String(120), nullable=False)
+    quantity = Column(Integer, nullable=False)
+    amount_cents = Column(Integer, nullable=False)
+    starts_on = Column(Date, nullable=False)
+    ends_on = Column(Date, nullable=False)  # exclusive: the period's end
+    statement_id = Column(Integer, ForeignKey("statements.id", ondelete="SET NULL"))

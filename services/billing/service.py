@@ -10,6 +10,7 @@ from nameko.timer import timer
 from services.billing import (accounts, bill_runs, calls_csv, catalogue, ledger, overview,
                               pdf_sandbox, print_batch, profile, queries, search, usage)
 from services.billing.service_delivery import InvoiceDeliveryMixin
+from services.billing.service_services import AccountServicesMixin
 from services.billing.models import metadata
 from services.contracts.errors import InvalidInput, NotFound, Unavailable
 from services.runtime.handlers import reliable_handler
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 CYCLE_TIMER_SECONDS = 3600  # the daily cycle is idempotent, so checking hourly is harmless
 
 
-class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
+class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, AccountServicesMixin):
     name = "billing"
 
     db = Database(metadata)

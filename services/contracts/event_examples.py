@@ -55,6 +55,10 @@ IN_EVENT = {
     ("identity.security_alert_raised", "kind"): "security",
     ("payments.payment_canceled", "reason"): "the user who scheduled it left the account",
     ("notifications.notification_sent", "category"): "bill_ready",
+    ("billing.services_changed", "changes"): [
+        {"code": "VOICE-LINE", "old_quantity": 2, "new_quantity": 3}],
+    ("billing.services_changed", "credit_cents"): -3289,
+    ("billing.services_changed", "charge_cents"): 4934,
 }
 BY_KIND = {fields.String: "text", fields.Integer: 1, fields.Boolean: True,
            fields.Date: "2026-10-15"}
