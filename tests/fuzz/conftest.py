@@ -154,6 +154,11 @@ VALID_FIELDS = {
     "/api/v1/accounts/{account_number}/users": {"email": "invitee@fuzz.example"},
     "/api/v1/auth/forgot-username": {"email": "nobody@fuzz.example"},
     "/internal/v1/accounts/{account_number}/usage": {"calls": calls(3)},
+    # a product the catalogue knows and admins may change, so a change can be made
+    "/internal/v1/accounts/{account_number}/service-changes": {
+        "changes": [{"code": "VOICE-LINE", "quantity": 2}]},
+    "/api/v1/accounts/{account_number}/service-changes": {
+        "changes": [{"code": "STATIC-IP-1", "quantity": 1}]},
     # payments ignore a code unless the user requires one, which the fuzzer may turn on
     "/api/v1/accounts/{account_number}/payments": {"security_code": SECURITY_CODE,
                                                    "amount_cents": 500},
