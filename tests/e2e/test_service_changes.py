@@ -3,12 +3,12 @@ gateway, on the real services, broker and PostgreSQL; the next statement carries
 proration lines; every refusal is a problem document that changes nothing.
 
 The e2e account: cycle day 15, VOICE-LINE ×2 at $29.99, billed in Illinois."""
-from datetime import date, timedelta
+from datetime import date
 
 import requests
 
 from tests.support.auth_helpers import bearer, invite_and_accept, new_user
-from tests.support.portal_api import bill
+from tests.support.portal_api import bill, last_cycle_date
 
 
 def _url(system, number, tail):
@@ -19,12 +19,6 @@ def _problem(response, status):
     assert response.status_code == status, response.text
     assert response.headers["Content-Type"].startswith("application/problem+json")
     return response.json()
-
-
-def _last_cycle_date(today, day=15):
-    if today.day >= day:
-        return today.replace(day=day)
-    return (today.replace(day=1) - timedelta(days=1)).replace(day=day)
 
 
 def test_staff_preview_then_change_and_the_next_statement_shows_the_dated_lines(system):
@@ -75,7 +69,7 @@ def test_only_an_admin_changes_and_only_self_service_products(system):
     owner = new_user(system)
     number = owner["account_number"]
     admin = bearer(system, owner["username"])
-    bill(system, number, _last_cycle_date(date.today()).isoformat())
+    bill(system, number, last_cycle_date().isoformat())
     _, viewer_name, _ = invite_and_accept(system, admin, number, "viewer")
     _, billing_name, _ = invite_and_accept(system, admin, number, "billing")
     url = _url(system, number, "service-changes")
