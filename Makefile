@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-service test-e2e chaos chaos-cluster bench bill-run find-account dead-letters docs install clean
+.PHONY: run test test-unit test-service test-e2e chaos chaos-cluster bench bill-run find-account credit dead-letters docs install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,9 @@ install: $(STAMP)
 # The one place secrets may be generated (into DATA_DIR) instead of given: every other start
 # refuses to run without a real SECRET_KEY and ADMIN_TOKEN (services/runtime/config.py).
 run: export DEV_SECRETS = 1
-# honcho gives each process a PORT of its own, so links in mails default to the gateway's
-run: export PUBLIC_URL ?= http://127.0.0.1:$(or $(PORT),8080)
+# honcho gives each process a PORT of its own, so links in mails default to the gateway's;
+# localhost, not 127.0.0.1: browsers refuse passkeys on an IP-address origin
+run: export PUBLIC_URL ?= http://localhost:$(or $(PORT),8080)
 run: $(STAMP)
 	$(BIN)/python -m services.bootstrap
 	GATEWAY_PORT=$${PORT:-8080} $(BIN)/honcho start -f Procfile
@@ -61,6 +62,11 @@ bill-run: $(STAMP)
 ## start, email or phone; ALL=1 every page, JSON=1 one JSON object per line)
 find-account: $(STAMP)
 	$(BIN)/python -m services.billing.find_cli "$(Q)" $(if $(ALL),--all) $(if $(JSON),--json)
+
+## credit: credit an account (ACCOUNT=… AMOUNT=cents REASON="…", INVOICE=… optional,
+## KEY=… to retry with the same Idempotency-Key)
+credit: $(STAMP)
+	$(BIN)/python -m services.billing.credit_cli "$(ACCOUNT)" "$(AMOUNT)" "$(REASON)" $(if $(INVOICE),--invoice $(INVOICE)) $(if $(KEY),--key $(KEY))
 
 ## dead-letters: list parked events (SERVICE=billing for one service); REPLAY=billing.17 replays one
 dead-letters: $(STAMP)

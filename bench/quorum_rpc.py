@@ -13,6 +13,7 @@ the request queue with acks. Four contenders, run in interleaved rounds:
 Everything lives in a throwaway vhost, deleted at the end. Run by `make bench`; bench/README.md.
 """
 import argparse
+import os
 import statistics
 import sys
 import threading
@@ -24,7 +25,7 @@ from kombu import Connection, Consumer, Exchange, Producer, Queue
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.rpc_overhead import interleaved, sequential  # noqa: E402
-from bench.support import Vhost  # noqa: E402
+from bench.support import DEFAULT_AMQP, Vhost  # noqa: E402
 
 DEFAULT = Exchange("")
 
@@ -91,7 +92,7 @@ class Caller:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--amqp-uri", default="amqp://guest:guest@127.0.0.1:5672/")
+    parser.add_argument("--amqp-uri", default=os.environ.get("AMQP_URI") or DEFAULT_AMQP)
     parser.add_argument("--calls", type=int, default=2000, help="per contender (2000)")
     parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args(argv)

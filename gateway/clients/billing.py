@@ -127,6 +127,12 @@ def issue_statements(body):
     return call("billing", "issue_statements", body, timeout=BILL_RUN_TIMEOUT)
 
 
+def issue_credit(account_number, body, idempotency_key, actor):
+    """The credit note (services.contracts.credits.CreditNote); the first one again for a
+    retried key."""
+    return call("billing", "issue_credit", account_number, body, idempotency_key, actor=actor)
+
+
 # -- an account's services (customers and staff) -------------------------------------------
 
 

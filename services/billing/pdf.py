@@ -58,6 +58,7 @@ def render(statement):
              _amount_due(statement), Spacer(1, 12), *_summary(statement)]
     for section in statement["sections"]:
         story += _section(section)
+    story += _adjustments(statement.get("adjustments") or [])
     if not fits:  # a page of its own, after the statement
         story += [PageBreak(), pdf_stub.tear_line_flowable(), Spacer(1, 8), stub]
     footer = (f"{PROVIDER}  ·  Account {text(statement['account']['account_number'], 40)}"
@@ -119,3 +120,18 @@ def _section(section):
                  usd(section["subtotal_cents"])])
     return [grid(rows, [0.7, 0.08, 0.22], total_last=True, header=True)]
 
+
+
+def _adjustments(entries):
+    """Credits and fees that first appeared on this statement, each with its description
+    (a credit's reason, which staff typed: through ``plain`` like every other text)."""
+    if not entries:
+        return []
+    rows = [[Paragraph("Adjustments", style("heading")), "", ""],
+            [Paragraph("Description", style("column")), Paragraph("Date", style("column_right")),
+             Paragraph("Amount", style("column_right"))]]
+    rows += [[Paragraph(plain(entry["description"]), style("cell")), us_date(entry["date"]),
+              usd(entry["amount_cents"])] for entry in entries]
+    rows.append([Paragraph("Total adjustments", style("cell_bold")), "",
+                 usd(sum(entry["amount_cents"] for entry in entries))])
+    return [grid(rows, [0.6, 0.18, 0.22], total_last=True, header=True)]

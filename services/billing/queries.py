@@ -210,6 +210,7 @@ def statement_detail(session, account_number, invoice_number, today=None):
         section["subtotal_cents"] += line.amount_cents
     data["sections"] = sorted(sections.values(),
                               key=lambda s: fees.SECTION_RANK.get(s["code"], 99))
+    data["adjustments"] = adjustments(session, statement.id)
     data["account"] = {"account_number": found.account_number,
                        "company_name": found.company_name, "contact_name": found.contact_name,
                        "billing_address": {"line1": found.address_line1,
@@ -218,6 +219,19 @@ def statement_detail(session, account_number, invoice_number, today=None):
                                            "postal_code": found.postal_code}}
     return data
 
+
+
+ON_STATEMENT_ONLY = ("payment", "charge")  # the statement shows these in totals of their own
+
+
+def adjustments(session, statement_id):
+    """The statement's adjustments, oldest first: credits, late fees, returns and their fees
+    that first appeared on it (``adjustments_cents`` is their sum)."""
+    entries = session.execute(select(LedgerEntry).where(
+        LedgerEntry.statement_id == statement_id,
+        LedgerEntry.kind.not_in(ON_STATEMENT_ONLY)).order_by(LedgerEntry.id)).scalars().all()
+    return [{"date": e.entry_date.isoformat(), "kind": e.kind, "description": e.description,
+             "amount_cents": e.amount_cents} for e in entries]
 
 
 def remit_to(service_config):

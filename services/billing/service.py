@@ -7,12 +7,13 @@ from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 
-from services.billing import (accounts, bill_runs, calls_csv, catalogue, ledger, overview,
+from services.billing import (accounts, bill_runs, calls_csv, catalogue, credits, ledger,
+                              overview,
                               pdf_sandbox, print_batch, profile, queries, search, usage)
 from services.billing.service_delivery import InvoiceDeliveryMixin
 from services.billing.service_services import AccountServicesMixin
 from services.billing.models import metadata
-from services.contracts.errors import InvalidInput, NotFound, Unavailable
+from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused, Unavailable
 from services.runtime.handlers import reliable_handler
 from services.runtime.context import LogContext
 from services.runtime.database import Database
@@ -85,6 +86,16 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Accoun
         Raises NotFound."""
         with self.db.transaction() as tx:
             return overview.account_overview(tx.session, account_number)
+
+    @rpc(expected_exceptions=(InvalidInput, NotFound, Refused, Conflict))
+    def issue_credit(self, account_number, request, idempotency_key, actor=None):
+        """Credits the account (staff) ``{amount_cents (1-10,000,000), reason,
+        invoice_number?}`` under ``idempotency_key``: one ledger entry of kind ``credit`` and
+        its credit note (billing/credits.py). Returns the credit note (contracts.credits
+        .CreditNote); the same key and body again return the first one. Raises InvalidInput
+        (fields, no key), NotFound (account), Refused (an invoice not the account's),
+        Conflict (the key with another body). Emits ``billing.credit_issued``."""
+        return credits.issue(self.db, account_number, request, idempotency_key, actor)
 
     @rpc
     def verify_account_key(self, account_number, security_key):

@@ -197,8 +197,19 @@ class StatementSection(Schema):
     subtotal_cents = fields.Integer(required=True)
 
 
+class StatementAdjustment(Schema):
+    """A credit, late fee, return or fee that first appeared on this statement."""
+    date = fields.String(required=True, metadata=DATE)
+    kind = fields.String(required=True, metadata={
+        "description": "credit | late_fee | adjustment | return"})
+    description = fields.String(required=True)
+    amount_cents = fields.Integer(required=True, metadata={"description": "negative = credit"})
+
+
 class StatementDetail(StatementItem):
     sections = fields.List(fields.Nested(StatementSection), required=True)
+    adjustments = fields.List(fields.Nested(StatementAdjustment), metadata={
+        "description": "what makes up `adjustments_cents`, oldest first"})
 
 
 class ActivityEntry(Schema):

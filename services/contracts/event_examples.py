@@ -47,6 +47,12 @@ BY_NAME = {
     "fields": ["phone", "billing_address"],
     "channel": "email",
     "category": "billing",
+    "credit_id": "4e5f6a7b-8c9d-4e0f-a1b2-c3d4e5f6a7b8",
+    "dispute_id": "7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
+    "line_id": "4812",
+    "note": "The second line was billed twice in October",
+    "outcome": "credited",
+    "status": "open",
 }
 # where a name means something particular in one event
 IN_EVENT = {
@@ -55,6 +61,8 @@ IN_EVENT = {
     ("identity.security_alert_raised", "kind"): "security",
     ("payments.payment_canceled", "reason"): "the user who scheduled it left the account",
     ("notifications.notification_sent", "category"): "bill_ready",
+    ("billing.credit_issued", "reason"): "Outage of Oct 3, one day of internet",
+    ("billing.credit_issued", "via"): "staff",
     ("billing.services_changed", "changes"): [
         {"code": "VOICE-LINE", "old_quantity": 2, "new_quantity": 3}],
     ("billing.services_changed", "credit_cents"): -3289,

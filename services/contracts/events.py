@@ -97,8 +97,9 @@ CATALOGUE = [
            user_id=_str(required=True), session_id=_str(required=True),
            reason=_str(required=True)),
     _event("identity", "security_settings_changed",
-           "security code, challenge, preferences or 2-step sign-in changed, or the user "
-           "signed out everywhere else (what: other_sessions_ended)",
+           "security code, challenge, preferences, 2-step sign-in or passkeys changed (what: "
+           "passkey_added, passkey_renamed, passkey_removed), or the user signed out "
+           "everywhere else (what: other_sessions_ended)",
            user_id=_str(required=True), what=_str(required=True)),
     _event("identity", "security_alert_raised",
            "a security change (always) or a sign-in from a new browser (when asked for) is to be "
@@ -155,6 +156,14 @@ CATALOGUE = [
            balance_cents=_int(required=True)),
     _event("billing", "late_fee_assessed", "a statement was left unpaid after its due date",
            **_account, invoice_number=_str(required=True), amount_cents=_int(required=True)),
+    _event("billing", "credit_issued",
+           "an account was credited (a ledger entry of kind credit): by staff, or resolving a "
+           "dispute in the customer's favour; the next statement shows it under Adjustments",
+           **_account, credit_id=_str(required=True), amount_cents=_int(required=True),
+           currency=_str(required=True), reason=_str(required=True),
+           invoice_number=_str(allow_none=True), dispute_id=_str(allow_none=True),
+           balance_cents=_int(required=True),
+           via=_str(required=True, validate=validate.OneOf(["staff", "dispute"])), **_actor),
     _event("payments", "payment_method_added", "a payment method was added",
            **_account, payment_method_id=_str(required=True), type=_str(required=True),
            last4=_str(required=True), **_actor),

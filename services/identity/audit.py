@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 
 from services.contracts.errors import InvalidInput
+from services.contracts.money import usd
 from services.identity.models import AuditEntry, Membership, User
 from services.runtime import clock
 
@@ -18,6 +19,7 @@ from services.runtime import clock
 EVENT_ACTIONS = {
     "billing.profile_changed": "company profile changed",
     "billing.invoice_delivery_changed": "invoice delivery changed",
+    "billing.credit_issued": "credit issued",
     "payments.payment_method_added": "payment method added",
     "payments.payment_method_removed": "payment method removed",
     "payments.autopay_changed": "autopay changed",
@@ -42,6 +44,10 @@ def detail_of(event_type, data):
         return "Fields: " + ", ".join(data.get("fields") or [])
     if event_type == "billing.invoice_delivery_changed":
         return f"Now {data.get('method')}" + (f" to {data['email']}" if data.get("email") else "")
+    if event_type == "billing.credit_issued":
+        against = f" on invoice {data['invoice_number']}" if data.get("invoice_number") else ""
+        by = "resolving a dispute" if data.get("via") == "dispute" else "by staff"
+        return f"{usd(data.get('amount_cents') or 0)}{against}, {by}: {data.get('reason')}"
     if event_type.startswith("payments.payment_method"):
         return f"{str(data.get('type', '')).replace('_', ' ')} ending in {data.get('last4')}"
     if event_type == "payments.autopay_changed":

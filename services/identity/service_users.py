@@ -211,6 +211,12 @@ class AccountUsers:
         """Records an invoice delivery change in the audit trail, once per event."""
         self._audit_event(event, "on_invoice_delivery_changed")
 
+    @reliable_handler("billing", "credit_issued")
+    def on_credit_issued(self, event):
+        """Records a credit to the account (staff's, or a dispute's) in the audit trail, once
+        per event."""
+        self._audit_event(event, "on_credit_issued")
+
     @reliable_handler("payments", "payment_method_added")
     def on_payment_method_added(self, event):
         """Records an added payment method in the audit trail, once per event."""

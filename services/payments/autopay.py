@@ -32,6 +32,7 @@ def enrol(session, account_number, request, user_id=None):
         session.add(row)
     row.payment_method_id, row.enabled, row.user_id = method.id, enabled, user_id
     row.updated_at = clock.now()
+    _follow_setting(session, row)
     return row
 
 
@@ -40,7 +41,22 @@ def cancel(session, account_number, user_id=None):
     if row is None:
         raise NotFound("Autopay is not set up on this account.")
     row.enabled, row.user_id, row.updated_at = False, user_id, clock.now()
+    _follow_setting(session, row)
     return row
+
+
+def _follow_setting(session, row):
+    """The autopay payment already scheduled for the open statement follows the setting: it
+    is canceled when autopay goes off (a customer who turns it off is not drafted days later)
+    and moves to the new method when the method changes."""
+    for payment in session.execute(select(Payment).where(
+            Payment.account_number == row.account_number, Payment.kind == "autopay",
+            Payment.status == "scheduled")).scalars():
+        if row.enabled:
+            payment.payment_method_id = row.payment_method_id
+        else:
+            payment.status, payment.failure_reason = "canceled", "Autopay was turned off."
+        payment.updated_at = row.updated_at
 
 
 def changed_event(account_number, row):

@@ -51,8 +51,7 @@ def test_bench_runs_and_prints_its_ratio(script, broker, postgres):
         pytest.skip("starts a private 3-node cluster (minutes); BENCH_SMOKE_CLUSTER=1 runs it")
     env = {**os.environ, "AMQP_URI": broker.amqp_uri, "RABBIT_API_URI": broker.api_uri,
            "TEST_DATABASE_URL": postgres.admin_url}
-    extra = ["--amqp-uri", broker.amqp_uri] if script == "quorum_rpc.py" else []  # no env default
-    done = subprocess.run([sys.executable, f"bench/{script}", *TINY[script], *extra], cwd=ROOT,
+    done = subprocess.run([sys.executable, f"bench/{script}", *TINY[script]], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, f"{script} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     assert RATIO.search(done.stdout), f"{script} printed no ratio line:\n{done.stdout[-3000:]}"

@@ -176,6 +176,25 @@ def test_autopay_schedules_each_statement_once_and_pays_it_on_the_due_date(
     assert len(events(container, "autopay_changed")) == 1
 
 
+def test_the_scheduled_autopay_payment_follows_a_new_method_and_is_canceled_when_autopay_goes_off(
+        start_payments, vhost):
+    container = start_payments()
+    first = call(container, "add_payment_method", ACCOUNT, CARD)
+    second = call(container, "add_payment_method", ACCOUNT, BANK)
+    call(container, "set_autopay", ACCOUNT, {"payment_method_id": first["id"]})
+    with entrypoint_waiter(container, "on_statement_issued", timeout=10):
+        event_dispatcher({"AMQP_URI": vhost[1]})("billing", "statement_issued",
+                                                 statement_event("INV-3"))
+    call(container, "set_autopay", ACCOUNT, {"payment_method_id": second["id"]})
+    assert query(container, "SELECT status, payment_method_id FROM payments") == [
+        ("scheduled", second["id"])]
+    call(container, "cancel_autopay", ACCOUNT)
+    assert call(container, "run_payments", "2026-12-20")["payments_attempted"] == 0
+    assert query(container, "SELECT status, failure_reason FROM payments") == [
+        ("canceled", "Autopay was turned off.")]
+    assert events(container, "payment_succeeded") == []
+
+
 def test_a_failed_autopay_is_retried_on_the_next_two_runs_then_left_failed(start_payments,
                                                                            vhost):
     container = start_payments()
