@@ -96,6 +96,9 @@ def change_services(session, account_number, data, self_service=False, actor=Non
     today = today or clock.today()
     account = _locked_account(session, account_number)
     effective = data.get("effective_date") or today
+    if self_service and account.status != "active":
+        raise Refused(f"This account is {account.status}: its services cannot be changed "
+                      "online. Call support.")
     if self_service:
         staff_only = [line["code"] for line in data["changes"]
                       if not catalogue.product(line["code"]).self_service]
