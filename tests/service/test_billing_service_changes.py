@@ -14,7 +14,7 @@ from services.billing.models import (AccountService, LedgerEntry, ServiceChange,
 from services.contracts.errors import InvalidInput, Refused
 from services.runtime import clock
 from tests.support.billing_accounts import billing  # noqa: F401 (fixture)
-from tests.support.containers import events_queue, hook, rows, take
+from tests.support.containers import events_queue, execute, hook, rows, take
 
 CHANGE = {"effective_date": "2026-12-17",
           "changes": [{"code": "VOICE-LINE", "quantity": 5},
@@ -173,3 +173,14 @@ def test_an_account_not_yet_billed_changes_without_proration(billing):
         ("INT-500", 1, True), ("VOICE-LINE", 1, True)]
     assert listed["monthly_cents"] == 12999 + 2999
     assert {p["code"] for p in listed["self_service_products"]} >= {"VOICE-LINE", "STATIC-IP-1"}
+
+
+def test_an_admin_of_a_suspended_account_cannot_change_services_but_staff_can(billing):
+    container, number = billing
+    execute(container, "UPDATE accounts SET status = 'suspended'")
+    add = {"changes": [{"code": "STATIC-IP-1", "quantity": 1}]}
+    with pytest.raises(Refused) as refused:
+        hook(container, "change_account_services", number, add, self_service=True)
+    assert "suspended" in refused.value.detail
+    assert hook(container, "change_account_services", number, add)["changes"][0][
+        "new_quantity"] == 1
