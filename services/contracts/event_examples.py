@@ -59,6 +59,8 @@ BY_NAME = {
     "note": "The second line was billed twice in October",
     "outcome": "credited",
     "status": "open",
+    "refund_id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+    "refunded_cents": 12_500,
 }
 # where a name means something particular in one event
 IN_EVENT = {
@@ -71,6 +73,8 @@ IN_EVENT = {
     ("billing.payment_overdue", "stage"): 7,
     ("billing.credit_issued", "reason"): "Outage of Oct 3, one day of internet",
     ("billing.credit_issued", "via"): "staff",
+    ("payments.payment_refunded", "reason"): "Charged twice for the October invoice",
+    ("payments.payment_refunded", "amount_cents"): 12_500,
     ("billing.services_changed", "changes"): [
         {"code": "VOICE-LINE", "old_quantity": 2, "new_quantity": 3}],
     ("billing.services_changed", "credit_cents"): -3289,
