@@ -4,9 +4,9 @@ from gateway.auth import access
 
 # every staff view needs ADMIN_TOKEN (gateway.auth checks it before anything else)
 bp = ApiBlueprint("staff", __name__, url_prefix="/internal/v1", access=(access.STAFF, None),
-                  description="Staff operations: accounts, credits, usage, bill runs, payment "
-                              "runs, dead letters.")
+                  description="Staff operations: accounts, credits, disputes, usage, bill runs, "
+                              "payment runs, dead letters.")
 
 
 from gateway.staff import (accounts, bill_runs, credits, dead_letters,  # noqa: E402,F401
-                           payment_runs, reminder_runs, usage)  # (modules that register the routes)
+                           disputes, payment_runs, reminder_runs, usage)  # (modules that register the routes)

@@ -11,6 +11,7 @@ from services.billing import (accounts, bill_runs, calls_csv, catalogue, credits
                               overview,
                               pdf_sandbox, print_batch, profile, queries, search, usage)
 from services.billing.service_delivery import InvoiceDeliveryMixin
+from services.billing.service_disputes import DisputesMixin
 from services.billing.models import metadata
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused, Unavailable
 from services.runtime.handlers import reliable_handler
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 CYCLE_TIMER_SECONDS = 3600  # the daily cycle is idempotent, so checking hourly is harmless
 
 
-class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
+class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, DisputesMixin):
     name = "billing"
 
     db = Database(metadata)

@@ -53,6 +53,9 @@ BY_NAME = {
     "note": "The second line was billed twice in October",
     "outcome": "credited",
     "status": "open",
+    "opened_by": "5b0f7e0c-4a8d-4d51-9f43-2f1d6c1e8a27",
+    "line_description": "Voice line",
+    "credited_cents": 2_500,
 }
 # where a name means something particular in one event
 IN_EVENT = {
@@ -63,6 +66,9 @@ IN_EVENT = {
     ("notifications.notification_sent", "category"): "bill_ready",
     ("billing.credit_issued", "reason"): "Outage of Oct 3, one day of internet",
     ("billing.credit_issued", "via"): "staff",
+    ("billing.dispute_opened", "reason"): "The second line was billed twice in October",
+    ("billing.dispute_resolved", "reason"): "The second line was billed twice in October",
+    ("billing.dispute_resolved", "amount_cents"): 2_500,
 }
 BY_KIND = {fields.String: "text", fields.Integer: 1, fields.Boolean: True,
            fields.Date: "2026-10-15"}

@@ -8,6 +8,7 @@ from services.contracts.errors import InvalidInput, NotFound
 from services.contracts.money import us_datetime
 from services.notifications import centre, notices, outgoing, preferences, rendering
 from services.notifications.service_account_notices import AccountNotices
+from services.notifications.service_dispute_notices import DisputeNotices
 from services.notifications.models import metadata
 from services.notifications.service_payment_notices import PaymentNotices
 from services.runtime.rpc import TimedRpcProxy
@@ -18,7 +19,8 @@ from services.runtime.service_dead_letters import DeadLettersMixin
 from services.runtime.service_health import HealthMixin
 
 
-class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, AccountNotices):
+class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, AccountNotices,
+                           DisputeNotices):
     name = "notifications"
 
     db = Database(metadata)
