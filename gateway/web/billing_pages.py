@@ -16,7 +16,8 @@ from services.contracts import roles
 CHART_MONTHS = 12
 CALLS_SHOWN = 200
 RECENT_CREDITS = 3
-DISPUTE_LABELS = {"line_id": "Charge", "amount_cents": "Amount", "reason": "Reason"}
+DISPUTE_LABELS = {"line_id": "Charge to dispute", "amount_cents": "Amount to dispute",
+                  "reason": "Reason"}
 
 
 def _month(iso_date):

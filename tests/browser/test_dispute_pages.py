@@ -24,10 +24,10 @@ def test_an_admin_disputes_a_charge_and_sees_it_credited(page, system):
     p = page.page
     sign_in(p, user["username"])
     invoice = open_statement(p)
-    option = p.locator("#line_id option").first
+    option = p.locator("#line_id option").nth(1)  # the first is "Choose a charge"
     described = option.inner_text().rsplit(" (", 1)[0]
-    p.get_by_label("Charge").select_option(option.get_attribute("value"))
-    p.get_by_label("Amount").fill("5.00")
+    p.get_by_label("Charge to dispute").select_option(option.get_attribute("value"))
+    p.get_by_label("Amount to dispute").fill("5.00")
     p.get_by_label("Reason").fill(HOSTILE)
     p.get_by_role("button", name="Dispute this charge").click()
     p.wait_for_load_state()
@@ -85,7 +85,8 @@ def test_the_dispute_form_works_at_phone_width(phone_page, system):
     p = phone_page.page
     sign_in(p, user["username"])
     open_statement(p)
-    p.get_by_label("Amount").fill("1.00")
+    p.get_by_label("Charge to dispute").select_option(index=1)
+    p.get_by_label("Amount to dispute").fill("1.00")
     p.get_by_label("Reason").fill(f"Phone {uuid.uuid4().hex[:6]}")
     button = p.get_by_role("button", name="Dispute this charge")
     box = button.bounding_box()
