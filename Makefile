@@ -18,8 +18,9 @@ install: $(STAMP)
 # The one place secrets may be generated (into DATA_DIR) instead of given: every other start
 # refuses to run without a real SECRET_KEY and ADMIN_TOKEN (services/runtime/config.py).
 run: export DEV_SECRETS = 1
-# honcho gives each process a PORT of its own, so links in mails default to the gateway's
-run: export PUBLIC_URL ?= http://127.0.0.1:$(or $(PORT),8080)
+# honcho gives each process a PORT of its own, so links in mails default to the gateway's;
+# localhost, not 127.0.0.1: browsers refuse passkeys on an IP-address origin
+run: export PUBLIC_URL ?= http://localhost:$(or $(PORT),8080)
 run: $(STAMP)
 	$(BIN)/python -m services.bootstrap
 	GATEWAY_PORT=$${PORT:-8080} $(BIN)/honcho start -f Procfile

@@ -1,6 +1,7 @@
 """Sign-up, sign-in, refresh, sign-out and recovery."""
 from flask import request
 
+from gateway import relying_party
 from gateway.actors import origin
 from gateway.api import ApiBlueprint
 from gateway.auth import access, sessions, tokens
@@ -31,7 +32,8 @@ def signup(_validated):
 @bp.post("/auth/login")
 @bp.arguments(schemas.LoginRequest)
 @bp.response(200, schemas.TokenPair)
-@bp.alt_response(401, description="The username and password do not match; or the 2-step code is missing, wrong or used")
+@bp.alt_response(400, description="Invalid fields; a `passkey` from an address (Host) passkeys do not work on")
+@bp.alt_response(401, description="The username and password do not match; or the 2-step code (or passkey) is missing, wrong or used")
 @bp.alt_response(429, description="Too many failed sign-ins; see Retry-After")
 @bp.doc(operationId="signIn")
 def login(data):
@@ -39,9 +41,45 @@ def login(data):
 
     Answers a short-lived access token (`expires_in` seconds; send it as
     `Authorization: Bearer <access_token>`) and a refresh token. With 2-step sign-in on,
-    send `totp_code` too (the app's 6-digit code, or a recovery code; each works once)."""
+    send `totp_code` too (the app's 6-digit code, or a recovery code; each works once), or
+    instead `passkey`: one of your passkeys' answer to a `second_step` challenge."""
+    passkey = data.get("passkey")
     signed_in = identity.sign_in(data["username"], data["password"], origin(),
-                                 data.get("totp_code"))
+                                 data.get("totp_code"), passkey,
+                                 relying_party.of_request() if passkey else None)
+    return tokens.token_pair(signed_in)
+
+
+@bp.post("/auth/passkey/options")
+@bp.arguments(schemas.PasskeySignInOptionsRequest)
+@bp.response(200, schemas.PasskeyOptions)
+@bp.alt_response(400, description="An unknown purpose, or an address (Host) passkeys do not work on")
+@bp.doc(operationId="startPasskeySignIn")
+def passkey_options(data):
+    """Start signing in with a passkey
+
+    The options to pass to `navigator.credentials.get()` (as `publicKey`, binary fields
+    decoded from base64url) and the `challenge_id` to send back with its answer within 5
+    minutes (once): to /auth/passkey (`purpose` sign_in: a passkey alone, no password) or,
+    as `passkey`, to /auth/login (`purpose` second_step: instead of the 2-step code)."""
+    return identity.start_passkey_sign_in(relying_party.of_request(), data["purpose"])
+
+
+@bp.post("/auth/passkey")
+@bp.arguments(schemas.PasskeyAssertion)
+@bp.response(200, schemas.TokenPair)
+@bp.alt_response(400, description="The challenge is unknown, used or expired; an address (Host) passkeys do not work on")
+@bp.alt_response(401, description="Not a passkey we know, or its answer does not verify (another site, a counter gone back...)")
+@bp.alt_response(429, description="Too many failed sign-ins from this address; see Retry-After")
+@bp.doc(operationId="signInWithPasskey")
+def passkey_sign_in(data):
+    """Sign in with a passkey
+
+    Sign in with a passkey's answer to a `sign_in` challenge (`credential`: what
+    `navigator.credentials.get()` returned, as JSON): no username or password needed. The
+    same tokens as /auth/login."""
+    signed_in = identity.sign_in_with_passkey(data["challenge_id"], data["credential"],
+                                              relying_party.of_request(), origin())
     return tokens.token_pair(signed_in)
 
 

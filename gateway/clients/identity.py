@@ -6,9 +6,11 @@ from gateway.rpc import call
 # -- sessions and sign-in ----------------------------------------------------------------------
 
 
-def sign_in(username, password, actor, totp_code):
-    """The session opened (``{user_id, session_id, refresh_token, ...}``)."""
-    return call("identity", "sign_in", username, password, actor=actor, totp_code=totp_code)
+def sign_in(username, password, actor, totp_code, passkey=None, rp=None):
+    """The session opened (``{user_id, session_id, refresh_token, ...}``); ``passkey``
+    (``{challenge_id, credential}`` for the relying party ``rp``) may stand for the code."""
+    return call("identity", "sign_in", username, password, actor=actor, totp_code=totp_code,
+                passkey=passkey, rp=rp)
 
 
 def refresh_session(refresh_token):
@@ -183,3 +185,40 @@ def link_account(user_id, body, actor):
     """``{account_number, role}``: ``body`` ``{account_number, security_key}`` linked to the
     user as its admin; Refused (one message) when the key is wrong or it has an online ID."""
     return call("identity", "link_account", user_id, body, actor=actor)
+
+
+# -- passkeys (``rp``: gateway.relying_party.of_request()) -------------------------------------
+
+
+def start_passkey_registration(user_id, current_password, rp):
+    """``{challenge_id, options}`` for navigator.credentials.create()."""
+    return call("identity", "start_passkey_registration", user_id, current_password, rp)
+
+
+def add_passkey(user_id, challenge_id, credential, name, rp, actor):
+    """The passkey kept (``{id, name, created_at, last_used_at, transports}``)."""
+    return call("identity", "add_passkey", user_id, challenge_id, credential, name, rp,
+                actor=actor)
+
+
+def list_passkeys(user_id):
+    return call("identity", "list_passkeys", user_id)
+
+
+def rename_passkey(user_id, passkey_id, name, actor):
+    return call("identity", "rename_passkey", user_id, passkey_id, name, actor=actor)
+
+
+def remove_passkey(user_id, passkey_id, current_password, actor):
+    return call("identity", "remove_passkey", user_id, passkey_id, current_password,
+                actor=actor)
+
+
+def start_passkey_sign_in(rp, purpose):
+    """``{challenge_id, options}`` for navigator.credentials.get()."""
+    return call("identity", "start_passkey_sign_in", rp, purpose)
+
+
+def sign_in_with_passkey(challenge_id, credential, rp, actor):
+    """The session opened, as sign_in's."""
+    return call("identity", "sign_in_with_passkey", challenge_id, credential, rp, actor=actor)

@@ -11,14 +11,20 @@ metadata = Base.metadata
 
 # byte order on PostgreSQL (as on SQLite): the staff search's name index serves ``LIKE
 # 'prefix%'`` and its keyset order, and Python compares cursors the way the database does
-SEARCH_KEY = String(120).with_variant(String(120, collation="C"), "postgresql")
+NAME_KEY_CHARS, EMAIL_KEY_CHARS = 120, 254  # company_name_key, email_key
+SEARCH_KEY = String(NAME_KEY_CHARS).with_variant(String(NAME_KEY_CHARS, collation="C"),
+                                                 "postgresql")
 ACCOUNT_STATUSES = ("active", "suspended", "closed")
 
 
-def search_key(value):
+def search_key(value, chars=NAME_KEY_CHARS):
     """How staff search compares names and emails: case-folded (Python's, the same on every
-    database: SQLite's lower() folds ASCII only)."""
-    return value.casefold() if value is not None else None
+    database: SQLite's lower() folds ASCII only), cut to ``chars``, its column's width.
+
+    Folding can make a text longer ("ß" is "ss", "ﬃ" "ffi", "ΐ" three code points): a
+    company name of 61 "ß" folded past its column and opening or renaming that account was a
+    500 on PostgreSQL. Both sides of a comparison are cut alike, so a prefix still finds it."""
+    return value.casefold()[:chars] if value is not None else None
 
 
 class Account(Base):
@@ -52,7 +58,7 @@ class Account(Base):
     status = Column(String(12), nullable=False, default="active", server_default="active")
     # search_key(company_name), search_key(email): kept by the validators below
     company_name_key = Column(SEARCH_KEY, nullable=False)
-    email_key = Column(String(254), nullable=False)
+    email_key = Column(String(EMAIL_KEY_CHARS), nullable=False)
 
     services = relationship("AccountService", back_populates="account",
                             cascade="all, delete-orphan")
@@ -64,7 +70,7 @@ class Account(Base):
 
     @validates("email")
     def _keep_email_key(self, _key, value):
-        self.email_key = search_key(value)
+        self.email_key = search_key(value, EMAIL_KEY_CHARS)
         return value
 
 

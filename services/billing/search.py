@@ -22,7 +22,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select, tuple_
 
 from services.billing import ledger
-from services.billing.models import Account, Statement, search_key
+from services.billing.models import EMAIL_KEY_CHARS, Account, Statement, search_key
 from services.contracts import validators
 from services.contracts.errors import InvalidInput
 
@@ -61,7 +61,7 @@ def conditions(q):
             found.append(Account.id.in_(select(Statement.account_id).where(
                 Statement.invoice_number == digits).scalar_subquery()))
     if "@" in q:
-        found.append(Account.email_key == search_key(q))
+        found.append(Account.email_key == search_key(q, EMAIL_KEY_CHARS))
     if _PHONE_TEXT.fullmatch(q):
         try:
             found.append(Account.phone == validators.phone(q))

@@ -97,8 +97,9 @@ CATALOGUE = [
            user_id=_str(required=True), session_id=_str(required=True),
            reason=_str(required=True)),
     _event("identity", "security_settings_changed",
-           "security code, challenge, preferences or 2-step sign-in changed, or the user "
-           "signed out everywhere else (what: other_sessions_ended)",
+           "security code, challenge, preferences, 2-step sign-in or passkeys changed (what: "
+           "passkey_added, passkey_renamed, passkey_removed), or the user signed out "
+           "everywhere else (what: other_sessions_ended)",
            user_id=_str(required=True), what=_str(required=True)),
     _event("identity", "security_alert_raised",
            "a security change (always) or a sign-in from a new browser (when asked for) is to be "

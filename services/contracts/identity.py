@@ -70,6 +70,9 @@ class LoginRequest(Schema):
     totp_code = fields.String(load_default=None, validate=validators.Pattern(
         f"^({validators.TOTP_CODE_FORM}|{validators.RECOVERY_CODE_FORM})$",
         error="Enter the 6-digit code from your authenticator app, or a recovery code."))
+    passkey = fields.Nested(lambda: PasskeyAssertion(), load_default=None, metadata={
+        "description": "instead of `totp_code`: a passkey's answer to a `second_step` "
+                       "challenge (POST /api/v1/auth/passkey/options)"})
 
 
 class TokenPair(Schema):
@@ -325,3 +328,62 @@ class SessionItem(Schema):
 class SessionPage(Schema):
     items = fields.List(fields.Nested(SessionItem), required=True)
     next_cursor = fields.String(allow_none=True)
+
+
+# passkeys (WebAuthn): the signed-in user's, and signing in with one
+
+_CREDENTIAL = {"description": "the PublicKeyCredential the browser returned, as JSON "
+                              "(PublicKeyCredential.toJSON(): id, rawId, type, response "
+                              "with base64url fields)"}
+
+
+class PasskeyName(Schema):
+    name = fields.String(required=True, validate=validators.text(1, 60), metadata={
+        "description": "what you call it (\"Work laptop\")"})
+
+
+class PasskeyOptionsRequest(Schema):
+    current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
+
+
+class PasskeyOptions(Schema):
+    challenge_id = fields.String(required=True, metadata={
+        "description": "send it back with the browser's answer (single use, 5 minutes)"})
+    options = fields.Dict(required=True, metadata={
+        "description": "the `publicKey` options for navigator.credentials.create() or "
+                       ".get(), binary fields as base64url (WebAuthn's JSON form)"})
+
+
+class PasskeyAdd(PasskeyName):
+    challenge_id = fields.String(required=True, validate=validate.Length(1, 36))
+    credential = fields.Dict(required=True, metadata=_CREDENTIAL)
+
+
+class PasskeyItem(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    created_at = fields.String(required=True, metadata=DATE_TIME)
+    last_used_at = fields.String(allow_none=True, metadata=dict(DATE_TIME, description=(
+        "the last sign-in with it; null before the first")))
+    transports = fields.List(fields.String(), required=True, metadata={
+        "description": "how the browser said it reaches the authenticator (internal, usb...)"})
+
+
+class PasskeyList(Schema):
+    items = fields.List(fields.Nested(PasskeyItem), required=True)
+
+
+class PasskeyRemove(Schema):
+    current_password = fields.String(required=True, validate=PASSWORD, load_only=True)
+
+
+class PasskeySignInOptionsRequest(Schema):
+    purpose = fields.String(load_default="sign_in", validate=validate.OneOf(
+        ["sign_in", "second_step"]), metadata={
+        "description": "`sign_in` (a passkey alone) or `second_step` (instead of a 2-step "
+                       "code, sent with the password to /auth/login)"})
+
+
+class PasskeyAssertion(Schema):
+    challenge_id = fields.String(required=True, validate=validate.Length(1, 36))
+    credential = fields.Dict(required=True, metadata=_CREDENTIAL)

@@ -172,3 +172,30 @@ class RecoveryRequest(Base):
     requested_at = Column(DateTime(timezone=True), nullable=False)
     claimed_at = Column(DateTime(timezone=True))    # a worker took it (a lease: see GRACE)
     done_at = Column(DateTime(timezone=True), index=True)
+
+
+class Passkey(Base):
+    """A WebAuthn credential (passkey) of a user: its public key (COSE), never a secret. The
+    signature counter only ever grows; a lower one means a cloned authenticator."""
+    __tablename__ = "passkeys"
+    id = Column(String(36), primary_key=True)
+    user_id = Column(String(36), ForeignKey("users.id"), nullable=False, index=True)
+    credential_id = Column(String(1400), nullable=False, unique=True)  # base64url
+    public_key = Column(Text, nullable=False)  # base64url COSE key
+    sign_count = Column(Integer, nullable=False, default=0)
+    transports = Column(String(200), nullable=False, default="")  # comma separated
+    name = Column(String(60), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    last_used_at = Column(DateTime(timezone=True))
+
+
+class WebauthnChallenge(Base):
+    """A WebAuthn challenge handed to a browser: single use, 5 minutes, for one purpose
+    (register | sign_in | second_step) and, for a registration, one user."""
+    __tablename__ = "webauthn_challenges"
+    id = Column(String(36), primary_key=True)
+    user_id = Column(String(36), ForeignKey("users.id"), index=True)
+    purpose = Column(String(12), nullable=False)
+    challenge = Column(String(120), nullable=False)  # base64url
+    expires_at = Column(DateTime(timezone=True), nullable=False, index=True)
+    used_at = Column(DateTime(timezone=True))

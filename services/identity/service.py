@@ -17,6 +17,7 @@ from services.identity.signing_in import Outcome
 from services.identity.service_email import EmailChanges
 from services.identity.models import Session, metadata
 from services.identity.service_security import SecuritySettings
+from services.identity.service_passkeys import UserPasskeys
 from services.identity.service_sessions import UserSessions
 from services.identity.service_users import AccountUsers
 from services.identity.service_accounts import AccountLinks
@@ -36,7 +37,7 @@ THROTTLED = ("Too many failed sign-ins. Wait a moment and try again, or reset yo
 
 
 class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUsers,
-                      EmailChanges, AccountLinks, UserSessions):
+                      EmailChanges, AccountLinks, UserSessions, UserPasskeys):
     name = "identity"
 
     db = Database(metadata)
@@ -82,10 +83,12 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
     # -- sign-in and sessions ------------------------------------------------------------
 
     @rpc(expected_exceptions=(Unauthenticated, Throttled))
-    def sign_in(self, username, password, actor=None, totp_code=None):
+    def sign_in(self, username, password, actor=None, totp_code=None, passkey=None, rp=None):
         """Checks a username and password (and, with 2-step sign-in on, ``totp_code``: a
-        code from the app or a recovery code, each usable once) and opens a session;
-        ``actor`` (contracts.actor) says from where (its ip and user_agent).
+        code from the app or a recovery code, each usable once; or ``passkey``, an answer
+        ``{challenge_id, credential}`` to a second_step challenge for the relying party
+        ``rp``) and opens a session; ``actor`` (contracts.actor) says from where (its ip
+        and user_agent).
 
         Returns ``{user_id, username, session_id, refresh_token}`` (the gateway signs the
         access token). Raises Unauthenticated (one message, the same time for an unknown
@@ -97,7 +100,7 @@ class IdentityService(HealthMixin, DeadLettersMixin, SecuritySettings, AccountUs
         where = contract_actor.of(actor)
         attempt = signing_in.sign_in(self.db, self.config.get("SECRET_KEY"), self._changed,
                                      username, password, where["ip"], where["user_agent"],
-                                     totp_code, clock.now())
+                                     totp_code, clock.now(), passkey=passkey, rp=rp)
         if attempt.outcome is Outcome.THROTTLED:
             raise Throttled(THROTTLED, retry_after=attempt.retry_after)
         if attempt.outcome is Outcome.BAD_CREDENTIALS:

@@ -9,7 +9,8 @@ starts being throttled by is said once, ``identity.sign_in_locked``."""
 import enum
 from dataclasses import dataclass
 
-from services.identity import alerts, devices, onlineids, passwords, sessions, throttle, totp
+from services.identity import (alerts, devices, onlineids, passkeys, passwords, sessions,
+                               throttle, totp)
 
 
 class Outcome(enum.Enum):
@@ -43,10 +44,12 @@ def after_second_step(second):
         second, Outcome.SIGNED_IN)
 
 
-def sign_in(db, secret_key, changed, username, password, ip, user_agent, totp_code, at):
+def sign_in(db, secret_key, changed, username, password, ip, user_agent, totp_code, at,
+            passkey=None, rp=None):
     """Runs one attempt; returns its Attempt. ``changed(tx, user, what, at, where)`` records
-    a security change (here: a recovery code used). Emits in ``db``'s transactions as
-    IdentityService.sign_in says."""
+    a security change (here: a recovery code used). ``passkey`` (``{challenge_id,
+    credential}``, for the relying party ``rp``) may stand for ``totp_code``. Emits in
+    ``db``'s transactions as IdentityService.sign_in says."""
     keys = {"user": throttle.user_key(username), "ip": throttle.ip_key(ip)}
     with db.transaction() as tx:
         rows = throttle.lock(tx.session, keys.values(), at)  # first in the transaction
@@ -66,8 +69,8 @@ def sign_in(db, secret_key, changed, username, password, ip, user_agent, totp_co
     rehashed = passwords.hash_password(password) if passwords.needs_rehash(stored) else None
     with db.transaction() as tx:
         user = onlineids.get_user(tx.session, user_id)
-        second = totp.second_step(tx.session, user, totp_code, at,
-                                  secret_key) if user.totp_secret else None
+        second = _second_step(tx.session, user, totp_code, passkey, rp, at,
+                              secret_key) if user.totp_secret else None
         outcome = after_second_step(second)
         if outcome is Outcome.TOTP_NEEDED:
             throttle.give_back(tx.session, keys.values(), at)
@@ -75,12 +78,7 @@ def sign_in(db, secret_key, changed, username, password, ip, user_agent, totp_co
             throttle.give_back(tx.session, keys.values(), at, clear={keys["user"]})
             if rehashed:
                 user.password_hash = rehashed
-            row, refresh_token = sessions.open_session(tx.session, user_id, at, ip, user_agent)
-            tx.emit("signed_in", {"user_id": user_id, "ip": ip, "user_agent": user_agent})
-            if not devices.seen(tx.session, user_id, ip, user_agent, at) \
-                    and user.sign_in_alerts:
-                alerts.sign_in_alert(tx, user.email, user.id, user.first_name, at, ip,
-                                     user_agent)
+            row, refresh_token = open_session(tx, user, at, ip, user_agent)
             if second == "recovery_code":
                 changed(tx, user, "recovery_code_used", at, {"ip": ip, "user_agent": user_agent})
     if outcome is Outcome.TOTP_WRONG:
@@ -89,6 +87,23 @@ def sign_in(db, secret_key, changed, username, password, ip, user_agent, totp_co
         return Attempt(outcome)
     return Attempt(outcome, user_id=user_id, username=user.username, session_id=row.id,
                    refresh_token=refresh_token)
+
+
+def _second_step(session, user, totp_code, passkey, rp, at, secret_key):
+    if passkey and rp:
+        return passkeys.second_step(session, user.id, passkey, rp, at)
+    return totp.second_step(session, user, totp_code, at, secret_key)
+
+
+def open_session(tx, user, at, ip, user_agent):
+    """The session a successful sign-in (password or passkey) opens: ``(row, refresh
+    token)``; emits ``identity.signed_in`` and mails a sign-in alert for a new browser or
+    address when the user asked for them."""
+    row, refresh_token = sessions.open_session(tx.session, user.id, at, ip, user_agent)
+    tx.emit("signed_in", {"user_id": user.id, "ip": ip, "user_agent": user_agent})
+    if not devices.seen(tx.session, user.id, ip, user_agent, at) and user.sign_in_alerts:
+        alerts.sign_in_alert(tx, user.email, user.id, user.first_name, at, ip, user_agent)
+    return row, refresh_token
 
 
 def failed(db, key, user_id, at):

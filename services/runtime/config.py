@@ -118,9 +118,10 @@ def load(env=None, generate=True) -> Settings:
         admin_token=secret("admin_token"),
         key_encryption_key=env.get("KEY_ENCRYPTION_KEY") or "",
         # under make run honcho gives every process a PORT of its own; the portal's is
-        # GATEWAY_PORT, and the links a service mails must point there
+        # GATEWAY_PORT, and the links a service mails must point there. A host name, not
+        # 127.0.0.1: browsers refuse passkeys (WebAuthn) on an IP-address origin
         public_url=(env.get("PUBLIC_URL")
-                    or f"http://127.0.0.1:{env.get('GATEWAY_PORT') or port}").rstrip("/"),
+                    or f"http://localhost:{env.get('GATEWAY_PORT') or port}").rstrip("/"),
         rpc_timeout=float(env.get("RPC_TIMEOUT") or Settings.rpc_timeout),
         heartbeat=max(2, int(env.get("HEARTBEAT") or Settings.heartbeat)),  # 1 s: dropped
         log_level=(env.get("LOG_LEVEL") or Settings.log_level).upper(),

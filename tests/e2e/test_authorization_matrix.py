@@ -18,8 +18,10 @@ from gateway.auth.access import NOT_FOUND
 from gateway.auth.sessions import ACCESS_TOKEN_SECONDS
 from gateway.auth.tokens import _SALT
 from tests.e2e import authz_matrix as matrix
-from tests.support.auth_helpers import bearer, invite_and_accept, new_user, open_account
+from tests.support.auth_helpers import (PASSWORD, bearer, invite_and_accept, new_user,
+                                        open_account)
 from tests.support.payment_methods import CARD
+from tests.support.soft_authenticator import SoftAuthenticator
 from tests.support.system import eventually
 
 DOCUMENTS = matrix.served_documents()
@@ -136,12 +138,25 @@ def world(system):
                                                    timeout=10).json()["items"] if s["current"]]
     values = {"account_number": number, "invoice_number": invoice,
               "method_id": method.json()["id"], "payment_id": payment.json()["id"],
-              "user_id": viewer_id, "notification_id": notice, "session_id": admin_session}
+              "user_id": viewer_id, "notification_id": notice, "session_id": admin_session,
+              "passkey_id": add_passkey(system, admin)}
     secrets = [owner["company_name"], owner["email"], owner["username"],
                owner["security_key"], viewer_name]
     before = snapshot(system, admin, number)
     return {"tokens": tokens, "values": values, "secrets": secrets, "admin": admin,
             "before": before}
+
+
+def add_passkey(system, admin):
+    """The admin's passkey (another company's admin renaming or removing it must get 404),
+    made at the address the tests call (PUBLIC_URL's host: on the relying party's list)."""
+    started = admin.post(system.url("/api/v1/me/passkeys/options"), timeout=10,
+                         json={"current_password": PASSWORD}).json()
+    credential = SoftAuthenticator().create(started["options"], system.base_url)
+    added = admin.post(system.url("/api/v1/me/passkeys"), timeout=10, json={
+        "challenge_id": started["challenge_id"], "credential": credential, "name": "Desk"})
+    assert added.status_code == 201, added.text
+    return added.json()["id"]
 
 
 def snapshot(system, admin, number):
@@ -152,7 +167,8 @@ def snapshot(system, admin, number):
     return {path: get(path) for path in (
         f"{account}/profile", f"{account}/invoice-delivery", f"{account}/users",
         f"{account}/payment-methods", f"{account}/payments", f"{account}/autopay",
-        "/api/v1/me", "/api/v1/me/security-preferences", "/api/v1/me/notification-preferences")}
+        "/api/v1/me", "/api/v1/me/security-preferences", "/api/v1/me/notification-preferences",
+        "/api/v1/me/passkeys")}
 
 
 def fill(path, values):

@@ -164,7 +164,8 @@ LAID_EVEN_IF_ABSENT = {"/internal/v1/accounts/{account_number}/usage": ("calls",
 # the forms that ask for the current password (step-up); not /me/password: the fuzzer keeps its own
 NEEDS_CURRENT_PASSWORD = {"/api/v1/me/security-code", "/api/v1/me/challenge",
                           "/api/v1/me/2fa/totp", "/api/v1/me/2fa/totp/confirm", "/api/v1/me",
-                          "/api/v1/me/security-preferences",
+                          "/api/v1/me/security-preferences", "/api/v1/me/passkeys/options",
+                          "/api/v1/me/passkeys/{passkey_id}",
                           "/api/v1/accounts/{account_number}/invoice-delivery",
                           "/api/v1/accounts/{account_number}/users"}
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import requests
 
 from tests.support.auth_helpers import ACCOUNT, PASSWORD
+from tests.support.soft_authenticator import SoftAuthenticator
 
 STATEMENT_DATE = "2026-10-15"
 CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
@@ -74,6 +75,7 @@ class World:
     # admin's token would end the spares below; its sessions but the current may be ended
     sessions_username: str = ""
     other_session_ids: list = field(default_factory=list)
+    passkey_ids: list = field(default_factory=list)  # the admin's, for /me/passkeys/{id}
     _tokens: Tokens = None
     _sessions_tokens: Tokens = None
     _everywhere_tokens: Tokens = None
@@ -116,6 +118,7 @@ class World:
         self.add_method(BANK)
         _ok(self.schedule_payment(), 201)
         self._find_notifications()
+        self._add_passkey()
         return self
 
     def _open_disputes(self):
@@ -131,6 +134,17 @@ class World:
                 f"/api/v1/accounts/{self.account_number}/statements/{invoice}/disputes"),
                 json={"line_id": line["line_id"], "amount_cents": 1, "reason": "Fuzz"},
                 headers=self.headers(), timeout=10), 201)["id"])
+
+    def _add_passkey(self):
+        """A passkey of the admin's, for /me/passkeys/{passkey_id} (made at the address the
+        fuzzer calls: PUBLIC_URL's host, on the relying party's allow-list)."""
+        started = _ok(requests.post(self.url("/api/v1/me/passkeys/options"), timeout=10,
+                                    headers=self.headers(),
+                                    json={"current_password": PASSWORD}), 200)
+        credential = SoftAuthenticator().create(started["options"], self.system.base_url)
+        self.passkey_ids.append(_ok(requests.post(self.url("/api/v1/me/passkeys"), json={
+            "challenge_id": started["challenge_id"], "credential": credential,
+            "name": "Fuzz key"}, headers=self.headers(), timeout=10), 201)["id"])
 
     def schedule_payment(self):
         """A payment due in 30 days with the newest method: one the fuzzer can cancel. Best
@@ -249,4 +263,5 @@ class World:
                 "payment_method_id": methods, "payment_id": list(self.payment_ids),
                 "user_id": [self.user_id], "notification_id": self.notification_ids,
                 "session_id": list(self.other_session_ids),
-                "dispute_id": list(self.dispute_ids)}
+                "dispute_id": list(self.dispute_ids),
+                "passkey_id": list(self.passkey_ids)}

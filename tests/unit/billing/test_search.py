@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy.dialects import postgresql
 
 from services.billing import search
+from services.billing.models import EMAIL_KEY_CHARS, NAME_KEY_CHARS, Account, search_key
 from services.contracts.errors import InvalidInput
 
 
@@ -45,3 +46,16 @@ def test_a_bad_query_is_refused_before_any_sql(q):
     with pytest.raises(InvalidInput) as raised:
         search.check_query(q, 20)
     assert list(raised.value.errors) == ["q"]
+
+
+@pytest.mark.parametrize("letter", ["ß", "ẞ", "ﬃ", "ΐ", "ŉ"])
+def test_a_name_folding_longer_than_its_column_keeps_a_key_that_fits_and_finds_it(letter):
+    name = letter * 120  # the longest company name; folded, two or three times as long
+    account = Account(company_name=name, email=f"{letter * 20}@x.example")
+    assert len(account.company_name_key) == NAME_KEY_CHARS
+    assert account.company_name_key == name.casefold()[:NAME_KEY_CHARS]
+    assert len(account.email_key) <= EMAIL_KEY_CHARS
+    # the longest query folds as long and is cut alike: its prefix still finds the name
+    query = search_key(letter * search.MAX_QUERY)
+    assert len(query) <= NAME_KEY_CHARS and account.company_name_key.startswith(query)
+    assert search_key("Straße") == search_key("STRASSE") == "strasse"

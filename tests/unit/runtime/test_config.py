@@ -6,7 +6,7 @@ def test_defaults_need_nothing_but_a_broker(tmp_path):
     settings = config.load({"DATA_DIR": str(tmp_path)})
     assert settings.amqp_uri == "amqp://guest:guest@localhost:5672/"
     assert settings.port == 8080
-    assert settings.public_url == "http://127.0.0.1:8080"
+    assert settings.public_url == "http://localhost:8080"
     assert settings.database_url("billing") == f"sqlite:///{tmp_path}/billing.db"
     assert settings.smtp_url is None
     assert settings.mail_dir == tmp_path / "mail"
@@ -39,7 +39,7 @@ def test_under_make_run_mailed_links_point_at_the_portal_not_the_service_s_own_p
     on 18282: the alert mails' reset links pointed at nothing); GATEWAY_PORT is the portal."""
     settings = config.load({"DATA_DIR": str(tmp_path), "PORT": "18582",
                             "GATEWAY_PORT": "18282"})
-    assert settings.public_url == "http://127.0.0.1:18282"
+    assert settings.public_url == "http://localhost:18282"
     assert settings.port == 18582
 
 

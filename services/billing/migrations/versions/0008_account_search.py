@@ -33,7 +33,9 @@ def upgrade():
         batch_op.add_column(sa.Column('email_key', sa.String(length=254), nullable=True))
     connection = op.get_bind()
     last = 0
-    while True:  # Python's casefold, in batches: the database's lower() is not the same
+    # Python's casefold, in batches (the database's lower() is not the same), cut to the
+    # columns' widths as models.search_key cuts them: folding can lengthen a name ("ß": "ss")
+    while True:
         rows = connection.execute(sa.text(
             "SELECT id, company_name, email FROM accounts WHERE id > :last ORDER BY id "
             "LIMIT :n"), {"last": last, "n": BATCH}).all()
@@ -41,7 +43,8 @@ def upgrade():
             break
         connection.execute(sa.text(
             "UPDATE accounts SET company_name_key = :name, email_key = :email WHERE id = :id"),
-            [{"id": r.id, "name": r.company_name.casefold(), "email": r.email.casefold()}
+            [{"id": r.id, "name": r.company_name.casefold()[:120],
+              "email": r.email.casefold()[:254]}
              for r in rows])
         last = rows[-1].id
     with op.batch_alter_table('accounts', schema=None) as batch_op:
