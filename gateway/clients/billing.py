@@ -127,6 +127,11 @@ def issue_statements(body):
     return call("billing", "issue_statements", body, timeout=BILL_RUN_TIMEOUT)
 
 
+def run_collections(body):
+    """``{run_date, account_numbers?}`` → ``{reminders_sent, suspended, restored}``."""
+    return call("billing", "run_collections", body, timeout=BILL_RUN_TIMEOUT)
+
+
 def issue_credit(account_number, body, idempotency_key, actor):
     """The credit note (services.contracts.credits.CreditNote); the first one again for a
     retried key."""

@@ -88,8 +88,8 @@ def apply_return(tx, data, now=None):
 def assess_late_fees(tx, today, now=None):
     """Charge the late fee on each account's latest statement still unpaid ``grace`` days after
     its due date, once per statement (set-based). What open disputes hold is not unpaid
-    (billing/disputes.py): a statement owing no more than that is charged no fee. Emits ``billing.late_fee_assessed`` for each;
-    returns how many were assessed."""
+    (billing/disputes.py): a statement owing no more than that is charged no fee. Emits
+    ``billing.late_fee_assessed`` for each; returns how many were assessed."""
     now = now or clock.now()
     cutoff = today - timedelta(days=fees.LATE_FEE_GRACE_DAYS)
     statement = text(f"""

@@ -54,8 +54,12 @@ class Account(Base):
     invoice_email = Column(String(254))  # where paperless bills go; NULL: the company email
     opened_on = Column(Date, nullable=False)
     created_at = Column(DateTime(timezone=True), nullable=False)
-    # active | suspended | closed; only active is set today (suspension, closure: issue 15)
+    # active | suspended | closed: collections.py suspends and restores (closure: issue 15)
     status = Column(String(12), nullable=False, default="active", server_default="active")
+    status_changed_on = Column(Date)  # when status last changed; NULL: active since opened
+    # the latest day payments will try a failed autopay again: until then the account does
+    # not count as unpaid for collections (no reminder, no suspension)
+    autopay_retry_on = Column(Date)
     # search_key(company_name), search_key(email): kept by the validators below
     company_name_key = Column(SEARCH_KEY, nullable=False)
     email_key = Column(String(EMAIL_KEY_CHARS), nullable=False)
@@ -190,6 +194,16 @@ class MailThrottle(Base):
     count = Column(Integer, nullable=False)
     window_started_at = Column(DateTime(timezone=True), nullable=False)
     last_sent_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class CollectionNotice(Base):
+    """A past-due reminder sent (collections.py): one per account, missed statement and stage
+    (1, 7 or 14 days), so a run repeated, or run on two replicas, reminds once."""
+    __tablename__ = "collection_notices"
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    reference = Column(String(40), primary_key=True)  # the invoice number the account missed
+    stage = Column(Integer, primary_key=True)         # days past due: 1, 7 or 14
+    sent_on = Column(Date, nullable=False)            # the run date
 
 
 class IdempotencyKey(Base):

@@ -59,6 +59,7 @@ def summary(session, account_number, today=None):
         "last_payment": {"amount_cents": -payment.amount_cents,
                          "paid_at": clock.as_utc(payment.posted_at).isoformat()} if payment else None,
         "invoice_delivery": found.invoice_delivery,
+        "status": found.status,  # suspended: the portal's banner (collections.py)
     }
 
 

@@ -1,15 +1,16 @@
 """The billing nameko service: thin entrypoints over billing's domain modules."""
 import base64
 import logging
+from datetime import date
 
 from nameko.dependency_providers import Config
 from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 
-from services.billing import (accounts, bill_runs, calls_csv, catalogue, credits, ledger,
-                              overview,
-                              pdf_sandbox, print_batch, profile, queries, search, usage)
+from services.billing import (accounts, bill_runs, calls_csv, catalogue, collections, credits,
+                              ledger, overview, pdf_sandbox, print_batch, profile, queries,
+                              search, usage)
 from services.billing.service_delivery import InvoiceDeliveryMixin
 from services.billing.service_disputes import DisputesMixin
 from services.billing.models import metadata
@@ -21,6 +22,7 @@ from services.runtime.rpc import TimedRpcProxy
 from services.runtime.service_dead_letters import DeadLettersMixin
 from services.runtime.service_health import HealthMixin
 from services.runtime.sealing import key_encryption_key
+from services.runtime.config import Settings
 
 log = logging.getLogger(__name__)
 CYCLE_TIMER_SECONDS = 3600  # the daily cycle is idempotent, so checking hourly is harmless
@@ -130,31 +132,69 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Disput
 
     @timer(interval=CYCLE_TIMER_SECONDS)
     def run_daily_cycle(self):
-        """Bills today's cycle and assesses today's late fees (``billing.late_fee_assessed``
-        for each); both are safe to repeat."""
+        """Bills today's cycle, assesses today's late fees (``billing.late_fee_assessed``
+        for each) and runs today's collections (``run_collections``); all safe to repeat."""
         today = clock.today()
         issued = bill_runs.run(self.db, today)
         with self.db.transaction() as tx:
             fees_assessed = ledger.assess_late_fees(tx, today)
-        if issued or fees_assessed:
-            log.info("daily cycle %s: %d statements, %d late fees", today, issued, fees_assessed)
+        collected = collections.run(self.db, today, self._suspend_after())
+        if issued or fees_assessed or any(collected.values()):
+            log.info("daily cycle %s: %d statements, %d late fees, collections %s", today,
+                     issued, fees_assessed, collected)
+
+    @rpc(expected_exceptions=InvalidInput)
+    def run_collections(self, request):
+        """The collections run (billing/collections.py) for ``{run_date, account_numbers?}``,
+        what the daily cycle does for today: reminds the payers of accounts 1, 7 and 14 days
+        past due, suspends those SUSPEND_AFTER_DAYS past due, restores suspended accounts
+        nothing is past due on. Each reminder and each change once, however often it runs.
+        Returns ``{reminders_sent, suspended, restored}``. Raises InvalidInput. Emits
+        ``billing.payment_overdue``, ``billing.account_suspended``,
+        ``billing.account_restored``."""
+        data = collections.load_request(request)
+        return collections.run(self.db, data["run_date"], self._suspend_after(),
+                               data["account_numbers"])
+
+    def _suspend_after(self):
+        return int(self.config.get("SUSPEND_AFTER_DAYS") or Settings.suspend_after_days)
 
     # --- payments -> ledger ---
 
     @reliable_handler("payments", "payment_succeeded")
     def on_payment_succeeded(self, event):
-        """Credits the payment to the ledger once per event (and once per payment id).
-        Emits ``billing.payment_applied``."""
+        """Credits the payment to the ledger once per event (and once per payment id); a
+        suspended account whose past-due amount it covers is restored in the same
+        transaction. Emits ``billing.payment_applied`` (and ``billing.account_restored``)."""
         with self.db.apply_once(event, "billing.on_payment_succeeded") as tx:
-            if tx is not None:
-                ledger.apply_payment(tx, event["data"])
+            if tx is not None and ledger.apply_payment(tx, event["data"]):
+                collections.review_number(tx, event["data"]["account_number"], clock.today(),
+                                          self._suspend_after(),
+                                          payment_id=event["data"]["payment_id"])
 
     @reliable_handler("payments", "payment_returned")
     def on_payment_returned(self, event):
-        """Reverses a returned payment and charges the returned-payment fee, once."""
+        """Reverses a returned payment and charges the returned-payment fee, once; an
+        account that is then SUSPEND_AFTER_DAYS past due (the payment had restored it) is
+        suspended again at once. Emits ``billing.account_suspended`` (cause
+        ``payment_returned``) when it is."""
         with self.db.apply_once(event, "billing.on_payment_returned") as tx:
+            if tx is not None and ledger.apply_return(tx, event["data"]):
+                collections.review_number(tx, event["data"]["account_number"], clock.today(),
+                                          self._suspend_after(), cause="payment_returned")
+
+    @reliable_handler("payments", "payment_failed")
+    def on_payment_failed(self, event):
+        """An autopay that payments will try again (``retry_on``) does not count as unpaid
+        until then: collections hold the account's reminders and suspension through that
+        day. Other failures change nothing here. Emits nothing."""
+        retry_on = event["data"].get("retry_on")
+        if not retry_on:
+            return
+        with self.db.apply_once(event, "billing.on_payment_failed") as tx:
             if tx is not None:
-                ledger.apply_return(tx, event["data"])
+                collections.hold_for_autopay_retry(tx.session, event["data"]["account_number"],
+                                                   date.fromisoformat(str(retry_on)))
 
     # --- queries for the gateway ---
 

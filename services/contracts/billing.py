@@ -106,6 +106,23 @@ class BillRunResult(Schema):
     statements_issued = fields.Integer(required=True)
 
 
+class CollectionRunRequest(Schema):
+    run_date = fields.Date(required=True, validate=validators.run_date)
+    account_numbers = fields.List(fields.String(validate=ACCOUNT_NUMBER), load_default=None,
+                                  validate=validate.Length(min=1, max=10_000), metadata={
+                                      "description": "only these accounts (default: every "
+                                                     "account)"})
+
+
+class CollectionRunResult(Schema):
+    reminders_sent = fields.Integer(required=True, metadata={
+        "description": "past-due reminders (1, 7 or 14 days) newly sent"})
+    suspended = fields.Integer(required=True, metadata={
+        "description": "accounts suspended: past due SUSPEND_AFTER_DAYS or more"})
+    restored = fields.Integer(required=True, metadata={
+        "description": "suspended accounts restored: nothing past due any more"})
+
+
 # --- company profile and invoice delivery (customer API and billing RPCs) ---
 
 METHODS = ("paperless", "paper")
@@ -251,3 +268,6 @@ class AccountSummary(Schema):
     autopay_unavailable = fields.Boolean(metadata={
         "description": "true when the payments service did not answer: autopay is unknown"})
     invoice_delivery = fields.String(required=True)
+    status = fields.String(metadata={
+        "description": "active | suspended (for non-payment: paying past_due_cents restores "
+                       "it at once) | closed"})

@@ -146,6 +146,28 @@ CATALOGUE = [
            balance_cents=_int(required=True)),
     _event("billing", "late_fee_assessed", "a statement was left unpaid after its due date",
            **_account, invoice_number=_str(required=True), amount_cents=_int(required=True)),
+    _event("billing", "payment_overdue",
+           "a collections run found the account past due 1, 7 or 14 days (stage): the "
+           "account's payers are reminded, once per missed statement and stage",
+           **_account, invoice_number=_str(allow_none=True, load_default=None),
+           due_date=fields.Date(required=True), past_due_cents=_int(required=True),
+           days_past_due=_int(required=True),
+           stage=_int(required=True, validate=validate.OneOf([1, 7, 14])),
+           suspend_on=fields.Date(required=True), currency=_str(required=True)),
+    _event("billing", "account_suspended",
+           "the account was suspended for non-payment: SUSPEND_AFTER_DAYS past due at a "
+           "collections run, or a returned payment undid what restored it; the network team "
+           "stops its services until billing.account_restored",
+           **_account, past_due_cents=_int(required=True), days_past_due=_int(required=True),
+           invoice_number=_str(allow_none=True, load_default=None),
+           suspended_on=fields.Date(required=True), currency=_str(required=True),
+           cause=_str(required=True, validate=validate.OneOf(["past_due", "payment_returned"]))),
+    _event("billing", "account_restored",
+           "a suspended account's past-due amount was paid (restored at once, with the "
+           "payment that did it) or found covered by a collections run: its services resume",
+           **_account, restored_on=fields.Date(required=True),
+           payment_id=_str(allow_none=True, load_default=None),
+           balance_cents=_int(required=True)),
     _event("billing", "credit_issued",
            "an account was credited (a ledger entry of kind credit): by staff, or resolving a "
            "dispute in the customer's favour; the next statement shows it under Adjustments",
@@ -184,7 +206,9 @@ CATALOGUE = [
            user_id=_str(allow_none=True)),
     _event("payments", "payment_failed", "a payment was declined or failed",
            **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
-           reason=_str(required=True), user_id=_str(allow_none=True), will_retry=_bool()),
+           reason=_str(required=True), user_id=_str(allow_none=True), will_retry=_bool(),
+           # an autopay tried again (1, 3 and 5 days after its first try): that day
+           retry_on=fields.Date(allow_none=True, load_default=None)),
     _event("payments", "payment_returned", "a bank payment came back after success",
            **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
            reason=_str(required=True), user_id=_str(allow_none=True)),

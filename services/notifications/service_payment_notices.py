@@ -10,7 +10,7 @@ Exactly one message per recipient per event: each recipient is a separate ``appl
 consumer, so a redelivery sends nothing again and a crash half-way through a list resends only
 to those not yet recorded.
 """
-from services.contracts.money import usd
+from services.contracts.money import long_date, usd
 from services.contracts.roles import roles_allowing
 from services.runtime.handlers import reliable_handler
 
@@ -51,11 +51,14 @@ class PaymentNotices:
 
     @reliable_handler("payments", "payment_failed")
     def on_payment_failed(self, event):
-        """Tells the payer (autopay: the admins) that a payment failed and why; when autopay
-        will not try again, asks them to pay by hand. Emits notification_sent."""
+        """Tells the payer (autopay: the admins) that a payment failed and why, and when
+        autopay tries again (``retry_on``); when it will not, asks them to pay by hand. Emits
+        notification_sent."""
         self._tell(event, "on_payment_failed", "payment_failed",
                    self._payment_recipients(event["data"]),
-                   {"will_retry": bool(event["data"].get("will_retry"))})
+                   {"will_retry": bool(event["data"].get("will_retry")),
+                    "retry_on_text": f"on {long_date(event['data']['retry_on'])}"
+                    if event["data"].get("retry_on") else None})
 
     @reliable_handler("payments", "payment_returned")
     def on_payment_returned(self, event):

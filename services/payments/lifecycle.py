@@ -16,11 +16,11 @@ from services.contracts.errors import Conflict, InvalidInput, NotFound
 from services.payments.models import Payment, PaymentMethod
 from services.payments.processor import Charge, ProcessorUnavailable
 from services.payments.recovery import INTERRUPTED_AFTER
+from services.payments.retries import next_autopay_try
 from services.runtime import clock
 
 CURRENCY = "USD"
 SCHEDULE_DAYS = 60       # how far ahead a payment may be scheduled
-AUTOPAY_RETRIES = 2      # a failed autopay is tried again on the next runs, at most this often
 UNKNOWN = Charge(status="unknown")  # the processor could not be reached
 
 
@@ -109,15 +109,18 @@ def apply_charge(tx, payment, method, result, today):
     else:
         payment.failure_code = result.failure_code
         payment.failure_reason = result.failure_reason
-        will_retry = payment.kind == "autopay" and payment.attempts <= AUTOPAY_RETRIES
-        if will_retry:  # back in the queue for the next daily run
+        retry_on = next_autopay_try(payment.attempts, today) \
+            if payment.kind == "autopay" else None
+        will_retry = retry_on is not None
+        if will_retry:  # back in the queue for that day's run (retries.py)
             payment.status = "scheduled"
-            payment.scheduled_for = today + timedelta(days=1)
+            payment.scheduled_for = retry_on
         else:
             payment.status = "failed"
         tx.emit("payment_failed", {
             "account_number": payment.account_number, "payment_id": payment.id,
             "amount_cents": payment.amount_cents, "reason": result.failure_reason,
+            "retry_on": retry_on,
             "user_id": payment.user_id, "will_retry": will_retry})
 
 

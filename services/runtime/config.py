@@ -29,7 +29,7 @@ VARIABLES = (
     "ADMIN_TOKEN", "PUBLIC_URL", "RPC_TIMEOUT", "LOG_LEVEL", "GATEWAY_WORKERS", "GATEWAY_THREADS",
     "PAYMENTS_PROCESSOR", "EVENT_MAX_ATTEMPTS", "EVENT_RETRY_MAX_DELAY", "DEV_SECRETS",
     "METRICS_PORT", "FORWARDED_ALLOW_IPS", "KEY_ENCRYPTION_KEY", "REMIT_PAYEE", "REMIT_ADDRESS",
-    "EVENT_STREAM_MAX_AGE", "EVENT_STREAM_MAX_BYTES", "HEARTBEAT",
+    "EVENT_STREAM_MAX_AGE", "EVENT_STREAM_MAX_BYTES", "HEARTBEAT", "SUSPEND_AFTER_DAYS",
 )
 # AMQP heartbeat, seconds: how soon a process leaves a broker node that stopped answering
 # (services/runtime/heartbeats.py, docs/queues.md); the broker's own default is 60
@@ -79,6 +79,8 @@ class Settings:
     event_stream_max_bytes: int = 5_000_000_000
     remit_payee: str = DEFAULT_REMIT_PAYEE
     remit_address: str = DEFAULT_REMIT_ADDRESS
+    # days past due after which billing's collections run suspends an account (collections.py)
+    suspend_after_days: int = 30
 
     @property
     def mail_dir(self) -> Path:
@@ -137,7 +139,19 @@ def load(env=None, generate=True) -> Settings:
                                              or str(Settings.event_stream_max_bytes)),
         remit_payee=env.get("REMIT_PAYEE") or Settings.remit_payee,
         remit_address=env.get("REMIT_ADDRESS") or Settings.remit_address,
+        suspend_after_days=_suspend_after(env.get("SUSPEND_AFTER_DAYS")),
     )
+
+
+def _suspend_after(value):
+    """Whole days, at least the last reminder's (14): suspending before the customer was
+    reminded three times would skip the dunning it follows."""
+    if not value:
+        return Settings.suspend_after_days
+    if not value.isascii() or not value.isdigit() or not 14 < int(value) <= 365:
+        raise ValueError(f"SUSPEND_AFTER_DAYS must be a number of days from 15 to 365, "
+                         f"not {value!r}")
+    return int(value)
 
 
 def _stream_age(value):
@@ -227,4 +241,6 @@ def nameko_config(service: str, settings: Settings | None = None) -> dict:
         # billing prints them on each statement's payment stub
         "REMIT_PAYEE": settings.remit_payee,
         "REMIT_ADDRESS": settings.remit_address,
+        # billing's collections run suspends accounts this many days past due
+        "SUSPEND_AFTER_DAYS": settings.suspend_after_days,
     }

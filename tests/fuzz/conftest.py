@@ -9,8 +9,8 @@ admin (tests/fuzz/world.py makes the account, its statements, methods and a paym
 the API first), staff calls the ADMIN_TOKEN. Path parameters are mostly mapped onto that
 account's real ids (sometimes another company's account, sometimes left as generated), so
 cases get past the authorisation check to the handlers. Staff runs touch fresh data only: a
-bill run is limited to the fuzzer's account, payment and reminder runs are moved to dates
-before any data exists.
+bill run and a collections run are limited to the fuzzer's account, payment and reminder runs
+are moved to dates before any data exists.
 
 FUZZ_CASES (default 300) is the generated-case budget, shared by the operations. The cases
 are the same on every run (a fixed seed: `make test` stays reproducible) unless FUZZ_RANDOM=1,
@@ -194,7 +194,7 @@ def steer_body(path, body, draw, world):
 def staff_run_body(path, body, world):
     """Staff runs act on the fuzzer's data only (also for negative cases: a run that turned
     out valid must still not touch anyone else's account)."""
-    if path == "/internal/v1/bill-runs":
+    if path in ("/internal/v1/bill-runs", "/internal/v1/collection-runs"):
         numbers = body.get("account_numbers")
         if numbers is None or (isinstance(numbers, list) and numbers
                                and all(isinstance(n, str) for n in numbers)):

@@ -195,8 +195,8 @@ def test_the_scheduled_autopay_payment_follows_a_new_method_and_is_canceled_when
     assert events(container, "payment_succeeded") == []
 
 
-def test_a_failed_autopay_is_retried_on_the_next_two_runs_then_left_failed(start_payments,
-                                                                           vhost):
+def test_a_failed_autopay_is_retried_1_3_and_5_days_later_then_left_failed(start_payments,
+                                                                          vhost):
     container = start_payments()
     method = call(container, "add_payment_method", ACCOUNT,
                   dict(CARD, card_number="4000000000009995"))
@@ -204,11 +204,13 @@ def test_a_failed_autopay_is_retried_on_the_next_two_runs_then_left_failed(start
     with entrypoint_waiter(container, "on_statement_issued", timeout=10):
         event_dispatcher({"AMQP_URI": vhost[1]})("billing", "statement_issued",
                                                  statement_event("INV-2", due="2026-12-20"))
-    for day in ("2026-12-20", "2026-12-21", "2026-12-22", "2026-12-23", "2026-12-24"):
-        call(container, "run_payments", day)
+    tried = {day: call(container, "run_payments", f"2026-12-{day}")["payments_attempted"]
+             for day in range(20, 28)}
+    assert tried == {20: 1, 21: 1, 22: 0, 23: 1, 24: 0, 25: 1, 26: 0, 27: 0}
     failed = events(container, "payment_failed")
-    assert [f["will_retry"] for f in failed] == [True, True, False]
-    assert query(container, "SELECT status, attempts FROM payments")[0] == ("failed", 3)
+    assert [f["will_retry"] for f in failed] == [True, True, True, False]
+    assert [f["retry_on"] for f in failed] == ["2026-12-21", "2026-12-23", "2026-12-25", None]
+    assert query(container, "SELECT status, attempts FROM payments")[0] == ("failed", 4)
 
 
 def test_a_bank_payment_is_pending_until_a_run_settles_it_and_may_come_back(start_payments):

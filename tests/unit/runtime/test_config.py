@@ -51,3 +51,14 @@ def test_an_unset_variable_takes_the_settings_field_default(tmp_path):
     for field in dataclasses.fields(config.Settings):
         if field.default is not dataclasses.MISSING and field.name not in computed:
             assert getattr(settings, field.name) == field.default, field.name
+
+
+def test_suspend_after_days_defaults_to_30_reaches_billing_and_refuses_nonsense(tmp_path):
+    import pytest
+    assert config.load({"DATA_DIR": str(tmp_path)}).suspend_after_days == 30
+    settings = config.load({"DATA_DIR": str(tmp_path), "SUSPEND_AFTER_DAYS": "45"})
+    assert settings.suspend_after_days == 45
+    assert config.nameko_config("billing", settings)["SUSPEND_AFTER_DAYS"] == 45
+    for bad in ("14", "0", "-30", "366", "thirty", "3\u0663"):  # 14: before the last reminder
+        with pytest.raises(ValueError, match="SUSPEND_AFTER_DAYS"):
+            config.load({"DATA_DIR": str(tmp_path), "SUSPEND_AFTER_DAYS": bad})

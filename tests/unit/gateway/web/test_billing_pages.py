@@ -32,3 +32,17 @@ def test_the_chart_runs_oldest_to_newest_and_scales_to_the_largest_bill():
                   {"statement_date": "2026-09-01", "amount_due_cents": -300}])
     assert [b["label"] for b in bars] == ["Sep 2026", "Oct 2026", "Nov 2026"]
     assert [b["height"] for b in bars] == [0, 160, 80]
+
+
+def test_a_suspended_account_s_dashboard_says_so_and_what_to_pay_an_active_one_does_not(
+        client_for):
+    from tests.support.portal_client import SUMMARY
+    suspended = dict(SUMMARY, status="suspended", amount_due_cents=48250, past_due_cents=48250)
+    page = client_for(fake_rpc({("billing", "get_account_summary"): suspended})).get(
+        "/dashboard").get_data(as_text=True)
+    assert 'id="suspension-banner"' in page and "suspended for non-payment" in page
+    assert "past-due amount of <strong>$482.50</strong>" in page and 'href="/pay"' in page
+    for status in ("active", None):
+        page = client_for(fake_rpc({("billing", "get_account_summary"): dict(
+            SUMMARY, status=status)})).get("/dashboard").get_data(as_text=True)
+        assert "suspension-banner" not in page

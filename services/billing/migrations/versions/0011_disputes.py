@@ -3,16 +3,16 @@
 One open dispute per line (a partial unique index on ``line_id`` where ``status = 'open'``,
 which SQLite and PostgreSQL both keep); listed per account and, for staff, by status.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 14:30:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0010'
-down_revision = '0009'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
