@@ -58,10 +58,14 @@ bench: $(STAMP)
 bill-run: $(STAMP)
 	$(BIN)/python -m services.billing.cli $(if $(DATE),--date $(DATE))
 
+# Q reaches the command through the environment, word for word: pasted into the recipe it was
+# shell text, and a company name (which its customer chooses) such as `x"; rm -rf ~; "` or
+# `$(curl …)` copied from the overview into Q= ran as a command on the staff machine
 ## find-account: staff search for accounts (Q=harbor: account or invoice number, company name
 ## start, email or phone; ALL=1 every page, JSON=1 one JSON object per line)
+find-account: export FIND_Q := $(value Q)
 find-account: $(STAMP)
-	$(BIN)/python -m services.billing.find_cli "$(Q)" $(if $(ALL),--all) $(if $(JSON),--json)
+	$(BIN)/python -m services.billing.find_cli "$$FIND_Q" $(if $(ALL),--all) $(if $(JSON),--json)
 
 ## credit: credit an account (ACCOUNT=… AMOUNT=cents REASON="…", INVOICE=… optional,
 ## KEY=… to retry with the same Idempotency-Key)

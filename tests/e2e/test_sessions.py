@@ -3,9 +3,12 @@ sessions, ending one, ending every one but the current, and what a caller holdin
 else's session (or none) can do with them. An ended session's access token is refused at
 once on every gateway worker (each request below may reach any of them) and its refresh token
 no longer works."""
+import re
+
 import requests
 
 from tests.support.auth_helpers import PASSWORD, mails_to, new_user, text_of
+from tests.support.client_addresses import client_at
 from tests.support.system import eventually
 
 TRIES = 8  # requests in a row, spread over the gateway's workers
@@ -151,3 +154,41 @@ def test_without_a_session_nothing_is_listed_or_ended(system):
     assert end(system, stolen).status_code == 401
     assert end(system, stolen, session_id).status_code == 401
     assert me_status(system, tokens) == 200
+
+
+def test_a_portal_session_ended_through_the_api_is_signed_out_on_its_next_page(system):
+    user = new_user(system)
+    api = sign_in(system, user["username"], "Firefox/133.0")
+    browser = requests.Session()
+    browser.headers["User-Agent"] = "PortalBrowser/1.0"
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"',
+                     browser.get(system.url("/"), timeout=10).text).group(1)
+    signed_in = browser.post(system.url("/"), allow_redirects=False, timeout=10, data={
+        "username": user["username"], "password": PASSWORD, "csrf_token": csrf})
+    assert signed_in.status_code == 302
+    assert browser.get(system.url("/dashboard"), allow_redirects=False,
+                       timeout=10).status_code == 200
+    (portal,) = [s for s in listed(system, api)["items"] if s["user_agent"] == "PortalBrowser/1.0"]
+
+    assert end(system, api, portal["id"]).status_code == 204
+
+    for _ in range(TRIES):  # every worker: the cookie is refused at once
+        page = browser.get(system.url("/dashboard"), allow_redirects=False, timeout=10)
+        assert page.status_code == 302 and page.headers["Location"].startswith("/?next="), \
+            page.status_code
+    assert me_status(system, api) == 200
+
+
+def test_the_list_holds_no_other_users_session_or_address(system):
+    mine, theirs = new_user(system), new_user(system)
+    tokens = sign_in(system, mine["username"], "Firefox/133.0")
+    stranger = client_at()
+    signed = stranger.post(system.url("/api/v1/auth/login"), timeout=10, headers={
+        "User-Agent": "Stranger/9.9"}, json={"username": theirs["username"],
+                                              "password": PASSWORD})
+    assert signed.status_code == 200, signed.text
+    page = listed(system, tokens, limit=100)
+    assert stranger.address not in str(page) and "Stranger/9.9" not in str(page)
+    assert {s["ip"] for s in page["items"]} == {"127.0.0.1"}
+    theirs_page = listed(system, signed.json(), limit=100)
+    assert [s["ip"] for s in theirs_page["items"]] == [stranger.address]
