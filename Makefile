@@ -69,8 +69,15 @@ find-account: $(STAMP)
 
 ## credit: credit an account (ACCOUNT=… AMOUNT=cents REASON="…", INVOICE=… optional,
 ## KEY=… to retry with the same Idempotency-Key)
+# every value reaches the command through the environment, word for word, as find-account's Q:
+# a reason is text staff may copy from a customer's dispute
+credit: export CREDIT_ACCOUNT := $(value ACCOUNT)
+credit: export CREDIT_AMOUNT := $(value AMOUNT)
+credit: export CREDIT_REASON := $(value REASON)
+credit: export CREDIT_INVOICE := $(value INVOICE)
+credit: export CREDIT_KEY := $(value KEY)
 credit: $(STAMP)
-	$(BIN)/python -m services.billing.credit_cli "$(ACCOUNT)" "$(AMOUNT)" "$(REASON)" $(if $(INVOICE),--invoice $(INVOICE)) $(if $(KEY),--key $(KEY))
+	$(BIN)/python -m services.billing.credit_cli "$$CREDIT_ACCOUNT" "$$CREDIT_AMOUNT" "$$CREDIT_REASON" $(if $(value INVOICE),--invoice "$$CREDIT_INVOICE") $(if $(value KEY),--key "$$CREDIT_KEY")
 
 ## dead-letters: list parked events (SERVICE=billing for one service); REPLAY=billing.17 replays one
 dead-letters: $(STAMP)

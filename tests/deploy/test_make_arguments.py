@@ -40,3 +40,24 @@ def test_find_account_passes_q_to_the_search_as_typed(fake_bin, tmp_path, q):
     assert json.loads((fake_bin / "argv.json").read_text()) == [
         "-m", "services.billing.find_cli", q]
     assert not list(ROOT.glob("PWNED")) and not list(work.glob("PWNED"))
+
+
+@pytest.mark.parametrize("reason", QUERIES[:-1])
+def test_credit_passes_every_value_to_the_command_as_typed(fake_bin, tmp_path, reason):
+    """``make credit``'s REASON (text staff may copy from a customer's dispute) and the
+    others reach credit_cli word for word, never the shell."""
+    stamp = tmp_path / "installed"
+    stamp.touch()
+    work = tmp_path / "cwd"
+    work.mkdir()
+    done = subprocess.run(
+        ["make", "-s", "-C", str(ROOT), "-o", str(stamp), "credit", "ACCOUNT=4000000000000002",
+         "AMOUNT=1500", f"REASON={reason}", f"INVOICE={reason}", f"KEY={reason}",
+         f"BIN={fake_bin}", f"STAMP={stamp}"],
+        capture_output=True, text=True, timeout=60, cwd=work,
+        env={**os.environ, "HOME": str(work)})
+    assert done.returncode == 0, done.stderr
+    assert json.loads((fake_bin / "argv.json").read_text()) == [
+        "-m", "services.billing.credit_cli", "4000000000000002", "1500", reason,
+        "--invoice", reason, "--key", reason]
+    assert not list(ROOT.glob("PWNED")) and not list(work.glob("PWNED"))
