@@ -55,11 +55,12 @@ bench: $(STAMP)
 	scripts/bench.sh
 
 ## bill-run: issue the statements of a cycle date with a progress bar (DATE=YYYY-MM-DD, default today)
+bill-run: export RUN_DATE := $(value DATE)
 bill-run: $(STAMP)
-	$(BIN)/python -m services.billing.cli $(if $(DATE),--date $(DATE))
+	$(BIN)/python -m services.billing.cli $${RUN_DATE:+--date "$$RUN_DATE"}
 
-# Q reaches the command through the environment, word for word: pasted into the recipe it was
-# shell text, and a company name (which its customer chooses) such as `x"; rm -rf ~; "` or
+# Staff-typed values (Q, ACCOUNT, REASON, DATE…) reach each command through the environment,
+# word for word: pasted into a recipe they were shell text, and a company name (which its customer chooses) such as `x"; rm -rf ~; "` or
 # `$(curl …)` copied from the overview into Q= ran as a command on the staff machine
 ## find-account: staff search for accounts (Q=harbor: account or invoice number, company name
 ## start, email or phone; ALL=1 every page, JSON=1 one JSON object per line)
@@ -69,19 +70,20 @@ find-account: $(STAMP)
 
 ## credit: credit an account (ACCOUNT=… AMOUNT=cents REASON="…", INVOICE=… optional,
 ## KEY=… to retry with the same Idempotency-Key)
-# every value reaches the command through the environment, word for word, as find-account's Q:
-# a reason is text staff may copy from a customer's dispute
 credit: export CREDIT_ACCOUNT := $(value ACCOUNT)
 credit: export CREDIT_AMOUNT := $(value AMOUNT)
 credit: export CREDIT_REASON := $(value REASON)
 credit: export CREDIT_INVOICE := $(value INVOICE)
 credit: export CREDIT_KEY := $(value KEY)
 credit: $(STAMP)
-	$(BIN)/python -m services.billing.credit_cli "$$CREDIT_ACCOUNT" "$$CREDIT_AMOUNT" "$$CREDIT_REASON" $(if $(value INVOICE),--invoice "$$CREDIT_INVOICE") $(if $(value KEY),--key "$$CREDIT_KEY")
+	$(BIN)/python -m services.billing.credit_cli "$$CREDIT_ACCOUNT" "$$CREDIT_AMOUNT" "$$CREDIT_REASON" $${CREDIT_INVOICE:+--invoice "$$CREDIT_INVOICE"} $${CREDIT_KEY:+--key "$$CREDIT_KEY"}
 
 ## dead-letters: list parked events (SERVICE=billing for one service); REPLAY=billing.17 replays one
+dead-letters: export PARKED_REPLAY := $(value REPLAY)
+dead-letters: export PARKED_SERVICE := $(value SERVICE)
 dead-letters: $(STAMP)
-	$(BIN)/python -m services.runtime.dead_letters_cli $(if $(REPLAY),replay $(REPLAY),list $(if $(SERVICE),--service $(SERVICE)))
+	if [ -n "$$PARKED_REPLAY" ]; then $(BIN)/python -m services.runtime.dead_letters_cli replay "$$PARKED_REPLAY"; \
+	else $(BIN)/python -m services.runtime.dead_letters_cli list $${PARKED_SERVICE:+--service "$$PARKED_SERVICE"}; fi
 
 ## docs: regenerate docs/events.md and docs/asyncapi.json from the event catalogue in
 ## services/contracts/events.py

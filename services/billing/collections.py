@@ -95,6 +95,26 @@ def _set_status(session, account_id, old, new, day):
         status=new, status_changed_on=day)).rowcount == 1
 
 
+def _restore(tx, account, found, day, payment_id=None):
+    if found.past_due_cents > 0 or not _set_status(tx.session, account.id, "suspended",
+                                                   "active", day):
+        return 0
+    tx.emit("account_restored", {
+        "account_number": account.account_number, "restored_on": day,
+        "payment_id": payment_id, "balance_cents": ledger.balance(tx.session, account.id)})
+    return 1
+
+
+def restore_if_covered(tx, account, day):
+    """Restores ``account`` (a row) at once when it is suspended and nothing is past due on
+    ``day`` any more: for money that reaches the ledger other than as a payment (a credit,
+    billing/credits.py). Returns 1 when it did, else 0. Emits ``billing.account_restored``
+    (``payment_id`` null)."""
+    if account.status != "suspended":
+        return 0
+    return _restore(tx, account, standing(tx.session, account.id, day), day)
+
+
 def _remind(tx, account, found, day, suspend_after):
     stage = reminder_stage(found.days(day))
     if stage is None:
@@ -125,13 +145,7 @@ def review(tx, account, day, suspend_after, *, remind=False, payment_id=None,
         return done
     found = standing(tx.session, account.id, day)
     if account.status == "suspended":
-        if found.past_due_cents <= 0 and _set_status(tx.session, account.id, "suspended",
-                                                     "active", day):
-            tx.emit("account_restored", {
-                "account_number": account.account_number, "restored_on": day,
-                "payment_id": payment_id,
-                "balance_cents": ledger.balance(tx.session, account.id)})
-            done["restored"] = 1
+        done["restored"] = _restore(tx, account, found, day, payment_id)
         return done
     if found.past_due_cents <= 0 or retrying(account, day):
         return done

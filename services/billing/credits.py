@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services import contracts
-from services.billing import fees, idempotency, ledger, queries
+from services.billing import collections, fees, idempotency, ledger, queries
 from services.billing.models import CreditNote, LedgerEntry, Statement
 from services.contracts import actor as actors
 from services.contracts.credits import CreditRequest
@@ -58,6 +58,9 @@ def post(tx, account, amount_cents, reason, *, invoice_number=None, source="staf
     tx.emit("credit_issued", dict({k: note[k] for k in (
         "account_number", "credit_id", "amount_cents", "currency", "reason", "invoice_number",
         "dispute_id", "balance_cents")}, via=source, **actors.event_fields(actor)))
+    # a credit that covers what a suspended account owes past due restores it at once, as a
+    # payment would (collections.py)
+    collections.restore_if_covered(tx, account, now.date())
     return note
 
 

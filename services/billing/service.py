@@ -96,7 +96,8 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Disput
         its credit note (billing/credits.py). Returns the credit note (contracts.credits
         .CreditNote); the same key and body again return the first one. Raises InvalidInput
         (fields, no key), NotFound (account), Refused (an invoice not the account's),
-        Conflict (the key with another body). Emits ``billing.credit_issued``."""
+        Conflict (the key with another body). Emits ``billing.credit_issued``, and
+        ``billing.account_restored`` when it covers a suspended account's past-due amount."""
         return credits.issue(self.db, account_number, request, idempotency_key, actor)
 
     @rpc

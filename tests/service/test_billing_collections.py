@@ -186,3 +186,18 @@ def test_an_autopay_still_being_retried_does_not_count_as_unpaid_until_its_last_
         assert run(container, day, number)["reminders_sent"] == 0
     assert run(container, "2026-09-28", number)["reminders_sent"] == 1  # day 6: day 1's
     assert [e["stage"] for e in events(container, "payment_overdue")] == [1]
+
+
+def test_a_staff_credit_that_covers_the_past_due_amount_restores_at_once_part_does_not(
+        start_service):
+    container, number = billed(start_service)
+    run(container, "2026-10-22", number)
+    owed = hook(container, "get_account_summary", number)["past_due_cents"]
+    hook(container, "issue_credit", number, {"amount_cents": owed - 1, "reason": "Outage"},
+         str(uuid.uuid4()))
+    assert status(container, number) == "suspended" and events(container, "account_restored") == []
+    hook(container, "issue_credit", number, {"amount_cents": 1, "reason": "Goodwill"},
+         str(uuid.uuid4()))
+    assert status(container, number) == "active"
+    [restored] = events(container, "account_restored")
+    assert restored["payment_id"] is None and restored["balance_cents"] == 0
