@@ -39,6 +39,12 @@ def cancel_payment(account_number, payment_id):
     return call("payments", "cancel_payment", account_number, payment_id)
 
 
+def refund_payment(account_number, payment_id, body, idempotency_key):
+    """The refund; a processor's refusal is a refund with status ``failed``."""
+    return call("payments", "refund_payment", account_number, payment_id, body,
+                idempotency_key)
+
+
 def get_autopay(account_number):
     """``{enabled, payment_method_id}``, or None when autopay was never set up."""
     return call("payments", "get_autopay", account_number)

@@ -5,9 +5,9 @@ from gateway.auth import access
 # every staff view needs ADMIN_TOKEN (gateway.auth checks it before anything else)
 bp = ApiBlueprint("staff", __name__, url_prefix="/internal/v1", access=(access.STAFF, None),
                   description="Staff operations: accounts, credits, disputes, usage, bill runs, "
-                              "payment runs, collections runs, dead letters.")
+                              "payment runs, collections runs, refunds, dead letters.")
 
 
 from gateway.staff import (accounts, bill_runs, collection_runs, credits,  # noqa: E402,F401
-                           dead_letters, disputes, payment_runs, reminder_runs,
+                           dead_letters, disputes, payment_runs, refunds, reminder_runs,
                            usage)  # (modules that register the routes)

@@ -17,7 +17,7 @@ from gateway.rpc import ServiceUnavailable
 from gateway.web import bp, forms
 from gateway.web.pay_pages import dollars_to_cents
 from services.contracts import roles
-from services.contracts.errors import DomainError
+from services.contracts.errors import DomainError, Refused, Throttled
 
 LINK_LABELS = {"account_number": "Account number", "security_key": "Security key"}
 PAY_LABELS = {"amount_cents": "Amount", "payment_method_id": "Payment method",
@@ -107,9 +107,20 @@ def pay_accounts():
     return render_template("pay_accounts.html", accounts=accounts)
 
 
+CODE_NOT_TRIED = ("Not paid: the security code was refused for an account above, so it was "
+                  "not tried again. Check the code and submit again.")
+
+
+def _wrong_code(exc):
+    """A refusal of the form's one security code (wrong, or too many wrong ones)."""
+    return isinstance(exc, Throttled) or (
+        isinstance(exc, Refused) and exc.extra.get("field") == "security_code")
+
+
 def _one_payment(number, form, user_id):
     """Pays one account from its row of the form: ``{account_number, payment_id}`` or
-    ``{account_number, error}``; None when the row asks for nothing."""
+    ``{account_number, error}`` (``wrong_code`` when the security code was refused); None
+    when the row asks for nothing."""
     amount = (form.get(f"amount-{number}") or "").strip()
     if amount in ("", "0", "0.00"):
         return None
@@ -125,7 +136,7 @@ def _one_payment(number, form, user_id):
         messages = forms.field_messages(getattr(exc, "errors", None) or {})
         return {"account_number": number, "error": "; ".join(
             f"{PAY_LABELS.get(f, f)}: {m}" for f, ms in messages.items() for m in ms)
-            or exc.detail}
+            or exc.detail, "wrong_code": _wrong_code(exc)}
     except ServiceUnavailable:
         return {"account_number": number, "error": UNAVAILABLE}
     return {"account_number": number, "payment_id": payment["id"]}
@@ -135,8 +146,17 @@ def _one_payment(number, form, user_id):
 @access.signed_in
 def pay_accounts_submit():
     user_id = access.current_user()["user_id"]
-    results = [r for r in (_one_payment(a["account_number"], request.form, user_id)
-                           for a in identity.list_user_accounts(user_id)) if r]
+    results, code_refused = [], False
+    for account in identity.list_user_accounts(user_id):
+        number = account["account_number"]
+        if code_refused:  # one submit, one guess: a wrong code is not tried on every account
+            if (request.form.get(f"amount-{number}") or "").strip() not in ("", "0", "0.00"):
+                results.append({"account_number": number, "error": CODE_NOT_TRIED})
+            continue
+        result = _one_payment(number, request.form, user_id)
+        if result:
+            code_refused = result.pop("wrong_code", False)
+            results.append(result)
     if not results:
         flash("Enter an amount for at least one account.", "error")
         return redirect(url_for("web.pay_accounts"))

@@ -1,8 +1,9 @@
 """The account ledger: the one source of every balance.
 
 Positive amounts are owed, negative ones credited; the balance (and so the amount due) is the
-sum of an account's entries, computed when asked and stored nowhere else. Payments, returns
-and late fees carry a reference that is unique per account and kind, so each is posted once.
+sum of an account's entries, computed when asked and stored nowhere else. Payments, returns,
+refunds and late fees carry a reference that is unique per account and kind, so each is
+posted once.
 """
 from datetime import timedelta
 
@@ -83,6 +84,18 @@ def apply_return(tx, data, now=None):
     _post(tx.session, account.id, "adjustment", "Returned payment fee",
           fees.RETURNED_PAYMENT_FEE_CENTS, data["payment_id"], now)
     return True
+
+
+def apply_refund(tx, data, now=None):
+    """Put a refund back on the balance: money given back to the customer is no longer paid,
+    so the balance goes up by it (kind ``refund``, positive), once per refund id. ``data`` is
+    the ``payments.payment_refunded`` payload; True when posted."""
+    now = now or clock.now()
+    account = _account(tx.session, data["account_number"])
+    method = METHOD_NAMES.get(data.get("method_type"), data.get("method_type") or "payment")
+    description = f"Refund to your {method} ending {data.get('last4') or '----'}"
+    return _post(tx.session, account.id, "refund", description[:120],
+                 int(data["amount_cents"]), data["refund_id"], now)
 
 
 def assess_late_fees(tx, today, now=None):

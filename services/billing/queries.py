@@ -41,14 +41,20 @@ def past_due(balance, latest, today):
     return max(0, balance - not_yet_due)
 
 
+def _latest(session, account_id, kind):
+    """The account's newest ledger entry of ``kind``, or None."""
+    return session.execute(select(LedgerEntry).where(
+        LedgerEntry.account_id == account_id, LedgerEntry.kind == kind)
+        .order_by(LedgerEntry.id.desc()).limit(1)).scalar()
+
+
 def summary(session, account_number, today=None):
     today = today or clock.today()
     found = account(session, account_number)
     balance = ledger.balance(session, found.id)
     latest = latest_statement(session, found.id)
-    payment = session.execute(select(LedgerEntry).where(
-        LedgerEntry.account_id == found.id, LedgerEntry.kind == "payment")
-        .order_by(LedgerEntry.id.desc()).limit(1)).scalar()
+    payment = _latest(session, found.id, "payment")
+    refund = _latest(session, found.id, "refund")
     return {
         "account_number": found.account_number, "company_name": found.company_name,
         "amount_due_cents": max(balance, 0), "balance_cents": balance,
@@ -58,6 +64,9 @@ def summary(session, account_number, today=None):
         "past_due_cents": past_due(balance, latest, today),
         "last_payment": {"amount_cents": -payment.amount_cents,
                          "paid_at": clock.as_utc(payment.posted_at).isoformat()} if payment else None,
+        "last_refund": {"amount_cents": refund.amount_cents,
+                        "refunded_at": clock.as_utc(refund.posted_at).isoformat()}
+        if refund else None,
         "invoice_delivery": found.invoice_delivery,
         "status": found.status,  # suspended: the portal's banner (collections.py)
     }

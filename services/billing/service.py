@@ -197,6 +197,14 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Disput
                 collections.hold_for_autopay_retry(tx.session, event["data"]["account_number"],
                                                    date.fromisoformat(str(retry_on)))
 
+    @reliable_handler("payments", "payment_refunded")
+    def on_payment_refunded(self, event):
+        """Puts a refund back on the balance (ledger kind ``refund``), once per event and
+        once per refund id."""
+        with self.db.apply_once(event, "billing.on_payment_refunded") as tx:
+            if tx is not None:
+                ledger.apply_refund(tx, event["data"])
+
     # --- queries for the gateway ---
 
     @rpc(expected_exceptions=NotFound)

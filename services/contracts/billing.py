@@ -234,7 +234,7 @@ class StatementDetail(StatementItem):
 class ActivityEntry(Schema):
     date = fields.String(required=True, metadata=DATE)
     kind = fields.String(required=True, metadata={
-        "description": "charge | payment | credit | late_fee | adjustment | return"})
+        "description": "charge | payment | credit | late_fee | adjustment | return | refund"})
     description = fields.String(required=True)
     amount_cents = fields.Integer(required=True)
     balance_cents = fields.Integer(required=True)
@@ -247,6 +247,11 @@ class Activity(Schema):
 class SummaryLastPayment(Schema):
     amount_cents = fields.Integer(required=True)
     paid_at = fields.String(required=True, metadata=DATE_TIME)
+
+
+class SummaryLastRefund(Schema):
+    amount_cents = fields.Integer(required=True)
+    refunded_at = fields.String(required=True, metadata=DATE_TIME)
 
 
 class SummaryAutopay(Schema):
@@ -264,6 +269,8 @@ class AccountSummary(Schema):
     invoice_number = fields.String(allow_none=True)
     past_due_cents = fields.Integer(required=True)
     last_payment = fields.Nested(SummaryLastPayment, allow_none=True)
+    last_refund = fields.Nested(SummaryLastRefund, allow_none=True, metadata={
+        "description": "the newest refund given back to the account, or null"})
     autopay = fields.Nested(SummaryAutopay, allow_none=True)
     autopay_unavailable = fields.Boolean(metadata={
         "description": "true when the payments service did not answer: autopay is unknown"})

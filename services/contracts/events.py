@@ -212,6 +212,15 @@ CATALOGUE = [
     _event("payments", "payment_returned", "a bank payment came back after success",
            **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
            reason=_str(required=True), user_id=_str(allow_none=True)),
+    _event("payments", "payment_refunded",
+           "money was given back on a succeeded payment (a staff refund, all or part of it); "
+           "billing puts it back on the balance, the payer and the account's admins and "
+           "billing users get a receipt",
+           **_account, payment_id=_str(required=True), refund_id=_str(required=True),
+           amount_cents=_int(required=True), currency=_str(required=True),
+           refunded_cents=_int(required=True), method_type=_str(required=True),
+           last4=_str(required=True), reason=_str(required=True),
+           user_id=_str(allow_none=True)),
     _event("payments", "payment_canceled",
            "a scheduled payment was canceled without its payer asking (the payer was removed "
            "from the account); the account's admins and billing users are told",

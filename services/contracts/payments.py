@@ -94,6 +94,9 @@ class Payment(Schema):
     invoice_number = fields.String(allow_none=True)
     created_at = Timestamp(metadata=DATE_TIME)
     paid_at = Timestamp(allow_none=True, metadata=DATE_TIME)
+    refunded_cents = fields.Integer(metadata={
+        "description": "What refunds gave back of this payment (a refund being processed "
+                       "included); at most amount_cents"})
 
 
 class PaymentList(Schema):
@@ -105,6 +108,26 @@ class PaymentListQuery(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
     cursor = fields.String(load_default=None, validate=validators.Pattern(
         r"[0-9]{1,9}", error="Not a cursor this list gave."))
+
+
+class RefundRequest(Schema):
+    amount_cents = fields.Integer(required=True, strict=True,
+                                  validate=validate.Range(1, MAX_AMOUNT_CENTS))
+    reason = fields.String(required=True, validate=validators.text(1, 200), metadata={
+        "description": "Why the money goes back; the customer's refund receipt quotes it"})
+
+
+class Refund(Schema):
+    id = fields.String()
+    payment_id = fields.String()
+    status = fields.String(metadata={"description": "pending|succeeded|failed"})
+    amount_cents = fields.Integer()
+    currency = fields.String()
+    reason = fields.String()
+    failure_reason = fields.String(allow_none=True)
+    payment_refunded_cents = fields.Integer(metadata={
+        "description": "What refunds have now given back of the payment in all"})
+    created_at = Timestamp(metadata=DATE_TIME)
 
 
 class AutopayRequest(Schema):

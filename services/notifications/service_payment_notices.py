@@ -1,5 +1,5 @@
-"""Payment notices: a receipt for each successful payment, a notice for each failure, return,
-scheduled payment and autopay change. A mixin of NotificationsService (it uses its ``db``,
+"""Payment notices: a receipt for each successful payment and each refund, a notice for each
+failure, return, scheduled payment and autopay change. A mixin of NotificationsService (it uses its ``db``,
 ``config``, ``identity_rpc`` and ``_notify_once``, which honours the payment preferences).
 
 Who is told: the account's admins and billing users (the people who may pay), and the payer
@@ -65,6 +65,14 @@ class PaymentNotices:
         """Tells the payer (autopay: the admins) that the bank returned a payment."""
         self._tell(event, "on_payment_returned", "payment_returned",
                    self._payment_recipients(event["data"]))
+
+    @reliable_handler("payments", "payment_refunded")
+    def on_payment_refunded(self, event):
+        """Mails the refund's receipt to the payer and the account's admins and billing users,
+        once per refund. Emits ``notifications.notification_sent``."""
+        self._tell(event, "on_payment_refunded", "payment_refunded",
+                   self._payment_recipients(event["data"]),
+                   {"refunded": usd(event["data"]["refunded_cents"])})
 
     @reliable_handler("payments", "payment_scheduled")
     def on_payment_scheduled(self, event):

@@ -55,7 +55,8 @@ def new(session, account_number, method, amount_cents, *, user_id=None, schedule
         user_id=user_id, kind=kind or ("scheduled" if scheduled_for else "one_time"),
         invoice_number=invoice_number, amount_cents=amount_cents, currency=CURRENCY,
         status="scheduled" if scheduled_for else "pending", scheduled_for=scheduled_for,
-        attempts=0, created_at=moment, updated_at=moment, return_checked=False)
+        attempts=0, created_at=moment, updated_at=moment, return_checked=False,
+        refunded_cents=0)
     session.add(payment)
     session.flush()
     return payment

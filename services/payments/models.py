@@ -55,6 +55,34 @@ class Payment(Base):
     paid_at = Column(DateTime(timezone=True))
     settled_on = Column(Date)                            # bank: the run date that settled it
     return_checked = Column(Boolean, nullable=False, default=False)
+    # what refunds took back or hold (succeeded + pending); a conditional UPDATE keeps it at
+    # most amount_cents however many refunds race (refunds.py)
+    refunded_cents = Column(Integer, nullable=False, default=0, server_default="0")
+
+
+class Refund(Base):
+    """Money given back on a succeeded payment (staff's refunds, refunds.py). Written
+    ``pending`` before the processor is asked under ``refund:<id>``, so a retry after a crash
+    asks again with the same processor key; the Idempotency-Key is unique per account."""
+    __tablename__ = "refunds"
+    __table_args__ = (
+        UniqueConstraint("account_number", "idempotency_key", name="uq_refunds_key"),
+        Index("ix_refunds_payment", "payment_id"),
+        Index("ix_refunds_pending", "status", "updated_at"),
+    )
+    id = Column(String(36), primary_key=True)
+    payment_id = Column(String(36), nullable=False)
+    account_number = Column(String(16), nullable=False)
+    amount_cents = Column(Integer, nullable=False)
+    currency = Column(String(3), nullable=False)
+    reason = Column(String(200), nullable=False)
+    status = Column(String(12), nullable=False)          # pending -> succeeded | failed
+    processor_ref = Column(String(120))
+    failure_reason = Column(String(200))
+    idempotency_key = Column(String(255), nullable=False)
+    fingerprint = Column(String(64), nullable=False)     # sha256 of the request
+    created_at = Column(DateTime(timezone=True), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False)
 
 
 class MethodAttempt(Base):

@@ -50,6 +50,14 @@ class Settlement:
     reason: str | None = None
 
 
+@dataclass(frozen=True)
+class RefundResult:
+    status: str                  # succeeded | failed
+    reference: str | None = None
+    failure_code: str | None = None
+    failure_reason: str | None = None
+
+
 class Processor:
     """What a processor adapter implements. Every method may raise ProcessorUnavailable."""
 
@@ -61,6 +69,11 @@ class Processor:
 
     def charge(self, *, token, amount_cents, currency, idempotency_key):
         """Take money; the same ``idempotency_key`` never charges twice."""
+        raise NotImplementedError
+
+    def refund(self, *, reference, amount_cents, idempotency_key):
+        """Give back ``amount_cents`` of the charge ``reference``; the same
+        ``idempotency_key`` never refunds twice (it answers the first refund)."""
         raise NotImplementedError
 
     def settle(self, *, reference):
@@ -97,6 +110,10 @@ DECLINES = {
 
 SANDBOX_BANKS = {"110000000": "STRIPE TEST BANK"}
 RETURN_REASON = "The bank returned the payment: insufficient funds."
+REFUND_REFUSALS = {
+    "no_such_charge": "The processor has no such charge to refund.",
+    "amount_too_large": "The refund is more than what is left of the charge.",
+}
 
 
 class SandboxProcessor(Processor):
@@ -133,6 +150,22 @@ class SandboxProcessor(Processor):
         return Charge(status="failed", reference=fields["reference"],
                       failure_code=fields["failure_code"], failure_reason=reason,
                       retryable=retryable)
+
+    def refund(self, *, reference, amount_cents, idempotency_key):
+        def decide(charged, refunded):
+            refund_ref = "re_sbx_" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+            if charged is None:
+                return {"status": "failed", "reference": refund_ref,
+                        "failure_code": "no_such_charge"}
+            if refunded + amount_cents > charged:
+                return {"status": "failed", "reference": refund_ref,
+                        "failure_code": "amount_too_large"}
+            return {"status": "succeeded", "reference": refund_ref}
+        fields, _first = self.journal.refund_once(idempotency_key, reference, amount_cents,
+                                                  decide)
+        code = fields.get("failure_code")
+        return RefundResult(status=fields["status"], reference=fields["reference"],
+                            failure_code=code, failure_reason=REFUND_REFUSALS.get(code))
 
     def settle(self, *, reference):
         return Settlement(status="succeeded")

@@ -9,7 +9,8 @@ import logging
 
 from sqlalchemy import select, update
 
-from services.payments import idempotency, lifecycle, limits, offboarding, payment_requests
+from services.payments import (idempotency, lifecycle, limits, offboarding, payment_requests,
+                               refunds)
 from services.payments.models import Payment, PaymentMethod
 from services.payments.recovery import IN_FLIGHT_GRACE
 from services.runtime import clock
@@ -116,6 +117,7 @@ def run(db, processor, run_date, payment_allowance=None, still_a_user=None):
                          if _charge_one(db, processor, row, run_date, payment_allowance,
                                         still_a_user))
     attempted += recover_in_flight(db, processor, run_date)
+    refunds.recover(db, processor)  # refunds cut short by a crash, under their own keys
     returned = check_returns(db, processor, run_date)
     settled = settle_bank_debits(db, processor, run_date, started)
     with db.transaction() as tx:

@@ -10,7 +10,7 @@ from services.contracts import actor as contract_actor
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unavailable)
 from services.payments import (autopay, carding, lifecycle, limits, methods, offboarding,
-                               payment_requests, runs, security)
+                               payment_requests, refunds, runs, security)
 from services.payments.models import metadata
 from services.payments.processor_dependency import PaymentProcessor
 from services.runtime.rpc import TimedRpcProxy
@@ -102,6 +102,18 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
             payment = lifecycle.cancel(tx.session, account_number, payment_id)
             return lifecycle.public(payment, methods.find_any(tx.session,
                                                              payment.payment_method_id))
+
+    @rpc(expected_exceptions=ERRORS)
+    def refund_payment(self, account_number, payment_id, request, idempotency_key):
+        """Staff give back ``{amount_cents, reason}`` of a succeeded payment (refunds.py),
+        exactly once per Idempotency-Key. Returns the refund: ``succeeded``, ``failed`` (the
+        processor refused) or ``pending`` (the processor could not say; the same key retried,
+        or the next payment run, finishes it). Raises InvalidInput, NotFound (no such payment
+        on the account), Conflict (key reused with another body, or still running), Refused
+        (not a succeeded payment, a bank debit not yet past its return check, or more than is
+        left of it). Emits ``payments.payment_refunded``."""
+        return refunds.refund_payment(self.db, self.processor, account_number, payment_id,
+                                      request, idempotency_key)
 
     # -- autopay -----------------------------------------------------------------------------
 

@@ -33,14 +33,20 @@ class Snapshot:
                 }
                 if service == "payments":
                     self.payments = {r.id: r for r in conn.execute(text(
-                        "SELECT id, account_number, status, amount_cents, kind FROM payments"))}
+                        "SELECT id, account_number, status, amount_cents, kind, refunded_cents, "
+                        "processor_ref FROM payments"))}
+                    self.refunds = {r.id: r for r in conn.execute(text(
+                        "SELECT id, payment_id, account_number, amount_cents, status "
+                        "FROM refunds"))}
                 if service == "billing":
                     self.ledger = conn.execute(text(
                         "SELECT a.account_number, l.kind, l.amount_cents, l.reference "
                         "FROM ledger_entries l JOIN accounts a ON a.id = l.account_id "
-                        "WHERE l.kind IN ('payment', 'return')")).all()
+                        "WHERE l.kind IN ('payment', 'return', 'refund', 'credit')")).all()
             engine.dispose()
-        self.charges = ChargeJournal(journal_path(system.data_dir)).charges()
+        journal = ChargeJournal(journal_path(system.data_dir))
+        self.charges = journal.charges()
+        self.processor_refunds = journal.refunds()
 
     def events(self, service, event_type):
         return [e for e in self.rows[service]["events"] if e["type"] == event_type]
@@ -85,24 +91,87 @@ def charged_at_most_once(snap, _record):
             f"journal; charged twice {len(twice)}, succeeded without a charge {len(uncharged)}")
 
 
-def ledger_matches_payments(snap, _record):
-    expected = defaultdict(lambda: [0, 0])
+def ledger_matches_payments(snap, record):
+    """Per account, billing's ledger holds payments' successes, returns and refunds, each as
+    payments has it, and the staff credits the API accepted: [paid, returned, refunded,
+    credited] the same on both sides, so what the ledger credits is payments - returns -
+    refunds + credits."""
+    expected = defaultdict(lambda: [0, 0, 0, 0])
     for p in snap.payments.values():
         if p.status in ("succeeded", "returned"):
             expected[p.account_number][0] += p.amount_cents
         if p.status == "returned":
             expected[p.account_number][1] += p.amount_cents
-    ledger = defaultdict(lambda: [0, 0])
+    for r in snap.refunds.values():
+        if r.status == "succeeded":
+            expected[r.account_number][2] += r.amount_cents
+    for number, cents in getattr(record, "credits", {}).values():
+        expected[number][3] += cents
+    ledger = defaultdict(lambda: [0, 0, 0, 0])
+    column = {"payment": 0, "return": 1, "refund": 2, "credit": 3}
     for row in snap.ledger:
-        if row.kind == "payment":
-            ledger[row.account_number][0] += -row.amount_cents
-        else:
-            ledger[row.account_number][1] += row.amount_cents
+        sign = -1 if row.kind in ("payment", "credit") else 1
+        ledger[row.account_number][column[row.kind]] += sign * row.amount_cents
     accounts = set(expected) | set(ledger)
     wrong = sorted(n for n in accounts if tuple(expected[n]) != tuple(ledger[n]))
-    return ("billing ledger payments == payments' successes minus returns, per account",
-            not wrong, f"{len(accounts)} accounts, {len(wrong)} differ"
+    net = sum(paid - returned - refunded + credited
+              for paid, returned, refunded, credited in expected.values())
+    return ("billing ledger == payments - returns - refunds + credits, per account",
+            not wrong, f"{len(accounts)} accounts, net {net} cents, {len(wrong)} differ"
             + (f": {[(n, expected[n], ledger[n]) for n in wrong[:3]]}" if wrong else ""))
+
+
+def refunded_at_most_once(snap, record):
+    """Each refund the API accepted ends succeeded or failed; the processor gave back each
+    succeeded one exactly once (its journal under ``refund:<id>``) and nothing payments does
+    not know of; no payment gave back more than it took, and its refunded_cents is what its
+    succeeded refunds gave; one payment_refunded event per succeeded refund."""
+    given = defaultdict(int)   # refund id -> processor refunds that moved money
+    by_charge = defaultdict(int)
+    for row in snap.processor_refunds:
+        if row["status"] == "succeeded":
+            given[row["idempotency_key"].split(":", 1)[1]] += 1
+            by_charge[row["charge_reference"]] += row["amount_cents"]
+    succeeded = {rid for rid, r in snap.refunds.items() if r.status == "succeeded"}
+    open_ = [rid for rid, r in snap.refunds.items() if r.status not in ("succeeded", "failed")]
+    lost = [rid for rid in record.refunds if rid not in snap.refunds]
+    twice = [rid for rid, n in given.items() if n > 1]
+    unknown = [rid for rid in given if rid not in succeeded]
+    ungiven = [rid for rid in succeeded if given[rid] != 1]
+    charged = {p.processor_ref: p.amount_cents for p in snap.payments.values()}
+    over = [ref for ref, cents in by_charge.items() if cents > charged.get(ref, 0)]
+    sums = defaultdict(int)
+    for r in snap.refunds.values():
+        if r.status == "succeeded":
+            sums[r.payment_id] += r.amount_cents
+    wrong_sum = [p.id for p in snap.payments.values()
+                 if p.refunded_cents != sums[p.id] or p.refunded_cents > p.amount_cents]
+    told = Counter(e["data"]["refund_id"]
+                   for e in snap.events("payments", "payments.payment_refunded"))
+    wrong_events = [rid for rid in succeeded | set(told) if told[rid] != 1
+                    or rid not in succeeded]
+    bad = open_ + lost + twice + unknown + ungiven + over + wrong_sum + wrong_events
+    return ("each refund given back at most once, never more than its payment took", not bad,
+            f"{len(record.refunds)} accepted, {len(succeeded)} succeeded, "
+            f"{sum(r['asked'] - 1 for r in snap.processor_refunds)} repeated asks answered "
+            f"from the journal; open {len(open_)}, lost {len(lost)}, given twice "
+            f"{len(twice)}, unknown to payments {len(unknown)}, not given {len(ungiven)}, "
+            f"over the charge {len(over)}, refunded_cents wrong {len(wrong_sum)}, events "
+            f"wrong {len(wrong_events)}" + (f" e.g. {bad[:3]}" if bad else ""))
+
+
+def one_mail_per_refund(snap, _record):
+    """Each load account has one user (its admin): one refund mail per succeeded refund."""
+    box = mailbox.Maildir(str(snap.system.data_dir / "mail"), create=True)
+    mailed = Counter(m["To"] for m in box if (m["Subject"] or "").startswith("Refund of "))
+    by_account = Counter(r.account_number for r in snap.refunds.values()
+                         if r.status == "succeeded")
+    emails = snap.account_emails
+    wrong = [n for n in set(by_account) | {n for n in emails if mailed[emails[n]]}
+             if mailed[emails.get(n)] != by_account[n]]
+    return ("exactly one refund mail per refund", not wrong,
+            f"{sum(by_account.values())} refunds, {sum(mailed.values())} refund mails; "
+            f"{len(wrong)} accounts differ")
 
 
 def one_receipt_per_payment(snap, _record):
@@ -152,7 +221,8 @@ def no_5xx(_snap, record):
 
 
 CHECKS = (every_payment_ends_once, charged_at_most_once, ledger_matches_payments,
-          one_receipt_per_payment, statements_applied_once, outboxes_empty, no_5xx)
+          refunded_at_most_once, one_receipt_per_payment, one_mail_per_refund,
+          statements_applied_once, outboxes_empty, no_5xx)
 
 
 def check(system, record, account_emails, extra=()):

@@ -2,10 +2,11 @@
 
 Each customer account is set up first (staff open it, its admin signs up, adds a card and a
 bank account, some enrol in autopay). Then each thread loops over weighted operations until
-told to stop. Money-moving requests carry an Idempotency-Key; after a timeout, a dropped
-connection, a 503 or a 409 "still being processed" the client retries the SAME key, as a
-well-behaved client must. Every response status is recorded, and every payment the API
-accepted (a 201) with the status it was given.
+told to stop. Money-moving requests carry an Idempotency-Key (staff's refunds of card
+payments and credits too); after a timeout, a dropped connection, a 503 or a 409 "still being processed"
+the client retries the SAME key, as a well-behaved client must. Every response status is
+recorded, every payment the API accepted (a 201) with the status it was given, and every
+refund and credit it accepted.
 """
 import random
 import threading
@@ -49,6 +50,9 @@ class Record:
     statuses: Counter = field(default_factory=Counter)     # (kind, status) -> count
     failures: list = field(default_factory=list)           # 5xx without excuse, with details
     accepted: dict = field(default_factory=dict)           # payment id -> (account, status)
+    card_paid: dict = field(default_factory=dict)          # succeeded card payment -> (account, cents)
+    refunds: dict = field(default_factory=dict)            # refund id -> (payment id, cents, status)
+    credits: dict = field(default_factory=dict)            # credit id -> (account, cents)
     given_up: list = field(default_factory=list)           # keys the client gave up on
     connection_errors: Counter = field(default_factory=Counter)
     ops: int = 0
@@ -200,6 +204,9 @@ class Load:
             payment = response.json()
             with self.record.lock:
                 self.record.accepted[payment["id"]] = (customer.account_number, payment["status"])
+                if method_name == "card" and payment["status"] == "succeeded":
+                    self.record.card_paid[payment["id"]] = (customer.account_number,
+                                                            payment["amount_cents"])
 
     def op_card_payment(self, customer):
         self.pay(customer, "card", "card_payment")
@@ -209,6 +216,46 @@ class Load:
 
     def op_bank_payment(self, customer):
         self.pay(customer, self.random.choice(["bank", "bank", "returned_bank"]), "bank_payment")
+
+    def op_refund(self, customer):
+        """Staff give back part of one of the customer's card payments (sometimes more than
+        is left: a 422), retrying the same key as any money-moving client."""
+        with self.record.lock:
+            paid = [(pid, cents) for pid, (number, cents) in self.record.card_paid.items()
+                    if number == customer.account_number]
+        if not paid:
+            return
+        payment_id, cents = self.random.choice(paid)
+        body = {"amount_cents": self.random.randint(1, max(1, cents // 2)),
+                "reason": "Chaos run: charged twice"}
+        headers = {"Idempotency-Key": str(uuid.uuid4())}
+        path = f"/internal/v1/accounts/{customer.account_number}/payments/{payment_id}/refunds"
+        response = self.retried("refund", lambda: self.staff(
+            "POST", path, json=body, headers=headers))
+        if response is None:
+            with self.record.lock:
+                self.record.given_up.append((customer.account_number, headers["Idempotency-Key"]))
+        elif response.status_code == 201:
+            refund = response.json()
+            with self.record.lock:
+                self.record.refunds[refund["id"]] = (payment_id, refund["amount_cents"],
+                                                     refund["status"])
+
+    def op_credit(self, customer):
+        """Staff credit the account a small amount (billing's ledger only), same key on retry."""
+        body = {"amount_cents": self.random.randint(1, 500), "reason": "Chaos run: outage"}
+        headers = {"Idempotency-Key": str(uuid.uuid4())}
+        response = self.retried("credit", lambda: self.staff(
+            "POST", f"/internal/v1/accounts/{customer.account_number}/credits", json=body,
+            headers=headers))
+        if response is None:
+            with self.record.lock:
+                self.record.given_up.append((customer.account_number, headers["Idempotency-Key"]))
+        elif response.status_code == 201:
+            note = response.json()
+            with self.record.lock:
+                self.record.credits[note["credit_id"]] = (customer.account_number,
+                                                          note["amount_cents"])
 
     def op_usage(self, customer):
         start = f"2026-0{self.random.randint(1, 9)}-{self.random.randint(10, 28)}T14:{self.random.randint(10, 59)}:00Z"
@@ -244,7 +291,7 @@ class Load:
     OPERATIONS = (("op_summary", 22), ("op_sign_in", 10), ("op_card_payment", 18),
                   ("op_declined_payment", 4), ("op_bank_payment", 8), ("op_statements", 8),
                   ("op_history", 8), ("op_messages", 6), ("op_usage", 10), ("op_bill_run", 2),
-                  ("op_payment_run", 4))
+                  ("op_payment_run", 4), ("op_refund", 4), ("op_credit", 2))
 
     def _loop(self, seed):
         rng = random.Random(seed)

@@ -73,8 +73,10 @@ def settle(system, broker, load, log):
 
 
 def _interrupted(system):
+    """Charges and refunds cut short by a kill (the payment run finishes both)."""
     return _count(system, "PAYMENTS", "SELECT count(*) FROM payments WHERE status = 'pending' "
-                                      "AND processor_ref IS NULL")
+                                      "AND processor_ref IS NULL") + \
+        _count(system, "PAYMENTS", "SELECT count(*) FROM refunds WHERE status = 'pending'")
 
 
 def _pending_mail(system):

@@ -333,3 +333,54 @@ def test_an_account_in_credit_owes_nothing_on_every_list_and_summary(system):
     assert staff.json()["amount_due_cents"] == 0 and staff.json()["balance_cents"] == 100 - due
     page = portal_session(system, owner["username"]).get(system.url("/accounts"), timeout=20)
     assert "-$" not in page.text and "$-" not in page.text
+
+
+# --- one submit, one guess at the security code -------------------------------------------
+
+def test_a_wrong_security_code_on_the_multi_payment_form_costs_one_guess_not_one_per_account(
+        system):
+    owner = new_user(system)
+    api = bearer(system, owner["username"])
+    numbers = [owner["account_number"]]
+    for _ in range(2):
+        other = open_account(system)
+        assert link_from(system, api, other["account_number"], other["security_key"]) \
+            .status_code == 201
+        numbers.append(other["account_number"])
+    for number in numbers:
+        bill(system, number, "2026-11-15")
+        add_method(system, api, number, CARD)
+    assert api.put(system.url("/api/v1/me/security-code"), timeout=10, json={
+        "current_password": PASSWORD, "security_code": "4821"}).status_code == 204
+    assert api.patch(system.url("/api/v1/me/security-preferences"), timeout=10, json={
+        "require_security_code_for_payments": True}).status_code == 200
+    portal = portal_session(system, owner["username"])
+
+    form = portal.get(system.url("/accounts/pay"), timeout=20)
+    rows = dict(re.findall(r'name="key-(\d+)" value="([^"]+)"', form.text))
+    methods = dict(re.findall(r'name="method-(\d+)">\s*<option value="([^"]+)"', form.text))
+    data = {"csrf_token": csrf(form.text), "security_code": "1111"}
+    for number in numbers:
+        data.update({f"key-{number}": rows[number], f"amount-{number}": "1.00",
+                     f"method-{number}": methods[number]})
+    confirmation = portal.post(system.url("/accounts/pay"), data=data, timeout=30)
+    assert confirmation.text.count("The security code is not correct.") == 1
+    assert confirmation.text.count("was not tried again") == 2
+    for number in numbers:
+        assert api.get(system.url(f"/api/v1/accounts/{number}/payments"),
+                       timeout=10).json()["items"] == []
+
+    # one wrong guess spent: three more wrong ones still leave the right code its payment
+    # (had each account counted a guess, this would be the sixth wrong code: throttled)
+    method = methods[numbers[0]]
+    for _ in range(3):
+        wrong = api.post(system.url(f"/api/v1/accounts/{numbers[0]}/payments"), timeout=10,
+                         headers=key(), json={
+                             "amount_cents": 100, "payment_method_id": method,
+                             "security_code": "2222"})
+        assert wrong.status_code == 422, wrong.text
+    right = api.post(system.url(f"/api/v1/accounts/{numbers[0]}/payments"), timeout=10,
+                     headers=key(), json={
+                         "amount_cents": 100, "payment_method_id": method,
+                         "security_code": "4821"})
+    assert right.status_code == 201 and right.json()["status"] == "succeeded", right.text

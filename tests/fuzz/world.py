@@ -117,6 +117,7 @@ class World:
         self.add_method(CARD)
         self.add_method(BANK)
         _ok(self.schedule_payment(), 201)
+        self.payment_ids.append(self._paid_by_card())  # one staff's refunds can take back
         self._find_notifications()
         self._add_passkey()
         return self
@@ -160,6 +161,15 @@ class World:
             with self._lock:
                 self.payment_ids.insert(0, response.json()["id"])
         return response
+
+    def _paid_by_card(self):
+        """A succeeded card payment of $10.00 (the fuzzer refunds parts of it); its id."""
+        paid = _ok(requests.post(
+            self.url(f"/api/v1/accounts/{self.account_number}/payments"),
+            json={"amount_cents": 1000, "payment_method_id": self.method_ids[0]},
+            headers={**self.headers(), "Idempotency-Key": str(uuid.uuid4())}, timeout=20), 201)
+        assert paid["status"] == "succeeded", paid
+        return paid["id"]
 
     def _find_notifications(self, wait=10):
         """The bill-ready notice reaches the message centre through events: wait briefly."""
