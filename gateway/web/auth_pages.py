@@ -4,15 +4,18 @@ They reach identity through the same RPCs as the JSON API (same rules, same thro
 forms carry CSRF tokens (Flask-WTF, on for the whole portal). A refused form is shown again
 with a message per field or one message for the whole.
 """
+import json
+
 from flask import flash, redirect, render_template, request, url_for
 
-from gateway import redirects
+from gateway import redirects, relying_party
 from gateway.actors import origin
 from gateway.auth import access, portal_session
 from gateway.clients import identity
 from gateway.web import bp, forms
 from services.contracts import errors
 from services.contracts import identity as schemas
+from services.contracts.loading import load
 
 AFTER_SIGN_IN = "/dashboard"
 SIGN_IN_FIELDS = {"totp_code": "Enter the 6-digit code from your authenticator app, or a "
@@ -49,6 +52,7 @@ def sign_in():
         return _page("sign_in.html", next=request.args.get("next"))
     form = _form()
     next_ = form.get("next")
+    passkey = _passkey(form.pop("passkey", ""))  # passkeys.js: instead of the 2-step code
     data, field_errors = forms.load(schemas.LoginRequest, form)
     totp = "totp_code" in form
     if field_errors:
@@ -56,7 +60,8 @@ def sign_in():
                                             for k in field_errors}, next=next_, totp=totp)
     try:
         signed_in = identity.sign_in(data["username"], data["password"], origin(),
-                                     data.get("totp_code"))
+                                     data.get("totp_code"), passkey,
+                                     relying_party.of_request() if passkey else None)
     except errors.Throttled as exc:
         flash(forms.wait_text(exc), "error")
         return _page("sign_in.html", form, next=next_)
@@ -64,8 +69,23 @@ def sign_in():
         flash(exc.detail, "error")
         return _page("sign_in.html", form, next=next_,
                      totp=bool(exc.extra.get("totp_required")))
+    except errors.InvalidInput as exc:  # a passkey from a host passkeys do not work on
+        flash(exc.detail, "error")
+        return _page("sign_in.html", form, next=next_)
     portal_session.start_web_session(signed_in)
     return redirect(_safe_next(next_))
+
+
+def _passkey(posted):
+    """The 2-step form's passkey answer (JSON ``{challenge_id, credential}``), or None."""
+    try:
+        answer = json.loads(posted) if posted else None
+    except ValueError:
+        return None
+    try:
+        return load(schemas.PasskeyAssertion, answer)
+    except errors.InvalidInput:
+        return None
 
 
 @bp.route("/signup", methods=["GET", "POST"])

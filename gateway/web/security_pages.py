@@ -1,5 +1,6 @@
 """Portal page /security: name and email, password, security code, challenge question,
-security preferences, 2-step sign-in (with a QR code for the authenticator app) and where
+security preferences, 2-step sign-in (with a QR code for the authenticator app), passkeys
+(gateway/web/passkey_pages.py) and where
 you are signed in (each session, with "Sign out" for any other and "Sign out everywhere
 else"). Each form
 posts to the same identity RPCs as the API; refusals come back as messages in the customer's
@@ -23,8 +24,9 @@ LABELS = {"current_password": "Current password", "new_password": "New password"
           "answer": "Answer", "code": "Code from your app",
           "require_security_code_for_payments": "Require my security code for payments",
           "sign_in_alerts": "Sign-in alerts", "email": "Email", "first_name": "First name",
-          "last_name": "Last name"}
-SECTIONS = {"profile", "two-step", "password", "sessions", "code", "challenge", "preferences"}
+          "last_name": "Last name", "name": "Passkey name"}
+SECTIONS = {"profile", "two-step", "passkeys", "password", "sessions", "code", "challenge",
+            "preferences"}
 SESSIONS_SHOWN = 100  # the most the list gives at once; more open sessions than this is rare
 DONE = {
     "password": "Your password is changed. Your other sessions were signed out.",
@@ -66,6 +68,7 @@ def _page(setup=None, status=200, open_section=None):
         "security.html", open=open_section, settings=identity.get_security_settings(user_id),
         me=identity.get_user(user_id),
         sessions=identity.list_sessions(user_id, user["session_id"], SESSIONS_SHOWN)["items"],
+        passkeys=identity.list_passkeys(user_id)["items"],
         questions=identity.list_challenge_questions()["items"], setup=setup,
         qr=qr_data_uri(setup["otpauth_uri"]) if setup else None), status, \
         {"Cache-Control": "no-store"}  # the set-up secret and recovery codes: not cached

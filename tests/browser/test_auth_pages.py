@@ -115,7 +115,7 @@ def test_sign_out_ends_the_session(page, system):
     p.get_by_role("button", name="Sign out").click()
     p.wait_for_load_state()
     assert "You are signed out" in p.locator(".flash-success").inner_text()
-    assert p.get_by_role("button", name="Sign in").is_visible()
+    assert p.get_by_role("button", name="Sign in", exact=True).is_visible()
     assert p.get_by_role("button", name="Sign out").count() == 0
 
 

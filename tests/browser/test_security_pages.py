@@ -97,7 +97,7 @@ def test_a_customer_sets_code_challenge_alerts_and_signs_in_with_two_step(page, 
     assert "Enter the 6-digit code" in flashes(p)
     p.get_by_label("Password").fill(PASSWORD)
     p.get_by_label("Code from your authenticator app").fill(totp.generate_otp(step + 1))
-    p.get_by_role("button", name="Sign in").click()
+    p.get_by_role("button", name="Sign in", exact=True).click()
     p.wait_for_load_state()
     assert p.url.endswith("/dashboard")
     # the refused forms above answered with pages, not errors

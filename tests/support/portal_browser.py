@@ -18,7 +18,7 @@ def sign_in(p, username, password=PASSWORD):
     p.goto("/")
     p.get_by_label("Username").fill(username)
     p.get_by_label("Password").fill(password)
-    p.get_by_role("button", name="Sign in").click()
+    p.get_by_role("button", name="Sign in", exact=True).click()
     p.wait_for_load_state()
 
 

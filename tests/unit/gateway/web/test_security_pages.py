@@ -34,7 +34,8 @@ def rpc():
         ("identity", "list_challenge_questions"): {"items": [{"id": "q1", "text": "First car?"}]},
         ("identity", "set_security_code"): InvalidInput({"security_code": ["Enter 4 digits."]}),
         ("identity", "change_password"): None, ("identity", "list_sessions"): SESSIONS,
-        ("identity", "end_user_session"): None, ("identity", "end_other_sessions"): ["s2"]})
+        ("identity", "end_user_session"): None, ("identity", "end_other_sessions"): ["s2"],
+        ("identity", "list_passkeys"): {"items": []}})
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ def test_every_section_has_its_own_header_and_a_plain_visit_opens_none(client):
     html = client.get("/security").get_data(as_text=True)
     headers = re.findall(r'<details class="card expander" id="[\w-]+">\s*<summary><h2>([^<]+)',
                          html)
-    assert headers == ["Your name and email", "2-step sign-in", "Password",
+    assert headers == ["Your name and email", "2-step sign-in", "Passkeys", "Password",
                        "Where you're signed in", "Security code", "Challenge question",
                        "Security preferences"]
     assert open_sections(html) == []
