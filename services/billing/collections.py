@@ -10,14 +10,16 @@ way and can suspend the account again at once. How much is past due is the summa
 (``queries.past_due``): a restored account and the portal agree.
 
 How long: the oldest statement whose due date has passed and whose amount due the money
-received since (payments and credits, less returned payments) has not covered. Once one
-statement is left unpaid every later one is too (each carries the earlier balance), so the
-first such statement is the one the account has been late on since its due date.
+received since (payments and credits, less returned and refunded payments) has not covered.
+Once one statement is left unpaid every later one is too (each carries the earlier
+balance), so the first such statement is the one the account has been late on since its
+due date.
 """
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import case, func, or_, select, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.exc import IntegrityError
 
 from services import contracts
@@ -26,8 +28,8 @@ from services.contracts.billing import CollectionRunRequest
 from services.billing.models import Account, CollectionNotice, LedgerEntry, Statement
 
 REMINDER_DAYS = (1, 7, 14)  # days past due on which the payers are reminded
+MONEY_BACK = ("return", "refund")  # ledger kinds that undo money received (positive)
 LOOKBACK_STATEMENTS = 13  # a year of statements is as far back as lateness is traced
-BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,11 @@ def standing(session, account_id, day):
     if not statements:  # owed without a statement that fell due: late since today
         return Standing(past_due, day, None)
     dates = {s.id: s.statement_date for s in statements}
-    # money in: payments and credits (negative), returned payments take theirs back
+    # money in: payments and credits (negative); returned and refunded payments take theirs
+    # back
     money = session.execute(select(LedgerEntry.statement_id, LedgerEntry.amount_cents).where(
         LedgerEntry.account_id == account_id,
-        or_(LedgerEntry.amount_cents < 0, LedgerEntry.kind == "return"),
+        or_(LedgerEntry.amount_cents < 0, LedgerEntry.kind.in_(MONEY_BACK)),
         or_(LedgerEntry.statement_id.is_(None), LedgerEntry.statement_id.in_(
             select(Statement.id).where(Statement.account_id == account_id,
                                        Statement.statement_date >= statements[0].statement_date)
@@ -193,17 +196,34 @@ def _locked(session, query):
     return session.execute(query).scalar()
 
 
-def candidates(session, after, account_numbers=None):
-    """The next BATCH account ids after ``after`` that may need a review: those suspended
-    and those that owe (balance above zero), never a closed one."""
-    owing = (select(LedgerEntry.account_id).group_by(LedgerEntry.account_id)
-             .having(func.sum(LedgerEntry.amount_cents) > 0))
-    query = select(Account.id).where(
-        Account.id > after, Account.status != "closed",
-        or_(Account.status == "suspended", Account.id.in_(owing))).order_by(Account.id)
+def candidates(session, day, account_numbers=None):
+    """The ids of the accounts a run for ``day`` may change, in id order: the active ones with
+    something past due on ``day`` by the summary's rule (the balance less the latest
+    statement's new charges until they fall due), to remind or suspend, and the suspended
+    ones with nothing past due, to restore; never a closed one. One query: an account that
+    merely owes a bill not yet due (most of them on most days), or a suspended one still
+    owing, costs no review."""
+    balances = (select(LedgerEntry.account_id.label("account_id"),
+                       func.sum(LedgerEntry.amount_cents).label("balance"))
+                .group_by(LedgerEntry.account_id)
+                .having(func.sum(LedgerEntry.amount_cents) > 0).subquery())
+    newest = (select(Statement.account_id.label("account_id"),
+                     func.max(Statement.statement_date).label("latest"))
+              .group_by(Statement.account_id).subquery())
+    latest = aliased(Statement)
+    not_yet_due = func.coalesce(case((latest.due_date >= day, latest.new_charges_cents),
+                                     else_=0), 0)
+    past_due = (select(balances.c.account_id)
+                .outerjoin(newest, newest.c.account_id == balances.c.account_id)
+                .outerjoin(latest, (latest.account_id == newest.c.account_id)
+                           & (latest.statement_date == newest.c.latest))
+                .where(balances.c.balance - not_yet_due > 0))
+    query = select(Account.id).where(or_(
+        (Account.status == "active") & Account.id.in_(past_due),
+        (Account.status == "suspended") & Account.id.not_in(past_due))).order_by(Account.id)
     if account_numbers is not None:
         query = query.where(Account.account_number.in_(list(account_numbers)))
-    return session.execute(query.limit(BATCH)).scalars().all()
+    return session.execute(query).scalars().all()
 
 
 def load_request(payload):
@@ -217,21 +237,16 @@ def run(db, day, suspend_after, account_numbers=None):
     run on several replicas at once: each reminder and each change of status happens once.
     Returns ``{reminders_sent, suspended, restored}``."""
     totals = {"reminded": 0, "suspended": 0, "restored": 0}
-    after = 0
-    while True:
-        with db.transaction() as tx:
-            ids = candidates(tx.session, after, account_numbers)
-        if not ids:
-            break
-        after = ids[-1]
-        for account_id in ids:
-            try:
-                with db.transaction() as tx:
-                    account = _locked(tx.session, select(Account).where(Account.id == account_id))
-                    done = review(tx, account, day, suspend_after, remind=True)
-            except IntegrityError:  # another replica reminded this account meanwhile
-                continue
-            for name, count in done.items():
-                totals[name] += count
+    with db.transaction() as tx:
+        ids = candidates(tx.session, day, account_numbers)
+    for account_id in ids:
+        try:
+            with db.transaction() as tx:
+                account = _locked(tx.session, select(Account).where(Account.id == account_id))
+                done = review(tx, account, day, suspend_after, remind=True)
+        except IntegrityError:  # another replica reminded this account meanwhile
+            continue
+        for name, count in done.items():
+            totals[name] += count
     return {"reminders_sent": totals["reminded"], "suspended": totals["suspended"],
             "restored": totals["restored"]}

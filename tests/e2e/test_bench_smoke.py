@@ -21,6 +21,7 @@ TINY = {
     "bill_run.py": ["--accounts", "50", "--calls", "5", "--rounds", "1"],
     "bill_run_cluster.py": ["--accounts", "50", "--calls", "5", "--rounds", "1"],
     "calls_csv.py": ["--calls", "2000"],
+    "collections_run.py": ["--accounts", "200"],
     "forgot_password.py": ["--users", "2"],
     "login.py": ["--seconds", "0.5", "--rounds", "1"],
     "payments.py": ["--seconds", "1", "--concurrency", "2", "--samples", "5", "--workers", "1",

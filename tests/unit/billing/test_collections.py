@@ -41,3 +41,8 @@ def test_days_past_due_count_from_the_missed_due_date_and_nothing_owed_is_never_
     assert late.days(date(2026, 10, 22)) == 30
     assert Standing(0).days(date(2026, 10, 22)) == 0
     assert Standing(0, date(2026, 9, 22)).days(date(2026, 10, 22)) == 0
+
+
+def test_returned_and_refunded_payments_take_back_money_received():
+    from services.billing.collections import MONEY_BACK
+    assert set(MONEY_BACK) == {"return", "refund"}
