@@ -3,14 +3,12 @@
 Every figure of money owed comes from the ledger (ledger.balance) or from a statement as it
 was printed; nothing here stores anything.
 """
-import base64
-from datetime import date
-
 from sqlalchemy import func, select
 
 from services.billing import disputes, fees, keys, ledger
 from services.billing.models import Account, LedgerEntry, Statement, StatementLine
-from services.contracts.errors import InvalidInput, NotFound
+from services.contracts import paging
+from services.contracts.errors import NotFound
 from services.runtime import clock
 from services.runtime import config
 
@@ -155,27 +153,18 @@ def _public(statement, status):
     return data
 
 
-def _cursor(statement_date):
-    return base64.urlsafe_b64encode(statement_date.isoformat().encode()).decode().rstrip("=")
+STATEMENTS = paging.Cursor("statements", paging.DAY)  # one statement a date per account
 
 
-def _uncursor(cursor):
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        return date.fromisoformat(base64.urlsafe_b64decode(padded).decode())
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput({"cursor": ["Not a cursor this list gave out."]}) from None
-
-
-def statements(session, account_number, limit=20, cursor=None, today=None):
-    """Statements newest first: ``{items, next_cursor}`` (keyset paging on statement date)."""
+def statements(session, account_number, limit=None, cursor=None, today=None):
+    """Statements newest first: ``{items, next_cursor}`` (keyset paging on statement date).
+    Raises NotFound, InvalidInput (``limit``, ``cursor``: contracts.paging)."""
     today = today or clock.today()
-    if not isinstance(limit, int) or not 1 <= limit <= 100:
-        raise InvalidInput({"limit": ["From 1 to 100."]})
+    limit = paging.checked_limit(limit)
     found = account(session, account_number)
     query = select(Statement).where(Statement.account_id == found.id)
     if cursor:
-        query = query.where(Statement.statement_date < _uncursor(cursor))
+        query = query.where(Statement.statement_date < STATEMENTS.decode(cursor)[0])
     rows = session.execute(query.order_by(Statement.statement_date.desc())
                            .limit(limit + 1)).scalars().all()
     page, more = rows[:limit], len(rows) > limit
@@ -190,7 +179,8 @@ def statements(session, account_number, limit=20, cursor=None, today=None):
     for statement in page:
         items.append(_public(statement, _status(statement, newer, balance, today)))
         newer = statement
-    return {"items": items, "next_cursor": _cursor(page[-1].statement_date) if more else None}
+    return {"items": items,
+            "next_cursor": STATEMENTS.encode(page[-1].statement_date) if more else None}
 
 
 def statement_row(session, account_number, invoice_number):

@@ -3,7 +3,7 @@ gateway validates and documents, and what billing's search_accounts and get_acco
 answer (plus what the gateway joins from payments and identity)."""
 from marshmallow import Schema, fields, validate
 
-from services.contracts import validators
+from services.contracts import paging, validators
 from services.contracts.billing import CompanyProfile, StatementItem
 from services.contracts.disputes import Dispute
 from services.contracts.formats import DATE
@@ -11,6 +11,7 @@ from services.contracts.identity import AccountUser
 from services.contracts.payments import Payment
 
 MAX_QUERY = 100  # billing/search.py refuses longer too
+SEARCH_CURSOR_CHARS = 700  # billing/search.py's cursor: 120 characters of 4 bytes, and more
 STATUSES = ("active", "suspended", "closed")
 
 
@@ -19,9 +20,10 @@ class AccountSearchQuery(Schema):
                                                validators.plain_text], metadata={
         "description": "an account number, an invoice number, the start of a company name "
                        "(any case), an email or a phone number; `%` and `_` are literal"})
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None, validate=validate.Length(1, 400), metadata={
-        "description": "`next_cursor` of the page before"})
+    limit = paging.limit_field()
+    # as long as billing/search.py's cursors get (a company name's key is in them)
+    cursor = paging.cursor_field(SEARCH_CURSOR_CHARS,
+                                 description="`next_cursor` of the page before")
 
 
 class AccountSearchItem(Schema):
