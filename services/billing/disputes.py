@@ -3,10 +3,7 @@ amount; while the dispute is open that amount is kept out of late fees
 (ledger.assess_late_fees) and out of the autopay draft (queries.payment_allowance's
 ``amount_due_cents``); staff credit it (through credits.post: the money is that ledger entry)
 or reject it, once. A dispute moves no money by itself."""
-import base64
-import json
 import uuid
-from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, update
 
@@ -15,6 +12,7 @@ from services.billing import credits, fees, queries
 from services.billing.models import (Account, CreditNote, Dispute, LedgerEntry, Statement,
                                      StatementLine)
 from services.contracts import actor as actors
+from services.contracts import paging
 from services.contracts.disputes import DisputeRequest, ResolutionRequest
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
 from services.runtime import clock
@@ -46,36 +44,29 @@ def _public(row):
             "credit_id": dispute.credit_id}
 
 
-def _cursor(dispute):
-    raw = json.dumps([clock.as_utc(dispute.opened_at).isoformat(), dispute.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def _after(cursor):
-    try:
-        at, dispute_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        at = clock.as_utc(datetime.fromisoformat(at))
-    except (ValueError, TypeError, AttributeError, UnicodeError):
-        raise InvalidInput({"cursor": ["Not a cursor this list gave out."]}) from None
-    return or_(Dispute.opened_at < at, and_(Dispute.opened_at == at, Dispute.id < str(dispute_id)))
+PAGES = paging.Cursor("disputes", paging.MOMENT, paging.text(36))  # (opened_at, id)
 
 
 def _page(session, where, limit, cursor):
-    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 100:
-        raise InvalidInput({"limit": ["From 1 to 100."]})
+    limit = paging.checked_limit(limit)
     query = _listing().where(*where)
     if cursor:
-        query = query.where(_after(cursor))
+        at, dispute_id = PAGES.decode(cursor)
+        query = query.where(or_(Dispute.opened_at < at,
+                                and_(Dispute.opened_at == at, Dispute.id < dispute_id)))
     found = session.execute(query.order_by(Dispute.opened_at.desc(), Dispute.id.desc())
                             .limit(limit + 1)).all()
     page = found[:limit]
+    last = page[-1][0] if page else None
     return {"items": [_public(row) for row in page],
-            "next_cursor": _cursor(page[-1][0]) if len(found) > limit else None}
+            "next_cursor": PAGES.encode(last.opened_at, last.id) if len(found) > limit
+            else None}
 
 
 def account_disputes(session, account_number, limit=20, cursor=None, invoice_number=None):
     """``{items, next_cursor}`` of the account's disputes, newest first (of one statement
-    when ``invoice_number`` is given). Raises NotFound, InvalidInput (limit, cursor)."""
+    when ``invoice_number`` is given). Raises NotFound, InvalidInput (``limit``, ``cursor``:
+    contracts.paging)."""
     found = queries.account(session, account_number)
     where = [Dispute.account_id == found.id]
     if invoice_number is not None:

@@ -4,7 +4,7 @@ resolve (GET /internal/v1/disputes, POST /internal/v1/disputes/{id}/resolution),
 billing's dispute RPCs answer. A credited dispute's money is its credit (contracts.credits)."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.contracts import validators
+from services.contracts import paging, validators
 from services.contracts.credits import MAX_CREDIT_CENTS
 from services.contracts.formats import DATE_TIME
 
@@ -50,10 +50,8 @@ class DisputePage(Schema):
     next_cursor = fields.String(required=True, allow_none=True)
 
 
-class DisputeListQuery(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None, validate=validate.Length(1, 200), metadata={
-        "description": "`next_cursor` of the page before"})
+class DisputeListQuery(paging.ListQuery):
+    """``?limit=&cursor=`` (contracts.paging)."""
 
 
 class StaffDisputeQuery(DisputeListQuery):

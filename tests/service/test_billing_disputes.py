@@ -2,6 +2,8 @@
 opening one (a line of the account's own statement, at most its amount, one open per line),
 what an open dispute keeps out of late fees and the autopay draft, staff resolving it once
 (credited through the credit path, or rejected), the staff overview and the events."""
+import base64
+import json
 from datetime import date
 
 import eventlet
@@ -216,7 +218,12 @@ def test_disputes_page_newest_first_with_a_cursor(billed):
     second = hook(container, "list_disputes", number, 2, first["next_cursor"])
     assert [d["id"] for d in first["items"] + second["items"]] == list(reversed(made))
     assert second["next_cursor"] is None
-    for bad in ("nope", "W10=", "WyJ4IiwgMV0="):
+    year_one = base64.urlsafe_b64encode(json.dumps(  # before year 1 once in UTC
+        ["disputes", "0001-01-01T00:00:00+05:00", "x"]).encode()).decode()
+    nul = base64.urlsafe_b64encode(json.dumps(
+        ["disputes", "2026-11-01T00:00:00+00:00", "a\u0000b"]).encode()).decode()
+    statements = hook(container, "list_statements", number, 1)["next_cursor"]
+    for bad in ("nope", "W10=", "WyJ4IiwgMV0=", year_one, nul, statements or "x"):
         with pytest.raises(InvalidInput):
             hook(container, "list_disputes", number, 2, bad)
     with pytest.raises(InvalidInput):
