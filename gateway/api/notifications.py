@@ -3,6 +3,7 @@ from gateway.api import ApiBlueprint
 from gateway.auth import access
 from gateway.clients import notifications
 from services.contracts import notifications as notices
+from services.contracts import paging
 
 # documented under the signed-in user's tag ("me"), where these operations always were
 bp = ApiBlueprint("notifications", __name__, url_prefix="/api/v1", tag="me",
@@ -10,7 +11,7 @@ bp = ApiBlueprint("notifications", __name__, url_prefix="/api/v1", tag="me",
 
 
 @bp.get("/me/notifications")
-@bp.arguments(notices.ListQuery, location="query")
+@bp.arguments(paging.ListQuery, location="query")
 @bp.response(200, notices.NotificationPage)
 @bp.alt_response(400, description="A bad limit or cursor")
 @bp.doc(operationId="listNotifications")

@@ -11,6 +11,7 @@ from gateway.actors import actor
 from gateway.api import ApiBlueprint
 from gateway.auth import access
 from gateway.clients import payments
+from services.contracts import paging
 from services.contracts import payments as schemas
 
 bp = ApiBlueprint("payments", __name__, url_prefix="/api/v1", access=(access.ACCOUNT, "pay"),
@@ -91,7 +92,7 @@ def create_payment(_validated, account_number):
 
 
 @bp.get(f"{ACCOUNT}/payments")
-@bp.arguments(schemas.PaymentListQuery, location="query")
+@bp.arguments(paging.ListQuery, location="query")
 @bp.response(200, schemas.PaymentList)
 @bp.doc(operationId="listPayments")
 @access.account_scope("view")

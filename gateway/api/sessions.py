@@ -6,6 +6,7 @@ from gateway.api import ApiBlueprint
 from gateway.auth import access, sessions
 from gateway.clients import identity
 from services.contracts import identity as schemas
+from services.contracts import paging
 
 # documented under the signed-in user's tag ("me"), beside their other settings
 bp = ApiBlueprint("sessions", __name__, url_prefix="/api/v1", tag="me",
@@ -13,7 +14,7 @@ bp = ApiBlueprint("sessions", __name__, url_prefix="/api/v1", tag="me",
 
 
 @bp.get("/me/sessions")
-@bp.arguments(schemas.ListQuery, location="query")
+@bp.arguments(paging.ListQuery, location="query")
 @bp.response(200, schemas.SessionPage)
 @bp.alt_response(400, description="A bad limit or cursor")
 @bp.doc(operationId="listSessions")

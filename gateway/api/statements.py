@@ -1,10 +1,9 @@
 """Statements, fee detail, PDF, call-history CSV and account activity."""
-from marshmallow import Schema, fields, validate
-
 from gateway import downloads
 from gateway.api import ApiBlueprint
 from gateway.auth import access
 from gateway.clients import billing
+from services.contracts import paging
 from services.contracts.billing import Activity, StatementDetail, StatementPage
 
 bp = ApiBlueprint("statements", __name__, url_prefix="/api/v1", access=(access.ACCOUNT, "view"),
@@ -14,13 +13,8 @@ NOT_FOUND = {"description": "No such account or statement available to you"}
 BINARY = {"type": "string", "format": "binary"}  # a download: generated clients keep it as bytes
 
 
-class StatementPaging(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None)
-
-
 @bp.get("/accounts/<account_number>/statements")
-@bp.arguments(StatementPaging, location="query")
+@bp.arguments(paging.ListQuery, location="query")
 @bp.response(200, StatementPage)
 @bp.alt_response(404, **NOT_FOUND)
 @bp.doc(operationId="listStatements")

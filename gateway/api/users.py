@@ -7,6 +7,7 @@ from gateway.api import ApiBlueprint
 from gateway.auth import access
 from gateway.clients import accounts, identity
 from services.contracts import identity as schemas
+from services.contracts import paging
 
 bp = ApiBlueprint("users", __name__, url_prefix="/api/v1", access=(access.ACCOUNT, "manage"),
                   description="Users of an account, invitations and roles.")
@@ -50,7 +51,7 @@ def invite_user(_validated, account_number):
 
 
 @bp.get("/accounts/<account_number>/invitations")
-@bp.arguments(schemas.ListQuery, location="query")
+@bp.arguments(paging.ListQuery, location="query")
 @bp.response(200, schemas.PendingInvitations)
 @bp.alt_response(403, description="Only an admin of the account may see its invitations")
 @bp.alt_response(404, description="No such account available to you")
@@ -108,7 +109,7 @@ def remove_user(account_number, user_id):
 
 
 @bp.get("/accounts/<account_number>/audit")
-@bp.arguments(schemas.ListQuery, location="query")
+@bp.arguments(paging.ListQuery, location="query")
 @bp.response(200, schemas.AuditTrail)
 @bp.alt_response(403, description="Only an admin of the account may read its audit trail")
 @bp.alt_response(404, description="No such account available to you")

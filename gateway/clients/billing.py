@@ -138,6 +138,27 @@ def issue_credit(account_number, body, idempotency_key, actor):
     return call("billing", "issue_credit", account_number, body, idempotency_key, actor=actor)
 
 
+# -- disputes ----------------------------------------------------------------------------------
+
+
+def open_dispute(account_number, invoice_number, body, actor):
+    return call("billing", "open_dispute", account_number, invoice_number, body, actor=actor)
+
+
+def list_disputes(account_number, limit=20, cursor=None, invoice_number=None):
+    """``{items, next_cursor}``: the account's disputes, newest first."""
+    return call("billing", "list_disputes", account_number, limit, cursor, invoice_number)
+
+
+def list_all_disputes(status=None, limit=20, cursor=None):
+    """Staff: ``{items, next_cursor}`` over every account."""
+    return call("billing", "list_all_disputes", status, limit, cursor)
+
+
+def resolve_dispute(dispute_id, body, actor):
+    return call("billing", "resolve_dispute", dispute_id, body, actor=actor)
+
+
 # -- an account's services (customers and staff) -------------------------------------------
 
 

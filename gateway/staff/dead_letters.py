@@ -7,8 +7,9 @@ from marshmallow import Schema, fields, validate
 
 from gateway.clients import dead_letters
 from gateway.staff import bp
+from services.contracts import paging
 from services.contracts.dead_letters import DeadLetterPage, Replayed
-from services.contracts.errors import InvalidInput, NotFound
+from services.contracts.errors import NotFound
 from services.contracts.names import SERVICES
 from services.runtime import dead_letter_pages as pages
 
@@ -20,8 +21,8 @@ UNAVAILABLE = "A service that keeps dead letters did not answer"
 class DeadLetterQuery(Schema):
     service = fields.String(load_default=None, validate=validate.OneOf(SERVICES),
                             metadata={"description": "only this service's; default: all"})
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None, validate=validate.Length(1, 200))
+    limit = paging.limit_field()
+    cursor = paging.cursor_field()
     include_replayed = fields.Boolean(load_default=False, metadata={
         "description": "also those replayed since they were parked"})
 
@@ -38,10 +39,7 @@ def list_dead_letters(query):
     Parked events, newest first, of every service or one (``service``): what failed, where,
     how often, and the event itself. Replayed ones only with ``include_replayed``. The list
     over every service needs each of them to answer; ask for one with ``service``."""
-    try:
-        key = pages.decode_cursor(query["cursor"]) if query["cursor"] else None
-    except ValueError:
-        raise InvalidInput({"cursor": ["Not a cursor from a previous page."]}) from None
+    key = pages.decode_cursor(query["cursor"]) if query["cursor"] else None
     services = [query["service"]] if query["service"] else list(SERVICES)
     return pages.merge([
         dead_letters.list_dead_letters(service, query["limit"], pages.before_for(service, key),

@@ -14,7 +14,7 @@ from sqlalchemy import DateTime, Integer, String, bindparam, text
 
 from services.billing import queries
 from services.contracts import money
-from services.contracts.errors import InvalidInput
+from services.contracts import paging
 from services.runtime import clock
 
 HEADER = "date,time,from,to,type,duration_seconds,charge\r\n"
@@ -52,26 +52,17 @@ _ROWS_SQL = text(f"""
 _BEGINNING = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
-def _encode(started_at, from_number, to_number):
-    return f"{clock.as_utc(started_at).isoformat()}|{from_number}|{to_number}"
-
-
-def _decode(cursor):
-    if not cursor:
-        return _BEGINNING, "", ""
-    try:
-        moment, from_number, to_number = cursor.split("|")
-        return datetime.fromisoformat(moment), from_number, to_number
-    except ValueError:
-        raise InvalidInput({"cursor": ["Not a cursor this export gave out."]}) from None
+# the last call of a page: its start, from and to (the columns' lengths)
+CURSOR = paging.Cursor("calls", paging.MOMENT, paging.text(16), paging.text(16))
 
 
 def page(session, account_number, invoice_number, cursor=None, size=None):
     """``{csv, cursor}``: the next ``size`` calls of the statement's period as CSV text (with
-    the header on the first page) and the cursor of the page after, or None at the end."""
+    the header on the first page) and the cursor of the page after, or None at the end.
+    Raises NotFound, InvalidInput (a cursor this export did not give out)."""
     size = size or PAGE
     found, statement = queries.statement_row(session, account_number, invoice_number)
-    after_at, after_from, after_to = _decode(cursor)
+    after_at, after_from, after_to = CURSOR.decode(cursor) if cursor else (_BEGINNING, "", "")
     params = {"a": found.id, "n": int(size), "ct": after_at, "cf": after_from, "cto": after_to,
               "ts": datetime.combine(statement.period_start, time(), timezone.utc),
               "te": datetime.combine(statement.period_end, time(), timezone.utc)}
@@ -95,7 +86,7 @@ def page(session, account_number, invoice_number, cursor=None, size=None):
         last = (rows[-1].started_at, rows[-1].from_number, rows[-1].to_number)
     more = count == size
     return {"csv": head + body,
-            "cursor": _encode(*last) if more else None}
+            "cursor": CURSOR.encode(*last) if more else None}
 
 
 def recent(session, account_id, statement, limit=200):

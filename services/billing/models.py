@@ -1,6 +1,6 @@
 """billing's tables."""
 from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, String,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import relationship, validates
 
 from services.runtime import service_tables
@@ -232,6 +232,37 @@ class CreditNote(Base):
     source = Column(String(12), nullable=False)  # staff | dispute
     dispute_id = Column(String(36))  # the dispute it resolved (source dispute)
     created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+DISPUTE_STATUSES = ("open", "credited", "rejected")
+OPEN_ONLY = text("status = 'open'")
+
+
+class Dispute(Base):
+    """A customer's dispute of one statement line. While open, its amount is kept out of late
+    fees and the autopay draft; resolved, it is credited (through credits.post: the money is
+    that ledger entry) or rejected. One open dispute per line."""
+    __tablename__ = "disputes"
+    __table_args__ = (
+        Index("uq_disputes_open_line", "line_id", unique=True, sqlite_where=OPEN_ONLY,
+              postgresql_where=OPEN_ONLY),
+        Index("ix_disputes_account", "account_id", "opened_at", "id"),
+        Index("ix_disputes_status", "status", "opened_at", "id"),
+    )
+    id = Column(String(36), primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    statement_id = Column(Integer, ForeignKey("statements.id", ondelete="CASCADE"),
+                          nullable=False)
+    line_id = Column(Integer, ForeignKey("statement_lines.id", ondelete="CASCADE"),
+                     nullable=False)
+    amount_cents = Column(Integer, nullable=False)  # what is disputed, at most the line's
+    reason = Column(String(500), nullable=False)
+    status = Column(String(10), nullable=False)
+    opened_by = Column(String(36))  # the user who opened it
+    opened_at = Column(DateTime(timezone=True), nullable=False)
+    resolved_at = Column(DateTime(timezone=True))
+    resolution_note = Column(String(500))
+    credit_id = Column(String(36))  # the credit note of a credited dispute
 
 
 class ServiceChange(Base):

@@ -3,14 +3,12 @@
 Every figure of money owed comes from the ledger (ledger.balance) or from a statement as it
 was printed; nothing here stores anything.
 """
-import base64
-from datetime import date
-
 from sqlalchemy import func, select
 
-from services.billing import fees, keys, ledger
+from services.billing import disputes, fees, keys, ledger
 from services.billing.models import Account, LedgerEntry, Statement, StatementLine
-from services.contracts.errors import InvalidInput, NotFound
+from services.contracts import paging
+from services.contracts.errors import NotFound
 from services.runtime import clock
 from services.runtime import config
 
@@ -77,7 +75,9 @@ RECENT_STATEMENTS = 3  # "a month paid ahead" is the largest amount due of this 
 
 def payment_allowance(session, account_number, payment_ids=()):
     """The most one payment may be: the balance owed plus one month ahead, the largest amount
-    due of the last RECENT_STATEMENTS statements (none yet: nothing beyond the balance). An
+    due of the last RECENT_STATEMENTS statements (none yet: nothing beyond the balance).
+    ``amount_due_cents`` (what autopay drafts) leaves out what open disputes hold
+    (``disputed_cents``); a payment by hand may still pay it. An
     account in credit is already ahead by that much, so the credit counts against it.
     ``applied_payment_ids``: those of ``payment_ids`` (payments' recent successes, at most
     200) this balance already credits; payments counts the others as still on their way."""
@@ -91,8 +91,11 @@ def payment_allowance(session, account_number, payment_ids=()):
         Statement.account_id == found.id).order_by(Statement.statement_date.desc())
         .limit(RECENT_STATEMENTS)).scalars().all()
     ahead = max([0, *recent])
+    # autopay drafts amount_due_cents: what open disputes hold is kept out of it
+    held = disputes.disputed_cents(session, found.id)
     return {"account_number": found.account_number, "balance_cents": balance,
-            "amount_due_cents": max(balance, 0), "ahead_cents": ahead,
+            "amount_due_cents": max(balance - held, 0), "disputed_cents": held,
+            "ahead_cents": ahead,
             "max_payment_cents": max(0, balance + ahead), "currency": fees.CURRENCY,
             "applied_payment_ids": sorted(applied)}
 
@@ -150,27 +153,18 @@ def _public(statement, status):
     return data
 
 
-def _cursor(statement_date):
-    return base64.urlsafe_b64encode(statement_date.isoformat().encode()).decode().rstrip("=")
+STATEMENTS = paging.Cursor("statements", paging.DAY)  # one statement a date per account
 
 
-def _uncursor(cursor):
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        return date.fromisoformat(base64.urlsafe_b64decode(padded).decode())
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidInput({"cursor": ["Not a cursor this list gave out."]}) from None
-
-
-def statements(session, account_number, limit=20, cursor=None, today=None):
-    """Statements newest first: ``{items, next_cursor}`` (keyset paging on statement date)."""
+def statements(session, account_number, limit=None, cursor=None, today=None):
+    """Statements newest first: ``{items, next_cursor}`` (keyset paging on statement date).
+    Raises NotFound, InvalidInput (``limit``, ``cursor``: contracts.paging)."""
     today = today or clock.today()
-    if not isinstance(limit, int) or not 1 <= limit <= 100:
-        raise InvalidInput({"limit": ["From 1 to 100."]})
+    limit = paging.checked_limit(limit)
     found = account(session, account_number)
     query = select(Statement).where(Statement.account_id == found.id)
     if cursor:
-        query = query.where(Statement.statement_date < _uncursor(cursor))
+        query = query.where(Statement.statement_date < STATEMENTS.decode(cursor)[0])
     rows = session.execute(query.order_by(Statement.statement_date.desc())
                            .limit(limit + 1)).scalars().all()
     page, more = rows[:limit], len(rows) > limit
@@ -185,7 +179,8 @@ def statements(session, account_number, limit=20, cursor=None, today=None):
     for statement in page:
         items.append(_public(statement, _status(statement, newer, balance, today)))
         newer = statement
-    return {"items": items, "next_cursor": _cursor(page[-1].statement_date) if more else None}
+    return {"items": items,
+            "next_cursor": STATEMENTS.encode(page[-1].statement_date) if more else None}
 
 
 def statement_row(session, account_number, invoice_number):
@@ -215,8 +210,8 @@ def statement_detail(session, account_number, invoice_number, today=None):
         section = sections.setdefault(line.section, {
             "name": fees.SECTION_TITLES.get(line.section, line.section), "code": line.section,
             "lines": [], "subtotal_cents": 0})
-        section["lines"].append({"description": line.description, "quantity": line.quantity,
-                                 "amount_cents": line.amount_cents})
+        section["lines"].append({"line_id": str(line.id), "description": line.description,
+                                 "quantity": line.quantity, "amount_cents": line.amount_cents})
         section["subtotal_cents"] += line.amount_cents
     data["sections"] = sorted(sections.values(),
                               key=lambda s: fees.SECTION_RANK.get(s["code"], 99))

@@ -14,20 +14,21 @@ order: company name key, then id. Each page asks each kind for its next ``limit 
 after the cursor and merges them, so a prefix that matches half a million accounts reads
 ``limit + 1`` index entries, not half a million rows.
 """
-import base64
-import json
 import re
 
 from marshmallow import ValidationError
 from sqlalchemy import select, tuple_
 
 from services.billing import ledger
-from services.billing.models import EMAIL_KEY_CHARS, Account, Statement, search_key
-from services.contracts import validators
+from services.billing.models import (EMAIL_KEY_CHARS, NAME_KEY_CHARS, Account, Statement,
+                                     search_key)
+from services.contracts import desk, paging, validators
 from services.contracts.errors import InvalidInput
 
 MAX_QUERY = 100
-MAX_LIMIT = 100
+# a page's last account: (company name key, id), as long as the staff API lets it be
+CURSOR = paging.Cursor("accounts", paging.text(NAME_KEY_CHARS), paging.ROW,
+                       chars=desk.SEARCH_CURSOR_CHARS)
 _SPACED_DIGITS = re.compile(r"[0-9][0-9 -]*", re.ASCII)
 _DIGITS = re.compile(r"[0-9]{1,24}", re.ASCII)
 _PHONE_TEXT = re.compile(r"\+?[0-9 ().-]{7,25}", re.ASCII)
@@ -45,8 +46,7 @@ def check_query(q, limit):
         validators.plain_text(q)
     except ValidationError as exc:
         raise InvalidInput({"q": exc.messages}) from None
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        raise InvalidInput({"limit": [f"From 1 to {MAX_LIMIT}."]})
+    paging.checked_limit(limit)
     return q.strip()
 
 
@@ -83,7 +83,7 @@ def find(session, q, limit=20, cursor=None):
     Raises InvalidInput (an empty, too long or control-character ``q``, a bad ``limit``, a
     cursor this search did not give out)."""
     q = check_query(q, limit)
-    after = _uncursor(cursor) if cursor else None
+    after = CURSOR.decode(cursor) if cursor else None
     order = (Account.company_name_key, Account.id)
     rows = {}
     for condition in conditions(q):
@@ -100,29 +100,10 @@ def find(session, q, limit=20, cursor=None):
     return {"items": [{"account_number": r.account_number, "company_name": r.company_name,
                        "email": r.email, "phone": r.phone, "status": r.status,
                        "balance_cents": balances.get(r.id, 0)} for r in page],
-            "next_cursor": _cursor(page[-1].company_name_key, page[-1].id) if more else None}
+            "next_cursor": CURSOR.encode(page[-1].company_name_key, page[-1].id) if more
+            else None}
 
 
 def _after(after):
     # a row comparison: PostgreSQL starts the index scan there (an OR would filter up to it)
     return tuple_(Account.company_name_key, Account.id) > tuple_(*after)
-
-
-# -- the cursor: kept here, small, until the shared paging helper lands ------------------------
-
-def _cursor(key, account_id):
-    raw = json.dumps([key, account_id], ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _uncursor(cursor):
-    try:
-        padded = str(cursor) + "=" * (-len(str(cursor)) % 4)
-        key, account_id = json.loads(base64.urlsafe_b64decode(padded).decode())
-        if isinstance(key, str) and isinstance(account_id, int) and not isinstance(
-                account_id, bool) and len(key) <= 120:
-            return key, account_id
-    except (ValueError, TypeError, UnicodeDecodeError):
-        pass
-    raise InvalidInput({"cursor": ["Not a cursor this search gave out."]})
-

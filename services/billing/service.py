@@ -12,8 +12,10 @@ from services.billing import (accounts, bill_runs, calls_csv, catalogue, collect
                               ledger, overview, pdf_sandbox, print_batch, profile, queries,
                               search, usage)
 from services.billing.service_delivery import InvoiceDeliveryMixin
+from services.billing.service_disputes import DisputesMixin
 from services.billing.service_services import AccountServicesMixin
 from services.billing.models import metadata
+from services.contracts import paging
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused, Unavailable
 from services.runtime.handlers import reliable_handler
 from services.runtime.context import LogContext
@@ -26,9 +28,12 @@ from services.runtime.config import Settings
 
 log = logging.getLogger(__name__)
 CYCLE_TIMER_SECONDS = 3600  # the daily cycle is idempotent, so checking hourly is harmless
+# the activity and a statement's calls are answered in one piece, not paged: this many rows
+UNPAGED = {"default": 200, "maximum": 1000}
 
 
-class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, AccountServicesMixin):
+class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, DisputesMixin,
+                     AccountServicesMixin):
     name = "billing"
 
     db = Database(metadata)
@@ -244,7 +249,8 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Accoun
 
     @rpc(expected_exceptions=(NotFound, InvalidInput))
     def list_statements(self, account_number, limit=20, cursor=None):
-        """Returns ``{items: [statement], next_cursor}``, newest first. Raises NotFound."""
+        """Returns ``{items: [statement], next_cursor}``, newest first. Raises NotFound,
+        InvalidInput (a bad ``limit`` or ``cursor``)."""
         with self.db.transaction() as tx:
             return queries.statements(tx.session, account_number, limit, cursor)
 
@@ -254,12 +260,14 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Accoun
         with self.db.transaction() as tx:
             return queries.statement_detail(tx.session, account_number, invoice_number)
 
-    @rpc(expected_exceptions=NotFound)
-    def get_statement_calls(self, account_number, invoice_number, limit=200):
-        """Returns the first ``limit`` calls of the statement's period. Raises NotFound."""
+    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    def get_statement_calls(self, account_number, invoice_number, limit=None):
+        """Returns the first ``limit`` (default 200, at most 1000) calls of the statement's
+        period. Raises NotFound, InvalidInput (a bad ``limit``)."""
+        limit = paging.checked_limit(limit, **UNPAGED)
         with self.db.transaction() as tx:
             found, statement = queries.statement_row(tx.session, account_number, invoice_number)
-            return calls_csv.recent(tx.session, found.id, statement, min(int(limit), 1000))
+            return calls_csv.recent(tx.session, found.id, statement, limit)
 
     @rpc(expected_exceptions=(NotFound, Unavailable))
     def get_statement_pdf(self, account_number, invoice_number):
@@ -283,13 +291,15 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Accoun
         with self.db.transaction() as tx:
             return calls_csv.page(tx.session, account_number, invoice_number, cursor)
 
-    @rpc(expected_exceptions=NotFound)
-    def get_activity(self, account_number, limit=200):
-        """Returns ``{items: [{date, kind, description, amount_cents, balance_cents}]}``,
-        newest first, each with the balance after it. Raises NotFound."""
+    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    def get_activity(self, account_number, limit=None):
+        """Returns ``{items: [{date, kind, description, amount_cents, balance_cents}]}``, the
+        latest ``limit`` (default 200, at most 1000) entries newest first, each with the
+        balance after it. Raises NotFound, InvalidInput (a bad ``limit``)."""
+        limit = paging.checked_limit(limit, **UNPAGED)
         with self.db.transaction() as tx:
             found = queries.account(tx.session, account_number)
-            return {"items": ledger.activity(tx.session, found.id, min(int(limit), 1000))}
+            return {"items": ledger.activity(tx.session, found.id, limit)}
 
     # --- company profile and invoice delivery ---
 

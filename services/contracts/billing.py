@@ -172,6 +172,8 @@ class PaymentAllowance(Schema):
     ahead_cents = fields.Integer(required=True)
     max_payment_cents = fields.Integer(required=True)
     currency = fields.String(required=True)
+    disputed_cents = fields.Integer(metadata={
+        "description": "what open disputes hold: left out of amount_due_cents"})
     applied_payment_ids = fields.List(fields.String(), required=True, metadata={
         "description": "of the payment ids asked about, those this balance already credits"})
 
@@ -202,6 +204,8 @@ class StatementPage(Schema):
 
 
 class StatementLine(Schema):
+    line_id = fields.String(metadata={
+        "description": "stable id of the line: what a dispute names (an API addition)"})
     description = fields.String(required=True)
     quantity = fields.Integer(required=True)
     amount_cents = fields.Integer(required=True)

@@ -3,13 +3,15 @@ gateway validates and documents, and what billing's search_accounts and get_acco
 answer (plus what the gateway joins from payments and identity)."""
 from marshmallow import Schema, fields, validate
 
-from services.contracts import validators
+from services.contracts import paging, validators
 from services.contracts.billing import CompanyProfile, StatementItem
+from services.contracts.disputes import Dispute
 from services.contracts.formats import DATE
 from services.contracts.identity import AccountUser
 from services.contracts.payments import Payment
 
 MAX_QUERY = 100  # billing/search.py refuses longer too
+SEARCH_CURSOR_CHARS = 700  # billing/search.py's cursor: 120 characters of 4 bytes, and more
 STATUSES = ("active", "suspended", "closed")
 
 
@@ -18,9 +20,10 @@ class AccountSearchQuery(Schema):
                                                validators.plain_text], metadata={
         "description": "an account number, an invoice number, the start of a company name "
                        "(any case), an email or a phone number; `%` and `_` are literal"})
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None, validate=validate.Length(1, 400), metadata={
-        "description": "`next_cursor` of the page before"})
+    limit = paging.limit_field()
+    # as long as billing/search.py's cursors get (a company name's key is in them)
+    cursor = paging.cursor_field(SEARCH_CURSOR_CHARS,
+                                 description="`next_cursor` of the page before")
 
 
 class AccountSearchItem(Schema):
@@ -46,12 +49,6 @@ class AccountServiceLine(Schema):
     monthly_cents = fields.Integer(required=True, metadata={"description": "each, as sold"})
 
 
-class Dispute(Schema):
-    """A disputed statement line (none exist yet: disputes come later in issue 15)."""
-    id = fields.String(required=True)
-    status = fields.String(required=True)
-
-
 class AccountOverview(Schema):
     account_number = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES), metadata={
@@ -73,4 +70,4 @@ class AccountOverview(Schema):
     users = fields.List(fields.Nested(AccountUser), required=True, metadata={
         "description": "online IDs of the account and their roles (identity)"})
     open_disputes = fields.List(fields.Nested(Dispute), required=True, metadata={
-        "description": "always empty until disputes exist"})
+        "description": "the account's open disputes, newest first"})

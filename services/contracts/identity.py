@@ -272,11 +272,6 @@ class AuditTrail(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
-class ListQuery(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None, validate=validate.Length(1, 100))
-
-
 class PendingInvitation(Schema):
     id = fields.String(required=True)
     email = fields.String(required=True)

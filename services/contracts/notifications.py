@@ -1,6 +1,6 @@
 """Payload schemas of the notifications service's customer-facing RPCs (message centre and
 preferences), shared with the gateway's API docs."""
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from services.contracts import validators
 from services.contracts.formats import DATE_TIME
@@ -20,11 +20,6 @@ class NotificationPage(Schema):
     items = fields.List(fields.Nested(Notification), required=True)
     next_cursor = fields.String(allow_none=True)
     unread = fields.Integer(metadata={"description": "unread notices in all pages"})
-
-
-class ListQuery(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None)
 
 
 class Channels(Schema):

@@ -104,12 +104,6 @@ class PaymentList(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
-class PaymentListQuery(Schema):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
-    cursor = fields.String(load_default=None, validate=validators.Pattern(
-        r"[0-9]{1,9}", error="Not a cursor this list gave."))
-
-
 class RefundRequest(Schema):
     amount_cents = fields.Integer(required=True, strict=True,
                                   validate=validate.Range(1, MAX_AMOUNT_CENTS))

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
-from services.contracts.errors import InvalidInput
+from services.contracts import paging
 from services.contracts.money import usd
 from services.identity.models import AuditEntry, Membership, User
 from services.runtime import clock
@@ -20,6 +20,8 @@ EVENT_ACTIONS = {
     "billing.profile_changed": "company profile changed",
     "billing.invoice_delivery_changed": "invoice delivery changed",
     "billing.credit_issued": "credit issued",
+    "billing.dispute_opened": "dispute opened",
+    "billing.dispute_resolved": "dispute resolved",
     "payments.payment_method_added": "payment method added",
     "payments.payment_method_removed": "payment method removed",
     "payments.autopay_changed": "autopay changed",
@@ -48,6 +50,14 @@ def detail_of(event_type, data):
         against = f" on invoice {data['invoice_number']}" if data.get("invoice_number") else ""
         by = "resolving a dispute" if data.get("via") == "dispute" else "by staff"
         return f"{usd(data.get('amount_cents') or 0)}{against}, {by}: {data.get('reason')}"
+    if event_type == "billing.dispute_opened":
+        return (f"{usd(data.get('amount_cents') or 0)} of invoice {data.get('invoice_number')}, "
+                f"line {data.get('line_id')}: {data.get('reason')}")
+    if event_type == "billing.dispute_resolved":
+        outcome = (f"credited {usd(data.get('credited_cents') or 0)}"
+                   if data.get("outcome") == "credited" else "rejected")
+        return (f"{usd(data.get('amount_cents') or 0)} of invoice {data.get('invoice_number')}"
+                f" {outcome}: {data.get('note')}")
     if event_type.startswith("payments.payment_method"):
         return f"{str(data.get('type', '')).replace('_', ' ')} ending in {data.get('last4')}"
     if event_type == "payments.autopay_changed":
@@ -65,23 +75,20 @@ def record_event(session, event):
            event_id=str(event["event_id"]))
 
 
-def _cursor(text):
-    try:
-        at, entry_id = str(text).split("|", 1)
-        return datetime.fromisoformat(at), entry_id
-    except ValueError:
-        raise InvalidInput({"cursor": ["Not a cursor this list gave."]}) from None
+CURSOR = paging.Cursor("audit", paging.MOMENT, paging.text(36))
 
 
-def account_trail(session, account_number, limit=20, cursor=None):
+def account_trail(session, account_number, limit=None, cursor=None):
     """``{items: [{at, action, detail, actor_user_id, actor_username, subject_user_id,
-    subject_username, ip, user_agent, source}], next_cursor}``, newest first."""
+    subject_username, ip, user_agent, source}], next_cursor}``, newest first. Raises
+    InvalidInput (``limit``, ``cursor``: contracts.paging)."""
+    limit = paging.checked_limit(limit)
     members = select(Membership.user_id).where(Membership.account_number == account_number)
     query = select(AuditEntry).where(or_(
         AuditEntry.account_number == account_number,
         and_(AuditEntry.account_number.is_(None), AuditEntry.subject_user_id.in_(members))))
     if cursor:
-        at, entry_id = _cursor(cursor)
+        at, entry_id = CURSOR.decode(cursor)
         query = query.where(or_(AuditEntry.at < at,
                                 and_(AuditEntry.at == at, AuditEntry.id < entry_id)))
     rows = session.execute(query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
@@ -97,4 +104,4 @@ def account_trail(session, account_number, limit=20, cursor=None):
               "user_agent": r.user_agent, "source": r.source} for r in rows]
     last = rows[-1] if rows else None
     return {"items": items,
-            "next_cursor": f"{clock.as_utc(last.at).isoformat()}|{last.id}" if more else None}
+            "next_cursor": CURSOR.encode(last.at, last.id) if more else None}

@@ -6,12 +6,13 @@ An invitation is only as good as the admin who sent it: admins list the pending 
 revoke any, removing or demoting an admin revokes the ones they sent, and accepting checks
 that the inviter is still an admin of the account (else the same refusal as a bad token)."""
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services import contracts
+from services.contracts import paging
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
 from services.contracts.identity import InvitationAccept, InviteRequest
 from services.identity import passwords
@@ -106,22 +107,18 @@ def public(row, inviter_username):
             "expires_at": clock.as_utc(row.expires_at).isoformat()}
 
 
-def _cursor(text):
-    try:
-        created_at, invitation_id = str(text).split("|", 1)
-        return datetime.fromisoformat(created_at), invitation_id
-    except ValueError:
-        raise InvalidInput({"cursor": ["Not a cursor this list gave."]}) from None
+CURSOR = paging.Cursor("invitations", paging.MOMENT, paging.text(36))
 
 
-def list_pending(session, account_number, at, limit=20, cursor=None):
+def list_pending(session, account_number, at, limit=None, cursor=None):
     """``{items: [public(...)], next_cursor}``: the account's pending invitations, newest
-    first."""
+    first. Raises InvalidInput (``limit``, ``cursor``: contracts.paging)."""
+    limit = paging.checked_limit(limit)
     query = select(Invitation, User.username).outerjoin(
         User, User.id == Invitation.invited_by).where(
         Invitation.account_number == account_number, _pending_filter(at))
     if cursor:
-        created_at, invitation_id = _cursor(cursor)
+        created_at, invitation_id = CURSOR.decode(cursor)
         query = query.where(or_(Invitation.created_at < created_at, and_(
             Invitation.created_at == created_at, Invitation.id < invitation_id)))
     rows = session.execute(query.order_by(Invitation.created_at.desc(), Invitation.id.desc())
@@ -129,8 +126,7 @@ def list_pending(session, account_number, at, limit=20, cursor=None):
     more, rows = len(rows) > limit, rows[:limit]
     last = rows[-1][0] if rows else None
     return {"items": [public(row, username) for row, username in rows],
-            "next_cursor": f"{clock.as_utc(last.created_at).isoformat()}|{last.id}" if more
-            else None}
+            "next_cursor": CURSOR.encode(last.created_at, last.id) if more else None}
 
 
 def _revoke(session, condition, at, reason):

@@ -23,10 +23,11 @@ class UserSessions:
     def list_sessions(self, user_id, current_session_id=None, limit=20, cursor=None):
         """Returns the user's open sessions ``{items: [{id, created_at, last_seen_at, ip,
         user_agent, current}], next_cursor}``, newest first; ``current`` marks
-        ``current_session_id`` (the caller's). Raises InvalidInput for a bad cursor."""
+        ``current_session_id`` (the caller's). Raises InvalidInput (a bad limit or
+        cursor)."""
         with self.db.transaction() as tx:
             return sessions.listing(tx.session, str(user_id), current_session_id, clock.now(),
-                                    max(1, min(int(limit), 100)), cursor)
+                                    limit, cursor)
 
     @rpc(expected_exceptions=NotFound)
     def end_user_session(self, user_id, session_id, actor=None):

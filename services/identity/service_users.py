@@ -63,10 +63,10 @@ class AccountUsers:
     def list_invitations(self, account_number, limit=20, cursor=None):
         """Returns the account's pending invitations ``{items: [{id, email, role,
         invited_by (username), created_at, expires_at}], next_cursor}``, newest first (the
-        gateway lets only admins ask). Raises InvalidInput for a bad cursor."""
+        gateway lets only admins ask). Raises InvalidInput (a bad limit or cursor)."""
         with self.db.transaction() as tx:
             return invitations.list_pending(tx.session, str(account_number), clock.now(),
-                                            max(1, min(int(limit), 100)), cursor)
+                                            limit, cursor)
 
     @rpc(expected_exceptions=NotFound)
     def revoke_invitation(self, account_number, actor_user_id, invitation_id, actor=None):
@@ -189,10 +189,9 @@ class AccountUsers:
     @rpc(expected_exceptions=InvalidInput)
     def list_account_audit(self, account_number, limit=20, cursor=None):
         """Returns the account's audit trail ``{items, next_cursor}``, newest first (the
-        gateway lets only admins ask). Raises InvalidInput for a bad cursor."""
+        gateway lets only admins ask). Raises InvalidInput (a bad limit or cursor)."""
         with self.db.transaction() as tx:
-            return audit.account_trail(tx.session, str(account_number),
-                                       max(1, min(int(limit), 100)), cursor)
+            return audit.account_trail(tx.session, str(account_number), limit, cursor)
 
     # -- changes other services make, recorded once per event ------------------------------
 
@@ -216,6 +215,16 @@ class AccountUsers:
         """Records a credit to the account (staff's, or a dispute's) in the audit trail, once
         per event."""
         self._audit_event(event, "on_credit_issued")
+
+    @reliable_handler("billing", "dispute_opened")
+    def on_dispute_opened(self, event):
+        """Records a dispute of a statement line in the audit trail, once per event."""
+        self._audit_event(event, "on_dispute_opened")
+
+    @reliable_handler("billing", "dispute_resolved")
+    def on_dispute_resolved(self, event):
+        """Records how staff resolved a dispute in the audit trail, once per event."""
+        self._audit_event(event, "on_dispute_resolved")
 
     @reliable_handler("payments", "payment_method_added")
     def on_payment_method_added(self, event):

@@ -11,11 +11,12 @@ token is spent and when a gateway worker confirms the session (``seen``: at most
 SEEN_EVERY), never per request: the gateway checks tokens without asking here.
 """
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import and_, or_, select, update
 
-from services.contracts.errors import InvalidInput, NotFound, Unauthenticated
+from services.contracts import paging
+from services.contracts.errors import NotFound, Unauthenticated
 from services.identity.models import RefreshToken, Session
 from services.runtime import clock
 from services.runtime.secret_tokens import digest, new_secret
@@ -90,19 +91,16 @@ def public(row, current_id):
             "ip": row.ip, "user_agent": row.user_agent, "current": row.id == current_id}
 
 
-def _cursor(text):
-    try:
-        created_at, session_id = str(text).split("|", 1)
-        return clock.as_utc(datetime.fromisoformat(created_at)), session_id
-    except (ValueError, OverflowError):  # OverflowError: year 1 or 9999 moved to UTC
-        raise InvalidInput({"cursor": ["Not a cursor this list gave."]}) from None
+CURSOR = paging.Cursor("sessions", paging.MOMENT, paging.text(ID_CHARS))
 
 
-def listing(session, user_id, current_id, at, limit=20, cursor=None):
-    """``{items: [public(...)], next_cursor}``: the user's open sessions, newest first."""
+def listing(session, user_id, current_id, at, limit=None, cursor=None):
+    """``{items: [public(...)], next_cursor}``: the user's open sessions, newest first.
+    Raises InvalidInput (``limit``, ``cursor``: contracts.paging)."""
+    limit = paging.checked_limit(limit)
     query = select(Session).where(_open(user_id, at))
     if cursor:
-        created_at, session_id = _cursor(cursor)
+        created_at, session_id = CURSOR.decode(cursor)
         query = query.where(or_(Session.created_at < created_at, and_(
             Session.created_at == created_at, Session.id < session_id)))
     rows = session.execute(query.order_by(Session.created_at.desc(), Session.id.desc())
@@ -110,8 +108,7 @@ def listing(session, user_id, current_id, at, limit=20, cursor=None):
     more, rows = len(rows) > limit, rows[:limit]
     last = rows[-1] if rows else None
     return {"items": [public(row, current_id) for row in rows],
-            "next_cursor": f"{clock.as_utc(last.created_at).isoformat()}|{last.id}" if more
-            else None}
+            "next_cursor": CURSOR.encode(last.created_at, last.id) if more else None}
 
 
 def own_open(session, user_id, session_id, at):

@@ -1,14 +1,12 @@
 """The message centre: every notice a user got (by email, or only in the portal when they
 turned that email off), newest first, read or unread. Texts are not listed: they repeat an
 entry that is."""
-import base64
-import json
 import uuid
-from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
-from services.contracts.errors import InvalidInput, NotFound
+from services.contracts import paging
+from services.contracts.errors import NotFound
 from services.notifications.models import Message
 from services.runtime import clock
 
@@ -33,36 +31,23 @@ def public(message):
             "read": message.read_at is not None}
 
 
-def _encode(message):
-    raw = json.dumps([message.created_at.isoformat(), message.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode()
+CURSOR = paging.Cursor("notifications", paging.MOMENT, paging.text(36))
 
 
-def _decode(cursor):
-    try:
-        created, message_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(created), str(message_id)
-    except (ValueError, TypeError, AttributeError):
-        raise InvalidInput({"cursor": ["Not a cursor from a previous page."]}) from None
-
-
-def listing(session, user_id, limit=20, cursor=None):
-    """``{items, next_cursor}`` of the user's notices, newest first."""
-    try:
-        limit = int(limit)
-    except (TypeError, ValueError):
-        raise InvalidInput({"limit": ["A number from 1 to 100."]}) from None
-    if not 1 <= limit <= 100:
-        raise InvalidInput({"limit": ["A number from 1 to 100."]})
+def listing(session, user_id, limit=None, cursor=None):
+    """``{items, next_cursor}`` of the user's notices, newest first. Raises InvalidInput
+    (``limit``, ``cursor``: contracts.paging)."""
+    limit = paging.checked_limit(limit)
     query = select(Message).where(Message.user_id == user_id, Message.channel.in_(LISTED))
     if cursor:
-        created, message_id = _decode(cursor)
+        created, message_id = CURSOR.decode(cursor)
         query = query.where(or_(Message.created_at < created,
                                 and_(Message.created_at == created, Message.id < message_id)))
     rows = session.execute(query.order_by(Message.created_at.desc(), Message.id.desc())
                            .limit(limit + 1)).scalars().all()
     return {"items": [public(m) for m in rows[:limit]],
-            "next_cursor": _encode(rows[limit - 1]) if len(rows) > limit else None}
+            "next_cursor": CURSOR.encode(rows[limit - 1].created_at, rows[limit - 1].id)
+            if len(rows) > limit else None}
 
 
 def unread_count(session, user_id):

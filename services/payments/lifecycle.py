@@ -8,9 +8,10 @@ import uuid
 from datetime import timedelta
 
 from marshmallow import EXCLUDE
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from services import contracts
+from services.contracts import paging
 from services.contracts import payments as contract
 from services.contracts.errors import Conflict, InvalidInput, NotFound
 from services.payments.models import Payment, PaymentMethod
@@ -193,19 +194,27 @@ def cancel_for_method(session, account_number, method_id):
     return scheduled
 
 
-def listing(session, account_number, limit=20, cursor=None):
-    """Newest first; ``cursor`` is the offset returned as ``next_cursor``."""
-    limit = max(1, min(int(limit or 20), 100))
-    # ASCII digits, and few enough for PostgreSQL's OFFSET ('²'.isdigit() is True too)
-    offset = int(cursor) if cursor and str(cursor).isascii() and str(cursor).isdigit() \
-        and len(str(cursor)) <= 9 else 0
-    rows = session.execute(
-        select(Payment, PaymentMethod).join(PaymentMethod,
-                                            PaymentMethod.id == Payment.payment_method_id)
-        .where(Payment.account_number == account_number)
-        .order_by(Payment.created_at.desc(), Payment.id).offset(offset).limit(limit + 1)).all()
-    items = [public(p, m) for p, m in rows[:limit]]
-    return {"items": items, "next_cursor": str(offset + limit) if len(rows) > limit else None}
+# the last payment of a page: (created_at, id); the list is newest first, then by id
+CURSOR = paging.Cursor("payments", paging.MOMENT, paging.text(36))
+
+
+def listing(session, account_number, limit=None, cursor=None):
+    """``{items, next_cursor}``, newest first (keyset: a payment made while paging is not
+    seen twice). Raises InvalidInput (``limit``, ``cursor``: contracts.paging)."""
+    limit = paging.checked_limit(limit)
+    query = select(Payment, PaymentMethod).join(
+        PaymentMethod, PaymentMethod.id == Payment.payment_method_id).where(
+        Payment.account_number == account_number)
+    if cursor:
+        created_at, payment_id = CURSOR.decode(cursor)
+        query = query.where(or_(Payment.created_at < created_at, and_(
+            Payment.created_at == created_at, Payment.id > payment_id)))
+    rows = session.execute(query.order_by(Payment.created_at.desc(), Payment.id)
+                           .limit(limit + 1)).all()
+    page = rows[:limit]
+    return {"items": [public(p, m) for p, m in page],
+            "next_cursor": CURSOR.encode(page[-1][0].created_at, page[-1][0].id)
+            if len(rows) > limit else None}
 
 
 def public(payment, method=None):

@@ -81,9 +81,10 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
             check_security_code=lambda uid, code: security.check(self.identity_rpc, uid, code),
             payment_allowance=self._allowance)
 
-    @rpc
+    @rpc(expected_exceptions=InvalidInput)
     def list_payments(self, account_number, limit=20, cursor=None):
-        """Returns ``{items: [payment], next_cursor}``, newest first."""
+        """Returns ``{items: [payment], next_cursor}``, newest first. Raises InvalidInput (a
+        bad ``limit`` or ``cursor``)."""
         with self.db.transaction() as tx:
             return lifecycle.listing(tx.session, account_number, limit, cursor)
 

@@ -6,20 +6,23 @@ Each service keeps its own parked events (dead_letters.py) and pages them newest
 that key each service is asked only for what sorts after it, so a page merged from every
 service's first ``limit`` rows is exact. Used by the gateway and the ops CLI alike.
 """
-import base64
-import json
 import re
 
+from services.contracts import paging
 from services.contracts.names import SERVICES
+from services.runtime import clock
 
-ABOVE_ANY_ROW = 2 ** 62
+ABOVE_ANY_ROW = paging.ROW_IDS  # the most an INTEGER holds: a larger number is a 500 there
+# the last item's (parked_at, service, row id)
+CURSOR = paging.Cursor("dead_letters", paging.MOMENT, paging.one_of(SERVICES), paging.ROW)
 
 
 def parse_id(dead_letter_id):
     """``"billing.17"`` -> ("billing", 17); None when it names no service or row."""
     service, _, row = str(dead_letter_id).partition(".")
-    if service not in SERVICES or not re.fullmatch(r"[0-9]{1,18}", row):
-        return None  # (a longer number would overflow the database's integer, not be unknown)
+    if service not in SERVICES or not re.fullmatch(r"[0-9]{1,10}", row) \
+            or int(row) >= ABOVE_ANY_ROW:
+        return None  # (a larger number would overflow the database's integer, not be unknown)
     return service, int(row)
 
 
@@ -28,19 +31,14 @@ def _key(item):
 
 
 def encode_cursor(item):
-    return base64.urlsafe_b64encode(json.dumps(_key(item)).encode()).decode().rstrip("=")
+    return CURSOR.encode(*_key(item))
 
 
 def decode_cursor(cursor):
-    """The key a cursor carries; ValueError when it is not one of ours."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        parked_at, service, row = json.loads(base64.urlsafe_b64decode(padded))
-        if service not in SERVICES or not isinstance(row, int) or not 0 <= row < ABOVE_ANY_ROW:
-            raise ValueError(service)
-        return str(parked_at), service, row
-    except (TypeError, ValueError, UnicodeDecodeError) as exc:  # binascii.Error is a ValueError
-        raise ValueError("not a dead-letter cursor") from exc
+    """The key a cursor carries, its time as the services write it. Raises InvalidInput
+    (contracts.paging's one text) when it is not one of ours."""
+    parked_at, service, row = CURSOR.decode(cursor)
+    return clock.iso(parked_at, timespec="microseconds"), service, row
 
 
 def before_for(service, key):

@@ -14,6 +14,7 @@ from kombu.exceptions import KombuError
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import Consumer
 
+from services.contracts import paging
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Unavailable
 from services.runtime import amqp_uri, dead_letters
 from services.runtime.entrypoints import rpc
@@ -54,12 +55,12 @@ def _before(value):
         return None
     try:
         parked_at, below = value
-        if dead_letters._parked_at(parked_at) is None or not isinstance(below, int) \
-                or not 0 <= below <= 2 ** 62:
+        if dead_letters._parked_at(parked_at) is None or isinstance(below, bool) \
+                or not isinstance(below, int) or not 0 <= below <= paging.ROW_IDS:
             raise ValueError(parked_at)
         return [str(parked_at), below]
     except (TypeError, ValueError):
-        raise InvalidInput({"cursor": ["Not a cursor from a previous page."]}) from None
+        raise paging.bad_cursor() from None
 
 
 class DeadLettersMixin:
@@ -86,8 +87,7 @@ class DeadLettersMixin:
         error, attempts, parked_at, status, replayed_at, replay_count, body}], more}``.
         ``before`` = [parked_at, row id] pages on; replayed ones only with include_replayed.
         Raises InvalidInput (limit, cursor)."""
-        if not isinstance(limit, int) or not 1 <= limit <= 100:
-            raise InvalidInput({"limit": ["A number from 1 to 100."]})
+        limit = paging.checked_limit(limit)
         with self.db.transaction() as tx:
             return dead_letters.listing(tx.session, self._dead_letters(), self.name, limit,
                                         _before(before), bool(include_replayed))
@@ -98,7 +98,7 @@ class DeadLettersMixin:
         attempts starting again, and records the replay. Returns ``{id, replayed_at,
         replay_count}``. Raises NotFound (no such row), Conflict (that queue is gone),
         Unavailable (the broker did not confirm)."""
-        if not isinstance(dead_letter_id, int) or not 0 < dead_letter_id < 2 ** 62:
+        if not isinstance(dead_letter_id, int) or not 0 < dead_letter_id < paging.ROW_IDS:
             raise NotFound("No such dead letter.")
         row_id = dead_letter_id
         table = self._dead_letters()

@@ -178,6 +178,8 @@ NEEDS_CURRENT_PASSWORD = {"/api/v1/me/security-code", "/api/v1/me/challenge",
 def steer_body(path, body, draw, world):
     if "payment_method_id" in body and draw >= 3 and world.method_ids:
         body["payment_method_id"] = world.method_ids[draw % len(world.method_ids)]
+    if path.endswith("/disputes") and "line_id" in body and draw >= 3 and world.line_ids:
+        body["line_id"] = world.line_ids[draw % len(world.line_ids)]
     if path == "/api/v1/auth/login" and draw >= 7:
         body.update(username=world.username, password=PASSWORD)
         body.pop("totp_code", None)

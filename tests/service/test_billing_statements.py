@@ -196,6 +196,24 @@ def test_statements_page_newest_first_with_a_cursor(billing):
     second = hook(container, "list_statements", number, 2, first["next_cursor"])
     assert [s["statement_date"] for s in second["items"]] == ["2026-09-01"]
     assert second["next_cursor"] is None
+    for limit, cursor in ((0, None), (101, None), (2, "MjAyNi0xMC0wMQ")):  # the old format
+        with pytest.raises(InvalidInput):
+            hook(container, "list_statements", number, limit, cursor)
+
+
+def test_the_lists_answered_whole_refuse_a_limit_beyond_theirs(billing):
+    container, number = billing
+    hook(container, "issue_statements", {"statement_date": "2026-11-01",
+                                         "account_numbers": [number]})
+    invoice = hook(container, "list_statements", number)["items"][0]["invoice_number"]
+    assert hook(container, "get_activity", number, 1000)["items"]
+    assert hook(container, "get_statement_calls", number, invoice, 1000) is not None
+    for limit in (0, 1001, "50"):
+        with pytest.raises(InvalidInput) as refused:
+            hook(container, "get_activity", number, limit)
+        assert refused.value.errors == {"limit": ["A number from 1 to 1000."]}
+        with pytest.raises(InvalidInput):
+            hook(container, "get_statement_calls", number, invoice, limit)
 
 
 def test_the_daily_cycle_bills_todays_cycle_day_once(start_service):

@@ -62,6 +62,16 @@ def test_the_list_pages_with_a_cursor_and_refuses_one_it_did_not_give(identity):
     assert "cursor" in refused.value.errors
 
 
+@pytest.mark.parametrize("method, args", [
+    ("list_sessions", ("user", None)), ("list_invitations", (OTHER_ACCOUNT,)),
+    ("list_account_audit", (OTHER_ACCOUNT,))])
+def test_a_limit_out_of_range_is_refused_not_clamped(identity, method, args):
+    for limit in (0, 101, "20"):
+        with pytest.raises(InvalidInput) as refused:
+            rpc(identity, method, *args, limit)
+        assert refused.value.errors == {"limit": ["A number from 1 to 100."]}, (method, limit)
+
+
 def test_ending_a_session_stops_its_refresh_token_and_tells_the_gateways(identity):
     kept, other = sign_in(identity), sign_in(identity, "198.51.100.4", "Safari/18")
     rpc(identity, "end_user_session", identity.user_id, other["session_id"], actor=WHERE)

@@ -361,3 +361,21 @@ def test_a_processor_that_drops_the_line_leaves_the_payment_pending_then_finishe
     assert len(events(container, "payment_succeeded")) == 1
     [charge] = ChargeJournal(journal_path(container.config["DATA_DIR"])).charges()
     assert charge["asked"] == 2  # asked again by the run, charged once
+
+
+def test_the_history_pages_on_a_key_so_a_new_payment_repeats_nothing(start_payments):
+    container = start_payments()
+    method = call(container, "add_payment_method", ACCOUNT, CARD)
+
+    def pay(key):
+        return call(container, "create_payment", ACCOUNT,
+                    {"amount_cents": 100, "payment_method_id": method["id"]}, key)["id"]
+    made = [pay(f"history-{i}") for i in range(3)]
+    first = call(container, "list_payments", ACCOUNT, 2)
+    pay("history-new")  # newest first: an offset would now show made[1] again
+    rest = call(container, "list_payments", ACCOUNT, 2, first["next_cursor"])
+    assert [p["id"] for p in first["items"] + rest["items"]] == made[::-1]
+    assert rest["next_cursor"] is None
+    for limit, cursor in ((0, None), (101, None), (20, "2"), (20, first["next_cursor"][:-2])):
+        with pytest.raises(InvalidInput):
+            call(container, "list_payments", ACCOUNT, limit, cursor)

@@ -4,6 +4,7 @@ from sqlalchemy.dialects import postgresql
 
 from services.billing import search
 from services.billing.models import EMAIL_KEY_CHARS, NAME_KEY_CHARS, Account, search_key
+from services.contracts import desk
 from services.contracts.errors import InvalidInput
 
 
@@ -35,10 +36,17 @@ def test_wildcards_and_the_escape_are_escaped(text, pattern):
 
 
 def test_a_cursor_reads_back_and_a_forged_one_is_refused():
-    assert search._uncursor(search._cursor("ünited widgets", 42)) == ("ünited widgets", 42)
-    for forged in ("", "!!", search._cursor("x", 1)[:-2], "WzEsMl0", "bnVsbA"):
+    assert search.CURSOR.decode(search.CURSOR.encode("ünited widgets", 42)) == (
+        "ünited widgets", 42)
+    for forged in ("", "!!", search.CURSOR.encode("x", 1)[:-2], "WzEsMl0", "bnVsbA"):
         with pytest.raises(InvalidInput):
-            search._uncursor(forged)
+            search.CURSOR.decode(forged)
+
+
+def test_the_longest_company_name_key_still_makes_a_cursor_the_staff_api_takes():
+    cursor = search.CURSOR.encode("\U0001d49c" * NAME_KEY_CHARS, 2 ** 31 - 2)
+    assert len(cursor) <= desk.SEARCH_CURSOR_CHARS
+    assert search.CURSOR.decode(cursor)[1] == 2 ** 31 - 2
 
 
 @pytest.mark.parametrize("q", ["", " ", "x" * 101, "a\tb", "a\u200bb", 7, None])

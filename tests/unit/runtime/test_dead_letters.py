@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import MetaData, create_engine
 
 from gateway.app import create_app
-from services.contracts.errors import NotFound
+from services.contracts.errors import InvalidInput, NotFound
 from services.runtime import config, dead_letters
 from services.runtime import dead_letter_pages as pages
 from tests.support.fakes import FakeRpc
@@ -108,11 +108,14 @@ def test_one_list_over_several_services_pages_through_every_row_once_newest_firs
 
 def test_an_id_names_its_service_and_row():
     assert pages.parse_id("billing.17") == ("billing", 17)
-    for unknown in ("nope.1", "billing.x", "billing.\u00b3", "billing." + "9" * 19, "billing"):
+    assert pages.parse_id("billing.2147483646") == ("billing", 2 ** 31 - 2)
+    for unknown in ("nope.1", "billing.x", "billing.\u00b3", "billing." + "9" * 19, "billing",
+                    "billing.2147483647"):  # (PostgreSQL's INTEGER holds no larger id)
         assert pages.parse_id(unknown) is None, unknown
-    huge = base64.urlsafe_b64encode(json.dumps(["2026-11-24", "billing", 10 ** 30]).encode())
+    huge = base64.urlsafe_b64encode(json.dumps(
+        ["dead_letters", "2026-11-24T00:00:00+00:00", "billing", 2 ** 31]).encode())
     for cursor in ("garbage!", "\u00e9t\u00e9", huge.decode()):
-        with pytest.raises(ValueError):
+        with pytest.raises(InvalidInput):
             pages.decode_cursor(cursor)
 
 

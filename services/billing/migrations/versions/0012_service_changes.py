@@ -1,16 +1,16 @@
 """service changes with proration: ``service_changes`` and their prorated lines waiting for
 the next statement (``service_change_lines``, picked up by the bill run)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 14:00:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
