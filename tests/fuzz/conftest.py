@@ -162,6 +162,12 @@ VALID_FIELDS = {
     # payments ignore a code unless the user requires one, which the fuzzer may turn on
     "/api/v1/accounts/{account_number}/payments": {"security_code": SECURITY_CODE,
                                                    "amount_cents": 500},
+    # a credit and a dispute within their amounts, a reason free of control characters
+    "/internal/v1/accounts/{account_number}/credits": {"amount_cents": 500,
+                                                       "reason": "Fuzz credit",
+                                                       "invoice_number": None},
+    "/api/v1/accounts/{account_number}/statements/{invoice_number}/disputes": {
+        "amount_cents": 1, "reason": "Fuzz dispute"},
 }
 LAID_EVEN_IF_ABSENT = {"/internal/v1/accounts/{account_number}/usage": ("calls",),
                        "/api/v1/accounts/{account_number}/payments": ("security_code",),
