@@ -162,7 +162,8 @@ def init_app(app, public, staff):
         "accounts, statements, payments, users and security settings.")
     staff_api = _document(StaffApi, app, "STAFF_", staff, STAFF_SCHEME, {
         "type": "http", "scheme": "bearer", "description": "The ADMIN_TOKEN"},
-        "Operations staff: finding and opening accounts, an account's overview, loading "
+        "Operations staff: finding and opening accounts, an account's overview, changing "
+        "its services, loading "
         "usage, bill, payment and reminder runs, dead letters. Every operation needs the "
         "ADMIN_TOKEN.")
     return customer, staff_api

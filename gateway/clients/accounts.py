@@ -62,12 +62,11 @@ def staff_overview(account_number):
     statements), the recent payments (payments) and the users and their roles (identity).
     Billing first, so an unknown account is NotFound before anyone else is asked; any of
     the three not answering is ServiceUnavailable (503): staff act on the overview, and a
-    part missing silently would read as "no payments" or "no users". ``open_disputes`` is
-    empty until disputes exist (issue 15's later points)."""
+    part missing silently would read as "no payments" or "no users". ``open_disputes``
+    comes with billing's part."""
     found = billing.get_account_overview(account_number)
     found["recent_payments"] = payments.list_payments(account_number, RECENT_PAYMENTS)["items"]
     found["users"] = identity.list_account_users(account_number)
-    found["open_disputes"] = []
     return found
 
 

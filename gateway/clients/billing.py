@@ -136,3 +136,40 @@ def issue_credit(account_number, body, idempotency_key, actor):
     """The credit note (services.contracts.credits.CreditNote); the first one again for a
     retried key."""
     return call("billing", "issue_credit", account_number, body, idempotency_key, actor=actor)
+
+
+# -- disputes ----------------------------------------------------------------------------------
+
+
+def open_dispute(account_number, invoice_number, body, actor):
+    return call("billing", "open_dispute", account_number, invoice_number, body, actor=actor)
+
+
+def list_disputes(account_number, limit=20, cursor=None, invoice_number=None):
+    """``{items, next_cursor}``: the account's disputes, newest first."""
+    return call("billing", "list_disputes", account_number, limit, cursor, invoice_number)
+
+
+def list_all_disputes(status=None, limit=20, cursor=None):
+    """Staff: ``{items, next_cursor}`` over every account."""
+    return call("billing", "list_all_disputes", status, limit, cursor)
+
+
+def resolve_dispute(dispute_id, body, actor):
+    return call("billing", "resolve_dispute", dispute_id, body, actor=actor)
+
+
+# -- an account's services (customers and staff) -------------------------------------------
+
+
+def get_account_services(account_number):
+    """``{account_number, items, monthly_cents, currency, self_service_products,
+    next_statement_date}``."""
+    return call("billing", "get_account_services", account_number)
+
+
+def change_account_services(account_number, body, self_service=False, actor=None):
+    """A service change or its preview (contracts.billing.ServiceChangeResult);
+    ``self_service`` when an account's admin asks."""
+    return call("billing", "change_account_services", account_number, body,
+                self_service=self_service, actor=actor)

@@ -47,7 +47,7 @@ def get_account_overview(account_number):
 
     The account on one page: its profile, status (``active``, ``suspended`` or ``closed``),
     services, balance, last three statements, last five payments, its online IDs and their
-    roles, and its open disputes (always empty until disputes exist). Any service it needs
+    roles, and its open disputes. Any service it needs
     not answering is a 503 naming that service."""
     return accounts.staff_overview(account_number)
 

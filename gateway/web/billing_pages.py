@@ -1,16 +1,23 @@
-"""Portal pages: dashboard, billing history, statement detail (with its PDF and CSV)."""
+"""Portal pages: dashboard, billing history, statement detail (with its PDF and CSV, its
+adjustments, and its disputes: admins and billing users dispute a line there)."""
 from datetime import date
 
-from flask import render_template, request
+from flask import g, redirect, render_template, request, url_for
 
 from gateway import downloads
+from gateway.actors import actor
 from gateway.auth import access
 from gateway.clients import billing as billing_client
 from gateway.clients.accounts import account_summary
-from gateway.web import bp
+from gateway.web import bp, forms
+from gateway.web.pay_pages import dollars_to_cents
+from services.contracts import roles
 
 CHART_MONTHS = 12
 CALLS_SHOWN = 200
+RECENT_CREDITS = 3
+DISPUTE_LABELS = {"line_id": "Charge to dispute", "amount_cents": "Amount to dispute",
+                  "reason": "Reason"}
 
 
 def _month(iso_date):
@@ -32,7 +39,12 @@ def dashboard():
     number = access.current_account()
     summary = account_summary(number)
     recent = billing_client.list_statements(number, CHART_MONTHS)["items"]
-    return render_template("dashboard.html", summary=summary, bars=chart(recent))
+    disputes = [d for d in billing_client.list_disputes(number, 100)["items"]
+                if d["status"] == "open"]
+    credits = [e for e in billing_client.get_activity(number, 50)["items"]
+               if e["kind"] == "credit"][:RECENT_CREDITS]
+    return render_template("dashboard.html", summary=summary, bars=chart(recent),
+                           open_disputes=disputes, credits=credits)
 
 
 @bp.get("/billing")
@@ -50,7 +62,30 @@ def statement(invoice_number):
     number = access.current_account()
     detail = billing_client.get_statement(number, invoice_number)
     calls = billing_client.get_statement_calls(number, invoice_number, CALLS_SHOWN)
-    return render_template("statement.html", s=detail, calls=calls, calls_shown=CALLS_SHOWN)
+    disputes = billing_client.list_disputes(number, 100, None, invoice_number)["items"]
+    open_lines = {d["line_id"] for d in disputes if d["status"] == "open"}
+    disputable = [line for section in detail["sections"] for line in section["lines"]
+                  if line["amount_cents"] > 0 and line["line_id"] not in open_lines]
+    return render_template("statement.html", s=detail, calls=calls, calls_shown=CALLS_SHOWN,
+                           disputes=disputes, disputable=disputable,
+                           may_dispute=roles.allows(g.account_role, "pay"))
+
+
+@bp.post("/billing/<invoice_number>/disputes")
+@access.web_account_scope("pay")
+def dispute_line(invoice_number):
+    """The statement page's "Dispute a charge" form: the same RPC as the API's openDispute."""
+    form = forms.posted()
+
+    def change():
+        body = {"line_id": form.get("line_id", ""), "reason": form.get("reason", ""),
+                "amount_cents": dollars_to_cents(form.get("amount"))}
+        return billing_client.open_dispute(access.current_account(), invoice_number, body,
+                                           actor())
+    forms.submit(change, lambda d: f"Your dispute of {d['line_description']} is open: we "
+                                   f"will answer it by message and mail.",
+                 lambda exc: forms.flash_refusal(exc, DISPUTE_LABELS))
+    return redirect(url_for("web.statement", invoice_number=invoice_number) + "#disputes")
 
 
 @bp.get("/billing/<invoice_number>/statement.pdf")

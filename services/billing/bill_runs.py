@@ -122,9 +122,19 @@ def issue_batch(tx, statement_date, account_numbers=None, now=None):
 
 _LINE_COLUMNS = "statement_id, section, position, description, quantity, amount_cents"
 # state sales tax of a statement: its taxable recurring charges at its state's rate
-_SALES_TAX = money.percent_of_sql(
-    f"sum(v.quantity * v.monthly_cents * {fees.product_taxable_sql('v.product_code')})",
-    fees.sales_tax_sql("a.state"))
+_SALES_TAX = money.percent_of_sql("sum(t.taxable_cents)", fees.sales_tax_sql("a.state"))
+# what that tax is on: each service's month ahead, and the prorated lines of service changes
+# this statement carries (credits too: the tax on a month paid ahead is given back with it)
+_TAXABLE = f"""
+    SELECT v.account_id,
+           v.quantity * v.monthly_cents * {fees.product_taxable_sql('v.product_code')}
+               AS taxable_cents
+    FROM account_services v
+    WHERE v.account_id IN (SELECT account_id FROM statements WHERE batch = :b)
+    UNION ALL
+    SELECT p.account_id, p.amount_cents * {fees.product_taxable_sql('p.product_code')}
+    FROM service_change_lines p JOIN statements s ON s.id = p.statement_id
+    WHERE s.batch = :b"""
 _STATEMENTS = [
     # the statements themselves; the unique (account, date) makes a second issue a no-op
     """INSERT INTO statements (account_id, invoice_number, statement_date, period_start,
@@ -141,6 +151,19 @@ _STATEMENTS = [
                {fees.product_name_sql('v.product_code')}, v.quantity, v.quantity * v.monthly_cents
         FROM statements s JOIN account_services v ON v.account_id = s.account_id
         WHERE s.batch = :b""",
+    # service changes since the last statement: each prorated credit and charge, dated, in
+    # its product's section (service_changes.py); then they are this statement's
+    """INSERT INTO statement_lines (statement_id, section, position, description, quantity,
+           amount_cents)
+       SELECT s.id, p.section, p.position, p.description, p.quantity, p.amount_cents
+       FROM statements s JOIN service_change_lines p ON p.account_id = s.account_id
+       WHERE s.batch = :b AND p.statement_id IS NULL
+       ORDER BY p.id""",
+    """UPDATE service_change_lines SET statement_id = (
+           SELECT s.id FROM statements s
+           WHERE s.batch = :b AND s.account_id = service_change_lines.account_id)
+       WHERE statement_id IS NULL
+         AND account_id IN (SELECT account_id FROM statements WHERE batch = :b)""",
     # usage of the past period, one line per call type, in the voice section
     f"""INSERT INTO statement_lines ({_LINE_COLUMNS})
         SELECT s.id, 'voice', {fees.usage_position_sql('c.call_type')},
@@ -154,7 +177,7 @@ _STATEMENTS = [
                {money.percent_of_sql('sum(l.amount_cents)', fees.USF_BASIS_POINTS)}
         FROM statement_lines l JOIN statements s ON s.id = l.statement_id
         WHERE s.batch = :b AND l.section = 'voice'
-        GROUP BY l.statement_id HAVING sum(l.amount_cents) > 0""",
+        GROUP BY l.statement_id HAVING sum(l.amount_cents) <> 0""",
     # 911 fee per voice line
     f"""INSERT INTO statement_lines ({_LINE_COLUMNS})
         SELECT s.id, 'taxes', 4001, '911 service fee', sum(v.quantity * {fees.product_voice_lines_sql('v.product_code')}),
@@ -167,10 +190,10 @@ _STATEMENTS = [
         SELECT s.id, 'taxes', 4002, 'State sales tax (' || a.state || ')', 1,
                {_SALES_TAX}
         FROM statements s JOIN accounts a ON a.id = s.account_id
-             JOIN account_services v ON v.account_id = s.account_id
+             JOIN ({_TAXABLE}) t ON t.account_id = s.account_id
         WHERE s.batch = :b
         GROUP BY s.id, a.state
-        HAVING {_SALES_TAX} > 0""",
+        HAVING {_SALES_TAX} <> 0""",
     # payments, credits and fees posted since the last statement appear on this one
     """UPDATE ledger_entries SET statement_id = (
            SELECT s.id FROM statements s

@@ -47,10 +47,17 @@ def product_section_sql(column):
     return _case(column, {p.code: _quote(p.section) for p in catalogue.PRODUCTS}, _quote("add-ons"))
 
 
+_POSITIONS = {p.code: SECTION_RANK[p.section] * 1000 + i for i, p in enumerate(catalogue.PRODUCTS)}
+
+
+def product_position(code):
+    """Where a product's lines sit on a statement: the catalogue's order within each section
+    (its prorated lines too, beside its monthly line)."""
+    return _POSITIONS.get(code, 3999)
+
+
 def product_position_sql(column):
-    # lines follow the catalogue's order within each section
-    return _case(column, {p.code: SECTION_RANK[p.section] * 1000 + i
-                          for i, p in enumerate(catalogue.PRODUCTS)}, 3999)
+    return _case(column, _POSITIONS, 3999)
 
 
 def product_taxable_sql(column):

@@ -100,8 +100,9 @@ def apply_refund(tx, data, now=None):
 
 def assess_late_fees(tx, today, now=None):
     """Charge the late fee on each account's latest statement still unpaid ``grace`` days after
-    its due date, once per statement (set-based). Emits ``billing.late_fee_assessed`` for each;
-    returns how many were assessed."""
+    its due date, once per statement (set-based). What open disputes hold is not unpaid
+    (billing/disputes.py): a statement owing no more than that is charged no fee. Emits
+    ``billing.late_fee_assessed`` for each; returns how many were assessed."""
     now = now or clock.now()
     cutoff = today - timedelta(days=fees.LATE_FEE_GRACE_DAYS)
     statement = text(f"""
@@ -116,7 +117,9 @@ def assess_late_fees(tx, today, now=None):
           AND s.amount_due_cents + COALESCE((
               SELECT sum(e.amount_cents) FROM ledger_entries e
               WHERE e.account_id = s.account_id AND e.statement_id IS NULL
-                AND e.amount_cents < 0), 0) > 0
+                AND e.amount_cents < 0), 0)
+              - COALESCE((SELECT sum(d.amount_cents) FROM disputes d
+                          WHERE d.account_id = s.account_id AND d.status = 'open'), 0) > 0
         ON CONFLICT DO NOTHING
         RETURNING account_id, reference""").bindparams(
         bindparam("today", type_=Date), bindparam("cutoff", type_=Date),

@@ -1,6 +1,6 @@
 """billing's tables."""
 from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, String,
-                        UniqueConstraint)
+                        UniqueConstraint, text)
 from sqlalchemy.orm import relationship, validates
 
 from services.runtime import service_tables
@@ -232,3 +232,71 @@ class CreditNote(Base):
     source = Column(String(12), nullable=False)  # staff | dispute
     dispute_id = Column(String(36))  # the dispute it resolved (source dispute)
     created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+DISPUTE_STATUSES = ("open", "credited", "rejected")
+OPEN_ONLY = text("status = 'open'")
+
+
+class Dispute(Base):
+    """A customer's dispute of one statement line. While open, its amount is kept out of late
+    fees and the autopay draft; resolved, it is credited (through credits.post: the money is
+    that ledger entry) or rejected. One open dispute per line."""
+    __tablename__ = "disputes"
+    __table_args__ = (
+        Index("uq_disputes_open_line", "line_id", unique=True, sqlite_where=OPEN_ONLY,
+              postgresql_where=OPEN_ONLY),
+        Index("ix_disputes_account", "account_id", "opened_at", "id"),
+        Index("ix_disputes_status", "status", "opened_at", "id"),
+    )
+    id = Column(String(36), primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    statement_id = Column(Integer, ForeignKey("statements.id", ondelete="CASCADE"),
+                          nullable=False)
+    line_id = Column(Integer, ForeignKey("statement_lines.id", ondelete="CASCADE"),
+                     nullable=False)
+    amount_cents = Column(Integer, nullable=False)  # what is disputed, at most the line's
+    reason = Column(String(500), nullable=False)
+    status = Column(String(10), nullable=False)
+    opened_by = Column(String(36))  # the user who opened it
+    opened_at = Column(DateTime(timezone=True), nullable=False)
+    resolved_at = Column(DateTime(timezone=True))
+    resolution_note = Column(String(500))
+    credit_id = Column(String(36))  # the credit note of a credited dispute
+
+
+class ServiceChange(Base):
+    """A change of an account's services (billing/service_changes.py), as recorded: its
+    prorated lines wait in ``service_change_lines`` for the next statement. The balance is
+    the ledger's alone: the lines enter it as part of that statement's new charges."""
+    __tablename__ = "service_changes"
+    __table_args__ = (Index("ix_service_changes_account", "account_id", "effective_date"),)
+    id = Column(Integer, primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    effective_date = Column(Date, nullable=False)
+    period_start = Column(Date, nullable=False)
+    period_end = Column(Date, nullable=False)
+    requested_by = Column(String(10), nullable=False)  # staff | customer
+    actor_user_id = Column(String(36))
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class ServiceChangeLine(Base):
+    """A prorated credit (negative) or charge of a service change, for the next statement;
+    ``statement_id`` is NULL until a bill run puts it on one (bill_runs.py)."""
+    __tablename__ = "service_change_lines"
+    __table_args__ = (Index("ix_service_change_lines_pending", "account_id", "statement_id"),)
+    id = Column(Integer, primary_key=True)
+    change_id = Column(Integer, ForeignKey("service_changes.id", ondelete="CASCADE"),
+                       nullable=False, index=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    product_code = Column(String(40), nullable=False)
+    kind = Column(String(6), nullable=False)  # credit | charge
+    section = Column(String(20), nullable=False)
+    position = Column(Integer, nullable=False)
+    description = Column(String(120), nullable=False)
+    quantity = Column(Integer, nullable=False)
+    amount_cents = Column(Integer, nullable=False)
+    starts_on = Column(Date, nullable=False)
+    ends_on = Column(Date, nullable=False)  # exclusive: the period's end
+    statement_id = Column(Integer, ForeignKey("statements.id", ondelete="SET NULL"))

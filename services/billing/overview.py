@@ -1,7 +1,7 @@
 """One account as staff see it on the desk: billing's part of the overview (profile, status,
 services, balance, the last statements). The gateway adds payments' recent payments and
 identity's users and roles (gateway/clients/accounts.py)."""
-from services.billing import catalogue, fees, profile, queries
+from services.billing import catalogue, disputes, fees, profile, queries
 
 LAST_STATEMENTS = 3
 
@@ -9,7 +9,8 @@ LAST_STATEMENTS = 3
 def account_overview(session, account_number):
     """``{account_number, status, profile, invoice_delivery, bill_cycle_day, opened_on,
     services: [{code, name, section, quantity, monthly_cents}], balance_cents,
-    amount_due_cents, past_due_cents, currency, statements: [statement]}``. Raises NotFound."""
+    amount_due_cents, past_due_cents, currency, statements: [statement], open_disputes:
+    [dispute]}``. Raises NotFound."""
     found = queries.account(session, account_number)
     summary = queries.summary(session, found.account_number)
     services = []
@@ -28,4 +29,5 @@ def account_overview(session, account_number):
         "past_due_cents": summary["past_due_cents"], "currency": fees.CURRENCY,
         "statements": queries.statements(session, found.account_number,
                                          LAST_STATEMENTS)["items"],
+        "open_disputes": disputes.open_disputes(session, found.id),
     }

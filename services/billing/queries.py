@@ -5,7 +5,7 @@ was printed; nothing here stores anything.
 """
 from sqlalchemy import func, select
 
-from services.billing import fees, keys, ledger
+from services.billing import disputes, fees, keys, ledger
 from services.billing.models import Account, LedgerEntry, Statement, StatementLine
 from services.contracts import paging
 from services.contracts.errors import NotFound
@@ -75,7 +75,9 @@ RECENT_STATEMENTS = 3  # "a month paid ahead" is the largest amount due of this 
 
 def payment_allowance(session, account_number, payment_ids=()):
     """The most one payment may be: the balance owed plus one month ahead, the largest amount
-    due of the last RECENT_STATEMENTS statements (none yet: nothing beyond the balance). An
+    due of the last RECENT_STATEMENTS statements (none yet: nothing beyond the balance).
+    ``amount_due_cents`` (what autopay drafts) leaves out what open disputes hold
+    (``disputed_cents``); a payment by hand may still pay it. An
     account in credit is already ahead by that much, so the credit counts against it.
     ``applied_payment_ids``: those of ``payment_ids`` (payments' recent successes, at most
     200) this balance already credits; payments counts the others as still on their way."""
@@ -89,8 +91,11 @@ def payment_allowance(session, account_number, payment_ids=()):
         Statement.account_id == found.id).order_by(Statement.statement_date.desc())
         .limit(RECENT_STATEMENTS)).scalars().all()
     ahead = max([0, *recent])
+    # autopay drafts amount_due_cents: what open disputes hold is kept out of it
+    held = disputes.disputed_cents(session, found.id)
     return {"account_number": found.account_number, "balance_cents": balance,
-            "amount_due_cents": max(balance, 0), "ahead_cents": ahead,
+            "amount_due_cents": max(balance - held, 0), "disputed_cents": held,
+            "ahead_cents": ahead,
             "max_payment_cents": max(0, balance + ahead), "currency": fees.CURRENCY,
             "applied_payment_ids": sorted(applied)}
 
@@ -205,8 +210,8 @@ def statement_detail(session, account_number, invoice_number, today=None):
         section = sections.setdefault(line.section, {
             "name": fees.SECTION_TITLES.get(line.section, line.section), "code": line.section,
             "lines": [], "subtotal_cents": 0})
-        section["lines"].append({"description": line.description, "quantity": line.quantity,
-                                 "amount_cents": line.amount_cents})
+        section["lines"].append({"line_id": str(line.id), "description": line.description,
+                                 "quantity": line.quantity, "amount_cents": line.amount_cents})
         section["subtotal_cents"] += line.amount_cents
     data["sections"] = sorted(sections.values(),
                               key=lambda s: fees.SECTION_RANK.get(s["code"], 99))

@@ -12,6 +12,8 @@ from services.billing import (accounts, bill_runs, calls_csv, catalogue, collect
                               ledger, overview, pdf_sandbox, print_batch, profile, queries,
                               search, usage)
 from services.billing.service_delivery import InvoiceDeliveryMixin
+from services.billing.service_disputes import DisputesMixin
+from services.billing.service_services import AccountServicesMixin
 from services.billing.models import metadata
 from services.contracts import paging
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused, Unavailable
@@ -30,7 +32,8 @@ CYCLE_TIMER_SECONDS = 3600  # the daily cycle is idempotent, so checking hourly 
 UNPAGED = {"default": 200, "maximum": 1000}
 
 
-class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin):
+class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, DisputesMixin,
+                     AccountServicesMixin):
     name = "billing"
 
     db = Database(metadata)

@@ -24,6 +24,11 @@ def field_schema(field):
     """The JSON Schema of one marshmallow field of an event payload."""
     if isinstance(field, fields.List):
         schema = {"type": "array", "items": field_schema(field.inner)}
+    elif isinstance(field, fields.Nested):  # an object of its own (services_changed's changes)
+        inner = field.schema.fields
+        schema = {"type": "object",
+                  "properties": {name: field_schema(f) for name, f in inner.items()},
+                  "required": [name for name, f in inner.items() if f.required]}
     else:
         schema = dict(KINDS[type(field)])
     for rule in field.validators:

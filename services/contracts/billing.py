@@ -60,6 +60,8 @@ class Product(Schema):
     name = fields.String(required=True)
     section = fields.String(required=True)
     monthly_cents = fields.Integer(required=True)
+    self_service = fields.Boolean(required=True, metadata={
+        "description": "an account's admins may change it themselves (/services)"})
 
 
 class ProductList(Schema):
@@ -170,6 +172,8 @@ class PaymentAllowance(Schema):
     ahead_cents = fields.Integer(required=True)
     max_payment_cents = fields.Integer(required=True)
     currency = fields.String(required=True)
+    disputed_cents = fields.Integer(metadata={
+        "description": "what open disputes hold: left out of amount_due_cents"})
     applied_payment_ids = fields.List(fields.String(), required=True, metadata={
         "description": "of the payment ids asked about, those this balance already credits"})
 
@@ -200,6 +204,8 @@ class StatementPage(Schema):
 
 
 class StatementLine(Schema):
+    line_id = fields.String(metadata={
+        "description": "stable id of the line: what a dispute names (an API addition)"})
     description = fields.String(required=True)
     quantity = fields.Integer(required=True)
     amount_cents = fields.Integer(required=True)
@@ -274,3 +280,98 @@ class AccountSummary(Schema):
     status = fields.String(metadata={
         "description": "active | suspended (for non-payment: paying past_due_cents restores "
                        "it at once) | closed"})
+
+
+# --- an account's services and changing them (staff and the account's admins) ---
+
+MAX_QUANTITY = 999  # as when an account is opened (ServiceLine)
+
+
+class ServiceQuantity(Schema):
+    code = fields.String(required=True, validate=validators.text(1, 40))
+    quantity = fields.Integer(required=True, strict=True,
+                              validate=validate.Range(0, MAX_QUANTITY), metadata={
+                                  "description": "the new quantity; 0 removes the product"})
+
+
+class ServiceChangeRequest(Schema):
+    effective_date = fields.Date(load_default=None, validate=validators.run_date, metadata={
+        "description": "from when (default today): from the last statement's date to the "
+                       "next one's; an admin's not before today"})
+    changes = fields.List(fields.Nested(ServiceQuantity), required=True,
+                          validate=validate.Length(1, 50))
+    preview = validators.Boolean(load_default=False, metadata={
+        "description": "true: answer the lines and the next bill's estimate, change nothing"})
+
+
+class ServicePeriod(Schema):
+    start = fields.String(required=True, metadata=DATE)
+    end = fields.String(required=True, metadata=DATE)
+    days = fields.Integer(required=True, metadata={"description": "the period's actual length"})
+    days_left = fields.Integer(required=True, metadata={
+        "description": "from the effective date to the period's end"})
+    billed = fields.Boolean(required=True, metadata={
+        "description": "its services were billed in advance (false before the first "
+                       "statement: no proration)"})
+
+
+class ServiceChanged(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    old_quantity = fields.Integer(required=True)
+    new_quantity = fields.Integer(required=True)
+    monthly_cents = fields.Integer(required=True, metadata={"description": "each"})
+
+
+class ProratedLine(Schema):
+    code = fields.String(required=True)
+    section = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(("credit", "charge")))
+    description = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    amount_cents = fields.Integer(required=True, metadata={"description": "credit negative"})
+    starts_on = fields.String(required=True, metadata=DATE)
+    ends_on = fields.String(required=True, metadata={
+        **DATE, "description": "exclusive: the next statement's date"})
+
+
+class NextStatementEstimate(Schema):
+    statement_date = fields.String(required=True, metadata=DATE)
+    services_cents = fields.Integer(required=True, metadata={
+        "description": "the services' monthly charges after the change, billed in advance"})
+    prorated_cents = fields.Integer(required=True, metadata={
+        "description": "every prorated line waiting for that statement, these included"})
+    estimate_cents = fields.Integer(required=True, metadata={
+        "description": "the two together, before usage, taxes and fees"})
+    currency = fields.String(required=True)
+
+
+class ServiceChangeResult(Schema):
+    account_number = fields.String(required=True)
+    preview = fields.Boolean(required=True)
+    effective_date = fields.String(required=True, metadata=DATE)
+    period = fields.Nested(ServicePeriod, required=True)
+    changes = fields.List(fields.Nested(ServiceChanged), required=True, metadata={
+        "description": "the products whose quantity changes (an unchanged one is left out: "
+                       "a repeated request changes nothing)"})
+    lines = fields.List(fields.Nested(ProratedLine), required=True)
+    next_statement = fields.Nested(NextStatementEstimate, required=True)
+
+
+class AccountServiceItem(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    section = fields.String(required=True)
+    quantity = fields.Integer(required=True)
+    monthly_cents = fields.Integer(required=True, metadata={"description": "each, as sold"})
+    self_service = fields.Boolean(required=True)
+
+
+class AccountServices(Schema):
+    account_number = fields.String(required=True)
+    items = fields.List(fields.Nested(AccountServiceItem), required=True)
+    monthly_cents = fields.Integer(required=True, metadata={"description": "all together"})
+    currency = fields.String(required=True)
+    self_service_products = fields.List(fields.Nested(Product), required=True, metadata={
+        "description": "what the account's admins may add or change themselves"})
+    next_statement_date = fields.String(required=True, metadata=DATE)

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from services.contracts import paging, validators
 from services.contracts.billing import CompanyProfile, StatementItem
+from services.contracts.disputes import Dispute
 from services.contracts.formats import DATE
 from services.contracts.identity import AccountUser
 from services.contracts.payments import Payment
@@ -48,12 +49,6 @@ class AccountServiceLine(Schema):
     monthly_cents = fields.Integer(required=True, metadata={"description": "each, as sold"})
 
 
-class Dispute(Schema):
-    """A disputed statement line (none exist yet: disputes come later in issue 15)."""
-    id = fields.String(required=True)
-    status = fields.String(required=True)
-
-
 class AccountOverview(Schema):
     account_number = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES), metadata={
@@ -75,4 +70,4 @@ class AccountOverview(Schema):
     users = fields.List(fields.Nested(AccountUser), required=True, metadata={
         "description": "online IDs of the account and their roles (identity)"})
     open_disputes = fields.List(fields.Nested(Dispute), required=True, metadata={
-        "description": "always empty until disputes exist"})
+        "description": "the account's open disputes, newest first"})

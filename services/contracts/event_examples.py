@@ -59,6 +59,9 @@ BY_NAME = {
     "note": "The second line was billed twice in October",
     "outcome": "credited",
     "status": "open",
+    "opened_by": "5b0f7e0c-4a8d-4d51-9f43-2f1d6c1e8a27",
+    "line_description": "Voice line",
+    "credited_cents": 2_500,
     "refund_id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
     "refunded_cents": 12_500,
 }
@@ -73,8 +76,15 @@ IN_EVENT = {
     ("billing.payment_overdue", "stage"): 7,
     ("billing.credit_issued", "reason"): "Outage of Oct 3, one day of internet",
     ("billing.credit_issued", "via"): "staff",
+    ("billing.dispute_opened", "reason"): "The second line was billed twice in October",
+    ("billing.dispute_resolved", "reason"): "The second line was billed twice in October",
+    ("billing.dispute_resolved", "amount_cents"): 2_500,
     ("payments.payment_refunded", "reason"): "Charged twice for the October invoice",
     ("payments.payment_refunded", "amount_cents"): 12_500,
+    ("billing.services_changed", "changes"): [
+        {"code": "VOICE-LINE", "old_quantity": 2, "new_quantity": 3}],
+    ("billing.services_changed", "credit_cents"): -3289,
+    ("billing.services_changed", "charge_cents"): 4934,
 }
 BY_KIND = {fields.String: "text", fields.Integer: 1, fields.Boolean: True,
            fields.Date: "2026-10-15"}

@@ -20,6 +20,8 @@ EVENT_ACTIONS = {
     "billing.profile_changed": "company profile changed",
     "billing.invoice_delivery_changed": "invoice delivery changed",
     "billing.credit_issued": "credit issued",
+    "billing.dispute_opened": "dispute opened",
+    "billing.dispute_resolved": "dispute resolved",
     "payments.payment_method_added": "payment method added",
     "payments.payment_method_removed": "payment method removed",
     "payments.autopay_changed": "autopay changed",
@@ -48,6 +50,14 @@ def detail_of(event_type, data):
         against = f" on invoice {data['invoice_number']}" if data.get("invoice_number") else ""
         by = "resolving a dispute" if data.get("via") == "dispute" else "by staff"
         return f"{usd(data.get('amount_cents') or 0)}{against}, {by}: {data.get('reason')}"
+    if event_type == "billing.dispute_opened":
+        return (f"{usd(data.get('amount_cents') or 0)} of invoice {data.get('invoice_number')}, "
+                f"line {data.get('line_id')}: {data.get('reason')}")
+    if event_type == "billing.dispute_resolved":
+        outcome = (f"credited {usd(data.get('credited_cents') or 0)}"
+                   if data.get("outcome") == "credited" else "rejected")
+        return (f"{usd(data.get('amount_cents') or 0)} of invoice {data.get('invoice_number')}"
+                f" {outcome}: {data.get('note')}")
     if event_type.startswith("payments.payment_method"):
         return f"{str(data.get('type', '')).replace('_', ' ')} ending in {data.get('last4')}"
     if event_type == "payments.autopay_changed":

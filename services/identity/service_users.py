@@ -216,6 +216,16 @@ class AccountUsers:
         per event."""
         self._audit_event(event, "on_credit_issued")
 
+    @reliable_handler("billing", "dispute_opened")
+    def on_dispute_opened(self, event):
+        """Records a dispute of a statement line in the audit trail, once per event."""
+        self._audit_event(event, "on_dispute_opened")
+
+    @reliable_handler("billing", "dispute_resolved")
+    def on_dispute_resolved(self, event):
+        """Records how staff resolved a dispute in the audit trail, once per event."""
+        self._audit_event(event, "on_dispute_resolved")
+
     @reliable_handler("payments", "payment_method_added")
     def on_payment_method_added(self, event):
         """Records an added payment method in the audit trail, once per event."""

@@ -9,6 +9,7 @@ from services.contracts.money import us_datetime
 from services.notifications import centre, notices, outgoing, preferences, rendering
 from services.notifications.service_account_notices import AccountNotices
 from services.notifications.service_collection_notices import CollectionNotices
+from services.notifications.service_dispute_notices import DisputeNotices
 from services.notifications.models import metadata
 from services.notifications.service_payment_notices import PaymentNotices
 from services.runtime.rpc import TimedRpcProxy
@@ -20,7 +21,7 @@ from services.runtime.service_health import HealthMixin
 
 
 class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, AccountNotices,
-                           CollectionNotices):
+                           CollectionNotices, DisputeNotices):
     name = "notifications"
 
     db = Database(metadata)

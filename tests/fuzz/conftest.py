@@ -154,9 +154,20 @@ VALID_FIELDS = {
     "/api/v1/accounts/{account_number}/users": {"email": "invitee@fuzz.example"},
     "/api/v1/auth/forgot-username": {"email": "nobody@fuzz.example"},
     "/internal/v1/accounts/{account_number}/usage": {"calls": calls(3)},
+    # a product the catalogue knows and admins may change, so a change can be made
+    "/internal/v1/accounts/{account_number}/service-changes": {
+        "changes": [{"code": "VOICE-LINE", "quantity": 2}]},
+    "/api/v1/accounts/{account_number}/service-changes": {
+        "changes": [{"code": "STATIC-IP-1", "quantity": 1}]},
     # payments ignore a code unless the user requires one, which the fuzzer may turn on
     "/api/v1/accounts/{account_number}/payments": {"security_code": SECURITY_CODE,
                                                    "amount_cents": 500},
+    # a credit and a dispute within their amounts, a reason free of control characters
+    "/internal/v1/accounts/{account_number}/credits": {"amount_cents": 500,
+                                                       "reason": "Fuzz credit",
+                                                       "invoice_number": None},
+    "/api/v1/accounts/{account_number}/statements/{invoice_number}/disputes": {
+        "amount_cents": 1, "reason": "Fuzz dispute"},
 }
 LAID_EVEN_IF_ABSENT = {"/internal/v1/accounts/{account_number}/usage": ("calls",),
                        "/api/v1/accounts/{account_number}/payments": ("security_code",),
@@ -173,6 +184,8 @@ NEEDS_CURRENT_PASSWORD = {"/api/v1/me/security-code", "/api/v1/me/challenge",
 def steer_body(path, body, draw, world):
     if "payment_method_id" in body and draw >= 3 and world.method_ids:
         body["payment_method_id"] = world.method_ids[draw % len(world.method_ids)]
+    if path.endswith("/disputes") and "line_id" in body and draw >= 3 and world.line_ids:
+        body["line_id"] = world.line_ids[draw % len(world.line_ids)]
     if path == "/api/v1/auth/login" and draw >= 7:
         body.update(username=world.username, password=PASSWORD)
         body.pop("totp_code", None)

@@ -69,6 +69,8 @@ class World:
     method_ids: list = field(default_factory=list)
     payment_ids: list = field(default_factory=list)
     notification_ids: list = field(default_factory=list)
+    line_ids: list = field(default_factory=list)
+    dispute_ids: list = field(default_factory=list)
     # a second online ID for /me/sessions: ending "every session but this one" with the
     # admin's token would end the spares below; its sessions but the current may be ended
     sessions_username: str = ""
@@ -111,6 +113,7 @@ class World:
         self.invoice_numbers = [s["invoice_number"] for s in self.get(
             f"/api/v1/accounts/{self.account_number}/statements")["items"]]
         assert self.invoice_numbers, "the bill run issued no statement"
+        self._open_disputes()
         self.add_method(CARD)
         self.add_method(BANK)
         _ok(self.schedule_payment(), 201)
@@ -118,6 +121,20 @@ class World:
         self._find_notifications()
         self._add_passkey()
         return self
+
+    def _open_disputes(self):
+        """Two open disputes of the statement's lines: real ids for the resolution and line
+        ids the fuzzer's disputes name (it may resolve them; another line stays open)."""
+        invoice = self.invoice_numbers[0]
+        detail = self.get(f"/api/v1/accounts/{self.account_number}/statements/{invoice}")
+        lines = [line for section in detail["sections"] for line in section["lines"]
+                 if line["amount_cents"] > 0]
+        self.line_ids = [line["line_id"] for line in lines]
+        for line in lines[:2]:
+            self.dispute_ids.append(_ok(requests.post(self.url(
+                f"/api/v1/accounts/{self.account_number}/statements/{invoice}/disputes"),
+                json={"line_id": line["line_id"], "amount_cents": 1, "reason": "Fuzz"},
+                headers=self.headers(), timeout=10), 201)["id"])
 
     def _add_passkey(self):
         """A passkey of the admin's, for /me/passkeys/{passkey_id} (made at the address the
@@ -256,4 +273,5 @@ class World:
                 "payment_method_id": methods, "payment_id": list(self.payment_ids),
                 "user_id": [self.user_id], "notification_id": self.notification_ids,
                 "session_id": list(self.other_session_ids),
+                "dispute_id": list(self.dispute_ids),
                 "passkey_id": list(self.passkey_ids)}

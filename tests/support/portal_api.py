@@ -2,6 +2,7 @@
 them up: a signed-in customer, usage to load, a bill run for one account, a payment method
 added, the account summary, an Idempotency-Key."""
 import uuid
+from datetime import date, timedelta
 
 from tests.support.auth_helpers import bearer, new_user
 
@@ -43,3 +44,12 @@ def summary(system, session, number):
 
 def key():
     return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+def last_cycle_date(day=15, today=None):
+    """The latest date on or before today whose day is ``day`` (the e2e accounts' cycle
+    day): billed then, today falls in the period its statement billed in advance."""
+    today = today or date.today()
+    if today.day >= day:
+        return today.replace(day=day)
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=day)

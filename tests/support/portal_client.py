@@ -21,6 +21,7 @@ def fake_rpc(extra=None):
         ("payments", "get_autopay"): None,
         ("billing", "list_statements"): {"items": [], "next_cursor": None},
         ("billing", "get_activity"): {"items": []},
+        ("billing", "list_disputes"): {"items": [], "next_cursor": None},
     }
     answers.update(extra or {})
     return FakeRpc(answers)

@@ -20,7 +20,7 @@ OVERVIEW = {"account_number": NUMBER, "status": "active",
                                             "postal_code": "60611"}},
             "invoice_delivery": "paper", "bill_cycle_day": 1, "opened_on": "2026-01-01",
             "services": [], "balance_cents": 0, "amount_due_cents": 0, "past_due_cents": 0,
-            "currency": "USD", "statements": []}
+            "currency": "USD", "statements": [], "open_disputes": []}  # billing's, as of issue 15
 PAYMENT = {"id": "p1", "status": "succeeded", "amount_cents": 500, "currency": "USD"}
 USER = {"user_id": "u1", "username": "pat", "email": "pat@harbor.example", "role": "admin"}
 DESK = {("billing", "search_accounts"): {"items": [ITEM], "next_cursor": "abc"},

@@ -57,6 +57,8 @@ def fake_rpc(create=None):
             "currency": "USD", "due_date": "2026-12-20", "invoice_number": None,
             "past_due_cents": 0, "last_payment": None, "invoice_delivery": "paper"},
         ("billing", "list_statements"): {"items": [], "next_cursor": None},
+        ("billing", "list_disputes"): {"items": [], "next_cursor": None},
+        ("billing", "get_activity"): {"items": []},
         ("payments", "get_autopay"): None,
         ("payments", "list_payment_methods"): lambda n: METHODS[n],
         ("payments", "create_payment"): create_payment,
