@@ -32,7 +32,7 @@ def test_the_allowance_is_the_balance_plus_the_largest_of_the_last_three_stateme
     container, number = billing
     assert hook(container, "get_payment_allowance", number) == {
         "account_number": number, "balance_cents": 0, "amount_due_cents": 0, "ahead_cents": 0,
-        "max_payment_cents": 0, "currency": "USD",
+        "max_payment_cents": 0, "currency": "USD", "disputed_cents": 0,
         "applied_payment_ids": []}  # no statement yet: nothing beyond it
     hook(container, "issue_statements", {"statement_date": "2026-11-01"})
     first = hook(container, "list_statements", number)["items"][0]["amount_due_cents"]
