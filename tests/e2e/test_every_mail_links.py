@@ -67,7 +67,8 @@ class Newcomer:
 
     def __init__(self, amqp_uri, data_dir):
         self.port = honcho_base_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        # the address make run prints (PUBLIC_URL's default): localhost, where passkeys work
+        self.base_url = f"http://localhost:{self.port}"
         self.data_dir = Path(data_dir)
         self.env = {key: value for key, value in os.environ.items()
                     if key not in ("PUBLIC_URL", "GATEWAY_PORT", "SMTP_URL", "SECRET_KEY",
