@@ -5,6 +5,7 @@ network team reads it off billing's exchange); a suspended account can still sig
 download and pay; a payment covering part of the past-due amount does not restore it, the
 rest does at once (billing.account_restored); a bank payment returned after restoring
 suspends it again; a bad run request is a 400 problem document that changes nothing."""
+import pytest
 from kombu import Connection
 
 from tests.support.auth_helpers import bearer, mail_with, mails_to, new_user
@@ -48,9 +49,20 @@ def pay(system, session, number, method, cents):
     return response.json()
 
 
-def test_dunning_reminds_three_times_suspends_and_paying_restores_until_a_return(system):
-    suspended_q = events_queue(system.env["AMQP_URI"], "billing", "account_suspended")
-    restored_q = events_queue(system.env["AMQP_URI"], "billing", "account_restored")
+@pytest.fixture
+def team_queues(system):
+    """Two queues bound to billing's exchange as the network team's would be; deleted after."""
+    queues = [events_queue(system.env["AMQP_URI"], "billing", kind)
+              for kind in ("account_suspended", "account_restored")]
+    yield queues
+    with Connection(system.env["AMQP_URI"]) as conn:
+        for queue in queues:
+            queue(conn.channel()).delete()
+
+
+def test_dunning_reminds_three_times_suspends_and_paying_restores_until_a_return(system,
+                                                                                 team_queues):
+    suspended_q, restored_q = team_queues
     owner = new_user(system)
     number = owner["account_number"]
     admin = bearer(system, owner["username"])
