@@ -22,6 +22,12 @@ def balance(session, account_id):
                            .where(LedgerEntry.account_id == account_id)).scalar()
 
 
+def amount_due(balance, held=0):
+    """What the account owes now: its balance less what is ``held`` (open disputes), never
+    below 0 (a credit balance owes nothing; it is not a negative amount due)."""
+    return max(balance - held, 0)
+
+
 def balances(session, account_ids):
     """``{account_id: balance}`` for many accounts in one query (an account with no entries is
     left out: its balance is 0)."""

@@ -55,7 +55,7 @@ def summary(session, account_number, today=None):
     refund = _latest(session, found.id, "refund")
     return {
         "account_number": found.account_number, "company_name": found.company_name,
-        "amount_due_cents": max(balance, 0), "balance_cents": balance,
+        "amount_due_cents": ledger.amount_due(balance), "balance_cents": balance,
         "currency": fees.CURRENCY,
         "due_date": latest.due_date.isoformat() if latest else None,
         "invoice_number": latest.invoice_number if latest else None,
@@ -94,7 +94,7 @@ def payment_allowance(session, account_number, payment_ids=()):
     # autopay drafts amount_due_cents: what open disputes hold is kept out of it
     held = disputes.disputed_cents(session, found.id)
     return {"account_number": found.account_number, "balance_cents": balance,
-            "amount_due_cents": max(balance - held, 0), "disputed_cents": held,
+            "amount_due_cents": ledger.amount_due(balance, held), "disputed_cents": held,
             "ahead_cents": ahead,
             "max_payment_cents": max(0, balance + ahead), "currency": fees.CURRENCY,
             "applied_payment_ids": sorted(applied)}
@@ -129,7 +129,8 @@ def account_summaries(session, account_numbers):
             & (Statement.statement_date == newest.c.latest))).all()) if ids else {}
     return {row.account_number: {
         "account_number": row.account_number, "company_name": row.company_name,
-        "amount_due_cents": max(balances.get(row.id, 0), 0), "currency": fees.CURRENCY,
+        "amount_due_cents": ledger.amount_due(balances.get(row.id, 0)),
+        "currency": fees.CURRENCY,
         "due_date": due_dates[row.id].isoformat() if row.id in due_dates else None,
     } for row in found}
 
