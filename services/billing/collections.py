@@ -190,9 +190,12 @@ def review_number(tx, account_number, day, suspend_after, **options):
 
 
 def _locked(session, query):
-    # one review of an account at a time: a run and a payment on two replicas
+    # one review of an account at a time: a run and a payment on two replicas. FOR NO KEY
+    # UPDATE, not FOR UPDATE: a payment has just posted its ledger row, whose foreign key
+    # holds KEY SHARE on the account; FOR UPDATE waits for the other payment's KEY SHARE
+    # while it waits for ours, a deadlock every time two payments of one account cross
     if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=True)
     return session.execute(query).scalar()
 
 

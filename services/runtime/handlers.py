@@ -10,6 +10,7 @@ EVENT_MAX_ATTEMPTS and EVENT_RETRY_MAX_DELAY (services/runtime/config.py) bound 
 the longest wait; the defaults below are production's, tests set them low to park in seconds.
 """
 import logging
+import random
 import traceback
 
 from nameko.amqp.publish import get_producer
@@ -78,8 +79,11 @@ class ReliableEventHandler(EventHandler):
         with get_producer(config["AMQP_URI"], confirms=True) as producer:
             if attempts < self.max_attempts:
                 queue = retry_queue(self.queue.name)
-                producer.publish(routing_key=queue.name, declare=[queue],
-                                 expiration=retry_delay(attempts, self.max_delay), **publish)
+                # jittered: two events that failed together (the two sides of a deadlock)
+                # must not meet again on every retry until both are parked
+                delay = retry_delay(attempts, self.max_delay) * random.uniform(1.0, 1.5)
+                producer.publish(routing_key=queue.name, declare=[queue], expiration=delay,
+                                 **publish)
                 log.warning("event handler %s failed (attempt %d), retrying: %s",
                             self.method_name, attempts, error)
             else:

@@ -30,6 +30,9 @@ class Snapshot:
                         "SELECT body FROM outbox"))],
                     "applied": conn.execute(text(
                         "SELECT event_id, consumer FROM applied_events")).all(),
+                    "parked": conn.execute(text(
+                        "SELECT event_type, error FROM dead_letters WHERE status = 'parked'"
+                    )).all(),
                 }
                 if service == "payments":
                     self.payments = {r.id: r for r in conn.execute(text(
@@ -118,7 +121,26 @@ def ledger_matches_payments(snap, record):
               for paid, returned, refunded, credited in expected.values())
     return ("billing ledger == payments - returns - refunds + credits, per account",
             not wrong, f"{len(accounts)} accounts, net {net} cents, {len(wrong)} differ"
-            + (f": {[(n, expected[n], ledger[n]) for n in wrong[:3]]}" if wrong else ""))
+            + (f": {[(n, expected[n], ledger[n]) for n in wrong[:3]]}; "
+               f"{_unposted(snap, wrong)}" if wrong else ""))
+
+
+def _unposted(snap, accounts):
+    """For a post-mortem: the payments of those accounts whose ledger rows are not what
+    payments has, and whether billing recorded applying their events."""
+    posted = defaultdict(set)
+    for row in snap.ledger:
+        posted[row.reference].add(row.kind)
+    billing = snap.rows.get("billing", {}).get("applied", [])
+    applied = Counter(consumer for _id, consumer in billing)
+    events = {e["data"].get("payment_id"): e.get("event_id") for e in snap.events(
+        "payments", "payments.payment_succeeded")}
+    applied_ids = {event_id for event_id, _c in billing}
+    odd = [(p.id, p.status, p.kind, p.amount_cents, sorted(posted[p.id]),
+            events.get(p.id) in applied_ids)
+           for p in snap.payments.values() if p.account_number in accounts
+           and p.status in ("succeeded", "returned") and "payment" not in posted[p.id]]
+    return f"not posted (id, status, kind, cents, rows, event applied): {odd[:5]}; {dict(applied)}"
 
 
 def refunded_at_most_once(snap, record):
@@ -220,9 +242,20 @@ def no_5xx(_snap, record):
             "others" + (f": {record.failures[:3]}" if record.failures else ""))
 
 
+def nothing_parked(snap, _record):
+    """A fault the system heals from is no reason to give up on an event: every handler's
+    retries outlast it, so no event ends on a dead-letter table."""
+    parked = {s: rows["parked"] for s, rows in snap.rows.items()}
+    first = next(((s, r.event_type, (r.error or "")[:160]) for s, rs in parked.items()
+                  for r in rs), None)
+    return ("no event parked on a dead-letter table", first is None,
+            ", ".join(f"{s} {len(rs)}" for s, rs in parked.items())
+            + (f"; e.g. {first}" if first else ""))
+
+
 CHECKS = (every_payment_ends_once, charged_at_most_once, ledger_matches_payments,
           refunded_at_most_once, one_receipt_per_payment, one_mail_per_refund,
-          statements_applied_once, outboxes_empty, no_5xx)
+          statements_applied_once, outboxes_empty, nothing_parked, no_5xx)
 
 
 def check(system, record, account_emails, extra=()):

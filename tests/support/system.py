@@ -19,7 +19,7 @@ from tests.support.ports import free_port
 
 
 class System:
-    # retries default to production's (5 tries within ~15 s): a chaos run's outages must not
+    # retries default to production's (5 tries within 15-22 s): a chaos run's outages must not
     # park good events; the e2e session passes fewer so its dead-letter tests need not wait
     def __init__(self, amqp_uri, database_urls, data_dir, rpc_timeout=5, event_max_attempts=5,
                  event_retry_max_delay=30, replicas=1):

@@ -70,3 +70,13 @@ def test_the_ledger_row_counts_the_credits_the_api_accepted():
     assert not invariants.ledger_matches_payments(snapshot(), record)[1]  # credit not posted
     twice = credited + [L("A", "credit", -250, None)]
     assert not invariants.ledger_matches_payments(snapshot(ledger=twice), record)[1]
+
+
+def test_an_event_parked_on_a_dead_letter_table_fails_and_says_which():
+    Parked = namedtuple("Parked", "event_type error")
+    clean = SimpleNamespace(rows={"billing": {"parked": []}, "payments": {"parked": []}})
+    assert invariants.nothing_parked(clean, RECORD)[1]
+    parked = SimpleNamespace(rows={"billing": {"parked": [
+        Parked("payments.payment_succeeded", "deadlock detected")]}, "payments": {"parked": []}})
+    name, ok, detail = invariants.nothing_parked(parked, RECORD)
+    assert not ok and "billing 1" in detail and "deadlock detected" in detail
