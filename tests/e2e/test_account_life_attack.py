@@ -4,8 +4,8 @@ was answered (credited twice over, or held back from late fees and autopay for e
 dispute after rejected dispute), and one who disputes lines of long-paid statements to keep
 this month's bill out of autopay. Who may call what is the authorisation matrix's
 (tests/e2e/test_authorization_matrix.py)."""
-from tests.e2e.test_disputes import billed, lines_of, open_dispute, resolve
 from tests.support.auth_helpers import bearer, new_user
+from tests.support.disputes import billed, lines_of, open_dispute, resolve
 from tests.support.portal_api import bill
 
 
