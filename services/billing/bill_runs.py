@@ -9,6 +9,7 @@ no per-account round trips. The unique (account, statement date) constraint with
 and re-running a date issues nothing new.
 """
 import uuid
+
 from sqlalchemy import Date, bindparam, text
 
 from services import contracts

@@ -55,8 +55,8 @@ def _daily(session, account_id, p):
         SELECT {day} AS day, count(*) AS calls, sum(charge_cents) AS charge_cents
         FROM calls WHERE account_id = :a AND started_at >= :ts AND started_at < :te
         GROUP BY {day} ORDER BY 1""").bindparams(
-        bindparam("ts", type_=statement_rating._TYPES["ts"]),
-        bindparam("te", type_=statement_rating._TYPES["te"])).columns(day=Date),
+        bindparam("ts", type_=statement_rating.TYPES["ts"]),
+        bindparam("te", type_=statement_rating.TYPES["te"])).columns(day=Date),
         {"a": account_id, "ts": p["ts"], "te": p["te"]}).mappings().all()
     return [{"date": str(row["day"])[:10], "calls": row["calls"],
              "charge_cents": int(row["charge_cents"] or 0)} for row in rows]

@@ -8,7 +8,7 @@ very same statements for one account in a savepoint it rolls back, so the estima
 drift from the bill. It is set-based SQL, not a Python function per account, because a bill
 run rates thousands of accounts per batch in a fixed number of statements.
 """
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Date, DateTime, bindparam, text
 
@@ -98,8 +98,8 @@ LINES = [
 ]
 
 
-_TYPES = dict(d=Date, ps=Date, pe=Date, due=Date, now=DateTime(timezone=True),
-              ts=DateTime(timezone=True), te=DateTime(timezone=True))
+TYPES = {"d": Date, "ps": Date, "pe": Date, "due": Date, "now": DateTime(timezone=True),
+          "ts": DateTime(timezone=True), "te": DateTime(timezone=True)}
 
 
 def params(batch, statement_date, account_ids, now):
@@ -109,15 +109,15 @@ def params(batch, statement_date, account_ids, now):
     start = period_start(statement_date)
     return {"b": batch, "d": statement_date, "ps": start, "pe": statement_date,
             "due": due_date(statement_date), "now": now, "ids": list(account_ids),
-            "ts": datetime.combine(start, time(), timezone.utc),
-            "te": datetime.combine(statement_date, time(), timezone.utc),
+            "ts": datetime.combine(start, time(), UTC),
+            "te": datetime.combine(statement_date, time(), UTC),
             "prefix": statement_date.strftime("%y%m%d")}
 
 
 def execute(session, statements, p):
     """Run ``statements`` in order with the parameters each one names from ``p``."""
     for sql in statements:
-        statement = typed(sql, **{k: v for k, v in _TYPES.items() if f":{k}" in sql})
+        statement = typed(sql, **{k: v for k, v in TYPES.items() if f":{k}" in sql})
         if ":ids" in sql:
             statement = statement.bindparams(bindparam("ids", expanding=True))
         session.execute(statement, {k: v for k, v in p.items() if f":{k}" in sql})
