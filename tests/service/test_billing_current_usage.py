@@ -5,12 +5,27 @@ usage of every call type, a service change's prorated lines, a credit, taxes and
 account opened on cycle day 1 with INT-500 ×1 and VOICE-LINE ×3, in NY)."""
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from services.billing.models import Statement
+from services.billing.models import (LedgerEntry, ServiceChangeLine, Statement,
+                                     StatementLine)
 from tests.support.billing_accounts import billing, calls  # noqa: F401 (fixture)
 from tests.support.containers import hook, rows
-from tests.service.test_billing_service_changes import CHANGE, _state
+
+# from Dec 17 (15 days left of [Dec 1, Jan 1)) VOICE-LINE goes 3 -> 5 and STATIC-IP-1 0 -> 1
+CHANGE = {"effective_date": "2026-12-17",
+          "changes": [{"code": "VOICE-LINE", "quantity": 5},
+                      {"code": "STATIC-IP-1", "quantity": 1}]}
+
+
+def _state(container):
+    """Everything an estimate could have written: statements, lines, ledger, the service
+    changes' lines waiting for a statement, the outbox."""
+    count = lambda table: rows(container, select(func.count()).select_from(table))[0][0]  # noqa
+    waiting = rows(container, select(func.count()).select_from(ServiceChangeLine).where(
+        ServiceChangeLine.statement_id.is_(None)))[0][0]
+    return (count(Statement), count(StatementLine), count(LedgerEntry), waiting,
+            rows(container, "SELECT count(*) FROM outbox")[0][0])
 
 
 def _statement(container, number, day):
