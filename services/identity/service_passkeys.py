@@ -121,4 +121,6 @@ class UserPasskeys:
 
 
 def _name(name):
-    return load(PasskeyName, {"name": name})["name"].strip()
+    # stripped before it is checked: a name of spaces alone was kept as "" (a blank row
+    # on the security page, "New name for " its label)
+    return load(PasskeyName, {"name": name.strip() if isinstance(name, str) else name})["name"]
