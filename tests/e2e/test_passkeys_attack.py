@@ -3,13 +3,15 @@ tests/e2e/test_passkeys.py: a forwarded host (X-Forwarded-Host, X-Forwarded-Serv
 Forwarded) never becomes the relying party, whatever Host says, so an attacker's origin is
 never accepted; and a passkey's name a stolen session writes is text of at most 60
 characters that says something: markup stays text on the security page, control characters
-and blank names are refused and change nothing."""
+and blank names are refused and change nothing; and a signed-out flood of sign-in options
+(a challenge row each) stops at the address's allowance."""
 import re
 
 import requests
 
+from services.identity.throttle import QUOTAS
 from tests.support.auth_helpers import PASSWORD, new_user
-from tests.support.passkey_portal import signed_in
+from tests.support.passkey_portal import Portal, signed_in
 from tests.support.soft_authenticator import SoftAuthenticator
 
 FORWARDED = ({"X-Forwarded-Host": "evil.example"}, {"X-Forwarded-Server": "evil.example"},
@@ -68,3 +70,18 @@ def web_page(system, user, path):
         "csrf_token": csrf, "username": user["username"], "password": PASSWORD})
     assert signed.url.endswith("/dashboard"), signed.url
     return browser.get(system.url(path), headers=headers, timeout=10).text
+
+
+def test_a_flood_of_passkey_sign_in_options_stops_at_the_addresss_allowance(system):
+    """Each options request keeps a challenge row for ten minutes, asked by anyone signed
+    out: unbounded, one address could fill identity's table. Its allowance is per address
+    and per hour (throttle.QUOTAS["passkey_options_ip"]); other addresses are not slowed."""
+    flooder = Portal(system)
+    answers = [flooder.call("POST", "/api/v1/auth/passkey/options", json={}).status_code
+               for _ in range(QUOTAS["passkey_options_ip"] + 5)]
+    assert answers.count(200) == QUOTAS["passkey_options_ip"], answers
+    refused = flooder.call("POST", "/api/v1/auth/passkey/options", json={})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert Portal(system).call("POST", "/api/v1/auth/passkey/options",
+                               json={}).status_code == 200
