@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from services.contracts import cards
 from services.contracts.roles import roles_allowing
 from services.notifications.models import Bill, ReminderSent
 
@@ -53,12 +54,8 @@ def next_autopay_date(latest_due, run_date):
 
 
 def card_lapses_before(exp_month, exp_year, day):
-    """A card works through the last day of its expiry month."""
-    if not exp_month or not exp_year:
-        return False
-    last = date(int(exp_year), int(exp_month),
-                calendar.monthrange(int(exp_year), int(exp_month))[1])
-    return last < day
+    """A card works through the last day of its expiry month (contracts/cards.py)."""
+    return cards.lapses_before(exp_month, exp_year, day)
 
 
 def already_sent(session, kind, account_number, reference):
