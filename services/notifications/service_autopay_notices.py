@@ -18,7 +18,7 @@ METHOD_WORDS = {"card": "card", "bank_account": "bank account"}
 
 class AutopayNotices:
 
-    def _tell_payers(self, event, consumer, template, extra):
+    def _tell_autopay_payers(self, event, consumer, template, extra):
         data = event["data"]
         self._tell(event, consumer, template,
                    self._payment_recipients(dict(data, user_id=None)), extra)
@@ -28,7 +28,7 @@ class AutopayNotices:
         """Tells the account's payers at once that autopay did not draft a statement above
         its limit and that the bill stays due. Emits notification_sent."""
         data = event["data"]
-        self._tell_payers(event, "on_autopay_skipped", "autopay_skipped", {
+        self._tell_autopay_payers(event, "on_autopay_skipped", "autopay_skipped", {
             "limit": usd(data["max_amount_cents"]),
             "due_date_text": long_date(data["due_date"]) if data.get("due_date") else None})
 
@@ -37,7 +37,7 @@ class AutopayNotices:
         """The pre-draft notice: what autopay will take, when, and from which method (last
         four digits only). Emits notification_sent."""
         data = event["data"]
-        self._tell_payers(event, "on_autopay_draft_announced", "autopay_draft_announced", {
+        self._tell_autopay_payers(event, "on_autopay_draft_announced", "autopay_draft_announced", {
             "draft_date_text": long_date(data["scheduled_for"]),
             "method_text": METHOD_WORDS.get(data["method_type"], "payment method")})
 
