@@ -66,7 +66,7 @@ def test_the_pre_draft_notice_says_amount_date_and_method_by_its_last_four_digit
         "method_type": "bank_account", "last4": "6789", "notice_days": 3}, times=2)
     received = mails(tmp_path)
     assert len(received) == 2
-    assert received[0]["Subject"] == "Autopay will pay $99.00 on December 20, 2026"
+    assert received[0]["Subject"] == "Coming up: autopay will pay $99.00 on December 20, 2026"
     text = text_of(received[0])
     assert "bank account ending in 6789" in text and "INV-7" in text
 
