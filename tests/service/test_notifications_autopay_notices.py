@@ -87,3 +87,17 @@ def test_an_expiring_card_is_warned_about_once_whether_at_the_statement_or_the_d
     deliver(container, vhost, "on_autopay_card_expiring", "autopay_card_expiring",
             dict(warning, invoice_number="INV-8b"))  # the same card and expiry: no second mail
     assert len(mails(tmp_path)) == 2
+
+
+def test_the_autopay_changed_mail_says_the_limit_when_there_is_one(container_factory, vhost,
+                                                                   database, tmp_path):
+    container = started(container_factory, vhost, database, tmp_path)
+    deliver(container, vhost, "on_autopay_changed", "autopay_changed", {
+        "account_number": ACCOUNT, "enabled": True, "payment_method_id": "m-1",
+        "max_amount_cents": 250000})
+    deliver(container, vhost, "on_autopay_changed", "autopay_changed", {
+        "account_number": ACCOUNT, "enabled": True, "payment_method_id": "m-1",
+        "max_amount_cents": None})
+    texts = sorted(text_of(m) for m in mails(tmp_path) if m["To"] == "admin@example.com")
+    assert sum("up to $2,500.00 a statement" in t for t in texts) == 1
+    assert len(texts) == 2
