@@ -173,3 +173,15 @@ def change_account_services(account_number, body, self_service=False, actor=None
     ``self_service`` when an account's admin asks."""
     return call("billing", "change_account_services", account_number, body,
                 self_service=self_service, actor=actor)
+
+
+# -- usage alerts ------------------------------------------------------------------------------
+
+
+def get_usage_alerts(account_number):
+    """``{thresholds_cents, bill_shock}``."""
+    return call("billing", "get_usage_alerts", account_number)
+
+
+def set_usage_alerts(account_number, body, actor):
+    return call("billing", "set_usage_alerts", account_number, body, actor=actor)

@@ -63,9 +63,9 @@ def statement(invoice_number):
     detail = billing_client.get_statement(number, invoice_number)
     calls = billing_client.get_statement_calls(number, invoice_number, CALLS_SHOWN)
     disputes = billing_client.list_disputes(number, 100, None, invoice_number)["items"]
-    open_lines = {d["line_id"] for d in disputes if d["status"] == "open"}
+    disputed = {d["line_id"] for d in disputes}  # a line is disputed once (billing/disputes)
     disputable = [line for section in detail["sections"] for line in section["lines"]
-                  if line["amount_cents"] > 0 and line["line_id"] not in open_lines]
+                  if line["amount_cents"] > 0 and line["line_id"] not in disputed]
     return render_template("statement.html", s=detail, calls=calls, calls_shown=CALLS_SHOWN,
                            disputes=disputes, disputable=disputable,
                            may_dispute=roles.allows(g.account_role, "pay"))
