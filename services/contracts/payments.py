@@ -124,6 +124,12 @@ class Refund(Schema):
     created_at = Timestamp(metadata=DATE_TIME)
 
 
+def above_autopay_limit(amount_cents, max_amount_cents):
+    """Autopay's guardrail, the one rule: nothing above its limit is drafted (None: no
+    limit). Payments decides the draft with it; notifications, whether to say autopay pays."""
+    return max_amount_cents is not None and amount_cents > max_amount_cents
+
+
 class AutopayRequest(Schema):
     payment_method_id = fields.String(required=True, validate=validate.Length(1, 36))
     enabled = validators.Boolean(load_default=True)

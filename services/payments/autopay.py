@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from services.contracts import cards
 from services.contracts.errors import InvalidInput, NotFound
-from services.contracts.payments import MAX_AMOUNT_CENTS
+from services.contracts.payments import MAX_AMOUNT_CENTS, above_autopay_limit
 from services.payments import lifecycle, methods
 from services.payments.models import Autopay, Payment, PaymentMethod
 from services.runtime import clock
@@ -106,7 +106,7 @@ def _follow_setting(session, row):
 
 def over_cap(amount_cents, cap):
     """The guardrail: autopay drafts nothing above its cap (None: no cap)."""
-    return cap is not None and amount_cents > cap
+    return above_autopay_limit(amount_cents, cap)
 
 
 def skipped_event(account_number, invoice_number, amount_cents, cap, due_date):
