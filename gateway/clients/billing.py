@@ -59,6 +59,11 @@ def get_statement(account_number, invoice_number):
     return call("billing", "get_statement", account_number, invoice_number)
 
 
+def get_current_usage(account_number):
+    """The month so far: the next statement as the bill run would issue it now."""
+    return call("billing", "get_current_usage", account_number)
+
+
 def get_statement_calls(account_number, invoice_number, limit):
     return call("billing", "get_statement_calls", account_number, invoice_number, limit)
 

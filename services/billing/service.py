@@ -13,6 +13,7 @@ from services.billing import (accounts, bill_runs, calls_csv, catalogue, collect
                               search, usage, usage_alerts)
 from services.billing.service_delivery import InvoiceDeliveryMixin
 from services.billing.service_disputes import DisputesMixin
+from services.billing.service_insight import InsightMixin
 from services.billing.service_services import AccountServicesMixin
 from services.billing.service_usage_alerts import UsageAlertsMixin
 from services.billing.models import metadata
@@ -34,7 +35,7 @@ UNPAGED = {"default": 200, "maximum": 1000}
 
 
 class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, DisputesMixin,
-                     AccountServicesMixin, UsageAlertsMixin):
+                     AccountServicesMixin, InsightMixin, UsageAlertsMixin):
     name = "billing"
 
     db = Database(metadata)

@@ -29,7 +29,7 @@ from services.runtime import clock
 
 BASELINE_STATEMENTS = 3
 DEFAULTS = {"thresholds_cents": [], "bill_shock": True}
-# the statement lines the bill run writes for usage (bill_runs.py: fees.usage_position_sql)
+# the statement lines the bill run writes for usage (statement_rating.py: fees.usage_position_sql)
 USAGE_POSITIONS = tuple(fees.SECTION_RANK["voice"] * 1000 + position
                         for position, _ in fees.USAGE_LINES.values()) + (1999,)
 
@@ -113,7 +113,8 @@ def _statement_usages(session, owner):
 
 
 def cycle_usage_cents(session, owner, start, end):
-    """The cycle's usage charges: the bill run's usage query (bill_runs.py) for one account."""
+    """The cycle's usage charges: the bill run's usage query (statement_rating.py) for one
+    account."""
     return int(session.execute(text("""
         SELECT COALESCE(sum(c.charge_cents), 0) FROM calls c
         WHERE c.account_id = :a AND c.started_at >= :ts AND c.started_at < :te"""), {
