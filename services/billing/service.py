@@ -13,6 +13,7 @@ from services.billing import (accounts, bill_runs, calls_csv, catalogue, collect
                               search, usage)
 from services.billing.service_delivery import InvoiceDeliveryMixin
 from services.billing.service_disputes import DisputesMixin
+from services.billing.service_fraud import FraudGuardMixin
 from services.billing.service_services import AccountServicesMixin
 from services.billing.models import metadata
 from services.contracts import paging
@@ -33,7 +34,7 @@ UNPAGED = {"default": 200, "maximum": 1000}
 
 
 class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, DisputesMixin,
-                     AccountServicesMixin):
+                     AccountServicesMixin, FraudGuardMixin):
     name = "billing"
 
     db = Database(metadata)
@@ -118,11 +119,15 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Disput
         """Loads call detail records ``{calls: [...]}`` for an account, all or nothing.
 
         Returns ``{accepted, duplicates}`` (calls stored, calls already loaded). Raises
-        InvalidInput (field errors by call index) or NotFound (unknown account).
+        InvalidInput (field errors by call index) or NotFound (unknown account). A load that
+        stored new calls is scored by the toll-fraud guard in the same transaction
+        (service_fraud.py): a suspicious one emits ``billing.fraud_suspected``.
         """
         rows = usage.validate(request)
         with self.db.transaction() as tx:
             accepted, duplicates = usage.load(tx.session, account_number, rows)
+            if accepted:
+                self._guard_load(tx, account_number, rows)
         return {"accepted": accepted, "duplicates": duplicates}
 
     @rpc(expected_exceptions=InvalidInput)

@@ -64,6 +64,7 @@ BY_NAME = {
     "credited_cents": 2_500,
     "refund_id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
     "refunded_cents": 12_500,
+    "case_id": "6d7e8f90-a1b2-4c3d-8e4f-0a1b2c3d4e5f",
 }
 # where a name means something particular in one event
 IN_EVENT = {
@@ -79,6 +80,15 @@ IN_EVENT = {
     ("billing.dispute_opened", "reason"): "The second line was billed twice in October",
     ("billing.dispute_resolved", "reason"): "The second line was billed twice in October",
     ("billing.dispute_resolved", "amount_cents"): 2_500,
+    ("billing.fraud_suspected", "rules"): ["costly_burst", "night_calls"],
+    ("billing.fraud_suspected", "evidence"): {
+        "costly_burst": {"day": "2026-10-14", "calls": 84, "usual": 3, "threshold": 12,
+                         "top_prefixes": ["+882", "+53"]},
+        "night_calls": {"day": "2026-10-14", "calls": 84, "usual": 0, "threshold": 6}},
+    ("billing.fraud_suspected", "score"): 100,
+    ("billing.fraud_suspected", "calls"): 412,
+    ("billing.fraud_suspected", "raised_at"): "2026-10-15T02:14:09+00:00",
+    ("billing.international_calling_changed", "blocked"): True,
     ("payments.payment_refunded", "reason"): "Charged twice for the October invoice",
     ("payments.payment_refunded", "amount_cents"): 12_500,
     ("billing.services_changed", "changes"): [
