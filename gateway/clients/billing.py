@@ -173,3 +173,29 @@ def change_account_services(account_number, body, self_service=False, actor=None
     ``self_service`` when an account's admin asks."""
     return call("billing", "change_account_services", account_number, body,
                 self_service=self_service, actor=actor)
+
+
+# -- the toll-fraud guard ----------------------------------------------------------------------
+
+
+def list_fraud_alerts(account_number, status=None, limit=20, cursor=None):
+    """``{items, next_cursor}``: the account's fraud alerts, newest first."""
+    return call("billing", "list_fraud_alerts", account_number, status, limit, cursor)
+
+
+def mark_fraud_alert_expected(account_number, case_id, actor):
+    return call("billing", "mark_fraud_alert_expected", account_number, case_id, actor=actor)
+
+
+def get_international_calling(account_number):
+    """``{account_number, blocked, changed_at}``."""
+    return call("billing", "get_international_calling", account_number)
+
+
+def set_international_calling(account_number, blocked, actor):
+    return call("billing", "set_international_calling", account_number, blocked, actor=actor)
+
+
+def list_fraud_cases(status=None, limit=20, cursor=None):
+    """Staff: every account's fraud cases, newest first."""
+    return call("billing", "list_fraud_cases", status, limit, cursor)

@@ -9,7 +9,7 @@ from gateway.actors import actor
 from gateway.auth import access
 from gateway.clients import billing as billing_client
 from gateway.clients.accounts import account_summary
-from gateway.web import bp, forms
+from gateway.web import bp, forms, fraud_pages
 from gateway.web.pay_pages import dollars_to_cents
 from services.contracts import roles
 
@@ -44,7 +44,9 @@ def dashboard():
     credits = [e for e in billing_client.get_activity(number, 50)["items"]
                if e["kind"] == "credit"][:RECENT_CREDITS]
     return render_template("dashboard.html", summary=summary, bars=chart(recent),
-                           open_disputes=disputes, credits=credits)
+                           open_disputes=disputes, credits=credits,
+                           fraud_alerts=fraud_pages.open_alerts(number),
+                           may_manage=roles.allows(g.get("account_role"), "manage"))
 
 
 @bp.get("/billing")

@@ -13,6 +13,7 @@ network carried, so it is stored and billed like any other, and an international
 started after the block is flagged (rule ``international_while_blocked``): the block did not
 hold, which is itself what the fraud team must see.
 """
+import functools
 import hashlib
 import uuid
 from dataclasses import dataclass
@@ -38,9 +39,9 @@ class GuardSettings:
     destinations: fraud_rules.Destinations = fraud_rules.Destinations()
 
     @classmethod
-    def from_config(cls, config):
-        enabled = (config.get("FRAUD_GUARD") or "on").lower() != "off"
-        return cls(enabled, fraud_rules.Destinations.parse(config.get("FRAUD_HIGH_COST_PREFIXES")))
+    @functools.lru_cache(maxsize=8)  # the same two config values on every load
+    def of(cls, guard, prefixes):
+        return cls((guard or "on").lower() != "off", fraud_rules.Destinations.parse(prefixes))
 
 
 def _guard(session, account_id):
@@ -77,8 +78,9 @@ def guard_load(tx, account_number, rows, settings, now=None):
     account = session.execute(select(Account.id, Account.state).where(
         Account.account_number == account_number)).one()
     guard = _guard(session, account.id)
+    blocked = guard.international_blocked_at
     figures = fraud_rules.measure(rows, time_zones.zone(account.state), settings.destinations,
-                                  guard.international_blocked_at)
+                                  clock.as_utc(blocked) if blocked else None)  # SQLite: naive
     verdict = fraud_rules.score(figures, guard.profile or {})
     if not verdict.suspicious:
         guard.profile = fraud_rules.learn(guard.profile or {}, verdict.learned)

@@ -9,14 +9,11 @@ from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC q
 class FraudGuardMixin:
     """Needs ``db`` and ``config`` on the service class."""
 
-    def _guard_settings(self):
-        if getattr(self, "_fraud_settings", None) is None:  # per worker: config is fixed
-            type(self)._fraud_settings = fraud_cases.GuardSettings.from_config(self.config)
-        return self._fraud_settings
-
     def _guard_load(self, tx, account_number, rows):
         """Called by load_usage in the load's transaction once it stored new calls."""
-        return fraud_cases.guard_load(tx, account_number, rows, self._guard_settings())
+        settings = fraud_cases.GuardSettings.of(self.config.get("FRAUD_GUARD"),
+                                                self.config.get("FRAUD_HIGH_COST_PREFIXES"))
+        return fraud_cases.guard_load(tx, account_number, rows, settings)
 
     @rpc(expected_exceptions=(InvalidInput, NotFound))
     def list_fraud_alerts(self, account_number, status=None, limit=20, cursor=None):

@@ -5,7 +5,7 @@ GET /api/v1/accounts/{n}/fraud-alerts, POST …/fraud-alerts/{id}/expected), wha
 billing's (services/billing/fraud_rules.py)."""
 from marshmallow import Schema, fields, validate
 
-from services.contracts import paging
+from services.contracts import paging, validators
 from services.contracts.formats import DATE_TIME
 
 STATUSES = ("open", "expected")
@@ -15,7 +15,7 @@ CASE_ID_FORM = "[0-9a-f-]{36}"
 
 
 class InternationalCallingRequest(Schema):
-    blocked = fields.Boolean(required=True, strict=True, metadata={
+    blocked = validators.Boolean(required=True, metadata={
         "description": "true: the network refuses international calls from the account's "
                        "lines; false: allowed again"})
 

@@ -10,6 +10,7 @@ from services.notifications import centre, notices, outgoing, preferences, rende
 from services.notifications.service_account_notices import AccountNotices
 from services.notifications.service_collection_notices import CollectionNotices
 from services.notifications.service_dispute_notices import DisputeNotices
+from services.notifications.service_fraud_notices import FraudNotices
 from services.notifications.models import metadata
 from services.notifications.service_payment_notices import PaymentNotices
 from services.runtime.rpc import TimedRpcProxy
@@ -21,7 +22,7 @@ from services.runtime.service_health import HealthMixin
 
 
 class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, AccountNotices,
-                           CollectionNotices, DisputeNotices):
+                           CollectionNotices, DisputeNotices, FraudNotices):
     name = "notifications"
 
     db = Database(metadata)
