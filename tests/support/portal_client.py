@@ -22,6 +22,9 @@ def fake_rpc(extra=None):
         ("billing", "list_statements"): {"items": [], "next_cursor": None},
         ("billing", "get_activity"): {"items": []},
         ("billing", "list_disputes"): {"items": [], "next_cursor": None},
+        ("billing", "list_fraud_alerts"): {"items": [], "next_cursor": None},
+        ("billing", "get_international_calling"): {"account_number": ACCOUNT,
+                                                   "blocked": False, "changed_at": None},
     }
     answers.update(extra or {})
     return FakeRpc(answers)

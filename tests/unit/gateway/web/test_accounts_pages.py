@@ -58,6 +58,7 @@ def fake_rpc(create=None):
             "past_due_cents": 0, "last_payment": None, "invoice_delivery": "paper"},
         ("billing", "list_statements"): {"items": [], "next_cursor": None},
         ("billing", "list_disputes"): {"items": [], "next_cursor": None},
+        ("billing", "list_fraud_alerts"): {"items": [], "next_cursor": None},
         ("billing", "get_activity"): {"items": []},
         ("payments", "get_autopay"): None,
         ("payments", "list_payment_methods"): lambda n: METHODS[n],
