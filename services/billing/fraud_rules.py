@@ -58,7 +58,7 @@ class Rule:
 
 
 RULES = (
-    Rule("costly_burst", minimum=12, ratio=1.5, spread=4),
+    Rule("costly_burst", minimum=12, ratio=2, spread=4),
     Rule("night_calls", minimum=6, ratio=2, spread=3),
     Rule("short_costly_calls", minimum=8, ratio=2, spread=3),
     Rule("simultaneous_calls", minimum=8, ratio=1.5, spread=3),
