@@ -65,6 +65,10 @@ BY_NAME = {
     "refund_id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
     "refunded_cents": 12_500,
     "case_id": "6d7e8f90-a1b2-4c3d-8e4f-0a1b2c3d4e5f",
+    "max_amount_cents": 40_000,
+    "notice_days": 3,
+    "exp_month": 10,
+    "exp_year": 2026,
 }
 # where a name means something particular in one event
 IN_EVENT = {
@@ -91,6 +95,11 @@ IN_EVENT = {
     ("billing.international_calling_changed", "blocked"): True,
     ("payments.payment_refunded", "reason"): "Charged twice for the October invoice",
     ("payments.payment_refunded", "amount_cents"): 12_500,
+    ("billing.usage_threshold_crossed", "threshold_cents"): 5_000,
+    ("billing.usage_threshold_crossed", "usage_cents"): 5_210,
+    ("billing.usage_threshold_crossed", "baseline_cents"): 2_140,
+    ("billing.usage_threshold_crossed", "cycle_start"): "2026-11-15",
+    ("billing.usage_threshold_crossed", "cycle_end"): "2026-12-15",
     ("billing.services_changed", "changes"): [
         {"code": "VOICE-LINE", "old_quantity": 2, "new_quantity": 3}],
     ("billing.services_changed", "credit_cents"): -3289,

@@ -219,6 +219,17 @@ CATALOGUE = [
            "an account admin blocked or allowed international calling: the network team "
            "refuses (or allows again) international calls from the account's lines",
            **_account, blocked=_bool(required=True), **_actor),
+    _event("billing", "usage_threshold_crossed",
+           "a usage load took the account's usage charges this cycle to one of the "
+           "thresholds its admins set (kind threshold), or above 150 % of the average usage "
+           "of its last three statements (kind bill_shock, when turned on); each once per "
+           "cycle, however many loads cross it; its admins and billing users are told as "
+           "their usage_alerts preferences ask",
+           **_account, kind=_str(required=True, validate=validate.OneOf(
+               ["threshold", "bill_shock"])),
+           threshold_cents=_int(allow_none=True), usage_cents=_int(required=True),
+           baseline_cents=_int(allow_none=True), cycle_start=fields.Date(required=True),
+           cycle_end=fields.Date(required=True), currency=_str(required=True)),
     _event("payments", "payment_method_added", "a payment method was added",
            **_account, payment_method_id=_str(required=True), type=_str(required=True),
            last4=_str(required=True), **_actor),
@@ -258,7 +269,29 @@ CATALOGUE = [
            reason=_str(required=True)),
     _event("payments", "autopay_changed", "autopay was enrolled, changed or cancelled",
            **_account, enabled=_bool(required=True), payment_method_id=_str(allow_none=True),
-           **_actor),
+           max_amount_cents=_int(allow_none=True, load_default=None), **_actor),
+    _event("payments", "autopay_skipped",
+           "autopay did not draft a statement: its amount is above the account's autopay "
+           "limit (max_amount_cents); the bill stays due and the account's admins and billing "
+           "users are told at once",
+           **_account, invoice_number=_str(allow_none=True), amount_cents=_int(required=True),
+           max_amount_cents=_int(required=True),
+           reason=_str(required=True, validate=validate.OneOf(["over_cap"])),
+           due_date=fields.Date(allow_none=True, load_default=None)),
+    _event("payments", "autopay_draft_announced",
+           "the pre-draft notice: autopay will draft a statement in AUTOPAY_NOTICE_DAYS days "
+           "(or fewer, when the statement came later); once per draft",
+           **_account, payment_id=_str(required=True), invoice_number=_str(allow_none=True),
+           amount_cents=_int(required=True), currency=_str(required=True),
+           scheduled_for=fields.Date(required=True), method_type=_str(required=True),
+           last4=_str(required=True), notice_days=_int(required=True)),
+    _event("payments", "autopay_card_expiring",
+           "a statement was scheduled for autopay on a card that will have expired by the "
+           "draft date; the account's payers are warned to choose another method",
+           **_account, payment_id=_str(required=True), invoice_number=_str(allow_none=True),
+           payment_method_id=_str(required=True), last4=_str(required=True),
+           exp_month=_int(required=True), exp_year=_int(required=True),
+           scheduled_for=fields.Date(required=True)),
     _event("notifications", "notification_sent", "a message left through a channel",
            notification_id=_str(required=True), user_id=_str(allow_none=True),
            email=_str(allow_none=True), channel=_str(required=True), category=_str(required=True)),

@@ -31,6 +31,7 @@ VARIABLES = (
     "METRICS_PORT", "FORWARDED_ALLOW_IPS", "KEY_ENCRYPTION_KEY", "REMIT_PAYEE", "REMIT_ADDRESS",
     "EVENT_STREAM_MAX_AGE", "EVENT_STREAM_MAX_BYTES", "HEARTBEAT", "SUSPEND_AFTER_DAYS",
     "FRAUD_GUARD", "FRAUD_HIGH_COST_PREFIXES",
+    "AUTOPAY_NOTICE_DAYS",
 )
 # AMQP heartbeat, seconds: how soon a process leaves a broker node that stopped answering
 # (services/runtime/heartbeats.py, docs/queues.md); the broker's own default is 60
@@ -86,6 +87,9 @@ class Settings:
     # destinations as comma-separated E.164 prefixes (empty: fraud_rules' default list)
     fraud_guard: str = "on"
     fraud_high_cost_prefixes: str = ""
+    # days before an autopay draft that payments' run sends the pre-draft notice
+    # (services/payments/autopay_notices.py)
+    autopay_notice_days: int = 3
 
     @property
     def mail_dir(self) -> Path:
@@ -147,6 +151,7 @@ def load(env=None, generate=True) -> Settings:
         suspend_after_days=_suspend_after(env.get("SUSPEND_AFTER_DAYS")),
         fraud_guard=_fraud_guard(env.get("FRAUD_GUARD")),
         fraud_high_cost_prefixes=_prefixes(env.get("FRAUD_HIGH_COST_PREFIXES")),
+        autopay_notice_days=_notice_days(env.get("AUTOPAY_NOTICE_DAYS")),
     )
 
 
@@ -171,6 +176,17 @@ def _suspend_after(value):
         return Settings.suspend_after_days
     if not value.isascii() or not value.isdigit() or not 14 < int(value) <= 365:
         raise ValueError(f"SUSPEND_AFTER_DAYS must be a number of days from 15 to 365, "
+                         f"not {value!r}")
+    return int(value)
+
+
+def _notice_days(value):
+    """Whole days, 1 to 28: a notice on the draft day itself is no notice, and more than a
+    cycle ahead would announce a draft before its statement exists."""
+    if not value:
+        return Settings.autopay_notice_days
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 28:
+        raise ValueError(f"AUTOPAY_NOTICE_DAYS must be a number of days from 1 to 28, "
                          f"not {value!r}")
     return int(value)
 
@@ -267,4 +283,6 @@ def nameko_config(service: str, settings: Settings | None = None) -> dict:
         # billing's toll-fraud guard (billing/fraud_cases.GuardSettings)
         "FRAUD_GUARD": settings.fraud_guard,
         "FRAUD_HIGH_COST_PREFIXES": settings.fraud_high_cost_prefixes,
+        # payments announces each autopay draft this many days before it
+        "AUTOPAY_NOTICE_DAYS": settings.autopay_notice_days,
     }

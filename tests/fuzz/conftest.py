@@ -168,6 +168,9 @@ VALID_FIELDS = {
                                                        "invoice_number": None},
     "/api/v1/accounts/{account_number}/statements/{invoice_number}/disputes": {
         "amount_cents": 1, "reason": "Fuzz dispute"},
+    # thresholds within range and count, so a setting is saved
+    "/api/v1/accounts/{account_number}/usage-alerts": {"thresholds_cents": [500, 2000],
+                                                       "bill_shock": True},
 }
 LAID_EVEN_IF_ABSENT = {"/internal/v1/accounts/{account_number}/usage": ("calls",),
                        "/api/v1/accounts/{account_number}/payments": ("security_code",),

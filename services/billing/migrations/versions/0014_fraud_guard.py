@@ -1,16 +1,16 @@
 """the toll-fraud guard (issue 16): each account's ``call_guards`` row (international
 calling blocked or not, its calling profile) and ``fraud_cases``, one per suspicious load
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-04 19:50:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
