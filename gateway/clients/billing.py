@@ -64,6 +64,11 @@ def get_current_usage(account_number):
     return call("billing", "get_current_usage", account_number)
 
 
+def get_statement_changes(account_number, invoice_number):
+    """Why the statement's total differs from the previous one's."""
+    return call("billing", "get_statement_changes", account_number, invoice_number)
+
+
 def get_statement_calls(account_number, invoice_number, limit):
     return call("billing", "get_statement_calls", account_number, invoice_number, limit)
 

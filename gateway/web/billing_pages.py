@@ -71,7 +71,9 @@ def statement(invoice_number):
     disputed = {d["line_id"] for d in disputes}  # a line is disputed once (billing/disputes)
     disputable = [line for section in detail["sections"] for line in section["lines"]
                   if line["amount_cents"] > 0 and line["line_id"] not in disputed]
-    return render_template("statement.html", s=detail, calls=calls, calls_shown=CALLS_SHOWN,
+    changes = billing_client.get_statement_changes(number, invoice_number)
+    return render_template("statement.html", s=detail, changes=changes, calls=calls,
+                           calls_shown=CALLS_SHOWN,
                            disputes=disputes, disputable=disputable,
                            may_dispute=roles.allows(g.account_role, "pay"))
 
