@@ -6,7 +6,7 @@ this month's bill out of autopay. Who may call what is the authorisation matrix'
 (tests/e2e/test_authorization_matrix.py)."""
 from tests.support.auth_helpers import bearer, new_user
 from tests.support.disputes import billed, lines_of, open_dispute, resolve
-from tests.support.portal_api import bill
+from tests.support.api_client import bill
 
 
 def test_a_line_credited_in_full_cannot_be_disputed_and_credited_again(system):
