@@ -10,7 +10,7 @@ import requests
 
 from tests.support.auth_helpers import PASSWORD, bearer, new_user
 from tests.support.disputes import billed, lines_of, open_dispute, resolve
-from tests.support.portal_api import bill
+from tests.support.api_client import bill
 
 
 def test_a_line_credited_in_full_cannot_be_disputed_and_credited_again(system):
