@@ -17,11 +17,11 @@ from services.runtime import clock
 MAX_KEY = 255
 
 
-def check_key(key):
+def check_key(key, what="credit"):
     """The key, stripped; InvalidInput when it is missing or over 255 characters."""
     if not isinstance(key, str) or not key.strip():
         raise InvalidInput({"Idempotency-Key": [
-            "Required: a unique key per credit (a UUID), reused only to retry that credit."]})
+            f"Required: a unique key per {what} (a UUID), reused only to retry that {what}."]})
     if len(key) > MAX_KEY:
         raise InvalidInput({"Idempotency-Key": [f"At most {MAX_KEY} characters."]})
     return key.strip()
@@ -32,7 +32,7 @@ def fingerprint(fields):
     return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def replay(session, account_number, key, fp):
+def replay(session, account_number, key, fp, what="credit"):
     """The first answer given for this key, or None when the key is new. Raises Conflict when
     the key was used with another body."""
     row = session.get(IdempotencyKey, (account_number, key))
@@ -40,7 +40,7 @@ def replay(session, account_number, key, fp):
         return None
     if row.fingerprint != fp:
         raise Conflict("This Idempotency-Key was already used with a different request. Use a "
-                       "new key for a new credit.")
+                       f"new key for a new {what}.")
     return json.loads(row.response)
 
 

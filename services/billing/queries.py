@@ -6,9 +6,10 @@ was printed; nothing here stores anything.
 from sqlalchemy import func, select
 
 from services.billing import disputes, fees, keys, ledger
-from services.billing.models import Account, LedgerEntry, Statement, StatementLine
-from services.contracts import paging
-from services.contracts.errors import NotFound
+from services.billing.models import Account, Closure, LedgerEntry, Statement, StatementLine
+from services.contracts import money, paging
+from services.contracts.closure import read_only_until
+from services.contracts.errors import NotFound, Refused
 from services.runtime import clock
 from services.runtime import config
 
@@ -22,6 +23,36 @@ def account(session, account_number):
         Account.account_number == str(account_number))).scalar()
     if found is None:
         raise NotFound("No account has that number.")
+    return found
+
+
+def closure_of(session, found, today=None):
+    """A closed account's closure as its users see it: ``{effective_date, closed_on,
+    final_invoice_number, read_only_until, read_only_ended}``; None when it is not closed."""
+    if found.status != "closed":
+        return None
+    closure = session.execute(select(Closure).where(Closure.account_id == found.id)).scalar()
+    if closure is None:
+        return None
+    final = session.get(Statement, closure.statement_id) if closure.statement_id else None
+    until = read_only_until(closure.effective_date)
+    return {"effective_date": closure.effective_date.isoformat(),
+            "closed_on": clock.as_utc(closure.closed_at).date().isoformat(),
+            "final_invoice_number": final.invoice_number if final else None,
+            "read_only_until": until.isoformat(),
+            "read_only_ended": (today or clock.today()) > until}
+
+
+def readable(session, account_number, today=None):
+    """The account, for its users' reads (statements, documents, activity); Refused once a
+    closed account's read-only months are over (contracts.closure.READ_ONLY_MONTHS)."""
+    found = account(session, account_number)
+    closure = closure_of(session, found, today)
+    if closure and closure["read_only_ended"]:
+        raise Refused(f"This account was closed on "
+                      f"{money.us_date(closure['effective_date'])}; its read-only access "
+                      f"ended on {money.us_date(closure['read_only_until'])}. Call support "
+                      "for copies of its statements.")
     return found
 
 
@@ -67,6 +98,7 @@ def summary(session, account_number, today=None):
         if refund else None,
         "invoice_delivery": found.invoice_delivery,
         "status": found.status,  # suspended: the portal's banner (collections.py)
+        "closure": closure_of(session, found, today),  # closed: the portal's banner
     }
 
 
@@ -90,13 +122,17 @@ def payment_allowance(session, account_number, payment_ids=()):
     recent = session.execute(select(Statement.amount_due_cents).where(
         Statement.account_id == found.id).order_by(Statement.statement_date.desc())
         .limit(RECENT_STATEMENTS)).scalars().all()
-    ahead = max([0, *recent])
+    # a closed account pays what is left and no more (nothing new will be billed), and
+    # nothing once its read-only months are over
+    closure = closure_of(session, found)
+    ahead = 0 if found.status == "closed" else max([0, *recent])
     # autopay drafts amount_due_cents: what open disputes hold is kept out of it
     held = disputes.disputed_cents(session, found.id)
     return {"account_number": found.account_number, "balance_cents": balance,
             "amount_due_cents": ledger.amount_due(balance, held), "disputed_cents": held,
             "ahead_cents": ahead,
-            "max_payment_cents": max(0, balance + ahead), "currency": fees.CURRENCY,
+            "max_payment_cents": 0 if closure and closure["read_only_ended"]
+            else max(0, balance + ahead), "currency": fees.CURRENCY,
             "applied_payment_ids": sorted(applied)}
 
 
@@ -217,6 +253,8 @@ def statement_detail(session, account_number, invoice_number, today=None):
     data["sections"] = sorted(sections.values(),
                               key=lambda s: fees.SECTION_RANK.get(s["code"], 99))
     data["adjustments"] = adjustments(session, statement.id)
+    closure = closure_of(session, found, today)
+    data["final"] = bool(closure and closure["final_invoice_number"] == statement.invoice_number)
     data["account"] = {"account_number": found.account_number,
                        "company_name": found.company_name, "contact_name": found.contact_name,
                        "billing_address": {"line1": found.address_line1,
