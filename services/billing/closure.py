@@ -76,7 +76,7 @@ def _check_date(session, account, effective, today):
     if latest is not None and effective <= latest.statement_date:
         raise Refused(f"The statement of {money.us_date(latest.statement_date)} is issued: "
                       f"date the closure after it.")
-    if effective < account.opened_on:
+    if latest is None and effective < account.opened_on:
         raise Refused("A closure cannot be dated before the account was opened "
                       f"({money.us_date(account.opened_on)}).")
     if effective > period.end:
