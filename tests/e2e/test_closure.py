@@ -6,6 +6,9 @@ the admin, the rest paid, and nothing billed again. Every refusal is a problem d
 The e2e account: cycle day 15, VOICE-LINE ×2 at $29.99, billed in Illinois; billed on
 Nov 15, 2026 for [Nov 15, Dec 15) (30 days, in advance) and closed from Nov 30 (15 days
 left)."""
+import json
+import subprocess
+import sys
 import uuid
 
 from tests.support.auth_helpers import bearer, mail_with, new_user, text_of
@@ -171,3 +174,23 @@ def test_closure_refusals_are_problem_documents_that_change_nothing(system):
     assert summary(system, session, number) == before
     assert _close(system, number).status_code == 201
     _problem(_close(system, number, {**CLOSE, "reason": "Another one"}), 409)
+
+
+def test_staff_close_an_account_from_the_command_line_and_a_retry_answers_the_same(system):
+    _, number, session = _billed_customer(system)
+
+    def close_cli(*extra):
+        return subprocess.run(
+            [sys.executable, "-m", "services.billing.close_cli", number, "2026-11-30",
+             "Moving to another provider", *extra], capture_output=True, text=True,
+            timeout=120, env=system.env)
+    done = close_cli("--key", "cli-key-1")
+    assert done.returncode == 0, done.stderr
+    closure = json.loads(done.stdout)
+    assert closure["status"] == "closed" and "Idempotency-Key: cli-key-1" in done.stderr
+    assert json.loads(close_cli().stdout) == closure  # another key, the same closure
+    assert summary(system, session, number)["status"] == "closed"
+    refused = subprocess.run(
+        [sys.executable, "-m", "services.billing.close_cli", number, "2026-11-29", "Other"],
+        capture_output=True, text=True, timeout=120, env=system.env)
+    assert refused.returncode == 1 and "already closed" in refused.stderr
