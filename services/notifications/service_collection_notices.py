@@ -60,7 +60,18 @@ class CollectionNotices:
         once per event and recipient. Emits notification_sent."""
         data = event["data"]
         self._tell_payers(event, "on_account_closed", "account_closed", {
+            "outcome": _closure_outcome(data),
             "effective_date_text": long_date(data["effective_date"]),
             "read_only_until_text": long_date(data["read_only_until"]),
             "amount_due": usd(data["amount_due_cents"]), "refund": usd(data["refund_cents"]),
             "credit_left": usd(data["credit_left_cents"])}, roles=("admin",))
+
+
+def _closure_outcome(data):
+    """What the closure mail says about the money: owed, refunded (in part), credit_left or
+    settled."""
+    if data["amount_due_cents"] > 0:
+        return "owed"
+    if data["refund_cents"] > 0:
+        return "refunded_part" if data["credit_left_cents"] > 0 else "refunded"
+    return "credit_left" if data["credit_left_cents"] > 0 else "settled"
