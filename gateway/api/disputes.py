@@ -17,18 +17,19 @@ bp = ApiBlueprint("disputes", __name__, url_prefix="/api/v1", access=(access.ACC
 @bp.response(201, Dispute)
 @bp.alt_response(403, description="Your role may not dispute a charge (viewers)")
 @bp.alt_response(404, description="No such account, statement or line available to you")
-@bp.alt_response(409, description="This line already has an open dispute")
-@bp.alt_response(422, description="More than the line's amount, or a line that charges "
-                                  "nothing")
+@bp.alt_response(409, description="This line has, or had, a dispute (one per line)")
+@bp.alt_response(422, description="More than the line's amount, a line that charges "
+                                  "nothing, or a statement older than the latest two")
 @bp.doc(operationId="openDispute")
 @access.account_scope("pay")
 def open_dispute(_validated, account_number, invoice_number):
     """Dispute a statement line
 
     Dispute up to the whole amount of one line (``line_id`` from the statement) of one of
-    the account's statements. While the dispute is open its amount is kept out of late fees
-    and out of the autopay draft. Staff credit or reject it; you get a message and a mail
-    either way. One open dispute per line. Emits ``billing.dispute_opened``."""
+    the account's two latest statements. While the dispute is open its amount is kept out
+    of late fees and out of the autopay draft. Staff credit or reject it; you get a message
+    and a mail either way. One dispute per line: once answered, a line is not disputed
+    again. Emits ``billing.dispute_opened``."""
     return billing.open_dispute(account_number, invoice_number, request.get_json(), actor())
 
 

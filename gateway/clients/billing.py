@@ -59,6 +59,11 @@ def get_statement(account_number, invoice_number):
     return call("billing", "get_statement", account_number, invoice_number)
 
 
+def get_current_usage(account_number):
+    """The month so far: the next statement as the bill run would issue it now."""
+    return call("billing", "get_current_usage", account_number)
+
+
 def get_statement_calls(account_number, invoice_number, limit):
     return call("billing", "get_statement_calls", account_number, invoice_number, limit)
 
@@ -178,3 +183,15 @@ def change_account_services(account_number, body, self_service=False, actor=None
     ``self_service`` when an account's admin asks."""
     return call("billing", "change_account_services", account_number, body,
                 self_service=self_service, actor=actor)
+
+
+# -- usage alerts ------------------------------------------------------------------------------
+
+
+def get_usage_alerts(account_number):
+    """``{thresholds_cents, bill_shock}``."""
+    return call("billing", "get_usage_alerts", account_number)
+
+
+def set_usage_alerts(account_number, body, actor):
+    return call("billing", "set_usage_alerts", account_number, body, actor=actor)

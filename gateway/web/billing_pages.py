@@ -9,7 +9,7 @@ from gateway.actors import actor
 from gateway.auth import access
 from gateway.clients import billing as billing_client
 from gateway.clients.accounts import account_summary
-from gateway.web import bp, forms
+from gateway.web import bp, forms, usage_card
 from gateway.web.pay_pages import dollars_to_cents
 from services.contracts import roles
 
@@ -46,8 +46,11 @@ def dashboard():
                 if d["status"] == "open"]
     credits = [e for e in billing_client.get_activity(number, 50)["items"]
                if e["kind"] == "credit"][:RECENT_CREDITS]
+    usage = billing_client.get_current_usage(number)
     return render_template("dashboard.html", summary=summary, bars=chart(recent),
-                           open_disputes=disputes, credits=credits)
+                           open_disputes=disputes, credits=credits, usage=usage,
+                           usage_bars=usage_card.daily_bars(usage),
+                           call_type_names=usage_card.CALL_TYPE_NAMES)
 
 
 @bp.get("/billing")
@@ -66,9 +69,9 @@ def statement(invoice_number):
     detail = billing_client.get_statement(number, invoice_number)
     calls = billing_client.get_statement_calls(number, invoice_number, CALLS_SHOWN)
     disputes = billing_client.list_disputes(number, 100, None, invoice_number)["items"]
-    open_lines = {d["line_id"] for d in disputes if d["status"] == "open"}
+    disputed = {d["line_id"] for d in disputes}  # a line is disputed once (billing/disputes)
     disputable = [line for section in detail["sections"] for line in section["lines"]
-                  if line["amount_cents"] > 0 and line["line_id"] not in open_lines]
+                  if line["amount_cents"] > 0 and line["line_id"] not in disputed]
     summary = billing_client.get_account_summary(number)  # a closed account's banner
     return render_template("statement.html", s=detail, calls=calls, calls_shown=CALLS_SHOWN,
                            summary=summary, disputes=disputes, disputable=disputable,

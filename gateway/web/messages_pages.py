@@ -10,8 +10,9 @@ from gateway.web import bp
 from services.contracts.errors import DomainError, InvalidInput
 
 CATEGORY_NAMES = {"bill_ready": "Bill ready", "payment": "Payments", "reminders": "Reminders",
-                  "security": "Security", "welcome": "Welcome"}
-PREFERENCE_NAMES = {"bill_ready": "Bill ready", "payment": "Payments", "reminders": "Reminders"}
+                  "usage_alerts": "Usage alerts", "security": "Security", "welcome": "Welcome"}
+PREFERENCE_NAMES = {"bill_ready": "Bill ready", "payment": "Payments", "reminders": "Reminders",
+                    "usage_alerts": "Usage alerts"}
 
 
 def _user_id():

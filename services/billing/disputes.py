@@ -1,7 +1,7 @@
 """Disputes of statement lines: a customer (admin or billing user) disputes up to a line's
-amount; while the dispute is open that amount is kept out of late fees
-(ledger.assess_late_fees) and out of the autopay draft (queries.payment_allowance's
-``amount_due_cents``); staff credit it (through credits.post: the money is that ledger entry)
+amount, once per line, on one of the account's two latest statements; while the dispute is
+open that amount is kept out of late fees (ledger.assess_late_fees) and out of the autopay
+draft (queries.payment_allowance's ``amount_due_cents``); staff credit it (through credits.post: the money is that ledger entry)
 or reject it, once. A dispute moves no money by itself."""
 import uuid
 
@@ -19,6 +19,14 @@ from services.runtime import clock
 
 CREDIT_REASON_CHARS = 100  # contracts.credits.REASON_CHARS
 ONE_OPEN = "This line already has an open dispute; it will be answered before another."
+ANSWERED = ("This line's dispute was answered already ({status}): a line is disputed once. "
+            "Contact us if something is still wrong.")
+# a statement may be disputed until the one after its next is issued (about 60 days, the
+# window card issuers give): an open dispute holds its amount back from late fees and the
+# autopay draft, so lines of long-paid statements must not keep this month's bill back
+OPEN_STATEMENTS = 2
+TOO_OLD = ("Only the latest two statements can be disputed. Contact us about an older "
+           "charge.")
 
 
 def _listing():
@@ -103,10 +111,11 @@ def _one(session, dispute_id):
 
 
 def open_dispute(tx, account_number, invoice_number, request, actor=None, now=None):
-    """A dispute of one line of one of the account's statements ``{line_id, amount_cents,
-    reason}``; returns it (contracts.disputes.Dispute). Raises InvalidInput, NotFound (the
-    account, the statement, a line not on it), Refused (more than the line's amount, a line
-    of nothing), Conflict (the line already disputed). Emits ``billing.dispute_opened``."""
+    """A dispute of one line of one of the account's two latest statements ``{line_id,
+    amount_cents, reason}``; returns it (contracts.disputes.Dispute). Raises InvalidInput,
+    NotFound (the account, the statement, a line not on it), Refused (an older statement,
+    more than the line's amount, a line of nothing), Conflict (the line has, or had, a
+    dispute: one per line). Emits ``billing.dispute_opened``."""
     now = now or clock.now()
     data = contracts.load(DisputeRequest, request)
     account, statement = queries.statement_row(tx.session, account_number, invoice_number)
@@ -115,14 +124,24 @@ def open_dispute(tx, account_number, invoice_number, request, actor=None, now=No
         StatementLine.statement_id == statement.id)).scalar()
     if line is None:
         raise NotFound("This statement has no line with that id.")
+    latest = tx.session.execute(select(Statement.id).where(
+        Statement.account_id == account.id).order_by(
+        Statement.statement_date.desc(), Statement.id.desc()).limit(OPEN_STATEMENTS)).scalars()
+    if statement.id not in set(latest):
+        raise Refused(TOO_OLD)
     if line.amount_cents <= 0:
         raise Refused("This line charges nothing: there is nothing to dispute.")
     if data["amount_cents"] > line.amount_cents:
         raise Refused(f"At most the line's amount can be disputed "
                       f"({line.amount_cents} cents).")
-    if tx.session.execute(select(Dispute.id).where(Dispute.line_id == line.id,
-                                                   Dispute.status == "open")).first():
+    # once per line: again after a credit would credit it twice over, and again after a
+    # rejection would hold its amount back for ever, one dispute after another
+    earlier = tx.session.execute(select(Dispute.status).where(
+        Dispute.line_id == line.id).order_by(Dispute.opened_at.desc())).scalars().first()
+    if earlier == "open":
         raise Conflict(ONE_OPEN)
+    if earlier is not None:
+        raise Conflict(ANSWERED.format(status=earlier))
     who = actors.of(actor)
     dispute = Dispute(id=str(uuid.uuid4()), account_id=account.id, statement_id=statement.id,
                       line_id=line.id, amount_cents=data["amount_cents"], reason=data["reason"],

@@ -1,6 +1,6 @@
 """billing's tables."""
-from sqlalchemy import (BigInteger, Column, Date, DateTime, ForeignKey, Index, Integer, String,
-                        UniqueConstraint, text)
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer,
+                        String, UniqueConstraint, text)
 from sqlalchemy.orm import relationship, validates
 
 from services.runtime import service_tables
@@ -300,6 +300,30 @@ class ServiceChangeLine(Base):
     starts_on = Column(Date, nullable=False)
     ends_on = Column(Date, nullable=False)  # exclusive: the period's end
     statement_id = Column(Integer, ForeignKey("statements.id", ondelete="SET NULL"))
+
+
+class UsageAlertSetting(Base):
+    """An account's usage alerts (billing/usage_alerts.py); an account without a row has the
+    defaults: no thresholds, bill shock on."""
+    __tablename__ = "usage_alert_settings"
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    thresholds_cents = Column(String(200), nullable=False)  # "500,2000": increasing, distinct
+    bill_shock = Column(Boolean, nullable=False)
+    updated_by = Column(String(36))
+    updated_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class UsageAlertNotice(Base):
+    """A usage alert raised: one per account, cycle and threshold (``threshold_cents`` 0 for
+    bill shock), so however many loads cross it, redelivered or on two replicas, it is told
+    once a cycle."""
+    __tablename__ = "usage_alert_notices"
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    cycle_start = Column(Date, primary_key=True)
+    kind = Column(String(12), primary_key=True)  # threshold | bill_shock
+    threshold_cents = Column(Integer, primary_key=True)
+    usage_cents = Column(Integer, nullable=False)  # the cycle's usage charges when raised
+    raised_at = Column(DateTime(timezone=True), nullable=False)
 
 
 class Closure(Base):

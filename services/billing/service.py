@@ -9,12 +9,13 @@ from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC q
 from nameko.timer import timer
 
 from services.billing import (accounts, bill_runs, calls_csv, catalogue, closure, collections,
-                              credits,
-                              ledger, overview, pdf_sandbox, print_batch, profile, queries,
-                              search, usage)
+                              credits, ledger, overview, pdf_sandbox, print_batch, profile,
+                              queries, search, usage, usage_alerts)
 from services.billing.service_delivery import InvoiceDeliveryMixin
 from services.billing.service_disputes import DisputesMixin
+from services.billing.service_insight import InsightMixin
 from services.billing.service_services import AccountServicesMixin
+from services.billing.service_usage_alerts import UsageAlertsMixin
 from services.billing.models import metadata
 from services.contracts import paging
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused, Unavailable
@@ -34,7 +35,7 @@ UNPAGED = {"default": 200, "maximum": 1000}
 
 
 class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, DisputesMixin,
-                     AccountServicesMixin):
+                     AccountServicesMixin, InsightMixin, UsageAlertsMixin):
     name = "billing"
 
     db = Database(metadata)
@@ -136,11 +137,13 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Disput
 
         Returns ``{accepted, duplicates}`` (calls stored, calls already loaded). Raises
         InvalidInput (field errors by call index), NotFound (unknown account) or Refused (a
-        closed account).
+        closed account). Emits ``billing.usage_threshold_crossed`` for each usage alert the
+        load raises.
         """
         rows = usage.validate(request)
         with self.db.transaction() as tx:
             accepted, duplicates = usage.load(tx.session, account_number, rows)
+            usage_alerts.review(tx, account_number, accepted)
         return {"accepted": accepted, "duplicates": duplicates}
 
     @rpc(expected_exceptions=InvalidInput)

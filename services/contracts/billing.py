@@ -205,7 +205,7 @@ class StatementPage(Schema):
 
 
 class StatementLine(Schema):
-    line_id = fields.String(metadata={
+    line_id = fields.String(required=True, metadata={  # every line has one: a client needs
         "description": "stable id of the line: what a dispute names (an API addition)"})
     description = fields.String(required=True)
     quantity = fields.Integer(required=True)

@@ -81,6 +81,11 @@ IN_EVENT = {
     ("billing.dispute_resolved", "amount_cents"): 2_500,
     ("payments.payment_refunded", "reason"): "Charged twice for the October invoice",
     ("payments.payment_refunded", "amount_cents"): 12_500,
+    ("billing.usage_threshold_crossed", "threshold_cents"): 5_000,
+    ("billing.usage_threshold_crossed", "usage_cents"): 5_210,
+    ("billing.usage_threshold_crossed", "baseline_cents"): 2_140,
+    ("billing.usage_threshold_crossed", "cycle_start"): "2026-11-15",
+    ("billing.usage_threshold_crossed", "cycle_end"): "2026-12-15",
     ("billing.services_changed", "changes"): [
         {"code": "VOICE-LINE", "old_quantity": 2, "new_quantity": 3}],
     ("billing.services_changed", "credit_cents"): -3289,

@@ -212,6 +212,17 @@ CATALOGUE = [
            outcome=_str(required=True, validate=validate.OneOf(["credited", "rejected"])),
            credited_cents=_int(allow_none=True), credit_id=_str(allow_none=True),
            note=_str(required=True), opened_by=_str(allow_none=True), **_actor),
+    _event("billing", "usage_threshold_crossed",
+           "a usage load took the account's usage charges this cycle to one of the "
+           "thresholds its admins set (kind threshold), or above 150 % of the average usage "
+           "of its last three statements (kind bill_shock, when turned on); each once per "
+           "cycle, however many loads cross it; its admins and billing users are told as "
+           "their usage_alerts preferences ask",
+           **_account, kind=_str(required=True, validate=validate.OneOf(
+               ["threshold", "bill_shock"])),
+           threshold_cents=_int(allow_none=True), usage_cents=_int(required=True),
+           baseline_cents=_int(allow_none=True), cycle_start=fields.Date(required=True),
+           cycle_end=fields.Date(required=True), currency=_str(required=True)),
     _event("payments", "payment_method_added", "a payment method was added",
            **_account, payment_method_id=_str(required=True), type=_str(required=True),
            last4=_str(required=True), **_actor),

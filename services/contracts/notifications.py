@@ -33,6 +33,10 @@ class NotificationPreferences(Schema):
     bill_ready = fields.Nested(Channels, required=True)
     payment = fields.Nested(Channels, required=True)
     reminders = fields.Nested(Channels, required=True)
+    # added with usage alerts: a client that leaves it out keeps what the user had
+    usage_alerts = fields.Nested(Channels, metadata={
+        "description": "usage alerts (an account's spend thresholds and bill shock); "
+                       "unchanged when left out"})
 
 
 # --- staff reminder runs (send_reminders) ---

@@ -43,6 +43,8 @@ class Preferences(Base):
     payment_sms = Column(Boolean, nullable=False)
     reminders_email = Column(Boolean, nullable=False)
     reminders_sms = Column(Boolean, nullable=False)
+    usage_alerts_email = Column(Boolean, nullable=False, default=True, server_default="1")
+    usage_alerts_sms = Column(Boolean, nullable=False, default=False, server_default="0")
     updated_at = Column(DateTime(timezone=True), nullable=False)
 
 

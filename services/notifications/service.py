@@ -12,6 +12,7 @@ from services.notifications.service_collection_notices import CollectionNotices
 from services.notifications.service_dispute_notices import DisputeNotices
 from services.notifications.models import metadata
 from services.notifications.service_payment_notices import PaymentNotices
+from services.notifications.service_usage_alert_notices import UsageAlertNotices
 from services.runtime.rpc import TimedRpcProxy
 from services.runtime.context import LogContext
 from services.runtime.database import Database
@@ -21,7 +22,7 @@ from services.runtime.service_health import HealthMixin
 
 
 class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, AccountNotices,
-                           CollectionNotices, DisputeNotices):
+                           CollectionNotices, DisputeNotices, UsageAlertNotices):
     name = "notifications"
 
     db = Database(metadata)
@@ -138,13 +139,15 @@ class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, Accoun
 
     @rpc
     def get_notification_preferences(self, user_id):
-        """Returns ``{bill_ready: {email, sms}, payment: {...}, reminders: {...}}``."""
+        """Returns ``{bill_ready: {email, sms}, payment: {...}, reminders: {...},
+        usage_alerts: {...}}``."""
         with self.db.transaction() as tx:
             return preferences.get(tx.session, user_id)
 
     @rpc(expected_exceptions=InvalidInput)
     def set_notification_preferences(self, user_id, request):
-        """Replaces the user's preferences (all three categories, both channels); returns
-        them. Raises InvalidInput (nothing changed). Security alerts are not among them."""
+        """Replaces the user's preferences (every category, both channels; ``usage_alerts``
+        stays as it was when left out); returns them. Raises InvalidInput (nothing changed).
+        Security alerts are not among them."""
         with self.db.transaction() as tx:
             return preferences.put(tx.session, user_id, request)

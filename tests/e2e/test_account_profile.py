@@ -98,7 +98,8 @@ def test_a_paper_statement_is_added_to_the_print_batch_and_preferences_turn_on_t
     assert bad.status_code == 400
     wanted = {"bill_ready": {"email": True, "sms": True}, "payment": {"email": True,
                                                                        "sms": False},
-              "reminders": {"email": False, "sms": True}}
+              "reminders": {"email": False, "sms": True},
+              "usage_alerts": {"email": True, "sms": True}}
     assert admin.put(prefs_url, json=wanted, timeout=10).json() == wanted
     assert requests.get(prefs_url, timeout=10).status_code == 401
 

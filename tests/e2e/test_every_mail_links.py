@@ -26,6 +26,7 @@ import requests
 from services.notifications import mailer
 from tests.support.auth_helpers import PASSWORD, login, new_user
 from tests.support.ports import free_port
+from tests.support.soft_authenticator import SoftAuthenticator
 from tests.support.system import ROOT, eventually
 
 # what each kind of mail's Subject says (part of it); each must arrive and be checked
@@ -41,7 +42,17 @@ KINDS = {
     "invitation": "You are invited",
     "email-change confirm link": "Confirm your new BizPortal email",
     "paperless verification link": "Confirm where your BizPortal bills go",
+    # the account's life (issue 15) and passkeys (issue 17)
+    "refund receipt": "Refund of",
+    "past-due reminder": "Past due:",
+    "suspension": "is suspended for non-payment",
+    "restoration": "is restored",
+    "dispute credited": "Your dispute was credited",
+    "dispute rejected": "Your dispute was answered: no credit",
 }
+# security alerts share one subject: these kinds are told apart by what their text says
+ALERTS = {"passkey added alert": "A passkey was added", "passkey removed alert":
+          "A passkey was removed"}
 CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
         "cvc": "123", "name": "Priya Natarajan", "postal_code": "60611"}
 
@@ -183,6 +194,9 @@ def every_kind(newcomer):
                          timeout=10).status_code == 202
     assert requests.post(newcomer.url("/api/v1/auth/forgot-password"),
                          json={"username": user["username"]}, timeout=10).status_code == 202
+    passkeys(newcomer, admin)
+    disputes(newcomer, admin, number)
+    collections_and_refund(newcomer)
     new_password = "amber quarry lantern 77"
     assert admin.put(newcomer.url("/api/v1/me/password"), timeout=10, json={
         "current_password": PASSWORD, "new_password": new_password}).status_code == 204
@@ -196,6 +210,8 @@ def every_kind(newcomer):
     }
     for kind, to in expected.items():
         arrived(newcomer, to, KINDS[kind])
+    for words in ALERTS.values():
+        alerted(newcomer, email, words)
 
     def welcomed():
         """the account's contact was welcomed"""
@@ -203,6 +219,82 @@ def every_kind(newcomer):
                    for m in newcomer.mails())
     eventually(welcomed, timeout=30)
     return newcomer.started
+
+
+def alerted(newcomer, to, words):
+    def found():
+        return [m for m in newcomer.mails()
+                if m["To"] == to and words in m.get_body(("plain",)).get_content()]
+    found.__doc__ = f"a security alert to {to} saying {words!r}"
+    return eventually(found, timeout=30)
+
+
+def passkeys(newcomer, admin):
+    """A passkey added (with the password, at the localhost address make run prints) and
+    removed: a security alert each."""
+    started = admin.post(newcomer.url("/api/v1/me/passkeys/options"), timeout=10,
+                         json={"current_password": PASSWORD})
+    assert started.status_code == 200, started.text
+    options = started.json()
+    credential = SoftAuthenticator().create(options["options"], newcomer.base_url)
+    added = admin.post(newcomer.url("/api/v1/me/passkeys"), timeout=10, json={
+        "challenge_id": options["challenge_id"], "credential": credential, "name": "Laptop"})
+    assert added.status_code == 201, added.text
+    removed = admin.delete(newcomer.url(f"/api/v1/me/passkeys/{added.json()['id']}"),
+                           json={"current_password": PASSWORD}, timeout=10)
+    assert removed.status_code == 204, removed.text
+
+
+def disputes(newcomer, admin, number):
+    """Two lines of the statement disputed: staff credit one and reject the other."""
+    [statement] = admin.get(newcomer.url(f"/api/v1/accounts/{number}/statements"),
+                            timeout=10).json()["items"]
+    invoice = statement["invoice_number"]
+    detail = admin.get(newcomer.url(f"/api/v1/accounts/{number}/statements/{invoice}"),
+                       timeout=10).json()
+    lines = [line for section in detail["sections"] for line in section["lines"]
+             if line["amount_cents"] > 0]
+    for line, outcome in zip(lines, ("credited", "rejected")):
+        opened = admin.post(newcomer.url(
+            f"/api/v1/accounts/{number}/statements/{invoice}/disputes"), timeout=10, json={
+            "line_id": line["line_id"], "amount_cents": 100, "reason": "Not ours"})
+        assert opened.status_code == 201, opened.text
+        answered = newcomer.staff().post(newcomer.url(
+            f"/internal/v1/disputes/{opened.json()['id']}/resolution"), timeout=10,
+            json={"outcome": outcome, "note": "Checked"})
+        assert answered.status_code == 200, answered.text
+
+
+def collections_and_refund(newcomer):
+    """Another account past due: reminded, suspended, paid (restored, a receipt) and part of
+    that payment refunded by staff (a refund receipt)."""
+    user = new_user(newcomer)
+    number = user["account_number"]
+    admin = api(newcomer, user["username"])
+    staff = newcomer.staff()
+    run = staff.post(newcomer.url("/internal/v1/bill-runs"), timeout=60, json={
+        "statement_date": "2026-09-15", "account_numbers": [number]})
+    assert run.json() == {"statements_issued": 1}, run.text
+    for day, done in (("2026-10-07", "reminders_sent"), ("2026-11-05", "suspended")):
+        collected = staff.post(newcomer.url("/internal/v1/collection-runs"), timeout=60,
+                               json={"run_date": day, "account_numbers": [number]})
+        assert collected.status_code == 200 and collected.json()[done] == 1, collected.text
+    arrived(newcomer, user["email"], KINDS["suspension"])
+    amount = admin.get(newcomer.url(f"/api/v1/accounts/{number}/summary"),
+                       timeout=10).json()["amount_due_cents"]
+    card = admin.post(newcomer.url(f"/api/v1/accounts/{number}/payment-methods"), json=CARD,
+                      timeout=10).json()
+    paid = admin.post(newcomer.url(f"/api/v1/accounts/{number}/payments"),
+                      json={"amount_cents": amount, "payment_method_id": card["id"]},
+                      headers={"Idempotency-Key": str(uuid.uuid4())}, timeout=10)
+    assert paid.status_code == 201, paid.text
+    arrived(newcomer, user["email"], KINDS["restoration"])
+    refunded = staff.post(newcomer.url(
+        f"/internal/v1/accounts/{number}/payments/{paid.json()['id']}/refunds"), timeout=20,
+        json={"amount_cents": 500, "reason": "Goodwill"},
+        headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert refunded.status_code == 201, refunded.text
+    arrived(newcomer, user["email"], KINDS["refund receipt"])
 
 
 class _Hrefs(HTMLParser):
@@ -267,11 +359,13 @@ def test_every_kind_of_mail_is_dated_identified_and_has_both_parts(newcomer, eve
     mails = newcomer.mails()
     for kind, subject_part in KINDS.items():
         assert any(subject_part.lower() in m["Subject"].lower() for m in mails), kind
+    for kind, words in ALERTS.items():
+        assert any(words in m.get_body(("plain",)).get_content() for m in mails), kind
     wrong = {f"{m['Subject']} -> {m['To']} {m['Message-ID']}": problems_of(m, every_kind)
              for m in mails}
     wrong = {mail: problems for mail, problems in wrong.items() if problems}
     assert wrong == {}, f"{len(wrong)} of {len(mails)} mails are wrong: {wrong}"
-    print(f"{len(mails)} mails of {len(KINDS)} kinds checked: 0 wrong")
+    print(f"{len(mails)} mails of {len(KINDS) + len(ALERTS)} kinds checked: 0 wrong")
 
 
 def test_every_link_in_every_mail_opens_a_page_of_the_portal(newcomer, every_kind):

@@ -114,3 +114,47 @@ def test_a_client_generated_from_the_document_signs_in_pays_and_downloads_a_stat
     calls = api("statements.get_statement_calls_csv").sync(number, statement.invoice_number,
                                                           client=client)
     assert calls.payload.read().startswith(b"date,time,from,to,type,duration_seconds,charge")
+
+
+def test_a_generated_client_lists_the_services_and_disputes_a_line(system, generated):
+    opened = open_account(system)
+    number = opened["account_number"]
+    run = system.staff().post(system.url("/internal/v1/bill-runs"), timeout=60, json={
+        "statement_date": "2026-10-15", "account_numbers": [number]})
+    assert run.status_code == 200, run.text
+    m, tag = models(), uuid.uuid4().hex[:8]
+    anonymous = generated.Client(base_url=system.base_url, raise_on_unexpected_status=True)
+    assert isinstance(api("auth.sign_up").sync(client=anonymous, body=m.SignupRequest(
+        account_number=number, security_key=opened["security_key"], username=f"mobile.{tag}",
+        password=PASSWORD, email=f"mobile-{tag}@harbor.example", first_name="Ana",
+        last_name="Lima")), m.SignedUp)
+    tokens = api("auth.sign_in").sync(client=anonymous, body=m.LoginRequest(
+        username=f"mobile.{tag}", password=PASSWORD))
+    client = generated.AuthenticatedClient(base_url=system.base_url, token=tokens.access_token,
+                                           raise_on_unexpected_status=True)
+
+    services = api("account_services.list_account_services").sync(number, client=client)
+    assert isinstance(services, m.AccountServices), services
+    assert services.items and all(isinstance(i, m.AccountServiceItem) for i in services.items)
+    assert services.monthly_cents == sum(i.quantity * i.monthly_cents for i in services.items)
+    assert isinstance(services.next_statement_date, date)
+    assert all(p.self_service for p in services.self_service_products)
+
+    [statement] = api("statements.list_statements").sync(number, client=client).items
+    detail = api("statements.get_statement").sync(number, statement.invoice_number,
+                                                  client=client)
+    line = max((line for section in detail.sections for line in section.lines),
+               key=lambda line: line.amount_cents)
+    dispute = api("disputes.open_dispute").sync(
+        number, statement.invoice_number, client=client,
+        body=m.DisputeRequest(line_id=line.line_id, amount_cents=line.amount_cents,
+                              reason="Not ours"))
+    assert isinstance(dispute, m.Dispute), dispute
+    assert dispute.status == m.DisputeStatus.OPEN and dispute.line_id == line.line_id
+    assert dispute.amount_cents == line.amount_cents
+    listed = api("disputes.list_disputes").sync(number, client=client)
+    assert isinstance(listed, m.DisputePage) and [d.id for d in listed.items] == [dispute.id]
+    again = api("disputes.open_dispute").sync_detailed(
+        number, statement.invoice_number, client=client,
+        body=m.DisputeRequest(line_id=line.line_id, amount_cents=1, reason="again"))
+    assert again.status_code == 409 and isinstance(again.parsed, m.Problem), again

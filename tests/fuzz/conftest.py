@@ -171,6 +171,9 @@ VALID_FIELDS = {
     # a closure's reason free of control characters; its date stays generated, so it rarely
     # falls in the world account's open period (a closed world still answers as documented)
     "/internal/v1/accounts/{account_number}/closure": {"reason": "Fuzz closure"},
+    # thresholds within range and count, so a setting is saved
+    "/api/v1/accounts/{account_number}/usage-alerts": {"thresholds_cents": [500, 2000],
+                                                       "bill_shock": True},
 }
 LAID_EVEN_IF_ABSENT = {"/internal/v1/accounts/{account_number}/usage": ("calls",),
                        "/api/v1/accounts/{account_number}/payments": ("security_code",),

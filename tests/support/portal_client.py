@@ -12,6 +12,13 @@ ACCOUNT = "4929000000000006"
 SUMMARY = {"account_number": ACCOUNT, "company_name": "Bluebird Bakery", "amount_due_cents": 0,
            "balance_cents": 0, "currency": "USD", "due_date": None, "invoice_number": None,
            "past_due_cents": 0, "last_payment": None, "invoice_delivery": "paperless"}
+CURRENT_USAGE = {  # the month so far (billing's get_current_usage) of an account without calls
+    "account_number": ACCOUNT, "period_start": "2026-11-15", "period_end": "2026-12-15",
+    "statement_date": "2026-12-15", "as_of": "2026-11-20T12:00:00+00:00",
+    "usage": [{"call_type": t, "calls": 0, "seconds": 0, "charge_cents": 0}
+              for t in ("local", "long_distance", "international")],
+    "daily": [], "services_cents": 5998, "usage_cents": 0, "estimated_taxes_cents": 490,
+    "estimated_total_cents": 6488, "currency": "USD"}
 
 
 def fake_rpc(extra=None):
@@ -22,6 +29,7 @@ def fake_rpc(extra=None):
         ("billing", "list_statements"): {"items": [], "next_cursor": None},
         ("billing", "get_activity"): {"items": []},
         ("billing", "list_disputes"): {"items": [], "next_cursor": None},
+        ("billing", "get_current_usage"): CURRENT_USAGE,
     }
     answers.update(extra or {})
     return FakeRpc(answers)

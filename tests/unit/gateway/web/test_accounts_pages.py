@@ -13,6 +13,7 @@ from gateway.rpc import ServiceUnavailable
 from services.contracts.errors import InvalidInput, Refused
 from services.runtime import config
 from tests.support.fakes import FakeRpc
+from tests.support.portal_client import CURRENT_USAGE
 
 A, B, C = "4929000000000006", "4111111111111111", "4000000000000002"
 ROLES = {A: "admin", B: "billing", C: "viewer"}
@@ -59,6 +60,7 @@ def fake_rpc(create=None):
         ("billing", "list_statements"): {"items": [], "next_cursor": None},
         ("billing", "list_disputes"): {"items": [], "next_cursor": None},
         ("billing", "get_activity"): {"items": []},
+        ("billing", "get_current_usage"): lambda n: {**CURRENT_USAGE, "account_number": n},
         ("payments", "get_autopay"): None,
         ("payments", "list_payment_methods"): lambda n: METHODS[n],
         ("payments", "create_payment"): create_payment,

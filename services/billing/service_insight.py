@@ -1,0 +1,18 @@
+"""billing's entrypoints for insight into the bill (a mixin of BillingService): the month so
+far (current_usage.py)."""
+from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
+
+from services.billing import current_usage
+from services.contracts.errors import NotFound
+
+
+class InsightMixin:
+    """Needs ``db`` on the service class."""
+
+    @rpc(expected_exceptions=NotFound)
+    def get_current_usage(self, account_number):
+        """The month so far: the account's next statement as the bill run would issue it now
+        (contracts.insight.CurrentUsage: usage by call type and by day, services, taxes and
+        the estimated total). Writes nothing; emits nothing. Raises NotFound."""
+        with self.db.transaction() as tx:
+            return current_usage.estimate(tx.session, account_number)
