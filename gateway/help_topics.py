@@ -10,7 +10,10 @@ TOPICS = [
         "With autopay on, each new statement's amount due is paid on its due date with the "
         "payment method you chose. Turn it on or off, or change the method, under Pay. We "
         "email the admins when an automatic payment is scheduled, succeeds or fails, and "
-        "remind you when the card it uses expires before the next payment.")},
+        "remind you when the card it uses expires before the next payment. You may set a "
+        "maximum amount: a statement above it is not paid automatically (we tell the admins "
+        "at once, and the bill is still due). Three days before each automatic payment we "
+        "email the amount, the date and the card or bank account it comes from.")},
     {"id": "paperless", "title": "Paperless billing", "body": (
         "Under Account, an admin can choose paperless: each new statement is emailed to the "
         "address you give (or the company email), with the amount due, the due date and a "

@@ -134,7 +134,9 @@ def cancel_payment(account_number, payment_id):
 def get_autopay(account_number):
     """The account's autopay
 
-    Whether autopay is on, and with which method."""
+    Whether autopay is on, with which method, its limit per statement
+    (`max_amount_cents`, null: none) and the next automatic payment waiting for its date
+    (`next_draft`: date and amount, or null)."""
     return payments.autopay_or_off(account_number)
 
 
@@ -147,7 +149,11 @@ def put_autopay(_validated, account_number):
     """Set up autopay
 
     Turn autopay on (or off) with a payment method: each new statement's amount due is
-    paid on its due date."""
+    paid on its due date. With `max_amount_cents`, a statement above it is not drafted: the
+    account's admins and billing users are told at once and the bill stays due (a payment
+    already scheduled above a new, lower limit is canceled). Left out, there is no limit.
+    A notice goes out `AUTOPAY_NOTICE_DAYS` (3) days before each draft, with the amount,
+    the date and the method."""
     return payments.set_autopay(account_number, request.get_json(), actor())
 
 

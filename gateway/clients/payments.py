@@ -5,7 +5,8 @@ from gateway.rpc import call
 
 RUN_TIMEOUT = 120  # every payment due on the date, charged one after the other
 
-AUTOPAY_OFF = {"enabled": False, "payment_method_id": None}
+AUTOPAY_OFF = {"enabled": False, "payment_method_id": None, "max_amount_cents": None,
+               "next_draft": None}
 
 
 def list_payment_methods(account_number):
@@ -46,7 +47,8 @@ def refund_payment(account_number, payment_id, body, idempotency_key):
 
 
 def get_autopay(account_number):
-    """``{enabled, payment_method_id}``, or None when autopay was never set up."""
+    """``{enabled, payment_method_id, max_amount_cents, next_draft}``, or None when autopay
+    was never set up."""
     return call("payments", "get_autopay", account_number)
 
 

@@ -11,7 +11,7 @@ from gateway.auth import access
 from gateway.clients import payments
 from gateway.clients.accounts import account_summary
 from gateway.web import bp, forms
-from services.contracts import roles
+from services.contracts import money, roles
 from services.contracts.errors import DomainError, InvalidInput
 
 LABELS = {"card_number": "Card number", "exp_month": "Expiration month",
@@ -19,7 +19,8 @@ LABELS = {"card_number": "Card number", "exp_month": "Expiration month",
           "routing_number": "Routing number", "account_number": "Account number",
           "account_type": "Account type", "amount_cents": "Amount",
           "payment_method_id": "Payment method", "scheduled_for": "Pay on",
-          "security_code": "Security code", "Idempotency-Key": "Form"}
+          "security_code": "Security code", "Idempotency-Key": "Form",
+          "max_amount_cents": "Maximum amount"}
 CARD_FIELDS = ("card_number", "exp_month", "exp_year", "cvc", "name", "postal_code")
 BANK_FIELDS = ("routing_number", "account_number", "account_type", "name")
 
@@ -35,18 +36,18 @@ def _back():
 MAX_DOLLARS = Decimal(10) ** 12  # far above any payment; payments refuses more than its own cap
 
 
-def dollars_to_cents(text):
-    """'1,234.5' -> 123450; raises InvalidInput for anything else."""
+def dollars_to_cents(text, field="amount_cents"):
+    """'1,234.5' -> 123450; raises InvalidInput (on ``field``) for anything else."""
     try:
         amount = Decimal((text or "").replace(",", "").replace("$", "").strip())
     except InvalidOperation:
-        raise InvalidInput({"amount_cents": ["Enter an amount in dollars, like 125.00."]}) \
+        raise InvalidInput({field: ["Enter an amount in dollars, like 125.00."]}) \
             from None
     # finite and within what quantize can hold first: NaN, Infinity and 1e309 parse as
     # Decimals, and quantizing them raised InvalidOperation (a 500)
     if (not amount.is_finite() or abs(amount) >= MAX_DOLLARS
             or amount != amount.quantize(Decimal("0.01"))):
-        raise InvalidInput({"amount_cents": ["Enter dollars and cents, like 125.00."]})
+        raise InvalidInput({field: ["Enter dollars and cents, like 125.00."]})
     return int(amount * 100)
 
 
@@ -127,16 +128,22 @@ def cancel_payment(payment_id):
     return _back()
 
 
+def _autopay_on(setting):
+    limit = (f", up to {money.usd(setting['max_amount_cents'])} a statement"
+             if setting.get("max_amount_cents") else "")
+    return f"Autopay is on: each new statement will be paid on its due date{limit}."
+
+
 @bp.post("/pay/autopay")
 @access.web_account_scope("pay")
 def set_autopay():
     number, who = access.current_account(), actor()
     if request.form.get("enabled") == "on":
-        body = {"payment_method_id": request.form.get("payment_method_id") or "",
-                "enabled": True}
-        forms.submit(lambda: payments.set_autopay(number, body, who),
-                     "Autopay is on: each new statement will be paid on its due date.",
-                     _flash_error)
+        cap = (request.form.get("max_amount") or "").strip()
+        forms.submit(lambda: payments.set_autopay(number, {
+            "payment_method_id": request.form.get("payment_method_id") or "", "enabled": True,
+            "max_amount_cents": dollars_to_cents(cap, "max_amount_cents") if cap else None},
+            who), _autopay_on, _flash_error)
     else:
         forms.submit(lambda: payments.cancel_autopay(number, who), "Autopay is off.",
                      _flash_error)

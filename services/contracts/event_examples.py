@@ -64,6 +64,10 @@ BY_NAME = {
     "credited_cents": 2_500,
     "refund_id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
     "refunded_cents": 12_500,
+    "max_amount_cents": 40_000,
+    "notice_days": 3,
+    "exp_month": 10,
+    "exp_year": 2026,
 }
 # where a name means something particular in one event
 IN_EVENT = {

@@ -124,14 +124,39 @@ class Refund(Schema):
     created_at = Timestamp(metadata=DATE_TIME)
 
 
+def above_autopay_limit(amount_cents, max_amount_cents):
+    """Autopay's guardrail, the one rule: nothing above its limit is drafted (None: no
+    limit). Payments decides the draft with it; notifications, whether to say autopay pays."""
+    return max_amount_cents is not None and amount_cents > max_amount_cents
+
+
 class AutopayRequest(Schema):
     payment_method_id = fields.String(required=True, validate=validate.Length(1, 36))
     enabled = validators.Boolean(load_default=True)
+    max_amount_cents = fields.Integer(
+        load_default=None, allow_none=True, strict=True,
+        validate=validate.Range(1, MAX_AMOUNT_CENTS), metadata={
+            "description": "The most autopay drafts for one statement; left out or null: no "
+                           "limit. A statement above it is not drafted: the account's admins "
+                           "and billing users are told at once and the bill stays due"})
+
+
+class AutopayDraft(Schema):
+    payment_id = fields.String()
+    scheduled_for = fields.String(metadata=DATE)
+    amount_cents = fields.Integer(metadata={
+        "description": "what autopay will draft for the statement; less if part of it is "
+                       "paid by hand or disputed before that day"})
+    invoice_number = fields.String(allow_none=True)
 
 
 class Autopay(Schema):
     enabled = fields.Boolean()
     payment_method_id = fields.String(allow_none=True)
+    max_amount_cents = fields.Integer(allow_none=True, metadata={
+        "description": "autopay's limit per statement, or null for none"})
+    next_draft = fields.Nested(AutopayDraft, allow_none=True, metadata={
+        "description": "the next automatic payment waiting for its date, or null"})
 
 
 class PaymentRunRequest(Schema):
@@ -142,3 +167,6 @@ class PaymentRunResult(Schema):
     payments_attempted = fields.Integer()
     settled = fields.Integer()
     returned = fields.Integer()
+    autopay_notices = fields.Integer(metadata={
+        "description": "pre-draft notices sent: autopay drafts of the next "
+                       "AUTOPAY_NOTICE_DAYS days, each announced once"})

@@ -5,6 +5,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from services.contracts import cards
+from services.contracts.payments import above_autopay_limit
 from services.contracts.roles import roles_allowing
 from services.notifications.models import Bill, ReminderSent
 
@@ -53,12 +55,16 @@ def next_autopay_date(latest_due, run_date):
 
 
 def card_lapses_before(exp_month, exp_year, day):
-    """A card works through the last day of its expiry month."""
-    if not exp_month or not exp_year:
-        return False
-    last = date(int(exp_year), int(exp_month),
-                calendar.monthrange(int(exp_year), int(exp_month))[1])
-    return last < day
+    """A card works through the last day of its expiry month (contracts/cards.py)."""
+    return cards.lapses_before(exp_month, exp_year, day)
+
+
+def autopay_covers(autopay, amount_cents):
+    """Whether autopay (payments' ``get_autopay``) will pay a bill of ``amount_cents``: on,
+    and the bill not above its limit. A bill above it stays the customer's to pay, so it is
+    reminded of like any other and its bill-ready mail does not say autopay pays it."""
+    return bool(autopay and autopay.get("enabled")) and not above_autopay_limit(
+        amount_cents, autopay.get("max_amount_cents"))
 
 
 def already_sent(session, kind, account_number, reference):

@@ -8,6 +8,7 @@ from services.contracts.errors import InvalidInput, NotFound
 from services.contracts.money import us_datetime
 from services.notifications import centre, notices, outgoing, preferences, rendering
 from services.notifications.service_account_notices import AccountNotices
+from services.notifications.service_autopay_notices import AutopayNotices
 from services.notifications.service_collection_notices import CollectionNotices
 from services.notifications.service_dispute_notices import DisputeNotices
 from services.notifications.models import metadata
@@ -22,7 +23,8 @@ from services.runtime.service_health import HealthMixin
 
 
 class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, AccountNotices,
-                           CollectionNotices, DisputeNotices, UsageAlertNotices):
+                           CollectionNotices, DisputeNotices, UsageAlertNotices,
+                           AutopayNotices):
     name = "notifications"
 
     db = Database(metadata)

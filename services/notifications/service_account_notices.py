@@ -52,7 +52,7 @@ class AccountNotices:
             autopay = self._autopay_or_none(account_number)
         context = dict(data, amount=usd(data["amount_due_cents"]),
                        due_date_text=long_date(data["due_date"]),
-                       autopay=bool(autopay and autopay.get("enabled")))
+                       autopay=reminders.autopay_covers(autopay, data["amount_due_cents"]))
         out = notices.Outgoing()
         with self.db.apply_once(event, "on_statement_issued") as tx:
             if tx is None:
@@ -79,8 +79,8 @@ class AccountNotices:
     @rpc(expected_exceptions=InvalidInput)
     def send_reminders(self, run_date):
         """Sends the reminders due on ``run_date`` (YYYY-MM-DD): a bill due within five days
-        on an account without autopay, and an autopay card that lapses before the next
-        automatic payment. Each reminder once. Returns ``{bill_due, card_expiring}`` counts.
+        that autopay will not pay (off, or the bill above its limit), and an autopay card
+        that lapses before the next automatic payment. Each reminder once. Returns ``{bill_due, card_expiring}`` counts.
         Emits notification_sent."""
         try:
             day = run_date if isinstance(run_date, date) else date.fromisoformat(run_date)
@@ -121,12 +121,12 @@ class AccountNotices:
                    for b in reminders.bills_due_soon(tx.session, day)]
         count = 0
         for invoice, account_number, due_date in due:
-            autopay = self.payments_rpc.get_autopay(account_number)
-            if autopay and autopay.get("enabled"):
-                continue
             summary = self.billing_rpc.get_account_summary(account_number)
             if summary["amount_due_cents"] <= 0 or summary["invoice_number"] != invoice:
                 continue  # paid already, or a newer statement replaced it
+            if reminders.autopay_covers(self.payments_rpc.get_autopay(account_number),
+                                        summary["amount_due_cents"]):
+                continue
             count += self._remind("bill_due", account_number, invoice, day, "reminder_due", {
                 "account_number": account_number, "invoice_number": invoice,
                 "amount": usd(summary["amount_due_cents"]),

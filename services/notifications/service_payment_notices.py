@@ -96,6 +96,8 @@ class PaymentNotices:
     @reliable_handler("payments", "autopay_changed")
     def on_autopay_changed(self, event):
         """Tells the account's admins and billing users that autopay was turned on, changed
-        or off."""
+        (its method or its limit) or off."""
+        cap = event["data"].get("max_amount_cents")
         self._tell(event, "on_autopay_changed", "autopay_changed",
-                   self._payment_recipients(dict(event["data"], user_id=None)))
+                   self._payment_recipients(dict(event["data"], user_id=None)),
+                   {"limit": usd(cap) if cap else None})

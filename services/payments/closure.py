@@ -13,6 +13,7 @@ them as any payment, and a payment of a closed account is capped at what is left
 """
 from sqlalchemy import select
 
+from services.payments import autopay as autopay_rules
 from services.payments import idempotency, refunds
 from services.payments.models import Autopay, Payment, PaymentMethod, Refund
 from services.runtime import clock
@@ -50,8 +51,7 @@ def wind_down(tx, data):
     autopay = session.get(Autopay, number)
     if autopay is not None and autopay.enabled:
         autopay.enabled, autopay.user_id, autopay.updated_at = False, None, now
-        tx.emit("autopay_changed", {"account_number": number, "enabled": False,
-                                    "payment_method_id": autopay.payment_method_id})
+        tx.emit("autopay_changed", autopay_rules.changed_event(number, autopay))
     left = int(data.get("refund_cents") or 0)
     for payment, method, room in refundable(session, number):
         if left <= 0:

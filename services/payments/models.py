@@ -58,6 +58,9 @@ class Payment(Base):
     # what refunds took back or hold (succeeded + pending); a conditional UPDATE keeps it at
     # most amount_cents however many refunds race (refunds.py)
     refunded_cents = Column(Integer, nullable=False, default=0, server_default="0")
+    # autopay: the run date its pre-draft notice went out (set by the claim that emits it,
+    # autopay_notices.py), so the notice leaves once per draft whatever the replicas do
+    notice_sent_on = Column(Date)
 
 
 class Refund(Base):
@@ -111,5 +114,8 @@ class Autopay(Base):
     account_number = Column(String(16), primary_key=True)
     payment_method_id = Column(String(36), nullable=False)
     enabled = Column(Boolean, nullable=False)
+    # the most autopay may draft for one statement (None: no cap); a statement above it is
+    # not drafted and stays due (autopay.py)
+    max_amount_cents = Column(Integer)
     user_id = Column(String(36))
     updated_at = Column(DateTime(timezone=True), nullable=False)

@@ -9,8 +9,8 @@ import logging
 
 from sqlalchemy import select, update
 
-from services.payments import (idempotency, lifecycle, limits, offboarding, payment_requests,
-                               refunds)
+from services.payments import (autopay, autopay_notices, idempotency, lifecycle, limits,
+                               offboarding, payment_requests, refunds)
 from services.payments.models import Payment, PaymentMethod
 from services.payments.recovery import IN_FLIGHT_GRACE
 from services.runtime import clock
@@ -89,6 +89,12 @@ def _charge_one(db, processor, row, run_date, payment_allowance=None, still_a_us
             if reason:
                 lifecycle.refuse(tx, payment, reason)
                 return False
+        if payment.kind == "autopay":
+            # the cap again, on what would really be drafted (it may have been lowered)
+            cap = autopay.cap_of(tx.session, payment.account_number)
+            if autopay.over_cap(payment.amount_cents, cap):
+                tx.emit("autopay_skipped", autopay.skip(payment, cap))
+                return False
     outcome = lifecycle.charge(processor, payment, method)
     if outcome.status == "unknown":
         return True  # left pending: recover_in_flight asks again under the same key
@@ -97,15 +103,20 @@ def _charge_one(db, processor, row, run_date, payment_allowance=None, still_a_us
     return True
 
 
-def run(db, processor, run_date, payment_allowance=None, still_a_user=None):
-    """Charge every scheduled payment due on or before ``run_date``, settle pending bank
+def run(db, processor, run_date, payment_allowance=None, still_a_user=None,
+        notice_days=autopay_notices.DEFAULT_NOTICE_DAYS):
+    """Announce the autopay drafts of the next ``notice_days`` days (autopay_notices.py),
+    charge every scheduled payment due on or before ``run_date``, settle pending bank
     debits, record returns of earlier settlements, finish interrupted charges.
     ``payment_allowance(account_number)`` (billing's) caps autopay payments at what is still
     due and refuses a scheduled payment larger than the account's allowance;
     ``still_a_user(account_number, user_id)`` (identity's) cancels a scheduled payment whose
     payer left the account.
-    Returns ``{payments_attempted, settled, returned}``."""
+    Returns ``{payments_attempted, settled, returned, autopay_notices}``."""
     started = clock.now()
+    # the notice first: a draft due today whose notice never went out is still announced
+    noticed = autopay_notices.announce(db, run_date, notice_days,
+                                       lambda row: allowance_for(payment_allowance, row))
     attempted, after = 0, ""
     while True:
         with db.transaction() as tx:
@@ -122,7 +133,8 @@ def run(db, processor, run_date, payment_allowance=None, still_a_user=None):
     settled = settle_bank_debits(db, processor, run_date, started)
     with db.transaction() as tx:
         idempotency.purge(tx.session)
-    return {"payments_attempted": attempted, "settled": settled, "returned": returned}
+    return {"payments_attempted": attempted, "settled": settled, "returned": returned,
+            "autopay_notices": noticed}
 
 
 def settle_bank_debits(db, processor, run_date, started):

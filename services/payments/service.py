@@ -14,6 +14,7 @@ from services.payments import (autopay, carding, closure, lifecycle, limits, met
 from services.payments.models import metadata
 from services.payments.processor_dependency import PaymentProcessor
 from services.runtime.rpc import TimedRpcProxy
+from services.runtime.config import Settings
 from services.runtime.context import LogContext
 from services.runtime.database import Database
 from services.runtime.handlers import reliable_handler
@@ -120,19 +121,26 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
 
     @rpc
     def get_autopay(self, account_number):
-        """Returns ``{enabled, payment_method_id}`` or None when never enrolled."""
+        """Returns ``{enabled, payment_method_id, max_amount_cents, next_draft}`` (the next
+        autopay payment: ``{payment_id, scheduled_for, amount_cents, invoice_number}`` or
+        None) or None when never enrolled."""
         with self.db.transaction() as tx:
             return autopay.get(tx.session, account_number)
 
     @rpc(expected_exceptions=ERRORS)
     def set_autopay(self, account_number, request, actor=None):
-        """Takes ``{payment_method_id, enabled}`` and who sets it (``actor``:
-        contracts.actor); returns the autopay setting. Raises InvalidInput, NotFound
-        (method). Emits ``payments.autopay_changed``."""
+        """Takes ``{payment_method_id, enabled, max_amount_cents?}`` (no cap when left out)
+        and who sets it (``actor``: contracts.actor); returns the autopay setting (as
+        ``get_autopay``). Raises InvalidInput, NotFound (method). Emits
+        ``payments.autopay_changed``, and ``payments.autopay_skipped`` for a scheduled
+        autopay payment the new cap is under (it is canceled)."""
         with self.db.transaction() as tx:
-            row = autopay.enrol(tx.session, account_number, request, _user_id(actor))
+            row, skipped = autopay.enrol(tx.session, account_number, request,
+                                         _user_id(actor))
             tx.emit("autopay_changed", dict(autopay.changed_event(account_number, row),
                                             **_actor(actor)))
+            for data in skipped:
+                tx.emit("autopay_skipped", data)
             return autopay.get(tx.session, account_number)
 
     @rpc(expected_exceptions=ERRORS)
@@ -147,13 +155,14 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
     @reliable_handler("billing", "statement_issued")
     def on_statement_issued(self, event):
         """Schedules the autopay payment of a new statement for its due date, once per event
-        and once per invoice. Emits ``payments.payment_scheduled``."""
+        and once per invoice, unless the amount due is above autopay's cap. Emits
+        ``payments.payment_scheduled`` (and ``payments.autopay_card_expiring`` when the card
+        will have expired by then) or ``payments.autopay_skipped``."""
         with self.db.apply_once(event, "on_statement_issued") as tx:
             if tx is None:
                 return
-            payment = autopay.schedule_for_statement(tx.session, event["data"])
-            if payment is not None:
-                tx.emit("payment_scheduled", lifecycle.scheduled_event(payment))
+            for name, data in autopay.on_statement(tx.session, event["data"]):
+                tx.emit(name, data)
 
     @reliable_handler("identity", "user_removed")
     def on_user_removed(self, event):
@@ -193,21 +202,27 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
 
     @rpc(expected_exceptions=ERRORS)
     def run_payments(self, run_date):
-        """Takes a ``YYYY-MM-DD`` date; charges every scheduled payment due on or before it
-        (exactly once across replicas), settles bank debits, records returns.
-        Returns ``{payments_attempted, settled, returned}``. Emits payment events."""
+        """Takes a ``YYYY-MM-DD`` date; announces the autopay drafts of the next
+        AUTOPAY_NOTICE_DAYS days, charges every scheduled payment due on or before it (each
+        exactly once across replicas), settles bank debits, records returns.
+        Returns ``{payments_attempted, settled, returned, autopay_notices}``. Emits payment
+        events and ``payments.autopay_draft_announced``."""
         try:
             day = date.fromisoformat(run_date)
         except (TypeError, ValueError):
             raise InvalidInput({"run_date": ["A date, YYYY-MM-DD."]}) from None
-        return runs.run(self.db, self.processor, day, self._allowance, self._still_a_user)
+        return runs.run(self.db, self.processor, day, self._allowance, self._still_a_user,
+                        self._notice_days())
 
     @timer(interval=3600)
     def daily_payment_run(self):
-        """Runs today's payments; hourly so a restart never skips a day (claims make repeat
-        runs harmless)."""
+        """Runs today's payments and pre-draft notices; hourly so a restart never skips a
+        day (claims make repeat runs harmless)."""
         runs.run(self.db, self.processor, clock.today(), self._allowance,
-                 self._still_a_user)
+                 self._still_a_user, self._notice_days())
+
+    def _notice_days(self):
+        return int(self.config.get("AUTOPAY_NOTICE_DAYS") or Settings.autopay_notice_days)
 
     def _allowance(self, account_number):
         """What billing says the account owes and the most one payment may be (autopay never

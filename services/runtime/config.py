@@ -30,6 +30,7 @@ VARIABLES = (
     "PAYMENTS_PROCESSOR", "EVENT_MAX_ATTEMPTS", "EVENT_RETRY_MAX_DELAY", "DEV_SECRETS",
     "METRICS_PORT", "FORWARDED_ALLOW_IPS", "KEY_ENCRYPTION_KEY", "REMIT_PAYEE", "REMIT_ADDRESS",
     "EVENT_STREAM_MAX_AGE", "EVENT_STREAM_MAX_BYTES", "HEARTBEAT", "SUSPEND_AFTER_DAYS",
+    "AUTOPAY_NOTICE_DAYS",
 )
 # AMQP heartbeat, seconds: how soon a process leaves a broker node that stopped answering
 # (services/runtime/heartbeats.py, docs/queues.md); the broker's own default is 60
@@ -81,6 +82,9 @@ class Settings:
     remit_address: str = DEFAULT_REMIT_ADDRESS
     # days past due after which billing's collections run suspends an account (collections.py)
     suspend_after_days: int = 30
+    # days before an autopay draft that payments' run sends the pre-draft notice
+    # (services/payments/autopay_notices.py)
+    autopay_notice_days: int = 3
 
     @property
     def mail_dir(self) -> Path:
@@ -140,6 +144,7 @@ def load(env=None, generate=True) -> Settings:
         remit_payee=env.get("REMIT_PAYEE") or Settings.remit_payee,
         remit_address=env.get("REMIT_ADDRESS") or Settings.remit_address,
         suspend_after_days=_suspend_after(env.get("SUSPEND_AFTER_DAYS")),
+        autopay_notice_days=_notice_days(env.get("AUTOPAY_NOTICE_DAYS")),
     )
 
 
@@ -150,6 +155,17 @@ def _suspend_after(value):
         return Settings.suspend_after_days
     if not value.isascii() or not value.isdigit() or not 14 < int(value) <= 365:
         raise ValueError(f"SUSPEND_AFTER_DAYS must be a number of days from 15 to 365, "
+                         f"not {value!r}")
+    return int(value)
+
+
+def _notice_days(value):
+    """Whole days, 1 to 28: a notice on the draft day itself is no notice, and more than a
+    cycle ahead would announce a draft before its statement exists."""
+    if not value:
+        return Settings.autopay_notice_days
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= 28:
+        raise ValueError(f"AUTOPAY_NOTICE_DAYS must be a number of days from 1 to 28, "
                          f"not {value!r}")
     return int(value)
 
@@ -243,4 +259,6 @@ def nameko_config(service: str, settings: Settings | None = None) -> dict:
         "REMIT_ADDRESS": settings.remit_address,
         # billing's collections run suspends accounts this many days past due
         "SUSPEND_AFTER_DAYS": settings.suspend_after_days,
+        # payments announces each autopay draft this many days before it
+        "AUTOPAY_NOTICE_DAYS": settings.autopay_notice_days,
     }

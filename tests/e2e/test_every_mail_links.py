@@ -13,7 +13,7 @@ import socket
 import subprocess
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from email import message_from_bytes, policy
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
@@ -49,6 +49,9 @@ KINDS = {
     "restoration": "is restored",
     "dispute credited": "Your dispute was credited",
     "dispute rejected": "Your dispute was answered: no credit",
+    "autopay skipped (above its limit)": "above your autopay limit",
+    "autopay pre-draft notice": "Coming up: autopay will pay",
+    "autopay card expiring": "expires before the next payment",
 }
 # security alerts share one subject: these kinds are told apart by what their text says
 ALERTS = {"passkey added alert": "A passkey was added", "passkey removed alert":
@@ -161,6 +164,35 @@ def api(newcomer, username):
     return session
 
 
+def autopay_mails(newcomer):
+    """Autopay's guardrail mails (issue 16): a statement above the autopay limit (one
+    account), and on another a card that lapses before the draft, then the pre-draft notice
+    of the payment run three days before it. Returns ``{kind: recipient}``."""
+    today = date.today()
+    capped, lapsing = new_user(newcomer), new_user(newcomer)
+    for user, card, limit in ((capped, CARD, 100),
+                              (lapsing, dict(CARD, exp_month=today.month,
+                                             exp_year=today.year), None)):
+        number, admin = user["account_number"], api(newcomer, user["username"])
+        method = admin.post(newcomer.url(f"/api/v1/accounts/{number}/payment-methods"),
+                            json=card, timeout=10).json()
+        assert admin.put(newcomer.url(f"/api/v1/accounts/{number}/autopay"), timeout=10, json={
+            "payment_method_id": method["id"], "max_amount_cents": limit}).ok
+    next_cycle = (today.replace(day=28) + timedelta(days=10)).replace(day=15)
+    for user in (capped, lapsing):
+        run = newcomer.staff().post(newcomer.url("/internal/v1/bill-runs"), timeout=60, json={
+            "statement_date": next_cycle.isoformat(),
+            "account_numbers": [user["account_number"]]})
+        assert run.json() == {"statements_issued": 1}, run.text
+    arrived(newcomer, lapsing["email"], KINDS["autopay card expiring"])
+    notice_day = next_cycle + timedelta(days=21 - 3)  # billing's due date less the notice
+    assert newcomer.staff().post(newcomer.url("/internal/v1/payment-runs"), timeout=60, json={
+        "run_date": notice_day.isoformat()}).json()["autopay_notices"] == 1
+    return {"autopay skipped (above its limit)": capped["email"],
+            "autopay pre-draft notice": lapsing["email"],
+            "autopay card expiring": lapsing["email"]}
+
+
 @pytest.fixture(scope="module")
 def every_kind(newcomer):
     """Triggers each kind of mail once, as customers and staff do (bootstrap's demo account
@@ -202,12 +234,12 @@ def every_kind(newcomer):
         "current_password": PASSWORD, "new_password": new_password}).status_code == 204
     assert admin.patch(newcomer.url("/api/v1/me"), timeout=10, json={
         "email": moved_to, "current_password": new_password}).status_code == 200
-    expected = {
+    expected = dict(autopay_mails(newcomer), **{
         "online ID ready": email, "bill ready": email, "receipt": email,
         "security alert": email, "password changed": email, "username reminder": email,
         "reset link": email, "invitation": invitee, "email-change confirm link": moved_to,
         "paperless verification link": bills_to,
-    }
+    })
     for kind, to in expected.items():
         arrived(newcomer, to, KINDS[kind])
     for words in ALERTS.values():

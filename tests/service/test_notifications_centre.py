@@ -195,3 +195,18 @@ def test_no_reminder_on_autopay_but_a_card_lapsing_before_the_next_autopay_is_re
     payments.methods = [dict(payments.methods[0], exp_month=12)]  # valid through the due date
     payments.autopay = {"enabled": True, "payment_method_id": "pm-1"}
     assert call(container, "send_reminders", "2026-11-30")["card_expiring"] == 0
+
+
+def test_a_bill_above_the_autopay_limit_is_reminded_and_not_said_to_be_paid_by_autopay(
+        service, tmp_path):
+    container, billing, payments = service
+    payments.autopay = {"enabled": True, "payment_method_id": "pm-1",
+                        "max_amount_cents": 12344}  # the bill is 12,345 cents: above it
+    deliver(container, issued("paperless"))
+    assert not any("Autopay will pay it" in text_of(m) for m in mails(tmp_path))
+    assert call(container, "send_reminders", "2026-11-28")["bill_due"] == 1
+    payments.autopay = dict(payments.autopay, max_amount_cents=12345)  # within: autopay pays
+    billing.invoice_number = "261212INV"
+    deliver(container, issued("paperless", invoice="261212INV", due="2026-12-04"))
+    assert call(container, "send_reminders", "2026-11-29")["bill_due"] == 0
+    assert sum("Autopay will pay it" in text_of(m) for m in mails(tmp_path)) >= 1

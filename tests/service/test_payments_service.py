@@ -147,7 +147,7 @@ def test_who_sets_and_cancels_autopay_is_on_its_events_as_before(start_payments)
     call(container, "cancel_autopay", ACCOUNT, actor=who)
     on, off = events(container, "autopay_changed")
     assert on == {"account_number": ACCOUNT, "enabled": True, "payment_method_id": method["id"],
-                  "actor_user_id": "u1", "ip": "203.0.113.9"}
+                  "max_amount_cents": None, "actor_user_id": "u1", "ip": "203.0.113.9"}
     assert off["enabled"] is False and off["actor_user_id"] == "u1" and "user_agent" not in off
 
 
@@ -157,7 +157,8 @@ def test_autopay_schedules_each_statement_once_and_pays_it_on_the_due_date(
     method = call(container, "add_payment_method", ACCOUNT, CARD)
     assert call(container, "get_autopay", ACCOUNT) is None
     assert call(container, "set_autopay", ACCOUNT, {"payment_method_id": method["id"]}) == {
-        "enabled": True, "payment_method_id": method["id"]}
+        "enabled": True, "payment_method_id": method["id"], "max_amount_cents": None,
+        "next_draft": None}
     with pytest.raises(Conflict):
         call(container, "remove_payment_method", ACCOUNT, method["id"])
     dispatch = event_dispatcher({"AMQP_URI": vhost[1]})

@@ -52,12 +52,14 @@ class FakeBilling:
 
 @pytest.fixture
 def start_payments(vhost, database, container_factory, tmp_path):
-    """``start_payments(identity=None, url=None, billing=None)`` -> a started payments
-    container; pass the same ``url`` twice for two replicas on one database."""
-    def start(identity=None, url=None, billing=None):
+    """``start_payments(identity=None, url=None, billing=None, **config)`` -> a started
+    payments container (``config``: more of its settings); pass the same ``url`` twice for
+    two replicas on one database."""
+    def start(identity=None, url=None, billing=None, **extra):
         config = {"AMQP_URI": vhost[1], "SERIALIZER": "json",
                   "DATABASE_URL": url or database("payments"), "DATA_DIR": str(tmp_path),
-                  "PUBLIC_URL": "http://portal.test", "SMTP_URL": None, "RPC_TIMEOUT": 5}
+                  "PUBLIC_URL": "http://portal.test", "SMTP_URL": None, "RPC_TIMEOUT": 5,
+                  **extra}
         container = container_factory(PaymentsService, config)
         replace_dependencies(container, identity_rpc=identity or FakeIdentity(),
                              billing_rpc=billing or FakeBilling())

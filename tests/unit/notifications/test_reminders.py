@@ -51,3 +51,13 @@ def test_profile_changes_are_validated_field_by_field():
     with pytest.raises(ValidationError):
         DeliveryChange().load({"method": "fax"})
     assert DeliveryChange().load({"method": "paper"}) == {"method": "paper", "email": None}
+
+
+def test_autopay_covers_a_bill_only_when_on_and_the_bill_within_its_limit():
+    on = {"enabled": True, "payment_method_id": "m", "max_amount_cents": None}
+    assert reminders.autopay_covers(on, 10_000_000)
+    assert reminders.autopay_covers(dict(on, max_amount_cents=5000), 5000)
+    assert not reminders.autopay_covers(dict(on, max_amount_cents=5000), 5001)
+    assert not reminders.autopay_covers(dict(on, enabled=False), 100)
+    assert not reminders.autopay_covers(None, 100)
+    assert reminders.autopay_covers({"enabled": True, "payment_method_id": "m"}, 100)

@@ -62,3 +62,14 @@ def test_suspend_after_days_defaults_to_30_reaches_billing_and_refuses_nonsense(
     for bad in ("14", "0", "-30", "366", "thirty", "3\u0663"):  # 14: before the last reminder
         with pytest.raises(ValueError, match="SUSPEND_AFTER_DAYS"):
             config.load({"DATA_DIR": str(tmp_path), "SUSPEND_AFTER_DAYS": bad})
+
+
+def test_autopay_notice_days_defaults_to_3_reaches_payments_and_refuses_nonsense(tmp_path):
+    import pytest
+    assert config.load({"DATA_DIR": str(tmp_path)}).autopay_notice_days == 3
+    settings = config.load({"DATA_DIR": str(tmp_path), "AUTOPAY_NOTICE_DAYS": "5"})
+    assert settings.autopay_notice_days == 5
+    assert config.nameko_config("payments", settings)["AUTOPAY_NOTICE_DAYS"] == 5
+    for bad in ("0", "29", "-1", "three", "٣"):
+        with pytest.raises(ValueError, match="AUTOPAY_NOTICE_DAYS"):
+            config.load({"DATA_DIR": str(tmp_path), "AUTOPAY_NOTICE_DAYS": bad})

@@ -67,7 +67,8 @@ def test_a_viewer_may_look_but_not_pay_or_add_a_card(make):
     assert client.post(f"/api/v1/accounts/{ACCOUNT}/payment-methods", json=card,
                        headers=headers).status_code == 403
     assert client.get(f"/api/v1/accounts/{ACCOUNT}/autopay", headers=headers).get_json() == {
-        "enabled": False, "payment_method_id": None}
+        "enabled": False, "payment_method_id": None, "max_amount_cents": None,
+        "next_draft": None}
     assert not [c for c in rpc.calls if c[0] == "payments" and c[1] != "get_autopay"]
 
 
