@@ -54,6 +54,7 @@ def login(data):
 @bp.arguments(schemas.PasskeySignInOptionsRequest)
 @bp.response(200, schemas.PasskeyOptions)
 @bp.alt_response(400, description="An unknown purpose, or an address (Host) passkeys do not work on")
+@bp.alt_response(429, description="Too many passkey sign-ins started from this address; see Retry-After")
 @bp.doc(operationId="startPasskeySignIn")
 def passkey_options(data):
     """Start signing in with a passkey
@@ -62,7 +63,8 @@ def passkey_options(data):
     decoded from base64url) and the `challenge_id` to send back with its answer within 5
     minutes (once): to /auth/passkey (`purpose` sign_in: a passkey alone, no password) or,
     as `passkey`, to /auth/login (`purpose` second_step: instead of the 2-step code)."""
-    return identity.start_passkey_sign_in(relying_party.of_request(), data["purpose"])
+    return identity.start_passkey_sign_in(relying_party.of_request(), data["purpose"],
+                                          origin())
 
 
 @bp.post("/auth/passkey")

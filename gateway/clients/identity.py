@@ -214,9 +214,10 @@ def remove_passkey(user_id, passkey_id, current_password, actor):
                 actor=actor)
 
 
-def start_passkey_sign_in(rp, purpose):
-    """``{challenge_id, options}`` for navigator.credentials.get()."""
-    return call("identity", "start_passkey_sign_in", rp, purpose)
+def start_passkey_sign_in(rp, purpose, actor):
+    """``{challenge_id, options}`` for navigator.credentials.get(); Throttled (429) past
+    the client address's allowance."""
+    return call("identity", "start_passkey_sign_in", rp, purpose, actor)
 
 
 def sign_in_with_passkey(challenge_id, credential, rp, actor):

@@ -74,7 +74,8 @@ def sign_in_passkey_options():
     """JSON ``{purpose}`` (sign_in, or second_step on the 2-step form) → the options for
     navigator.credentials.get()."""
     data = _json(schemas.PasskeySignInOptionsRequest)
-    return identity.start_passkey_sign_in(relying_party.of_request(), data["purpose"])
+    return identity.start_passkey_sign_in(relying_party.of_request(), data["purpose"],
+                                          origin())
 
 
 @bp.post("/sign-in/passkey")

@@ -6,7 +6,10 @@ per-line fees such as 911); ``taxable`` marks lines subject to state sales tax;
 voice lines, static IPs, the internet speed tiers): anything else needs staff (fibre is
 engineered, TV and equipment are installed).
 """
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+
+from services import contracts
+from services.contracts import billing as contract
 
 SECTIONS = ("internet", "voice", "tv", "add-ons")
 
@@ -22,8 +25,7 @@ class Product:
     self_service: bool = False
 
     def public(self):
-        return {k: v for k, v in asdict(self).items()
-                if k in ("code", "name", "section", "monthly_cents", "self_service")}
+        return contracts.dump(contract.Product, self)
 
 
 PRODUCTS = (

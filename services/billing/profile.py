@@ -6,22 +6,18 @@ new one leaves the delivery as it is until its mailed link is followed, and chan
 company email keeps bills going to the address they went to before."""
 from services import contracts
 from services.billing import paperless
-from services.billing.queries import account
+from services.billing.queries import ADDRESS_COLUMNS, account, billing_address
 from services.contracts import actor as contract_actor
+from services.contracts import billing as contract
 from services.contracts import validators
 from services.contracts.billing import CompanyProfileChange, DeliveryChange
 from services.contracts.errors import InvalidInput
 
 PROFILE_FIELDS = ("company_name", "contact_name", "email", "phone", "billing_address")
-_ADDRESS_COLUMNS = {"line1": "address_line1", "line2": "address_line2", "city": "city",
-                    "state": "state", "postal_code": "postal_code"}
 
 
 def public(found):
-    return {"account_number": found.account_number, "company_name": found.company_name,
-            "contact_name": found.contact_name, "email": found.email, "phone": found.phone,
-            "billing_address": {key: getattr(found, column)
-                                for key, column in _ADDRESS_COLUMNS.items()}}
+    return contracts.dump(contract.AccountProfile, found, billing_address=billing_address(found))
 
 
 def get_profile(session, account_number):
@@ -46,7 +42,7 @@ def update_profile(session, account_number, payload):
         if name in data:
             setattr(found, name, data[name])
     for key, value in data.get("billing_address", {}).items():
-        setattr(found, _ADDRESS_COLUMNS[key], value)
+        setattr(found, ADDRESS_COLUMNS[key], value)
     after = public(found)
     changed = [name for name in PROFILE_FIELDS if before[name] != after[name]]
     return after, changed

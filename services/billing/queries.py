@@ -7,16 +7,13 @@ from sqlalchemy import func, select
 
 from services.billing import disputes, fees, keys, ledger
 from services.billing.models import Account, Closure, LedgerEntry, Statement, StatementLine
+from services import contracts
+from services.contracts import billing as contract
 from services.contracts import money, paging
 from services.contracts.closure import read_only_until
 from services.contracts.errors import NotFound, Refused
 from services.runtime import clock
 from services.runtime import config
-
-STATEMENT_FIELDS = ("invoice_number", "statement_date", "due_date", "previous_balance_cents",
-                    "payments_cents", "adjustments_cents", "new_charges_cents",
-                    "amount_due_cents")
-
 
 def account(session, account_number):
     found = session.execute(select(Account).where(
@@ -56,6 +53,16 @@ def readable(session, account_number, today=None):
     return found
 
 
+# the contract's address fields and the account's columns that hold them
+ADDRESS_COLUMNS = {"line1": "address_line1", "line2": "address_line2", "city": "city",
+                   "state": "state", "postal_code": "postal_code"}
+
+
+def billing_address(found):
+    """The account's address as the contract's Address has it."""
+    return {key: getattr(found, column) for key, column in ADDRESS_COLUMNS.items()}
+
+
 def latest_statement(session, account_id):
     return session.execute(select(Statement).where(Statement.account_id == account_id)
                            .order_by(Statement.statement_date.desc()).limit(1)).scalar()
@@ -84,22 +91,18 @@ def summary(session, account_number, today=None):
     latest = latest_statement(session, found.id)
     payment = _latest(session, found.id, "payment")
     refund = _latest(session, found.id, "refund")
-    return {
-        "account_number": found.account_number, "company_name": found.company_name,
-        "amount_due_cents": ledger.amount_due(balance), "balance_cents": balance,
-        "currency": fees.CURRENCY,
-        "due_date": latest.due_date.isoformat() if latest else None,
-        "invoice_number": latest.invoice_number if latest else None,
-        "past_due_cents": past_due(balance, latest, today),
-        "last_payment": {"amount_cents": -payment.amount_cents,
-                         "paid_at": clock.as_utc(payment.posted_at).isoformat()} if payment else None,
-        "last_refund": {"amount_cents": refund.amount_cents,
-                        "refunded_at": clock.as_utc(refund.posted_at).isoformat()}
-        if refund else None,
-        "invoice_delivery": found.invoice_delivery,
-        "status": found.status,  # suspended: the portal's banner (collections.py)
-        "closure": closure_of(session, found, today),  # closed: the portal's banner
-    }
+    # status, suspended: the portal's banner (collections.py); closure, closed: the
+    # portal's banner; autopay is payments' to add
+    return contracts.dump(
+        contract.AccountSummary, found, amount_due_cents=ledger.amount_due(balance),
+        balance_cents=balance, currency=fees.CURRENCY, due_date=latest and latest.due_date,
+        invoice_number=latest and latest.invoice_number,
+        past_due_cents=past_due(balance, latest, today),
+        last_payment=payment and {"amount_cents": -payment.amount_cents,
+                                  "paid_at": payment.posted_at},
+        last_refund=refund and {"amount_cents": refund.amount_cents,
+                                "refunded_at": refund.posted_at},
+        closure=closure_of(session, found, today))
 
 
 RECENT_STATEMENTS = 3  # "a month paid ahead" is the largest amount due of this many
@@ -128,12 +131,12 @@ def payment_allowance(session, account_number, payment_ids=()):
     ahead = 0 if found.status == "closed" else max([0, *recent])
     # autopay drafts amount_due_cents: what open disputes hold is kept out of it
     held = disputes.disputed_cents(session, found.id)
-    return {"account_number": found.account_number, "balance_cents": balance,
-            "amount_due_cents": ledger.amount_due(balance, held), "disputed_cents": held,
-            "ahead_cents": ahead,
-            "max_payment_cents": 0 if closure and closure["read_only_ended"]
-            else max(0, balance + ahead), "currency": fees.CURRENCY,
-            "applied_payment_ids": sorted(applied)}
+    return contracts.dump(
+        contract.PaymentAllowance, found, balance_cents=balance,
+        amount_due_cents=ledger.amount_due(balance, held), disputed_cents=held,
+        ahead_cents=ahead, max_payment_cents=0 if closure and closure["read_only_ended"]
+        else max(0, balance + ahead), currency=fees.CURRENCY,
+        applied_payment_ids=sorted(applied))
 
 
 
@@ -163,12 +166,9 @@ def account_summaries(session, account_numbers):
         select(Statement.account_id, Statement.due_date).join(
             newest, (Statement.account_id == newest.c.account_id)
             & (Statement.statement_date == newest.c.latest))).all()) if ids else {}
-    return {row.account_number: {
-        "account_number": row.account_number, "company_name": row.company_name,
-        "amount_due_cents": ledger.amount_due(balances.get(row.id, 0)),
-        "currency": fees.CURRENCY,
-        "due_date": due_dates[row.id].isoformat() if row.id in due_dates else None,
-    } for row in found}
+    return {row.account_number: contracts.dump(
+        contract.AccountDue, row, amount_due_cents=ledger.amount_due(balances.get(row.id, 0)),
+        currency=fees.CURRENCY, due_date=due_dates.get(row.id)) for row in found}
 
 
 def _status(statement, newer, balance, today):
@@ -181,13 +181,7 @@ def _status(statement, newer, balance, today):
 
 
 def _public(statement, status):
-    data = {name: getattr(statement, name) for name in STATEMENT_FIELDS}
-    data["statement_date"] = statement.statement_date.isoformat()
-    data["due_date"] = statement.due_date.isoformat()
-    data.update(status=status, currency=statement.currency,
-                period_start=statement.period_start.isoformat(),
-                period_end=statement.period_end.isoformat())
-    return data
+    return contracts.dump(contract.StatementItem, statement, status=status)
 
 
 STATEMENTS = paging.Cursor("statements", paging.DAY)  # one statement a date per account
@@ -247,20 +241,16 @@ def statement_detail(session, account_number, invoice_number, today=None):
         section = sections.setdefault(line.section, {
             "name": fees.SECTION_TITLES.get(line.section, line.section), "code": line.section,
             "lines": [], "subtotal_cents": 0})
-        section["lines"].append({"line_id": str(line.id), "description": line.description,
-                                 "quantity": line.quantity, "amount_cents": line.amount_cents})
+        section["lines"].append(contracts.dump(contract.StatementLine, line,
+                                               line_id=str(line.id)))
         section["subtotal_cents"] += line.amount_cents
     data["sections"] = sorted(sections.values(),
                               key=lambda s: fees.SECTION_RANK.get(s["code"], 99))
     data["adjustments"] = adjustments(session, statement.id)
     closure = closure_of(session, found, today)
     data["final"] = bool(closure and closure["final_invoice_number"] == statement.invoice_number)
-    data["account"] = {"account_number": found.account_number,
-                       "company_name": found.company_name, "contact_name": found.contact_name,
-                       "billing_address": {"line1": found.address_line1,
-                                           "line2": found.address_line2, "city": found.city,
-                                           "state": found.state,
-                                           "postal_code": found.postal_code}}
+    data["account"] = contracts.dump(contract.StatementAccount, found,
+                                     billing_address=billing_address(found))
     return data
 
 
@@ -274,8 +264,8 @@ def adjustments(session, statement_id):
     entries = session.execute(select(LedgerEntry).where(
         LedgerEntry.statement_id == statement_id,
         LedgerEntry.kind.not_in(ON_STATEMENT_ONLY)).order_by(LedgerEntry.id)).scalars().all()
-    return [{"date": e.entry_date.isoformat(), "kind": e.kind, "description": e.description,
-             "amount_cents": e.amount_cents} for e in entries]
+    return [contracts.dump(contract.StatementAdjustment, e, date=e.entry_date)
+            for e in entries]
 
 
 def remit_to(service_config):

@@ -11,7 +11,8 @@ with fewer than three statements, or whose three had no usage charges, has no ba
 gets no bill-shock warning (its thresholds still apply). Each alert is one row of
 ``usage_alert_notices`` (account, cycle, kind, threshold) inserted with ON CONFLICT DO NOTHING
 and its event emitted only when the row is new, in the load's own transaction; the account's
-row is locked first, so two loads of one account (two replicas) see each other's calls.
+row is locked before the sum, so two loads of one account (two replicas) queue there and the
+second sees the first's calls.
 """
 from datetime import date, datetime, time, timezone
 
@@ -136,7 +137,9 @@ def review(tx, account_number, accepted=1):
     if not accepted:  # nothing new: nothing can have been crossed
         return []
     session = tx.session
-    lock = " FOR UPDATE" if session.bind.dialect.name == "postgresql" else ""
+    # NO KEY UPDATE, not UPDATE: the load's calls already hold a KEY SHARE lock on this row
+    # (their foreign key), which FOR UPDATE waits on: two loads of one account deadlocked
+    lock = " FOR NO KEY UPDATE" if session.bind.dialect.name == "postgresql" else ""
     account = session.execute(text(
         f"SELECT id, bill_cycle_day FROM accounts WHERE account_number = :n{lock}"),
         {"n": account_number}).first()

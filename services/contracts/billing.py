@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from services.contracts import validators
 from services.contracts.closure import AccountClosure
-from services.contracts.formats import DATE, DATE_TIME
+from services.contracts.formats import DATE, DATE_TIME, Day, Timestamp
 
 ACCOUNT_NUMBER = validators.ACCOUNT_NUMBER
 
@@ -139,6 +139,11 @@ class CompanyProfile(Schema):
     billing_address = fields.Nested(Address, required=True)
 
 
+class AccountProfile(CompanyProfile):
+    """billing's get_profile answer: the profile with the account it belongs to."""
+    account_number = fields.String(required=True)
+
+
 class CompanyProfileChange(Schema):
     """A PATCH of the profile: any of the fields, each validated as when the account opened."""
     company_name = fields.String(validate=validators.text(1, 120))
@@ -185,10 +190,10 @@ class PaymentAllowance(Schema):
 
 class StatementItem(Schema):
     invoice_number = fields.String(required=True)
-    statement_date = fields.String(required=True, metadata=DATE)
-    due_date = fields.String(required=True, metadata=DATE)
-    period_start = fields.String(metadata=DATE)
-    period_end = fields.String(metadata=DATE)
+    statement_date = Day(required=True, metadata=DATE)
+    due_date = Day(required=True, metadata=DATE)
+    period_start = Day(metadata=DATE)
+    period_end = Day(metadata=DATE)
     previous_balance_cents = fields.Integer(required=True)
     payments_cents = fields.Integer(required=True)
     adjustments_cents = fields.Integer(required=True)
@@ -221,11 +226,19 @@ class StatementSection(Schema):
 
 class StatementAdjustment(Schema):
     """A credit, late fee, return or fee that first appeared on this statement."""
-    date = fields.String(required=True, metadata=DATE)
+    date = Day(required=True, metadata=DATE)
     kind = fields.String(required=True, metadata={
         "description": "credit | late_fee | adjustment | return"})
     description = fields.String(required=True)
     amount_cents = fields.Integer(required=True, metadata={"description": "negative = credit"})
+
+
+class StatementAccount(Schema):
+    """Whom a statement is addressed to: what the PDF prints (not in the API's answer)."""
+    account_number = fields.String(required=True)
+    company_name = fields.String(required=True)
+    contact_name = fields.String(required=True)
+    billing_address = fields.Nested(Address, required=True)
 
 
 class StatementDetail(StatementItem):
@@ -249,14 +262,23 @@ class Activity(Schema):
     items = fields.List(fields.Nested(ActivityEntry), required=True)
 
 
+class AccountDue(Schema):
+    """One account of billing's get_account_summaries: what it owes, as the summary says."""
+    account_number = fields.String(required=True)
+    company_name = fields.String(required=True)
+    amount_due_cents = fields.Integer(required=True)
+    currency = fields.String(required=True)
+    due_date = Day(allow_none=True, metadata=DATE)
+
+
 class SummaryLastPayment(Schema):
     amount_cents = fields.Integer(required=True)
-    paid_at = fields.String(required=True, metadata=DATE_TIME)
+    paid_at = Timestamp(required=True, metadata=DATE_TIME)
 
 
 class SummaryLastRefund(Schema):
     amount_cents = fields.Integer(required=True)
-    refunded_at = fields.String(required=True, metadata=DATE_TIME)
+    refunded_at = Timestamp(required=True, metadata=DATE_TIME)
 
 
 class SummaryAutopay(Schema):
@@ -270,7 +292,7 @@ class AccountSummary(Schema):
     amount_due_cents = fields.Integer(required=True)
     balance_cents = fields.Integer(metadata={"description": "ledger balance; negative = credit"})
     currency = fields.String(required=True)
-    due_date = fields.String(allow_none=True, metadata=DATE)
+    due_date = Day(allow_none=True, metadata=DATE)
     invoice_number = fields.String(allow_none=True)
     past_due_cents = fields.Integer(required=True)
     last_payment = fields.Nested(SummaryLastPayment, allow_none=True)

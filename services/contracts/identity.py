@@ -3,7 +3,7 @@ and the identity service (which loads them again: it trusts no caller)."""
 from marshmallow import Schema, fields, post_load, validate
 
 from services.contracts import roles, validators
-from services.contracts.formats import DATE, DATE_TIME
+from services.contracts.formats import DATE, DATE_TIME, Timestamp
 
 ACCOUNT_NUMBER = validators.ACCOUNT_NUMBER
 USERNAME = validators.Pattern(
@@ -255,7 +255,7 @@ class InvitationAccept(_NewOnlineId):
 
 
 class AuditItem(Schema):
-    at = fields.String(required=True, metadata=DATE_TIME)
+    at = Timestamp(required=True, metadata=DATE_TIME)
     action = fields.String(required=True)
     detail = fields.String(required=True)
     actor_user_id = fields.String(allow_none=True)
@@ -278,8 +278,8 @@ class PendingInvitation(Schema):
     role = fields.String(required=True)
     invited_by = fields.String(allow_none=True, metadata={
         "description": "the username of the admin who sent it"})
-    created_at = fields.String(required=True, metadata=DATE_TIME)
-    expires_at = fields.String(required=True, metadata=DATE_TIME)
+    created_at = Timestamp(required=True, metadata=DATE_TIME)
+    expires_at = Timestamp(required=True, metadata=DATE_TIME)
 
 
 class PendingInvitations(Schema):
@@ -309,8 +309,8 @@ class AccountList(Schema):
 
 class SessionItem(Schema):
     id = fields.String(required=True)
-    created_at = fields.String(required=True, metadata=DATE_TIME)
-    last_seen_at = fields.String(required=True, metadata=dict(DATE_TIME, description=(
+    created_at = Timestamp(required=True, metadata=DATE_TIME)
+    last_seen_at = Timestamp(required=True, metadata=dict(DATE_TIME, description=(
         "when the session was last refreshed or confirmed by the gateway: within about "
         "ten minutes of its last use, not to the request")))
     ip = fields.String(allow_none=True, metadata={"description": "where it signed in from"})

@@ -10,6 +10,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, or_, select
 
+from services import contracts
+from services.contracts import identity as contract
 from services.contracts import paging
 from services.contracts.money import usd
 from services.identity.models import AuditEntry, Membership, User
@@ -75,12 +77,18 @@ def record_event(session, event):
            event_id=str(event["event_id"]))
 
 
+def public(entry, usernames):
+    """An entry as an admin reads it: its actor and subject by id and by username."""
+    return contracts.dump(contract.AuditItem, entry,
+                          actor_username=usernames.get(entry.actor_user_id),
+                          subject_username=usernames.get(entry.subject_user_id))
+
+
 CURSOR = paging.Cursor("audit", paging.MOMENT, paging.text(36))
 
 
 def account_trail(session, account_number, limit=None, cursor=None):
-    """``{items: [{at, action, detail, actor_user_id, actor_username, subject_user_id,
-    subject_username, ip, user_agent, source}], next_cursor}``, newest first. Raises
+    """``{items: [public(...)], next_cursor}``, newest first. Raises
     InvalidInput (``limit``, ``cursor``: contracts.paging)."""
     limit = paging.checked_limit(limit)
     members = select(Membership.user_id).where(Membership.account_number == account_number)
@@ -97,11 +105,6 @@ def account_trail(session, account_number, limit=None, cursor=None):
     ids = {r.actor_user_id for r in rows} | {r.subject_user_id for r in rows}
     names = dict(session.execute(select(User.id, User.username).where(
         User.id.in_([i for i in ids if i]))).tuples().all()) if ids else {}
-    items = [{"at": clock.as_utc(r.at).isoformat(), "action": r.action, "detail": r.detail,
-              "actor_user_id": r.actor_user_id, "actor_username": names.get(r.actor_user_id),
-              "subject_user_id": r.subject_user_id,
-              "subject_username": names.get(r.subject_user_id), "ip": r.ip,
-              "user_agent": r.user_agent, "source": r.source} for r in rows]
     last = rows[-1] if rows else None
-    return {"items": items,
+    return {"items": [public(r, names) for r in rows],
             "next_cursor": CURSOR.encode(last.at, last.id) if more else None}

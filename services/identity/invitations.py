@@ -12,6 +12,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services import contracts
+from services.contracts import identity as contract
 from services.contracts import paging
 from services.contracts.errors import Conflict, InvalidInput, NotFound, Refused
 from services.contracts.identity import InvitationAccept, InviteRequest
@@ -102,9 +103,7 @@ def accept(session, token, data, password_hash, at):
 
 
 def public(row, inviter_username):
-    return {"id": row.id, "email": row.email, "role": row.role,
-            "invited_by": inviter_username, "created_at": clock.as_utc(row.created_at).isoformat(),
-            "expires_at": clock.as_utc(row.expires_at).isoformat()}
+    return contracts.dump(contract.PendingInvitation, row, invited_by=inviter_username)
 
 
 CURSOR = paging.Cursor("invitations", paging.MOMENT, paging.text(36))

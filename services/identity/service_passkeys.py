@@ -15,7 +15,8 @@ from services.contracts.errors import (Conflict, InvalidInput, NotFound, Throttl
                                        Unauthenticated)
 from services.contracts.identity import PasskeyName
 from services.contracts.loading import load
-from services.identity import onlineids, passkey_sign_in, passkeys, webauthn_challenges
+from services.identity import (onlineids, passkey_sign_in, passkeys, throttle,
+                               webauthn_challenges)
 from services.identity.signing_in import Outcome
 
 PASSKEY_REFUSED = "That passkey is not one we know, or it could not be verified."
@@ -92,14 +93,19 @@ class UserPasskeys:
             self._changed(tx, onlineids.get_user(tx.session, row.user_id), "passkey_removed",
                           at, where)
 
-    @rpc
-    def start_passkey_sign_in(self, rp, purpose="sign_in"):
+    @rpc(expected_exceptions=Throttled)
+    def start_passkey_sign_in(self, rp, purpose="sign_in", actor=None):
         """Options for navigator.credentials.get(): ``{challenge_id, options}`` for a sign-in
         with a passkey alone (``purpose`` sign_in) or the second step of a password sign-in
-        (second_step). No credential is listed: nothing here says who has passkeys."""
+        (second_step). No credential is listed: nothing here says who has passkeys. Raises
+        Throttled past the client address's hourly allowance (``actor``'s ip): each keeps a
+        challenge row, asked by anyone."""
         purpose = purpose if purpose in ("sign_in", "second_step") else "sign_in"
+        at = clock.now()
         with self.db.transaction() as tx:
-            return passkeys.assertion_options(tx.session, purpose, rp, clock.now())
+            throttle.reserve(tx.session, [("passkey_options_ip",
+                                           contract_actor.of(actor)["ip"])], at)
+            return passkeys.assertion_options(tx.session, purpose, rp, at)
 
     @rpc(expected_exceptions=(InvalidInput, Unauthenticated, Throttled))
     def sign_in_with_passkey(self, challenge_id, credential, rp, actor=None):
@@ -121,4 +127,6 @@ class UserPasskeys:
 
 
 def _name(name):
-    return load(PasskeyName, {"name": name})["name"].strip()
+    # stripped before it is checked: a name of spaces alone was kept as "" (a blank row
+    # on the security page, "New name for " its label)
+    return load(PasskeyName, {"name": name.strip() if isinstance(name, str) else name})["name"]

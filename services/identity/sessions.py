@@ -15,6 +15,8 @@ from datetime import timedelta
 
 from sqlalchemy import and_, or_, select, update
 
+from services import contracts
+from services.contracts import identity as contract
 from services.contracts import paging
 from services.contracts.errors import NotFound, Unauthenticated
 from services.identity.models import RefreshToken, Session
@@ -85,10 +87,9 @@ def _open(user_id, at):
 
 def public(row, current_id):
     """A session as its user sees it (never a token)."""
-    created = clock.as_utc(row.created_at)
-    return {"id": row.id, "created_at": created.isoformat(),
-            "last_seen_at": clock.as_utc(row.last_seen_at or created).isoformat(),
-            "ip": row.ip, "user_agent": row.user_agent, "current": row.id == current_id}
+    return contracts.dump(contract.SessionItem, row,
+                          last_seen_at=row.last_seen_at or row.created_at,
+                          current=row.id == current_id)
 
 
 CURSOR = paging.Cursor("sessions", paging.MOMENT, paging.text(ID_CHARS))

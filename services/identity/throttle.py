@@ -45,6 +45,9 @@ QUOTAS = {
     "invite_ip": 60,        # invitations sent from one address
     "email_change_user": 5,  # email-change links asked for by one user
     "email_change_to": 3,    # ... mailed to one address
+    # passkey sign-in options asked from one address: each keeps a challenge row for ten
+    # minutes, asked by anyone signed out (two per sign-in: an office has room for many)
+    "passkey_options_ip": 300,
 }
 
 

@@ -5,10 +5,11 @@ statements (none before three), and a second review of the same state (a redeliv
 replica) raising nothing. The services' clock is set to a day of the cycle."""
 from datetime import datetime, timezone
 
+import eventlet
 import pytest
 from sqlalchemy import select
 
-from services.billing import usage_alerts
+from services.billing import usage, usage_alerts
 from services.billing.models import UsageAlertNotice, metadata
 from services.contracts.errors import InvalidInput, NotFound
 from services.runtime import clock
@@ -174,3 +175,77 @@ def test_reviewing_the_same_usage_again_raises_nothing(billing, on_nov_20):
             assert usage_alerts.review(tx, number) == []
     assert [(n.kind, n.threshold_cents) for n in notices(container)] == [("threshold", 100)]
 
+
+
+def test_two_replicas_loading_at_once_raise_each_threshold_once_at_the_full_usage(
+        billing, container_factory, vhost, on_nov_20):
+    container, number = billing
+    if container.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("one writer at a time on SQLite: nothing runs at once to prove")
+    other = container_factory(container.service_cls, dict(container.config))  # same database
+    other.start()
+    queue = events_queue(vhost[1], "billing", "usage_threshold_crossed")
+    # each round two loads of 180 cents at once, one per replica: alone, neither reaches the
+    # round's threshold; together they do, so each must see the other's calls
+    thresholds = [300 + 360 * k for k in range(5)]
+    hook(container, "set_usage_alerts", number, {"thresholds_cents": thresholds,
+                                                 "bill_shock": False})
+    for k in range(5):
+        loads = [eventlet.spawn(hook, replica, "load_usage", number,
+                                international(2, day=3 + k, hour=9 + half))
+                 for half, replica in enumerate((container, other))]
+        assert [load.wait() for load in loads] == [{"accepted": 2, "duplicates": 0}] * 2
+    events = drain(vhost, queue)
+    assert sorted((e["data"]["threshold_cents"], e["data"]["usage_cents"]) for e in events) \
+        == [(t, 360 * (k + 1)) for k, t in enumerate(thresholds)]
+    assert len(notices(container)) == 5
+
+
+def test_the_usage_an_alert_tells_is_what_the_next_statement_charges_for_it(
+        billing, vhost, monkeypatch):
+    container, number = billing
+    queue = events_queue(vhost[1], "billing", "usage_threshold_crossed")
+    hook(container, "set_usage_alerts", number, {"thresholds_cents": [1], "bill_shock": True})
+    monkeypatch.setattr(clock, "now", lambda: NOW)
+    mixed = [{"started_at": started, "from_number": "+12125550147", "to_number": to,
+              "duration_seconds": seconds, "call_type": kind}
+             for started, to, seconds, kind in (
+                 ("2026-11-01T00:00:00Z", "+442071234567", 61, "international"),  # first instant
+                 ("2026-11-09T10:00:00-05:00", "+13125550100", 3599, "long_distance"),
+                 ("2026-11-10T10:00:00Z", "+13125550100", 1200, "local"),
+                 ("2026-11-11T10:00:00Z", "+819012345678", 1, "international"),
+                 ("2026-11-12T10:00:00Z", "+5511912345678", 0, "international"),
+                 ("2026-11-30T23:59:59Z", "+353861234567", 600, "international"),  # last second
+                 ("2026-12-01T00:00:00Z", "+442071234567", 600, "international"),  # next cycle
+                 ("2026-10-31T23:59:59Z", "+442071234567", 600, "international"))]  # last one
+    hook(container, "load_usage", number, {"calls": mixed})
+    [event] = drain(vhost, queue)
+    hook(container, "issue_statements", {"statement_date": "2026-12-01"})
+    [statement] = hook(container, "list_statements", number)["items"]
+    detail = hook(container, "get_statement", number, statement["invoice_number"])
+    usage_lines = [line for section in detail["sections"] for line in section["lines"]
+                   if line["description"].endswith(("calls", "calls (included)"))]
+    assert usage_lines and event["data"]["usage_cents"] == sum(
+        line["amount_cents"] for line in usage_lines) == 18 + 300 + 15 + 0 + 100
+
+
+def test_a_load_waits_for_one_still_open_and_then_counts_its_calls(billing, on_nov_20):
+    container, number = billing
+    if container.config["DATABASE_URL"].startswith("sqlite"):
+        pytest.skip("one writer at a time on SQLite: nothing runs at once to prove")
+    hook(container, "set_usage_alerts", number, {"thresholds_cents": [300],
+                                                 "bill_shock": False})
+    db = standalone("billing", container.config["DATABASE_URL"], metadata)
+
+    def load_and_review(body):
+        with db.transaction() as tx:
+            usage.load(tx.session, number, usage.validate(body))
+            return [e["data"]["usage_cents"] for e in usage_alerts.review(tx, number)]
+
+    with db.transaction() as first:  # one replica's load, not committed yet
+        usage.load(first.session, number, usage.validate(international(2, day=3)))
+        assert usage_alerts.review(first, number) == []  # 180: below
+        second = eventlet.spawn(load_and_review, international(2, day=4))
+        eventlet.sleep(1)  # the other replica's load reaches the account's lock and waits
+        assert not second.dead
+    assert second.wait() == [360]  # it saw the first's calls once they committed
