@@ -9,7 +9,7 @@ from gateway.actors import actor
 from gateway.auth import access
 from gateway.clients import billing as billing_client
 from gateway.clients.accounts import account_summary
-from gateway.web import bp, forms, usage_card
+from gateway.web import bp, forms, fraud_pages, usage_card
 from gateway.web.pay_pages import dollars_to_cents
 from services.contracts import roles
 
@@ -50,7 +50,9 @@ def dashboard():
     return render_template("dashboard.html", summary=summary, bars=chart(recent),
                            open_disputes=disputes, credits=credits, usage=usage,
                            usage_bars=usage_card.daily_bars(usage),
-                           call_type_names=usage_card.CALL_TYPE_NAMES)
+                           call_type_names=usage_card.CALL_TYPE_NAMES,
+                           fraud_alerts=fraud_pages.open_alerts(number),
+                           may_manage=roles.allows(g.get("account_role"), "manage"))
 
 
 @bp.get("/billing")
@@ -72,9 +74,11 @@ def statement(invoice_number):
     disputed = {d["line_id"] for d in disputes}  # a line is disputed once (billing/disputes)
     disputable = [line for section in detail["sections"] for line in section["lines"]
                   if line["amount_cents"] > 0 and line["line_id"] not in disputed]
+    changes = billing_client.get_statement_changes(number, invoice_number)
     summary = billing_client.get_account_summary(number)  # a closed account's banner
-    return render_template("statement.html", s=detail, calls=calls, calls_shown=CALLS_SHOWN,
-                           summary=summary, disputes=disputes, disputable=disputable,
+    return render_template("statement.html", s=detail, changes=changes, calls=calls,
+                           calls_shown=CALLS_SHOWN, summary=summary,
+                           disputes=disputes, disputable=disputable,
                            may_dispute=roles.allows(g.account_role, "pay"))
 
 

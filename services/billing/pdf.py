@@ -28,7 +28,7 @@ from reportlab.platypus import BaseDocTemplate, PageBreak, Paragraph, Spacer
 
 from services.billing import pdf_fonts as fonts
 from services.billing import pdf_pages as pages
-from services.billing import pdf_stub
+from services.billing import pdf_changes, pdf_stub
 from services.billing.pdf_text import (
     ADDRESS_CHARS,
     PRINTED_CHARS,  # noqa: F401 -- read as pdf.PRINTED_CHARS (with pdf.plain) by the safety tests
@@ -60,6 +60,7 @@ def render(statement):
     for section in statement["sections"]:
         story += _section(section)
     story += _adjustments(statement.get("adjustments") or [])
+    story += pdf_changes.flowables(statement.get("changes"))
     if not fits:  # a page of its own, after the statement
         story += [PageBreak(), pdf_stub.tear_line_flowable(), Spacer(1, 8), stub]
     footer = (f"{PROVIDER}  ·  Account {text(statement['account']['account_number'], 40)}"

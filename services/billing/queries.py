@@ -277,10 +277,14 @@ def remit_to(service_config):
 
 def printable_statement(session, account_number, invoice_number, kek, remittance=None):
     """``statement_detail`` plus ``account.security_key``, the account's current key unsealed,
-    and ``remittance`` (remit_to; the defaults unless given): only for the statement PDF (the
-    on-demand one and the print batch), never for an API answer."""
+    ``changes`` (statement_changes) and ``remittance`` (remit_to; the defaults unless given):
+    only for the statement PDF (the on-demand one and the print batch), never for an API
+    answer."""
     data = statement_detail(session, account_number, invoice_number)
     data["account"]["security_key"] = keys.unseal_key(
         account(session, account_number).security_key_sealed, kek)
     data["remittance"] = remittance or remit_to({})
+    # "Why your bill changed"; imported here: statement_changes reads statements through us
+    from services.billing import statement_changes
+    data["changes"] = statement_changes.changes(session, account_number, invoice_number)
     return data

@@ -13,6 +13,7 @@ from services.billing import (accounts, bill_runs, calls_csv, catalogue, closure
                               queries, search, usage, usage_alerts)
 from services.billing.service_delivery import InvoiceDeliveryMixin
 from services.billing.service_disputes import DisputesMixin
+from services.billing.service_fraud import FraudGuardMixin
 from services.billing.service_insight import InsightMixin
 from services.billing.service_services import AccountServicesMixin
 from services.billing.service_usage_alerts import UsageAlertsMixin
@@ -35,7 +36,7 @@ UNPAGED = {"default": 200, "maximum": 1000}
 
 
 class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, DisputesMixin,
-                     AccountServicesMixin, InsightMixin, UsageAlertsMixin):
+                     AccountServicesMixin, InsightMixin, UsageAlertsMixin, FraudGuardMixin):
     name = "billing"
 
     db = Database(metadata)
@@ -138,12 +139,15 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Disput
         Returns ``{accepted, duplicates}`` (calls stored, calls already loaded). Raises
         InvalidInput (field errors by call index), NotFound (unknown account) or Refused (a
         closed account). Emits ``billing.usage_threshold_crossed`` for each usage alert the
-        load raises.
+        load raises. A load that stored new calls is scored by the toll-fraud guard in the
+        same transaction (service_fraud.py): a suspicious one emits ``billing.fraud_suspected``.
         """
         rows = usage.validate(request)
         with self.db.transaction() as tx:
             accepted, duplicates = usage.load(tx.session, account_number, rows)
             usage_alerts.review(tx, account_number, accepted)
+            if accepted:
+                self._guard_load(tx, account_number, rows)
         return {"accepted": accepted, "duplicates": duplicates}
 
     @rpc(expected_exceptions=InvalidInput)

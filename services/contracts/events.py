@@ -212,6 +212,24 @@ CATALOGUE = [
            outcome=_str(required=True, validate=validate.OneOf(["credited", "rejected"])),
            credited_cents=_int(allow_none=True), credit_id=_str(allow_none=True),
            note=_str(required=True), opened_by=_str(allow_none=True), **_actor),
+    _event("billing", "fraud_suspected",
+           "a usage load looked like toll fraud (billing/fraud_rules.py: a burst of "
+           "international or premium calls, toll calls at night in the account's time zone, "
+           "short calls to one high-cost prefix, a rise in simultaneous calls, international "
+           "calls after it was blocked); raised at once, one case per account and load; the "
+           "account's admins are told by email and text whatever their preferences",
+           **_account, case_id=_str(required=True), score=_int(required=True),
+           rules=fields.List(_str(), required=True),
+           evidence=fields.Dict(required=True), calls=_int(required=True),
+           raised_at=_str(required=True)),
+    _event("billing", "fraud_case_marked_expected",
+           "an account admin said a suspicious load's calls were theirs: the portal's banner "
+           "goes and the load's figures join the account's calling profile",
+           **_account, case_id=_str(required=True), **_actor),
+    _event("billing", "international_calling_changed",
+           "an account admin blocked or allowed international calling: the network team "
+           "refuses (or allows again) international calls from the account's lines",
+           **_account, blocked=_bool(required=True), **_actor),
     _event("billing", "usage_threshold_crossed",
            "a usage load took the account's usage charges this cycle to one of the "
            "thresholds its admins set (kind threshold), or above 150 % of the average usage "
