@@ -71,9 +71,12 @@ def statement(invoice_number):
     detail = billing_client.get_statement(number, invoice_number)
     calls = billing_client.get_statement_calls(number, invoice_number, CALLS_SHOWN)
     disputes = billing_client.list_disputes(number, 100, None, invoice_number)["items"]
-    disputed = {d["line_id"] for d in disputes}  # a line is disputed once (billing/disputes)
+    # a line is disputed once, on one of the two latest statements (billing/disputes.py)
+    latest = {s["invoice_number"] for s in billing_client.list_statements(number, 2)["items"]}
+    disputed = {d["line_id"] for d in disputes}
     disputable = [line for section in detail["sections"] for line in section["lines"]
-                  if line["amount_cents"] > 0 and line["line_id"] not in disputed]
+                  if line["amount_cents"] > 0 and line["line_id"] not in disputed
+                  and invoice_number in latest]
     changes = billing_client.get_statement_changes(number, invoice_number)
     summary = billing_client.get_account_summary(number)  # a closed account's banner
     return render_template("statement.html", s=detail, changes=changes, calls=calls,

@@ -19,13 +19,13 @@ import uuid
 from sqlalchemy import select
 
 from services import contracts
-from services.billing import bill_runs, fees, idempotency, ledger, queries, service_changes
-from services.billing.models import Closure, Statement
+from services.billing import bill_runs, fees, ledger, queries, service_changes
+from services.billing.models import Closure, IdempotencyKey, Statement
 from services.contracts import actor as actors
 from services.contracts import money
 from services.contracts.closure import ClosureRequest, read_only_until
 from services.contracts.errors import Conflict, Refused
-from services.runtime import clock
+from services.runtime import clock, idempotency
 
 WHAT = "closure"
 
@@ -41,11 +41,12 @@ def close(db, account_number, data, key, refundable_cents, actor=None, now=None)
     now. Raises InvalidInput (no key), NotFound, Refused (a date outside the open period),
     Conflict (the key with another body; the account closed otherwise). Emits
     ``billing.services_changed``, ``billing.statement_issued`` and ``billing.account_closed``."""
-    key = idempotency.check_key(key, WHAT)
+    key = idempotency.checked_key(key, WHAT)
     fp = idempotency.fingerprint(data)
     now = now or clock.now()
     with db.transaction() as tx:
-        first = idempotency.replay(tx.session, str(account_number), key, fp, WHAT)
+        first = idempotency.first_answer(
+            tx.session.get(IdempotencyKey, (str(account_number), key)), fp, WHAT)
         if first is not None:
             return first
         account = service_changes.locked_account(tx.session, account_number)
@@ -58,7 +59,8 @@ def close(db, account_number, data, key, refundable_cents, actor=None, now=None)
             return public(tx.session, account, done)
         closure = _close(tx, account, data, fp, refundable_cents, actor, now)
         answer = public(tx.session, account, closure)
-        idempotency.record(tx.session, account.account_number, key, fp, answer)
+        idempotency.keep(tx.session, IdempotencyKey, account.account_number, key, fp,
+                         response=answer)
         tx.emit("account_closed", dict(
             {k: answer[k] for k in ("account_number", "closure_id", "reason",
                                     "final_invoice_number", "balance_cents",

@@ -33,6 +33,7 @@ from services.payments.models import Payment, Refund
 from services.payments.processor import ProcessorUnavailable
 from services.payments.recovery import IN_FLIGHT_GRACE, INTERRUPTED_AFTER
 from services.runtime import clock
+from services.runtime import idempotency as rule
 
 STILL_RUNNING = ("A refund with this Idempotency-Key is still being processed. "
                  "Retry in a moment.")
@@ -163,9 +164,7 @@ def _replay(db, processor, account_number, key, fp, wait):
                 Refund.idempotency_key == key)).scalar()
             if refund is None:
                 return None
-            if refund.fingerprint != fp:
-                raise Conflict("This Idempotency-Key was already used with a different "
-                               "request. Use a new key for a new refund.")
+            rule.check_same_request(refund.fingerprint, fp, "refund")
             if refund.status != "pending":
                 return public(refund, tx.session.get(Payment, refund.payment_id))
             abandoned = clock.now() - clock.as_utc(refund.updated_at) > INTERRUPTED_AFTER

@@ -11,7 +11,7 @@ import io
 import pypdf
 
 from tests.support.auth_helpers import bearer, invite_and_accept, new_user
-from tests.support.portal_api import bill, key
+from tests.support.api_client import bill, key
 
 HOSTILE_REASON = 'Outage <img src="/etc/passwd"/> <a href="https://evil.example">x</a>'
 
