@@ -148,6 +148,11 @@ def issue_credit(account_number, body, idempotency_key, actor):
     return call("billing", "issue_credit", account_number, body, idempotency_key, actor=actor)
 
 
+def close_account(account_number, body, idempotency_key, actor):
+    """The closure (services.contracts.closure.Closure); the first one again for a retry."""
+    return call("billing", "close_account", account_number, body, idempotency_key, actor=actor)
+
+
 # -- disputes ----------------------------------------------------------------------------------
 
 

@@ -38,6 +38,9 @@ def chart(statements):
 def dashboard():
     number = access.current_account()
     summary = account_summary(number)
+    if (summary.get("closure") or {}).get("read_only_ended"):  # its reads are refused now
+        return render_template("dashboard.html", summary=summary, bars=[], open_disputes=[],
+                               credits=[])
     recent = billing_client.list_statements(number, CHART_MONTHS)["items"]
     disputes = [d for d in billing_client.list_disputes(number, 100)["items"]
                 if d["status"] == "open"]
@@ -75,8 +78,9 @@ def statement(invoice_number):
                   if line["amount_cents"] > 0 and line["line_id"] not in disputed
                   and invoice_number in latest]
     changes = billing_client.get_statement_changes(number, invoice_number)
+    summary = billing_client.get_account_summary(number)  # a closed account's banner
     return render_template("statement.html", s=detail, changes=changes, calls=calls,
-                           calls_shown=CALLS_SHOWN,
+                           calls_shown=CALLS_SHOWN, summary=summary,
                            disputes=disputes, disputable=disputable,
                            may_dispute=roles.allows(g.account_role, "pay"))
 

@@ -364,3 +364,22 @@ class FraudCase(Base):
     raised_at = Column(DateTime(timezone=True), nullable=False)
     marked_at = Column(DateTime(timezone=True))
     marked_by = Column(String(36))  # the admin who marked it expected
+
+
+class Closure(Base):
+    """An account's closure (billing/closure.py): once per account. Its final statement is
+    the one the closure issued; the money is that statement's ledger charge and the refund
+    payments gives back (``refund_cents``, asked for in ``billing.account_closed``)."""
+    __tablename__ = "closures"
+    __table_args__ = (UniqueConstraint("account_id", name="uq_closures_account"),)
+    id = Column(String(36), primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    effective_date = Column(Date, nullable=False)  # services end that day
+    reason = Column(String(200), nullable=False)
+    statement_id = Column(Integer, ForeignKey("statements.id", ondelete="SET NULL"))
+    balance_cents = Column(Integer, nullable=False)  # the ledger's, after the final statement
+    refund_cents = Column(Integer, nullable=False)   # of a credit balance, to be refunded
+    credit_left_cents = Column(Integer, nullable=False)  # of it, with nothing to refund it to
+    fingerprint = Column(String(64), nullable=False)  # {effective_date, reason}: a retry's test
+    actor_user_id = Column(String(36))
+    closed_at = Column(DateTime(timezone=True), nullable=False)

@@ -54,7 +54,8 @@ def render(statement):
     # initialFontName: each page's preamble names the embedded font, not a bare Helvetica
     doc = BaseDocTemplate(out, pagesize=pages.LETTER, pageTemplates=page_templates,
                           initialFontName=fonts.BODY, **metadata(statement, PROVIDER))
-    story = [_letterhead(), Spacer(1, 12), _addressee_and_account(statement), Spacer(1, 12),
+    story = [_letterhead(bool(statement.get("final"))), Spacer(1, 12),
+             _addressee_and_account(statement), Spacer(1, 12),
              _amount_due(statement), Spacer(1, 12), *_summary(statement)]
     for section in statement["sections"]:
         story += _section(section)
@@ -68,10 +69,12 @@ def render(statement):
     return out.getvalue()
 
 
-def _letterhead():
+def _letterhead(final=False):
     left = [Paragraph(PROVIDER, style("brand")),
             Paragraph("Internet  ·  Voice  ·  TV for business", style("small"))]
-    right = [Paragraph("Business statement", style("title_right")),
+    # a closed account's last bill (billing/closure.py) says so where the title is
+    right = [Paragraph("Final statement" if final else "Business statement",
+                       style("title_right")),
              *(Paragraph(line, style("small_right")) for line in SUPPORT)]
     return grid([[left, right]], [0.6, 0.4], rule_below=BRAND)
 

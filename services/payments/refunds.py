@@ -61,8 +61,8 @@ def refund_payment(db, processor, account_number, payment_id, request, key,
         with db.transaction() as tx:
             payment = lifecycle.find(tx.session, account_number, payment_id)
             method = methods.find_any(tx.session, payment.payment_method_id)
-            refund = _new(tx.session, payment, data, key, fp)  # the key first: see above
-            _reserve(tx.session, payment, method, data["amount_cents"])
+            refund = new(tx.session, payment, data, key, fp)  # the key first: see above
+            reserve(tx.session, payment, method, data["amount_cents"])
             refund_id = refund.id
     except IntegrityError:
         # a concurrent request with this key won the insert: answer with its refund
@@ -70,7 +70,7 @@ def refund_payment(db, processor, account_number, payment_id, request, key,
     return finish(db, processor, refund_id)
 
 
-def _new(session, payment, data, key, fp):
+def new(session, payment, data, key, fp):
     moment = clock.now()
     refund = Refund(id=str(uuid.uuid4()), payment_id=payment.id,
                     account_number=payment.account_number, amount_cents=data["amount_cents"],
@@ -81,7 +81,7 @@ def _new(session, payment, data, key, fp):
     return refund
 
 
-def _reserve(session, payment, method, amount_cents):
+def reserve(session, payment, method, amount_cents):
     """Hold ``amount_cents`` of the payment for this refund, or refuse. One conditional
     UPDATE: the database serialises it on the payment's row, so the check and the reservation
     cannot be split by a concurrent refund."""
