@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-unit test-service test-e2e chaos chaos-cluster bench bill-run find-account credit dead-letters docs install clean
+.PHONY: run test test-unit test-service test-e2e chaos chaos-cluster bench bill-run find-account credit close-account dead-letters docs install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,15 @@ credit: export CREDIT_INVOICE := $(value INVOICE)
 credit: export CREDIT_KEY := $(value KEY)
 credit: $(STAMP)
 	$(BIN)/python -m services.billing.credit_cli "$$CREDIT_ACCOUNT" "$$CREDIT_AMOUNT" "$$CREDIT_REASON" $${CREDIT_INVOICE:+--invoice "$$CREDIT_INVOICE"} $${CREDIT_KEY:+--key "$$CREDIT_KEY"}
+
+## close-account: close an account with its final bill (ACCOUNT=… DATE=YYYY-MM-DD REASON="…",
+## KEY=… to retry one; the services must be running: make run)
+close-account: export CLOSE_ACCOUNT := $(value ACCOUNT)
+close-account: export CLOSE_DATE := $(value DATE)
+close-account: export CLOSE_REASON := $(value REASON)
+close-account: export CLOSE_KEY := $(value KEY)
+close-account: $(STAMP)
+	$(BIN)/python -m services.billing.close_cli "$$CLOSE_ACCOUNT" "$$CLOSE_DATE" "$$CLOSE_REASON" $${CLOSE_KEY:+--key "$$CLOSE_KEY"}
 
 ## dead-letters: list parked events (SERVICE=billing for one service); REPLAY=billing.17 replays one
 dead-letters: export PARKED_REPLAY := $(value REPLAY)

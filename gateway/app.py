@@ -3,9 +3,9 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 from gateway import api, asyncapi, health, observability, problems, proxies, security_headers, web
-from gateway.api import (account_services, account_settings, accounts, auth, disputes, help,
-                         insight, me, notifications, passkeys, payments, sessions, statements,
-                         usage_alerts, users)
+from gateway.api import (account_services, account_settings, accounts, auth, disputes, fraud,
+                         help, insight, me, notifications, passkeys, payments, sessions,
+                         statements, usage_alerts, users)
 from gateway.rpc import RpcClient
 from gateway.staff import bp as staff_bp
 from gateway.web import assets as web_assets
@@ -42,7 +42,7 @@ def create_app(settings=None, rpc_client=None):
     security_headers.init_app(app)  # every response, portal and API
     public = [auth.bp, me.bp, sessions.bp, passkeys.bp, notifications.bp, accounts.bp,
               account_settings.bp, statements.bp, insight.bp, disputes.bp, account_services.bp,
-              payments.bp, usage_alerts.bp, users.bp, help.bp]
+              fraud.bp, payments.bp, usage_alerts.bp, users.bp, help.bp]
     api.init_app(app, public, [staff_bp])  # two documents: customers', staff's
     problems.init_app(app)  # after flask-smorest, so problem documents win
     csrf.init_app(app)

@@ -12,11 +12,16 @@ bp = ApiBlueprint("statements", __name__, url_prefix="/api/v1", access=(access.A
 NOT_FOUND = {"description": "No such account or statement available to you"}
 BINARY = {"type": "string", "format": "binary"}  # a download: generated clients keep it as bytes
 
+# billing refuses a closed account's reads once its read-only months are over
+CLOSED_READ_ONLY_ENDED = {"description": "The account was closed and its read-only access "
+                                         "(18 months) has ended"}
+
 
 @bp.get("/accounts/<account_number>/statements")
 @bp.arguments(paging.ListQuery, location="query")
 @bp.response(200, StatementPage)
 @bp.alt_response(404, **NOT_FOUND)
+@bp.alt_response(422, **CLOSED_READ_ONLY_ENDED)
 @bp.doc(operationId="listStatements")
 def list_statements(paging, account_number):
     """The account's statements
@@ -28,6 +33,7 @@ def list_statements(paging, account_number):
 @bp.get("/accounts/<account_number>/statements/<invoice_number>")
 @bp.response(200, StatementDetail)
 @bp.alt_response(404, **NOT_FOUND)
+@bp.alt_response(422, **CLOSED_READ_ONLY_ENDED)
 @bp.doc(operationId="getStatement")
 def get_statement(account_number, invoice_number):
     """One statement, fee by fee
@@ -40,6 +46,7 @@ def get_statement(account_number, invoice_number):
 @bp.doc(responses={"200": {"description": "The statement as the customer would print it",
                            "content": {"application/pdf": {"schema": BINARY}}}})
 @bp.alt_response(404, **NOT_FOUND)
+@bp.alt_response(422, **CLOSED_READ_ONLY_ENDED)
 @bp.doc(operationId="getStatementPdf")
 def get_statement_pdf(account_number, invoice_number):
     """A statement as a PDF
@@ -54,6 +61,7 @@ def get_statement_pdf(account_number, invoice_number):
                                           "charge; then one row per call of the period",
                            "content": {"text/csv": {"schema": BINARY}}}})
 @bp.alt_response(404, **NOT_FOUND)
+@bp.alt_response(422, **CLOSED_READ_ONLY_ENDED)
 @bp.doc(operationId="getStatementCallsCsv")
 def get_calls_csv(account_number, invoice_number):
     """A statement's call history as CSV
@@ -65,6 +73,7 @@ def get_calls_csv(account_number, invoice_number):
 @bp.get("/accounts/<account_number>/activity")
 @bp.response(200, Activity)
 @bp.alt_response(404, **NOT_FOUND)
+@bp.alt_response(422, **CLOSED_READ_ONLY_ENDED)
 @bp.doc(operationId="getAccountActivity")
 def get_activity(account_number):
     """The account's activity

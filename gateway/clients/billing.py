@@ -64,6 +64,11 @@ def get_current_usage(account_number):
     return call("billing", "get_current_usage", account_number)
 
 
+def get_statement_changes(account_number, invoice_number):
+    """Why the statement's total differs from the previous one's."""
+    return call("billing", "get_statement_changes", account_number, invoice_number)
+
+
 def get_statement_calls(account_number, invoice_number, limit):
     return call("billing", "get_statement_calls", account_number, invoice_number, limit)
 
@@ -143,6 +148,11 @@ def issue_credit(account_number, body, idempotency_key, actor):
     return call("billing", "issue_credit", account_number, body, idempotency_key, actor=actor)
 
 
+def close_account(account_number, body, idempotency_key, actor):
+    """The closure (services.contracts.closure.Closure); the first one again for a retry."""
+    return call("billing", "close_account", account_number, body, idempotency_key, actor=actor)
+
+
 # -- disputes ----------------------------------------------------------------------------------
 
 
@@ -190,3 +200,29 @@ def get_usage_alerts(account_number):
 
 def set_usage_alerts(account_number, body, actor):
     return call("billing", "set_usage_alerts", account_number, body, actor=actor)
+
+
+# -- the toll-fraud guard ----------------------------------------------------------------------
+
+
+def list_fraud_alerts(account_number, status=None, limit=20, cursor=None):
+    """``{items, next_cursor}``: the account's fraud alerts, newest first."""
+    return call("billing", "list_fraud_alerts", account_number, status, limit, cursor)
+
+
+def mark_fraud_alert_expected(account_number, case_id, actor):
+    return call("billing", "mark_fraud_alert_expected", account_number, case_id, actor=actor)
+
+
+def get_international_calling(account_number):
+    """``{account_number, blocked, changed_at}``."""
+    return call("billing", "get_international_calling", account_number)
+
+
+def set_international_calling(account_number, blocked, actor):
+    return call("billing", "set_international_calling", account_number, blocked, actor=actor)
+
+
+def list_fraud_cases(status=None, limit=20, cursor=None):
+    """Staff: every account's fraud cases, newest first."""
+    return call("billing", "list_fraud_cases", status, limit, cursor)

@@ -14,6 +14,7 @@ USAGE_MAX_BYTES = 16 * 1024 * 1024  # 50,000 calls of ~150 bytes; other bodies k
 @bp.response(202, UsageAccepted)
 @bp.alt_response(400, description="Invalid calls (field errors by call index); nothing loaded")
 @bp.alt_response(404, description="Unknown account")
+@bp.alt_response(422, description="A closed account: nothing new is loaded for it")
 def load_usage(account_number):
     """Load call detail records
 

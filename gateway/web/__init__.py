@@ -17,5 +17,6 @@ def portal_globals():
 
 
 from gateway.web import (account_pages, accounts_pages, auth_pages, billing_pages,  # noqa: E402,F401
-                         messages_pages, pages, passkey_pages, pay_pages, security_pages,
-                         services_pages, usage_alerts_pages, users_pages)  # (route modules)
+                         fraud_pages, messages_pages, pages, passkey_pages, pay_pages,
+                         security_pages, services_pages, usage_alerts_pages,
+                         users_pages)  # (route modules)

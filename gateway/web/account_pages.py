@@ -23,6 +23,7 @@ def _page(errors=None, form=None):
     return render_template(
         "account.html", profile=billing.get_profile(number),
         delivery=billing.get_invoice_delivery(number), account_number=number,
+        international=billing.get_international_calling(number),
         may_manage=roles.allows(g.get("account_role"), "manage"), errors=errors or {},
         form=form, labels=LABELS)
 

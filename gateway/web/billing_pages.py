@@ -9,7 +9,7 @@ from gateway.actors import actor
 from gateway.auth import access
 from gateway.clients import billing as billing_client
 from gateway.clients.accounts import account_summary
-from gateway.web import bp, forms, usage_card
+from gateway.web import bp, forms, fraud_pages, usage_card
 from gateway.web.pay_pages import dollars_to_cents
 from services.contracts import roles
 
@@ -38,6 +38,9 @@ def chart(statements):
 def dashboard():
     number = access.current_account()
     summary = account_summary(number)
+    if (summary.get("closure") or {}).get("read_only_ended"):  # its reads are refused now
+        return render_template("dashboard.html", summary=summary, bars=[], open_disputes=[],
+                               credits=[])
     recent = billing_client.list_statements(number, CHART_MONTHS)["items"]
     disputes = [d for d in billing_client.list_disputes(number, 100)["items"]
                 if d["status"] == "open"]
@@ -47,7 +50,9 @@ def dashboard():
     return render_template("dashboard.html", summary=summary, bars=chart(recent),
                            open_disputes=disputes, credits=credits, usage=usage,
                            usage_bars=usage_card.daily_bars(usage),
-                           call_type_names=usage_card.CALL_TYPE_NAMES)
+                           call_type_names=usage_card.CALL_TYPE_NAMES,
+                           fraud_alerts=fraud_pages.open_alerts(number),
+                           may_manage=roles.allows(g.get("account_role"), "manage"))
 
 
 @bp.get("/billing")
@@ -66,10 +71,16 @@ def statement(invoice_number):
     detail = billing_client.get_statement(number, invoice_number)
     calls = billing_client.get_statement_calls(number, invoice_number, CALLS_SHOWN)
     disputes = billing_client.list_disputes(number, 100, None, invoice_number)["items"]
-    disputed = {d["line_id"] for d in disputes}  # a line is disputed once (billing/disputes)
+    # a line is disputed once, on one of the two latest statements (billing/disputes.py)
+    latest = {s["invoice_number"] for s in billing_client.list_statements(number, 2)["items"]}
+    disputed = {d["line_id"] for d in disputes}
     disputable = [line for section in detail["sections"] for line in section["lines"]
-                  if line["amount_cents"] > 0 and line["line_id"] not in disputed]
-    return render_template("statement.html", s=detail, calls=calls, calls_shown=CALLS_SHOWN,
+                  if line["amount_cents"] > 0 and line["line_id"] not in disputed
+                  and invoice_number in latest]
+    changes = billing_client.get_statement_changes(number, invoice_number)
+    summary = billing_client.get_account_summary(number)  # a closed account's banner
+    return render_template("statement.html", s=detail, changes=changes, calls=calls,
+                           calls_shown=CALLS_SHOWN, summary=summary,
                            disputes=disputes, disputable=disputable,
                            may_dispute=roles.allows(g.account_role, "pay"))
 

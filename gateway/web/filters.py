@@ -12,6 +12,7 @@ def machine_datetime(value):
 
 def init_blueprint(bp):
     bp.add_app_template_filter(money.usd, "usd")
+    bp.add_app_template_filter(money.signed_usd, "signed_usd")
     bp.add_app_template_filter(money.decimal, "decimal")
     bp.add_app_template_filter(money.us_date, "us_date")
     bp.add_app_template_filter(money.us_datetime, "us_datetime")

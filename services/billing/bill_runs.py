@@ -54,12 +54,13 @@ def pending_count(session, statement_date, account_numbers=None):
 
 
 def _accounts_filter(statement_date, account_numbers):
+    # a closed account is charged nothing new: its final statement was its last (closure.py)
     params = {"d": statement_date}
     if account_numbers is not None:
         params["numbers"] = list(account_numbers)
-        return "a.account_number IN :numbers", params
+        return "a.account_number IN :numbers AND a.status <> 'closed'", params
     params["day"] = statement_date.day
-    return "a.bill_cycle_day = :day", params
+    return "a.bill_cycle_day = :day AND a.status <> 'closed'", params
 
 
 def _claim(session, statement_date, account_numbers):
@@ -74,10 +75,12 @@ def _claim(session, statement_date, account_numbers):
     return [row[0] for row in session.execute(statement, params)]
 
 
-def issue_batch(tx, statement_date, account_numbers=None, now=None):
+def issue_batch(tx, statement_date, account_numbers=None, now=None, usage_from=None):
     """Claim and bill one batch of accounts in ``tx``; returns ``(claimed, issued)``.
 
     ``issued`` is below ``claimed`` only when another replica billed some of them meanwhile.
+    ``usage_from``: where the usage period starts (default a month before the statement
+    date); a final statement (closure.py) bills from the last statement's date.
     """
     session = tx.session
     ids = _claim(session, statement_date, account_numbers)
@@ -86,7 +89,8 @@ def issue_batch(tx, statement_date, account_numbers=None, now=None):
     now = now or clock.now()
     batch = str(uuid.uuid4())
     statement_rating.execute(session, _STATEMENTS,
-                             statement_rating.params(batch, statement_date, ids, now))
+                             statement_rating.params(batch, statement_date, ids, now,
+                                                     usage_from))
     issued = session.execute(text("""
         SELECT a.account_number, s.invoice_number, s.statement_date, s.due_date,
                s.amount_due_cents, s.currency, a.invoice_delivery,

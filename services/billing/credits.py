@@ -9,12 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services import contracts
-from services.billing import collections, fees, idempotency, ledger, queries
-from services.billing.models import CreditNote, LedgerEntry, Statement
+from services.billing import collections, fees, ledger, queries
+from services.billing.models import CreditNote, IdempotencyKey, LedgerEntry, Statement
 from services.contracts import actor as actors
 from services.contracts.credits import CreditRequest
 from services.contracts.errors import Refused
 from services.runtime import clock
+from services.runtime import idempotency
 
 DESCRIPTION_CHARS = 120  # ledger_entries.description
 
@@ -69,24 +70,31 @@ def issue(db, account_number, request, key, actor=None):
     note, the first one again for the same key and body. Raises InvalidInput (fields, no
     key), NotFound (account), Refused (an invoice not the account's), Conflict (the key
     with another body)."""
-    key = idempotency.check_key(key)
+    key = idempotency.checked_key(key, "credit")
     data = contracts.load(CreditRequest, request)
     fp = idempotency.fingerprint(data)
     try:
         with db.transaction() as tx:
-            first = idempotency.replay(tx.session, str(account_number), key, fp)
+            first = _first_answer(tx.session, account_number, key, fp)
             if first is not None:
                 return first
             account = queries.account(tx.session, account_number)
             check_invoice(tx.session, account.id, data["invoice_number"])
             note = post(tx, account, data["amount_cents"], data["reason"],
                         invoice_number=data["invoice_number"], actor=actor)
-            idempotency.record(tx.session, account.account_number, key, fp, note)
+            # the key row in the credit's own transaction: it made one credit, or nothing
+            idempotency.keep(tx.session, IdempotencyKey, account.account_number, key, fp,
+                             response=note)
             return note
     except IntegrityError:
         # another request with this key committed first: its answer is this one's
         with db.transaction() as tx:
-            first = idempotency.replay(tx.session, str(account_number), key, fp)
+            first = _first_answer(tx.session, account_number, key, fp)
         if first is None:
             raise
         return first
+
+
+def _first_answer(session, account_number, key, fp):
+    row = session.get(IdempotencyKey, (str(account_number), key))
+    return idempotency.first_answer(row, fp, "credit")

@@ -118,6 +118,7 @@ def assess_late_fees(tx, today, now=None):
                {fees.LATE_FEE_CENTS}, s.invoice_number, NULL, :now
         FROM statements s
         WHERE s.due_date < :cutoff AND s.due_date >= :oldest AND s.amount_due_cents > 0
+          AND s.account_id NOT IN (SELECT id FROM accounts WHERE status = 'closed')
           AND NOT EXISTS (SELECT 1 FROM statements n WHERE n.account_id = s.account_id
                           AND n.statement_date > s.statement_date)
           AND s.amount_due_cents + COALESCE((

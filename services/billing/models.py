@@ -1,6 +1,6 @@
 """billing's tables."""
-from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer,
-                        String, UniqueConstraint, text)
+from sqlalchemy import (JSON, BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index,
+                        Integer, String, UniqueConstraint, text)
 from sqlalchemy.orm import relationship, validates
 
 from services.runtime import service_tables
@@ -324,3 +324,62 @@ class UsageAlertNotice(Base):
     threshold_cents = Column(Integer, primary_key=True)
     usage_cents = Column(Integer, nullable=False)  # the cycle's usage charges when raised
     raised_at = Column(DateTime(timezone=True), nullable=False)
+
+
+class CallGuard(Base):
+    """The toll-fraud guard's memory of one account (billing/fraud_cases.py): whether its
+    admins blocked international calling, and its profile — each rule's highest day among
+    the loads it stands behind (billing/fraud_rules.learn). One row per account, made by its
+    first usage load; updated under a row lock, so two replicas loading the same account's
+    usage take turns."""
+    __tablename__ = "call_guards"
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"),
+                        primary_key=True)
+    international_blocked_at = Column(DateTime(timezone=True))  # NULL: not blocked
+    international_changed_at = Column(DateTime(timezone=True))
+    international_changed_by = Column(String(36))
+    profile = Column(JSON, nullable=False, default=dict)
+
+
+class FraudCase(Base):
+    """A usage load the guard found suspicious: one per account and load (``load_key``, a
+    digest of the load's calls), however often the load is delivered or by how many
+    replicas. ``open`` until an account admin marks it ``expected``; its ``learned`` figures
+    then join the profile."""
+    __tablename__ = "fraud_cases"
+    __table_args__ = (
+        UniqueConstraint("account_id", "load_key", name="uq_fraud_cases_load"),
+        Index("ix_fraud_cases_account", "account_id", "raised_at", "id"),
+        Index("ix_fraud_cases_status", "status", "raised_at", "id"),
+    )
+    id = Column(String(36), primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    load_key = Column(String(64), nullable=False)
+    score = Column(Integer, nullable=False)
+    rules = Column(JSON, nullable=False)      # the names of the rules that fired
+    evidence = Column(JSON, nullable=False)   # fraud_rules.Verdict.evidence: bounded, no numbers
+    learned = Column(JSON, nullable=False)    # the load's highest day per rule
+    calls = Column(Integer, nullable=False)   # calls in the load
+    status = Column(String(10), nullable=False)  # open | expected
+    raised_at = Column(DateTime(timezone=True), nullable=False)
+    marked_at = Column(DateTime(timezone=True))
+    marked_by = Column(String(36))  # the admin who marked it expected
+
+
+class Closure(Base):
+    """An account's closure (billing/closure.py): once per account. Its final statement is
+    the one the closure issued; the money is that statement's ledger charge and the refund
+    payments gives back (``refund_cents``, asked for in ``billing.account_closed``)."""
+    __tablename__ = "closures"
+    __table_args__ = (UniqueConstraint("account_id", name="uq_closures_account"),)
+    id = Column(String(36), primary_key=True)
+    account_id = Column(Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False)
+    effective_date = Column(Date, nullable=False)  # services end that day
+    reason = Column(String(200), nullable=False)
+    statement_id = Column(Integer, ForeignKey("statements.id", ondelete="SET NULL"))
+    balance_cents = Column(Integer, nullable=False)  # the ledger's, after the final statement
+    refund_cents = Column(Integer, nullable=False)   # of a credit balance, to be refunded
+    credit_left_cents = Column(Integer, nullable=False)  # of it, with nothing to refund it to
+    fingerprint = Column(String(64), nullable=False)  # {effective_date, reason}: a retry's test
+    actor_user_id = Column(String(36))
+    closed_at = Column(DateTime(timezone=True), nullable=False)

@@ -30,4 +30,5 @@ def account_overview(session, account_number):
         "statements": queries.statements(session, found.account_number,
                                          LAST_STATEMENTS)["items"],
         "open_disputes": disputes.open_disputes(session, found.id),
+        "closure": summary["closure"],
     }

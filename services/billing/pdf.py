@@ -28,7 +28,7 @@ from reportlab.platypus import BaseDocTemplate, PageBreak, Paragraph, Spacer
 
 from services.billing import pdf_fonts as fonts
 from services.billing import pdf_pages as pages
-from services.billing import pdf_stub
+from services.billing import pdf_changes, pdf_stub
 from services.billing.pdf_text import (
     ADDRESS_CHARS,
     PRINTED_CHARS,  # noqa: F401 -- read as pdf.PRINTED_CHARS (with pdf.plain) by the safety tests
@@ -54,11 +54,13 @@ def render(statement):
     # initialFontName: each page's preamble names the embedded font, not a bare Helvetica
     doc = BaseDocTemplate(out, pagesize=pages.LETTER, pageTemplates=page_templates,
                           initialFontName=fonts.BODY, **metadata(statement, PROVIDER))
-    story = [_letterhead(), Spacer(1, 12), _addressee_and_account(statement), Spacer(1, 12),
+    story = [_letterhead(bool(statement.get("final"))), Spacer(1, 12),
+             _addressee_and_account(statement), Spacer(1, 12),
              _amount_due(statement), Spacer(1, 12), *_summary(statement)]
     for section in statement["sections"]:
         story += _section(section)
     story += _adjustments(statement.get("adjustments") or [])
+    story += pdf_changes.flowables(statement.get("changes"))
     if not fits:  # a page of its own, after the statement
         story += [PageBreak(), pdf_stub.tear_line_flowable(), Spacer(1, 8), stub]
     footer = (f"{PROVIDER}  ·  Account {text(statement['account']['account_number'], 40)}"
@@ -67,10 +69,12 @@ def render(statement):
     return out.getvalue()
 
 
-def _letterhead():
+def _letterhead(final=False):
     left = [Paragraph(PROVIDER, style("brand")),
             Paragraph("Internet  ·  Voice  ·  TV for business", style("small"))]
-    right = [Paragraph("Business statement", style("title_right")),
+    # a closed account's last bill (billing/closure.py) says so where the title is
+    right = [Paragraph("Final statement" if final else "Business statement",
+                       style("title_right")),
              *(Paragraph(line, style("small_right")) for line in SUPPORT)]
     return grid([[left, right]], [0.6, 0.4], rule_below=BRAND)
 

@@ -6,11 +6,12 @@ was printed; nothing here stores anything.
 from sqlalchemy import func, select
 
 from services.billing import disputes, fees, keys, ledger
-from services.billing.models import Account, LedgerEntry, Statement, StatementLine
+from services.billing.models import Account, Closure, LedgerEntry, Statement, StatementLine
 from services import contracts
 from services.contracts import billing as contract
-from services.contracts import paging
-from services.contracts.errors import NotFound
+from services.contracts import money, paging
+from services.contracts.closure import read_only_until
+from services.contracts.errors import NotFound, Refused
 from services.runtime import clock
 from services.runtime import config
 
@@ -19,6 +20,36 @@ def account(session, account_number):
         Account.account_number == str(account_number))).scalar()
     if found is None:
         raise NotFound("No account has that number.")
+    return found
+
+
+def closure_of(session, found, today=None):
+    """A closed account's closure as its users see it: ``{effective_date, closed_on,
+    final_invoice_number, read_only_until, read_only_ended}``; None when it is not closed."""
+    if found.status != "closed":
+        return None
+    closure = session.execute(select(Closure).where(Closure.account_id == found.id)).scalar()
+    if closure is None:
+        return None
+    final = session.get(Statement, closure.statement_id) if closure.statement_id else None
+    until = read_only_until(closure.effective_date)
+    return {"effective_date": closure.effective_date.isoformat(),
+            "closed_on": clock.as_utc(closure.closed_at).date().isoformat(),
+            "final_invoice_number": final.invoice_number if final else None,
+            "read_only_until": until.isoformat(),
+            "read_only_ended": (today or clock.today()) > until}
+
+
+def readable(session, account_number, today=None):
+    """The account, for its users' reads (statements, documents, activity); Refused once a
+    closed account's read-only months are over (contracts.closure.READ_ONLY_MONTHS)."""
+    found = account(session, account_number)
+    closure = closure_of(session, found, today)
+    if closure and closure["read_only_ended"]:
+        raise Refused(f"This account was closed on "
+                      f"{money.us_date(closure['effective_date'])}; its read-only access "
+                      f"ended on {money.us_date(closure['read_only_until'])}. Call support "
+                      "for copies of its statements.")
     return found
 
 
@@ -60,7 +91,8 @@ def summary(session, account_number, today=None):
     latest = latest_statement(session, found.id)
     payment = _latest(session, found.id, "payment")
     refund = _latest(session, found.id, "refund")
-    # status, suspended: the portal's banner (collections.py); autopay is payments' to add
+    # status, suspended: the portal's banner (collections.py); closure, closed: the
+    # portal's banner; autopay is payments' to add
     return contracts.dump(
         contract.AccountSummary, found, amount_due_cents=ledger.amount_due(balance),
         balance_cents=balance, currency=fees.CURRENCY, due_date=latest and latest.due_date,
@@ -69,7 +101,8 @@ def summary(session, account_number, today=None):
         last_payment=payment and {"amount_cents": -payment.amount_cents,
                                   "paid_at": payment.posted_at},
         last_refund=refund and {"amount_cents": refund.amount_cents,
-                                "refunded_at": refund.posted_at})
+                                "refunded_at": refund.posted_at},
+        closure=closure_of(session, found, today))
 
 
 RECENT_STATEMENTS = 3  # "a month paid ahead" is the largest amount due of this many
@@ -92,13 +125,17 @@ def payment_allowance(session, account_number, payment_ids=()):
     recent = session.execute(select(Statement.amount_due_cents).where(
         Statement.account_id == found.id).order_by(Statement.statement_date.desc())
         .limit(RECENT_STATEMENTS)).scalars().all()
-    ahead = max([0, *recent])
+    # a closed account pays what is left and no more (nothing new will be billed), and
+    # nothing once its read-only months are over
+    closure = closure_of(session, found)
+    ahead = 0 if found.status == "closed" else max([0, *recent])
     # autopay drafts amount_due_cents: what open disputes hold is kept out of it
     held = disputes.disputed_cents(session, found.id)
     return contracts.dump(
         contract.PaymentAllowance, found, balance_cents=balance,
         amount_due_cents=ledger.amount_due(balance, held), disputed_cents=held,
-        ahead_cents=ahead, max_payment_cents=max(0, balance + ahead), currency=fees.CURRENCY,
+        ahead_cents=ahead, max_payment_cents=0 if closure and closure["read_only_ended"]
+        else max(0, balance + ahead), currency=fees.CURRENCY,
         applied_payment_ids=sorted(applied))
 
 
@@ -210,6 +247,8 @@ def statement_detail(session, account_number, invoice_number, today=None):
     data["sections"] = sorted(sections.values(),
                               key=lambda s: fees.SECTION_RANK.get(s["code"], 99))
     data["adjustments"] = adjustments(session, statement.id)
+    closure = closure_of(session, found, today)
+    data["final"] = bool(closure and closure["final_invoice_number"] == statement.invoice_number)
     data["account"] = contracts.dump(contract.StatementAccount, found,
                                      billing_address=billing_address(found))
     return data
@@ -238,10 +277,14 @@ def remit_to(service_config):
 
 def printable_statement(session, account_number, invoice_number, kek, remittance=None):
     """``statement_detail`` plus ``account.security_key``, the account's current key unsealed,
-    and ``remittance`` (remit_to; the defaults unless given): only for the statement PDF (the
-    on-demand one and the print batch), never for an API answer."""
+    ``changes`` (statement_changes) and ``remittance`` (remit_to; the defaults unless given):
+    only for the statement PDF (the on-demand one and the print batch), never for an API
+    answer."""
     data = statement_detail(session, account_number, invoice_number)
     data["account"]["security_key"] = keys.unseal_key(
         account(session, account_number).security_key_sealed, kek)
     data["remittance"] = remittance or remit_to({})
+    # "Why your bill changed"; imported here: statement_changes reads statements through us
+    from services.billing import statement_changes
+    data["changes"] = statement_changes.changes(session, account_number, invoice_number)
     return data

@@ -8,11 +8,12 @@ from services.runtime import clock
 from services.runtime.entrypoints import rpc  # not nameko.rpc's: a quorum RPC queue
 from nameko.timer import timer
 
-from services.billing import (accounts, bill_runs, calls_csv, catalogue, collections, credits,
-                              ledger, overview, pdf_sandbox, print_batch, profile, queries,
-                              search, usage, usage_alerts)
+from services.billing import (accounts, bill_runs, calls_csv, catalogue, closure, collections,
+                              credits, ledger, overview, pdf_sandbox, print_batch, profile,
+                              queries, search, usage, usage_alerts)
 from services.billing.service_delivery import InvoiceDeliveryMixin
 from services.billing.service_disputes import DisputesMixin
+from services.billing.service_fraud import FraudGuardMixin
 from services.billing.service_insight import InsightMixin
 from services.billing.service_services import AccountServicesMixin
 from services.billing.service_usage_alerts import UsageAlertsMixin
@@ -35,13 +36,14 @@ UNPAGED = {"default": 200, "maximum": 1000}
 
 
 class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, DisputesMixin,
-                     AccountServicesMixin, InsightMixin, UsageAlertsMixin):
+                     AccountServicesMixin, InsightMixin, UsageAlertsMixin, FraudGuardMixin):
     name = "billing"
 
     db = Database(metadata)
     log_context = LogContext()
     config = Config()
     notifications_rpc = TimedRpcProxy("notifications")  # mail carrying a secret: never events
+    payments_rpc = TimedRpcProxy("payments")  # what a closure can refund
 
     @rpc
     def list_products(self):
@@ -107,6 +109,21 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Disput
         ``billing.account_restored`` when it covers a suspended account's past-due amount."""
         return credits.issue(self.db, account_number, request, idempotency_key, actor)
 
+    @rpc(expected_exceptions=(InvalidInput, NotFound, Refused, Conflict, Unavailable))
+    def close_account(self, account_number, request, idempotency_key, actor=None):
+        """Closes the account (staff) ``{effective_date, reason}`` under ``idempotency_key``
+        (billing/closure.py): services end that day (prorated), the final statement is
+        issued, the status is ``closed``. Returns the closure (contracts.closure.Closure);
+        closing again with the same date and reason answers the first closure. Raises
+        InvalidInput, NotFound, Refused (a date outside the open period), Conflict (closed
+        otherwise, or the key with another body), Unavailable (payments did not say what it
+        can refund: nothing changed). Emits ``billing.services_changed``,
+        ``billing.statement_issued``, ``billing.account_closed``."""
+        data = closure.load_request(request)
+        refundable = self.payments_rpc.get_refundable(str(account_number))
+        return closure.close(self.db, account_number, data, idempotency_key,
+                             refundable["refundable_cents"], actor)
+
     @rpc
     def verify_account_key(self, account_number, security_key):
         """True when the key printed on that account's invoice matches; same time if unknown."""
@@ -115,18 +132,22 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Disput
 
     # --- usage and bill runs (staff) ---
 
-    @rpc(expected_exceptions=(InvalidInput, NotFound))
+    @rpc(expected_exceptions=(InvalidInput, NotFound, Refused))
     def load_usage(self, account_number, request):
         """Loads call detail records ``{calls: [...]}`` for an account, all or nothing.
 
         Returns ``{accepted, duplicates}`` (calls stored, calls already loaded). Raises
-        InvalidInput (field errors by call index) or NotFound (unknown account). Emits
-        ``billing.usage_threshold_crossed`` for each usage alert the load raises.
+        InvalidInput (field errors by call index), NotFound (unknown account) or Refused (a
+        closed account). Emits ``billing.usage_threshold_crossed`` for each usage alert the
+        load raises. A load that stored new calls is scored by the toll-fraud guard in the
+        same transaction (service_fraud.py): a suspicious one emits ``billing.fraud_suspected``.
         """
         rows = usage.validate(request)
         with self.db.transaction() as tx:
             accepted, duplicates = usage.load(tx.session, account_number, rows)
             usage_alerts.review(tx, account_number, accepted)
+            if accepted:
+                self._guard_load(tx, account_number, rows)
         return {"accepted": accepted, "duplicates": duplicates}
 
     @rpc(expected_exceptions=InvalidInput)
@@ -251,34 +272,38 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Disput
         with self.db.transaction() as tx:
             return queries.account_summaries(tx.session, account_numbers)
 
-    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    @rpc(expected_exceptions=(Refused, NotFound, InvalidInput))
     def list_statements(self, account_number, limit=20, cursor=None):
         """Returns ``{items: [statement], next_cursor}``, newest first. Raises NotFound,
         InvalidInput (a bad ``limit`` or ``cursor``)."""
         with self.db.transaction() as tx:
+            queries.readable(tx.session, account_number)  # Refused: closed, read-only over
             return queries.statements(tx.session, account_number, limit, cursor)
 
-    @rpc(expected_exceptions=NotFound)
+    @rpc(expected_exceptions=(NotFound, Refused))
     def get_statement(self, account_number, invoice_number):
         """Returns a statement with ``sections`` (lines add up to new charges). Raises NotFound."""
         with self.db.transaction() as tx:
+            queries.readable(tx.session, account_number)  # Refused: closed, read-only over
             return queries.statement_detail(tx.session, account_number, invoice_number)
 
-    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    @rpc(expected_exceptions=(Refused, NotFound, InvalidInput))
     def get_statement_calls(self, account_number, invoice_number, limit=None):
         """Returns the first ``limit`` (default 200, at most 1000) calls of the statement's
         period. Raises NotFound, InvalidInput (a bad ``limit``)."""
         limit = paging.checked_limit(limit, **UNPAGED)
         with self.db.transaction() as tx:
+            queries.readable(tx.session, account_number)  # Refused: closed, read-only over
             found, statement = queries.statement_row(tx.session, account_number, invoice_number)
             return calls_csv.recent(tx.session, found.id, statement, limit)
 
-    @rpc(expected_exceptions=(NotFound, Unavailable))
+    @rpc(expected_exceptions=(Refused, NotFound, Unavailable))
     def get_statement_pdf(self, account_number, invoice_number):
         """Returns the printable statement as base64 PDF bytes, rendered in a bounded child
         process (pdf_sandbox). Raises NotFound, Unavailable (the PDF could not be made within
         its memory and time budget: logged; this statement only)."""
         with self.db.transaction() as tx:
+            queries.readable(tx.session, account_number)  # Refused: closed, read-only over
             detail = queries.printable_statement(tx.session, account_number, invoice_number,
                                                  self._kek(), queries.remit_to(self.config))
         try:
@@ -288,20 +313,22 @@ class BillingService(HealthMixin, DeadLettersMixin, InvoiceDeliveryMixin, Disput
                               "later, or call support for a printed copy.") from None
         return base64.b64encode(document).decode()
 
-    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    @rpc(expected_exceptions=(Refused, NotFound, InvalidInput))
     def get_calls_csv_page(self, account_number, invoice_number, cursor=None):
         """Returns ``{csv, cursor}``: one page of the statement period's calls as CSV text
         (header on the first page); ``cursor`` None at the end. Raises NotFound."""
         with self.db.transaction() as tx:
+            queries.readable(tx.session, account_number)  # Refused: closed, read-only over
             return calls_csv.page(tx.session, account_number, invoice_number, cursor)
 
-    @rpc(expected_exceptions=(NotFound, InvalidInput))
+    @rpc(expected_exceptions=(Refused, NotFound, InvalidInput))
     def get_activity(self, account_number, limit=None):
         """Returns ``{items: [{date, kind, description, amount_cents, balance_cents}]}``, the
         latest ``limit`` (default 200, at most 1000) entries newest first, each with the
         balance after it. Raises NotFound, InvalidInput (a bad ``limit``)."""
         limit = paging.checked_limit(limit, **UNPAGED)
         with self.db.transaction() as tx:
+            queries.readable(tx.session, account_number)  # Refused: closed, read-only over
             found = queries.account(tx.session, account_number)
             return {"items": ledger.activity(tx.session, found.id, limit)}
 

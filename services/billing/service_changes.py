@@ -40,7 +40,7 @@ def load_request(payload):
     return data
 
 
-def _locked_account(session, account_number):
+def locked_account(session, account_number):
     # a no-op UPDATE before anything is read: the row lock on PostgreSQL (a bill run's SKIP
     # LOCKED claim passes it by), the write lock on SQLite (no stale snapshot to upgrade)
     session.execute(update(Account).where(Account.account_number == str(account_number))
@@ -94,8 +94,11 @@ def change_services(session, account_number, data, self_service=False, actor=Non
     ``billing.services_changed`` payload, None for a preview or when nothing changed.
     Raises NotFound, Refused (dates, a product that is not self-service for an admin)."""
     today = today or clock.today()
-    account = _locked_account(session, account_number)
+    account = locked_account(session, account_number)
     effective = data.get("effective_date") or today
+    if account.status == "closed":
+        raise Refused("This account is closed: its services ended with its final statement "
+                      "and cannot be changed.")
     if self_service and account.status != "active":
         raise Refused(f"This account is {account.status}: its services cannot be changed "
                       "online. Call support.")

@@ -102,11 +102,11 @@ TYPES = {"d": Date, "ps": Date, "pe": Date, "due": Date, "now": DateTime(timezon
           "ts": DateTime(timezone=True), "te": DateTime(timezone=True)}
 
 
-def params(batch, statement_date, account_ids, now):
+def params(batch, statement_date, account_ids, now, usage_from=None):
     """The parameters of OPEN and LINES (and the bill run's posting) for statements dated
     ``statement_date`` of ``account_ids`` in ``batch``: the usage period is [period_start,
-    statement date) in UTC."""
-    start = period_start(statement_date)
+    statement date) in UTC, or [``usage_from``, statement date) (a final statement)."""
+    start = usage_from or period_start(statement_date)
     return {"b": batch, "d": statement_date, "ps": start, "pe": statement_date,
             "due": due_date(statement_date), "now": now, "ids": list(account_ids),
             "ts": datetime.combine(start, time(), UTC),

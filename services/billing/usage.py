@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from services.billing import rating
 from services.billing.models import Account, Call
 from services.contracts import billing as contract
-from services.contracts.errors import InvalidInput, NotFound
+from services.contracts.errors import InvalidInput, NotFound, Refused
 
 MAX_CALLS = contract.MAX_CALLS
 MAX_DURATION = contract.MAX_CALL_SECONDS
@@ -87,11 +87,15 @@ def validate(payload):
 
 
 def account_id(session, account_number):
-    found = session.execute(select(Account.id).where(
-        Account.account_number == account_number)).scalar()
+    """The account's id for new usage; Refused when it is closed (nothing new is charged)."""
+    found = session.execute(select(Account.id, Account.status).where(
+        Account.account_number == account_number)).first()
     if found is None:
         raise NotFound("No account has that number.")
-    return found
+    if found.status == "closed":
+        raise Refused("This account is closed: its final statement was its last, and no "
+                      "usage is loaded for it.")
+    return found.id
 
 
 def load(session, account_number, rows):

@@ -2,6 +2,7 @@
 from marshmallow import Schema, fields, post_load, validate
 
 from services.contracts import validators
+from services.contracts.closure import AccountClosure
 from services.contracts.formats import DATE, DATE_TIME, Day, Timestamp
 
 ACCOUNT_NUMBER = validators.ACCOUNT_NUMBER
@@ -244,6 +245,8 @@ class StatementDetail(StatementItem):
     sections = fields.List(fields.Nested(StatementSection), required=True)
     adjustments = fields.List(fields.Nested(StatementAdjustment), metadata={
         "description": "what makes up `adjustments_cents`, oldest first"})
+    final = fields.Boolean(metadata={
+        "description": "true for a closed account's final statement"})
 
 
 class ActivityEntry(Schema):
@@ -302,6 +305,8 @@ class AccountSummary(Schema):
     status = fields.String(metadata={
         "description": "active | suspended (for non-payment: paying past_due_cents restores "
                        "it at once) | closed"})
+    closure = fields.Nested(AccountClosure, allow_none=True, metadata={
+        "description": "a closed account's closure; null otherwise"})
 
 
 # --- an account's services and changing them (staff and the account's admins) ---

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from services.contracts import paging, validators
 from services.contracts.billing import CompanyProfile, StatementItem
+from services.contracts.closure import AccountClosure
 from services.contracts.disputes import Dispute
 from services.contracts.formats import DATE
 from services.contracts.identity import AccountUser
@@ -71,3 +72,6 @@ class AccountOverview(Schema):
         "description": "online IDs of the account and their roles (identity)"})
     open_disputes = fields.List(fields.Nested(Dispute), required=True, metadata={
         "description": "the account's open disputes, newest first"})
+    closure = fields.Nested(AccountClosure, allow_none=True, metadata={
+        "description": "a closed account's closure (final statement, read-only until); "
+                       "null otherwise"})

@@ -178,6 +178,17 @@ CATALOGUE = [
            **_account, restored_on=fields.Date(required=True),
            payment_id=_str(allow_none=True, load_default=None),
            balance_cents=_int(required=True)),
+    _event("billing", "account_closed",
+           "staff closed the account: its services ended on effective_date (prorated), the "
+           "final statement was issued at once; payments cancels autopay and scheduled "
+           "payments and refunds refund_cents of a credit balance (credit_left_cents stays a "
+           "credit: no refundable payment); the account's admins are mailed; users keep "
+           "read-only access and may pay what is left until read_only_until",
+           **_account, closure_id=_str(required=True), effective_date=fields.Date(required=True),
+           reason=_str(required=True), final_invoice_number=_str(required=True),
+           balance_cents=_int(required=True), amount_due_cents=_int(required=True),
+           refund_cents=_int(required=True), credit_left_cents=_int(required=True),
+           currency=_str(required=True), read_only_until=fields.Date(required=True), **_actor),
     _event("billing", "credit_issued",
            "an account was credited (a ledger entry of kind credit): by staff, or resolving a "
            "dispute in the customer's favour; the next statement shows it under Adjustments",
@@ -201,6 +212,24 @@ CATALOGUE = [
            outcome=_str(required=True, validate=validate.OneOf(["credited", "rejected"])),
            credited_cents=_int(allow_none=True), credit_id=_str(allow_none=True),
            note=_str(required=True), opened_by=_str(allow_none=True), **_actor),
+    _event("billing", "fraud_suspected",
+           "a usage load looked like toll fraud (billing/fraud_rules.py: a burst of "
+           "international or premium calls, toll calls at night in the account's time zone, "
+           "short calls to one high-cost prefix, a rise in simultaneous calls, international "
+           "calls after it was blocked); raised at once, one case per account and load; the "
+           "account's admins are told by email and text whatever their preferences",
+           **_account, case_id=_str(required=True), score=_int(required=True),
+           rules=fields.List(_str(), required=True),
+           evidence=fields.Dict(required=True), calls=_int(required=True),
+           raised_at=_str(required=True)),
+    _event("billing", "fraud_case_marked_expected",
+           "an account admin said a suspicious load's calls were theirs: the portal's banner "
+           "goes and the load's figures join the account's calling profile",
+           **_account, case_id=_str(required=True), **_actor),
+    _event("billing", "international_calling_changed",
+           "an account admin blocked or allowed international calling: the network team "
+           "refuses (or allows again) international calls from the account's lines",
+           **_account, blocked=_bool(required=True), **_actor),
     _event("billing", "usage_threshold_crossed",
            "a usage load took the account's usage charges this cycle to one of the "
            "thresholds its admins set (kind threshold), or above 150 % of the average usage "
@@ -244,10 +273,11 @@ CATALOGUE = [
            user_id=_str(allow_none=True)),
     _event("payments", "payment_canceled",
            "a scheduled payment was canceled without its payer asking (the payer was removed "
-           "from the account); the account's admins and billing users are told",
+           "from the account, or the account was closed); the account's admins and billing "
+           "users are told",
            **_account, payment_id=_str(required=True), amount_cents=_int(required=True),
            scheduled_for=fields.Date(required=True), user_id=_str(allow_none=True),
-           cause=_str(required=True, validate=validate.OneOf(["user_removed"])),
+           cause=_str(required=True, validate=validate.OneOf(["user_removed", "account_closed"])),
            reason=_str(required=True)),
     _event("payments", "autopay_changed", "autopay was enrolled, changed or cancelled",
            **_account, enabled=_bool(required=True), payment_method_id=_str(allow_none=True),

@@ -25,6 +25,11 @@ def usd(cents):
     return f"{sign}${dollars:,}.{rest:02d}"
 
 
+def signed_usd(cents):
+    """``usd`` with the direction of a change: ``+$4.20``, ``-$4.20`` (``+$0.00`` for none)."""
+    return usd(cents) if cents < 0 else f"+{usd(cents)}"
+
+
 def decimal(cents):
     """Integer cents as the plain decimal a CSV cell or a form field holds: ``1234.56``, no
     currency sign, no grouping; a credit reads ``-5.00``."""

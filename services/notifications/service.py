@@ -11,6 +11,7 @@ from services.notifications.service_account_notices import AccountNotices
 from services.notifications.service_autopay_notices import AutopayNotices
 from services.notifications.service_collection_notices import CollectionNotices
 from services.notifications.service_dispute_notices import DisputeNotices
+from services.notifications.service_fraud_notices import FraudNotices
 from services.notifications.models import metadata
 from services.notifications.service_payment_notices import PaymentNotices
 from services.notifications.service_usage_alert_notices import UsageAlertNotices
@@ -24,7 +25,7 @@ from services.runtime.service_health import HealthMixin
 
 class NotificationsService(HealthMixin, DeadLettersMixin, PaymentNotices, AccountNotices,
                            CollectionNotices, DisputeNotices, UsageAlertNotices,
-                           AutopayNotices):
+                           AutopayNotices, FraudNotices):
     name = "notifications"
 
     db = Database(metadata)

@@ -1,47 +1,38 @@
-"""Idempotency keys with Stripe's semantics.
+"""Payments' Idempotency-Keys: the rule is services.runtime.idempotency's (the same key and
+body answer the first result, another body is a Conflict); here is what is payments' own.
 
 The first request with a key inserts ``(account_number, key)`` in the same transaction as its
-payment, so two concurrent requests with one key cannot both make a payment: the database's
-primary key lets one commit and the other fails, reads the winner's row and returns its result.
-The same key with another body is a Conflict. Keys are kept KEEP_HOURS (Stripe: 24 h).
+payment, its ``response`` None until the payment's result is known; a duplicate meanwhile
+waits for it (WAIT_SECONDS), and a first request that died is resumed (Interrupted). Keys are
+kept KEEP_HOURS (Stripe: 24 h).
 """
-import hashlib
 import json
 import time
 from datetime import timedelta
 
 from sqlalchemy import delete, update
 
-from services.contracts.errors import Conflict, InvalidInput
+from services.contracts.errors import Conflict
 from services.payments.models import IdempotencyKey
 from services.runtime import clock
+from services.runtime import idempotency as rule
 
 KEEP_HOURS = 48
 # how long a duplicate waits for the first request to finish: less than the gateway's RPC
 # timeout, so the client gets a 409 "still being processed" rather than a 503
 WAIT_SECONDS = 3
 
+fingerprint = rule.fingerprint
+
 
 def check_key(key):
-    if not key or not isinstance(key, str) or not key.strip():
-        raise InvalidInput({"Idempotency-Key": [
-            "Required: a unique key per payment (a UUID), reused only to retry that payment."]})
-    if len(key) > 255:
-        raise InvalidInput({"Idempotency-Key": ["At most 255 characters."]})
-    return key.strip()
-
-
-def fingerprint(fields):
-    """sha256 of the request's meaningful fields (never a secret such as the security code)."""
-    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+    return rule.checked_key(key, "payment")
 
 
 def claim(session, account_number, key, fp, payment_id):
     """Insert the key row in the caller's transaction; the commit raises IntegrityError when
     another request holds the key."""
-    session.add(IdempotencyKey(account_number=account_number, key=key, fingerprint=fp,
-                               payment_id=payment_id, created_at=clock.now()))
-    session.flush()
+    rule.keep(session, IdempotencyKey, account_number, key, fp, payment_id=payment_id)
 
 
 def record(session, account_number, key, response):
@@ -73,11 +64,9 @@ def replay(db, account_number, key, fp, wait=WAIT_SECONDS, stale=None):
             row = tx.session.get(IdempotencyKey, (account_number, key))
             if row is None:
                 return None
-            if row.fingerprint != fp:
-                raise Conflict("This Idempotency-Key was already used with a different "
-                               "request. Use a new key for a new payment.")
-            if row.response is not None:
-                return json.loads(row.response)
+            first = rule.first_answer(row, fp, "payment")
+            if first is not None:
+                return first
             if stale is not None and stale(tx.session, row.payment_id):
                 return Interrupted(row.payment_id)
         if time.monotonic() > deadline:

@@ -33,6 +33,7 @@ from services.payments.models import Payment, Refund
 from services.payments.processor import ProcessorUnavailable
 from services.payments.recovery import IN_FLIGHT_GRACE, INTERRUPTED_AFTER
 from services.runtime import clock
+from services.runtime import idempotency as rule
 
 STILL_RUNNING = ("A refund with this Idempotency-Key is still being processed. "
                  "Retry in a moment.")
@@ -60,8 +61,8 @@ def refund_payment(db, processor, account_number, payment_id, request, key,
         with db.transaction() as tx:
             payment = lifecycle.find(tx.session, account_number, payment_id)
             method = methods.find_any(tx.session, payment.payment_method_id)
-            refund = _new(tx.session, payment, data, key, fp)  # the key first: see above
-            _reserve(tx.session, payment, method, data["amount_cents"])
+            refund = new(tx.session, payment, data, key, fp)  # the key first: see above
+            reserve(tx.session, payment, method, data["amount_cents"])
             refund_id = refund.id
     except IntegrityError:
         # a concurrent request with this key won the insert: answer with its refund
@@ -69,7 +70,7 @@ def refund_payment(db, processor, account_number, payment_id, request, key,
     return finish(db, processor, refund_id)
 
 
-def _new(session, payment, data, key, fp):
+def new(session, payment, data, key, fp):
     moment = clock.now()
     refund = Refund(id=str(uuid.uuid4()), payment_id=payment.id,
                     account_number=payment.account_number, amount_cents=data["amount_cents"],
@@ -80,7 +81,7 @@ def _new(session, payment, data, key, fp):
     return refund
 
 
-def _reserve(session, payment, method, amount_cents):
+def reserve(session, payment, method, amount_cents):
     """Hold ``amount_cents`` of the payment for this refund, or refuse. One conditional
     UPDATE: the database serialises it on the payment's row, so the check and the reservation
     cannot be split by a concurrent refund."""
@@ -163,9 +164,7 @@ def _replay(db, processor, account_number, key, fp, wait):
                 Refund.idempotency_key == key)).scalar()
             if refund is None:
                 return None
-            if refund.fingerprint != fp:
-                raise Conflict("This Idempotency-Key was already used with a different "
-                               "request. Use a new key for a new refund.")
+            rule.check_same_request(refund.fingerprint, fp, "refund")
             if refund.status != "pending":
                 return public(refund, tx.session.get(Payment, refund.payment_id))
             abandoned = clock.now() - clock.as_utc(refund.updated_at) > INTERRUPTED_AFTER

@@ -9,8 +9,8 @@ from nameko.timer import timer
 from services.contracts import actor as contract_actor
 from services.contracts.errors import (Conflict, InvalidInput, NotFound, Refused, Throttled,
                                        Unavailable)
-from services.payments import (autopay, carding, lifecycle, limits, methods, offboarding,
-                               payment_requests, refunds, runs, security)
+from services.payments import (autopay, carding, closure, lifecycle, limits, methods,
+                               offboarding, payment_requests, refunds, runs, security)
 from services.payments.models import metadata
 from services.payments.processor_dependency import PaymentProcessor
 from services.runtime.rpc import TimedRpcProxy
@@ -173,6 +173,30 @@ class PaymentsService(HealthMixin, DeadLettersMixin):
             if tx is not None:
                 offboarding.cancel_for_removed_user(tx, data["account_number"],
                                                     data["user_id"])
+
+    @rpc
+    def get_refundable(self, account_number):
+        """What refunds could give back on the account now (billing asks before a closure):
+        ``{account_number, refundable_cents}``, 0 without a refundable payment."""
+        with self.db.transaction() as tx:
+            return {"account_number": account_number,
+                    "refundable_cents": closure.refundable_cents(tx.session, account_number)}
+
+    @reliable_handler("billing", "account_closed")
+    def on_account_closed(self, event):
+        """Turns autopay off, cancels the scheduled payments and refunds ``refund_cents`` of
+        the credit balance to the newest refundable payments, once per event (closure.py);
+        a redelivery finishes what a crash cut short and refunds nothing twice. Emits
+        ``payments.payment_canceled``, ``payments.autopay_changed``,
+        ``payments.payment_refunded``."""
+        data = event["data"]
+        with self.db.apply_once(event, "on_account_closed") as tx:
+            if tx is not None:
+                closure.wind_down(tx, data)
+        with self.db.transaction() as tx:
+            pending = closure.pending_refunds(tx.session, data)
+        for refund_id in pending:
+            refunds.finish(self.db, self.processor, refund_id)
 
     # -- payment runs ------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ VARIABLES = (
     "PAYMENTS_PROCESSOR", "EVENT_MAX_ATTEMPTS", "EVENT_RETRY_MAX_DELAY", "DEV_SECRETS",
     "METRICS_PORT", "FORWARDED_ALLOW_IPS", "KEY_ENCRYPTION_KEY", "REMIT_PAYEE", "REMIT_ADDRESS",
     "EVENT_STREAM_MAX_AGE", "EVENT_STREAM_MAX_BYTES", "HEARTBEAT", "SUSPEND_AFTER_DAYS",
+    "FRAUD_GUARD", "FRAUD_HIGH_COST_PREFIXES",
     "AUTOPAY_NOTICE_DAYS",
 )
 # AMQP heartbeat, seconds: how soon a process leaves a broker node that stopped answering
@@ -82,6 +83,10 @@ class Settings:
     remit_address: str = DEFAULT_REMIT_ADDRESS
     # days past due after which billing's collections run suspends an account (collections.py)
     suspend_after_days: int = 30
+    # billing's toll-fraud guard (billing/fraud_rules.py): on | off, and the high-cost
+    # destinations as comma-separated E.164 prefixes (empty: fraud_rules' default list)
+    fraud_guard: str = "on"
+    fraud_high_cost_prefixes: str = ""
     # days before an autopay draft that payments' run sends the pre-draft notice
     # (services/payments/autopay_notices.py)
     autopay_notice_days: int = 3
@@ -144,8 +149,24 @@ def load(env=None, generate=True) -> Settings:
         remit_payee=env.get("REMIT_PAYEE") or Settings.remit_payee,
         remit_address=env.get("REMIT_ADDRESS") or Settings.remit_address,
         suspend_after_days=_suspend_after(env.get("SUSPEND_AFTER_DAYS")),
+        fraud_guard=_fraud_guard(env.get("FRAUD_GUARD")),
+        fraud_high_cost_prefixes=_prefixes(env.get("FRAUD_HIGH_COST_PREFIXES")),
         autopay_notice_days=_notice_days(env.get("AUTOPAY_NOTICE_DAYS")),
     )
+
+
+def _fraud_guard(value):
+    value = (value or Settings.fraud_guard).strip().lower()
+    if value not in ("on", "off"):
+        raise ValueError(f"FRAUD_GUARD must be on or off, not {value!r}")
+    return value
+
+
+def _prefixes(value):
+    """Refused at start, not at the first usage load: each '+' and 1-7 digits."""
+    from services.billing.fraud_rules import Destinations  # pure: no service is started
+    Destinations.parse(value)
+    return (value or "").strip()
 
 
 def _suspend_after(value):
@@ -259,6 +280,9 @@ def nameko_config(service: str, settings: Settings | None = None) -> dict:
         "REMIT_ADDRESS": settings.remit_address,
         # billing's collections run suspends accounts this many days past due
         "SUSPEND_AFTER_DAYS": settings.suspend_after_days,
+        # billing's toll-fraud guard (billing/fraud_cases.GuardSettings)
+        "FRAUD_GUARD": settings.fraud_guard,
+        "FRAUD_HIGH_COST_PREFIXES": settings.fraud_high_cost_prefixes,
         # payments announces each autopay draft this many days before it
         "AUTOPAY_NOTICE_DAYS": settings.autopay_notice_days,
     }

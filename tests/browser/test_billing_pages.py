@@ -5,7 +5,7 @@ import csv
 import io
 
 from tests.support.auth_helpers import new_user
-from tests.support.portal_api import bill, calls
+from tests.support.api_client import bill, calls
 from tests.support.portal_browser import sign_in
 
 

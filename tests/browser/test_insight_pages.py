@@ -65,3 +65,35 @@ def test_the_card_fits_a_phone_screen(phone_page, system):
     overflow = p.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 1, overflow
     assert phone_page.console_errors == []
+
+
+HOSTILE_REASON = 'Outage <img src="/x.png" id="injected"> <b>bold</b>'
+
+
+def test_a_statement_page_says_why_the_bill_changed_markup_shown_as_text(page, system):
+    user = customer_this_month(system)
+    number = user["account_number"]
+    credited = system.staff().post(
+        system.url(f"/internal/v1/accounts/{number}/credits"),
+        json={"amount_cents": 700, "reason": HOSTILE_REASON},
+        headers={"Idempotency-Key": f"browser-{number}"}, timeout=10)
+    assert credited.status_code == 201, credited.text
+    _bill(system, number, "2026-11-15")
+    p = page.page
+    sign_in(p, user["username"])
+    p.goto("/billing")
+    invoices = [link.inner_text() for link in p.locator("#statements tbody a").all()]
+    p.goto(f"/billing/{invoices[0]}")
+    section = p.locator("#bill-changes")
+    assert section.get_by_role("heading", name="Why your bill changed").is_visible()
+    reasons = p.locator("#bill-change-reasons li")
+    texts = [reasons.nth(i).inner_text() for i in range(reasons.count())]
+    assert "5 more international calls" in " ".join(texts)
+    assert any(HOSTILE_REASON in t for t in texts)
+    assert p.locator("#injected").count() == 0 and section.locator("b").count() == 0
+    problems = blocking(axe_violations(p))
+    assert problems == [], report({"/billing/<invoice>": problems})
+
+    p.goto(f"/billing/{invoices[1]}")
+    assert "first statement" in p.locator("#bill-changes").inner_text()
+    assert page.console_errors == []

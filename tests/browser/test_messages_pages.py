@@ -3,7 +3,7 @@ message centre lists the bill-ready notice, unread, and marks it read; notificat
 preferences are saved; phone width; no console errors."""
 from tests.support.portal_browser import sign_in
 from tests.support.auth_helpers import bearer, new_user
-from tests.support.portal_api import bill
+from tests.support.api_client import bill
 from tests.support.system import eventually
 
 

@@ -4,7 +4,7 @@ account from its form, the account switcher in the header choosing what every pa
 and paying several accounts at once with one card declined (the sandbox declines
 4000 0000 0000 0002) while the other payment goes through."""
 from tests.support.auth_helpers import open_account
-from tests.support.portal_api import bill
+from tests.support.api_client import bill
 from tests.support.portal_browser import add_card, billed_customer, sign_in
 from tests.support.system import eventually
 

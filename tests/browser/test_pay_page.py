@@ -6,7 +6,7 @@ errors."""
 import re
 
 from tests.support.auth_helpers import new_user
-from tests.support.portal_api import bill
+from tests.support.api_client import bill
 from tests.support.portal_browser import add_card, billed_customer, sign_in
 from tests.support.system import eventually
 

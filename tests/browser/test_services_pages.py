@@ -3,7 +3,7 @@ services, previews adding a static IP (the page shows the prorated line and the 
 estimate, and nothing has changed), then confirms it; a viewer sees the services read-only
 with a note, at phone width; no console errors."""
 from tests.support.auth_helpers import bearer, invite_and_accept, new_user
-from tests.support.portal_api import bill, last_cycle_date
+from tests.support.api_client import bill, last_cycle_date
 from tests.support.portal_browser import flashes, sign_in
 
 

@@ -4,7 +4,7 @@ is suspended, what to pay and where; paying it on /pay restores the account at o
 banner goes. The page has no blocking axe violation, no Nu Html Checker error and no console
 error."""
 from tests.support.auth_helpers import new_user
-from tests.support.portal_api import bill
+from tests.support.api_client import bill
 from tests.support.portal_browser import add_card, sign_in
 from tests.support.system import eventually
 from tests.browser.checkers import axe_violations, blocking, vnu_errors

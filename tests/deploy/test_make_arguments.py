@@ -1,6 +1,6 @@
-"""What staff type after ``make find-account Q=`` (or ``credit REASON=``, ``bill-run DATE=``,
-``dead-letters REPLAY=``) reaches the command word for word: the Makefile run for real (GNU
-make) with a stand-in python that records its arguments, so no quote, ``$``, backtick or ``;``
+"""What staff type after ``make find-account Q=`` (or ``credit REASON=``, ``close-account
+REASON=``, ``bill-run DATE=``, ``dead-letters REPLAY=``) reaches the command word for word:
+the Makefile run for real (GNU make) with a stand-in python that records its arguments, so no quote, ``$``, backtick or ``;``
 in a value (a company name is its customer's choice, and staff copy it from the overview) is
 ever read by the shell."""
 import json
@@ -75,3 +75,13 @@ def test_bill_run_and_dead_letters_without_values(fake_bin, tmp_path):
     assert run_make(fake_bin, tmp_path, "bill-run") == ["-m", "services.billing.cli"]
     assert run_make(fake_bin, tmp_path, "dead-letters") == [
         "-m", "services.runtime.dead_letters_cli", "list"]
+
+
+@pytest.mark.parametrize("text", QUERIES[:-1])
+def test_close_account_passes_every_value_as_typed(fake_bin, tmp_path, text):
+    assert run_make(fake_bin, tmp_path, "close-account", f"ACCOUNT={text}", f"DATE={text}",
+                    f"REASON={text}", f"KEY={text}") == [
+        "-m", "services.billing.close_cli", text, text, text, "--key", text]
+    assert run_make(fake_bin, tmp_path, "close-account", "ACCOUNT=4929000000000006",
+                    "DATE=2026-12-17", "REASON=Moving") == [
+        "-m", "services.billing.close_cli", "4929000000000006", "2026-12-17", "Moving"]

@@ -4,9 +4,13 @@ was answered (credited twice over, or held back from late fees and autopay for e
 dispute after rejected dispute), and one who disputes lines of long-paid statements to keep
 this month's bill out of autopay. Who may call what is the authorisation matrix's
 (tests/e2e/test_authorization_matrix.py)."""
-from tests.support.auth_helpers import bearer, new_user
+import re
+
+import requests
+
+from tests.support.auth_helpers import PASSWORD, bearer, new_user
 from tests.support.disputes import billed, lines_of, open_dispute, resolve
-from tests.support.portal_api import bill
+from tests.support.api_client import bill
 
 
 def test_a_line_credited_in_full_cannot_be_disputed_and_credited_again(system):
@@ -58,3 +62,14 @@ def test_only_the_two_latest_statements_may_be_disputed(system):
         assert response.status_code == status, (statement["statement_date"], response.text)
         assert response.headers["Content-Type"].startswith(
             "application/problem+json" if status >= 400 else "application/json")
+    # the statement page offers the form only where a dispute can be opened
+    portal = requests.Session()
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"',
+                     portal.get(system.url("/"), timeout=10).text).group(1)
+    assert portal.post(system.url("/"), timeout=10, data={
+        "csrf_token": csrf, "username": owner["username"], "password": PASSWORD}
+    ).url.endswith("/dashboard")
+    pages = {s["statement_date"]: portal.get(system.url(f"/billing/{s['invoice_number']}"),
+                                             timeout=10) for s in (old, newest)}
+    assert all(page.status_code == 200 for page in pages.values())
+    assert 'id="dispute-form"' not in pages[old["statement_date"]].text

@@ -8,7 +8,7 @@ import requests
 
 from tests.support.auth_helpers import (PASSWORD, bearer, follow, invite_and_accept, link_in,
                                         mail_with, mails_to, new_user, text_of)
-from tests.support.portal_api import bill
+from tests.support.api_client import bill
 from tests.support.system import eventually
 
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from tests.support.auth_helpers import bearer, mails_to, new_user, text_of
 from tests.support.payment_methods import CARD
-from tests.support.portal_api import bill
+from tests.support.api_client import bill
 from tests.support.system import eventually
 
 

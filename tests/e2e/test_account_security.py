@@ -10,6 +10,7 @@ import requests
 
 from tests.support.auth_helpers import (PASSWORD, login, mails_to, new_user, reset_token,
                                         text_of)
+from tests.support.api_client import bill
 from tests.support.system import eventually
 
 CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
@@ -45,8 +46,7 @@ def test_a_security_code_required_for_payments_refuses_a_wrong_one(system):
                       json={"require_security_code_for_payments": True}, timeout=10)
     assert prefs.json() == {"sign_in_alerts": False, "require_security_code_for_payments": True}
     # a statement first: nothing is payable before one (issue 11 point 13)
-    assert system.staff().post(system.url("/internal/v1/bill-runs"), timeout=30, json={
-        "statement_date": "2026-10-15", "account_numbers": [number]}).status_code == 200
+    bill(system, number)
     card = api.post(system.url(f"/api/v1/accounts/{number}/payment-methods"), json=CARD,
                     timeout=10).json()
     pay = system.url(f"/api/v1/accounts/{number}/payments")

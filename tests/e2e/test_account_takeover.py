@@ -11,7 +11,7 @@ import requests
 
 from tests.support.auth_helpers import (PASSWORD, bearer, follow, link_in, mail_with, mails_to,
                                         new_user, reset_token, text_of)
-from tests.support.portal_api import bill
+from tests.support.api_client import bill
 from tests.support.system import eventually
 
 NEW_PASSWORD = "copper meadow signal 9"

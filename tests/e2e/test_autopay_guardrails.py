@@ -10,7 +10,8 @@ import pytest
 
 from tests.support.auth_helpers import mails_to, text_of
 from tests.support.payment_methods import CARD
-from tests.support.portal_api import add_method, bill, customer, summary
+from tests.support.api_client import (add_method, bill, customer, payment_run, payments,
+                                      summary)
 from tests.support.system import eventually
 
 
@@ -23,20 +24,11 @@ def admin_email(system, session):
 
 
 def autopay_payments(system, session, number):
-    items = session.get(system.url(f"/api/v1/accounts/{number}/payments"),
-                        timeout=10).json()["items"]
-    return [p for p in items if p["kind"] == "autopay"]
+    return [p for p in payments(system, session, number) if p["kind"] == "autopay"]
 
 
 def with_subject(system, to, part):
     return [m for m in mails_to(system, to) if part.lower() in m["Subject"].lower()]
-
-
-def run_payments(system, run_date):
-    run = system.staff().post(system.url("/internal/v1/payment-runs"),
-                              json={"run_date": run_date}, timeout=120)
-    assert run.status_code == 200, run.text
-    return run.json()
 
 
 def test_a_bill_above_the_limit_is_not_drafted_the_admin_is_mailed_and_it_stays_due(system):
@@ -57,7 +49,7 @@ def test_a_bill_above_the_limit_is_not_drafted_the_admin_is_mailed_and_it_stays_
     assert skipped["status"] == "canceled" and "autopay limit" in skipped["failure_reason"]
     notices = session.get(system.url("/api/v1/me/notifications"), timeout=10).json()["items"]
     assert any("Autopay did not pay" in n["subject"] for n in notices)
-    run_payments(system, due["due_date"])
+    payment_run(system, due["due_date"])
     after = summary(system, session, number)
     assert after["amount_due_cents"] == due["amount_due_cents"]  # still due, for collections
     assert [p["status"] for p in autopay_payments(system, session, number)] == ["canceled"]
@@ -80,13 +72,13 @@ def test_a_bill_within_the_limit_is_announced_once_then_drafted_on_its_due_date(
                                    "invoice_number": due["invoice_number"]}
     notice_day = (date.fromisoformat(due["due_date"]) - timedelta(days=3)).isoformat()
     for _ in range(2):  # the daily timer and a staff run on the same day
-        run_payments(system, notice_day)
+        payment_run(system, notice_day)
     to = admin_email(system, session)
     [notice] = eventually(lambda: with_subject(system, to, "Coming up: autopay will pay"))
     text = text_of(notice)
     assert "card ending in 4444" in text and "5555555555554444" not in text
     assert shown["next_draft"]["invoice_number"] in text
-    run_payments(system, due["due_date"])
+    payment_run(system, due["due_date"])
     paid = session.get(system.url(f"/api/v1/accounts/{number}/payments/{waiting['id']}"),
                        timeout=10).json()
     assert paid["status"] == "succeeded"

@@ -23,6 +23,8 @@ TINY = {
     "calls_csv.py": ["--calls", "2000"],
     "collections_run.py": ["--accounts", "200"],
     "forgot_password.py": ["--users", "2"],
+    "fraud.py": ["--accounts", "20", "--months", "2", "--calls", "2000", "--batch", "500",
+                 "--concurrency", "2", "--rounds", "1"],
     "login.py": ["--seconds", "0.5", "--rounds", "1"],
     "payments.py": ["--seconds", "1", "--concurrency", "2", "--samples", "5", "--workers", "1",
                     "--threads", "2"],

@@ -4,30 +4,13 @@ with a reason), and 25 tries in a row on one account were all answered. An accou
 so many methods an hour, declined ones included, and once so many of its payments were
 declined in the hour a new payment is refused before the processor sees it: 429 with
 Retry-After, on a fresh account so that no other test shares its allowance."""
-import uuid
-
-import requests
-
 from services.payments import carding
-from tests.support.auth_helpers import PASSWORD, login, new_user
+from tests.support.api_client import bill, customer, pay
 
 CARD = {"type": "card", "card_number": "4242424242424242", "exp_month": 12, "exp_year": 2031,
         "cvc": "123", "name": "Priya Natarajan", "postal_code": "60611"}
 NOT_A_TEST_CARD = "4111111111111111"  # refused by the sandbox when added (422)
 DECLINES = "4000000000000002"         # added, then every charge is declined
-
-
-def customer(system, billed=False):
-    user = new_user(system)
-    session = requests.Session()
-    session.headers["Authorization"] = "Bearer " + login(
-        system, user["username"], PASSWORD).json()["access_token"]
-    number = user["account_number"]
-    if billed:
-        run = system.staff().post(system.url("/internal/v1/bill-runs"), json={
-            "statement_date": "2026-10-15", "account_numbers": [number]}, timeout=60)
-        assert run.json() == {"statements_issued": 1}, run.text
-    return number, session
 
 
 def test_an_account_may_try_only_so_many_cards_an_hour_declined_ones_included(system):
@@ -47,19 +30,16 @@ def test_an_account_may_try_only_so_many_cards_an_hour_declined_ones_included(sy
 
 
 def test_payments_stop_after_so_many_declines_in_an_hour(system):
-    number, session = customer(system, billed=True)
+    number, session = customer(system)
+    bill(system, number)
     method = session.post(system.url(f"/api/v1/accounts/{number}/payment-methods"),
                           json=dict(CARD, card_number=DECLINES), timeout=10)
     assert method.status_code == 201, method.text
 
-    def pay():
-        return session.post(system.url(f"/api/v1/accounts/{number}/payments"),
-                            json={"amount_cents": 100, "payment_method_id": method.json()["id"]},
-                            headers={"Idempotency-Key": str(uuid.uuid4())}, timeout=10)
     for _ in range(carding.FAILED_PER_HOUR):
-        answer = pay()
+        answer = pay(system, session, number, 100, method.json()["id"])
         assert answer.status_code == 201 and answer.json()["status"] == "failed", answer.text
-    refused = pay()
+    refused = pay(system, session, number, 100, method.json()["id"])
     assert refused.status_code == 429, refused.text
     assert int(refused.headers["Retry-After"]) >= 1
     listed = session.get(system.url(f"/api/v1/accounts/{number}/payments?limit=100"),

@@ -11,7 +11,8 @@ from kombu import Connection
 from tests.support.auth_helpers import bearer, mail_with, mails_to, new_user
 from tests.support.containers import events_queue
 from tests.support.payment_methods import BANK, CARD
-from tests.support.portal_api import add_method, bill, key, summary
+from tests.support.api_client import (add_method, bill, overview, paid, payment_run,
+                                      statements, summary)
 from tests.support.system import eventually
 
 STATEMENT = "2026-09-15"  # due 2026-10-06: well past on the services' clock
@@ -40,13 +41,6 @@ def billing_events(system, queue, number, kind):
                 found.append(body["data"])
         simple.close()
     return found
-
-
-def pay(system, session, number, method, cents):
-    response = session.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
-        "amount_cents": cents, "payment_method_id": method["id"]}, headers=key(), timeout=20)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 @pytest.fixture
@@ -91,33 +85,28 @@ def test_dunning_reminds_three_times_suspends_and_paying_restores_until_a_return
     # suspended: still signs in, reads, downloads and pays
     now = summary(system, admin, number)
     assert now["status"] == "suspended" and now["past_due_cents"] == owed
-    overview = system.staff().get(system.url(f"/internal/v1/accounts/{number}"), timeout=10)
-    assert overview.json()["status"] == "suspended"
+    assert overview(system, number)["status"] == "suspended"
     invoice = now["invoice_number"]
-    assert admin.get(system.url(f"/api/v1/accounts/{number}/statements"),
-                     timeout=10).status_code == 200
+    assert statements(system, admin, number)
     pdf = admin.get(system.url(f"/api/v1/accounts/{number}/statements/{invoice}/pdf"),
                     timeout=30)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     card = add_method(system, admin, number, CARD)
-    assert pay(system, admin, number, card, owed - 1000)["status"] == "succeeded"
+    assert paid(system, admin, number, owed - 1000, card["id"])["status"] == "succeeded"
     eventually(lambda: summary(system, admin, number)["past_due_cents"] == 1000)
     assert summary(system, admin, number)["status"] == "suspended"  # part does not restore
 
     # the rest by a bank account whose debit settles, then comes back
     bouncing = add_method(system, admin, number, dict(BANK, account_number="000123450002"))
-    debit = pay(system, admin, number, bouncing, 1000)
+    debit = paid(system, admin, number, 1000, bouncing["id"])
     assert debit["status"] == "pending"
-    runs = system.url("/internal/v1/payment-runs")
-    assert system.staff().post(runs, json={"run_date": "2026-12-02"},
-                               timeout=120).json()["settled"] >= 1
+    assert payment_run(system, "2026-12-02")["settled"] >= 1
     eventually(lambda: summary(system, admin, number)["status"] == "active", timeout=20)
     [restored] = eventually(lambda: billing_events(system, restored_q, number,
                                                    "account_restored"))
     assert restored["payment_id"] == debit["id"] and restored["balance_cents"] == 0
     mail_with(system, owner["email"], "is restored")
-    assert system.staff().post(runs, json={"run_date": "2026-12-03"},  # the bank returns it
-                               timeout=120).json()["returned"] >= 1
+    assert payment_run(system, "2026-12-03")["returned"] >= 1  # the bank returns it
     eventually(lambda: summary(system, admin, number)["status"] == "suspended", timeout=20)
     again = eventually(lambda: billing_events(system, suspended_q, number,
                                               "account_suspended"))

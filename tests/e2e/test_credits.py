@@ -6,7 +6,7 @@ import uuid
 import requests
 
 from tests.support.auth_helpers import new_user, bearer
-from tests.support.portal_api import bill, key
+from tests.support.api_client import bill, billed, key, statements
 from tests.support.system import eventually
 
 
@@ -22,12 +22,8 @@ def activity(session, system, number):
 
 
 def test_staff_credit_an_account_once_per_key_and_the_customer_sees_it_everywhere(system):
-    owner = new_user(system)
+    owner, admin, first = billed(system)
     number = owner["account_number"]
-    bill(system, number, "2026-10-15")
-    admin = bearer(system, owner["username"])
-    [first] = admin.get(system.url(f"/api/v1/accounts/{number}/statements"),
-                        timeout=10).json()["items"]
     body = {"amount_cents": 1234, "reason": "Outage on Oct 20 <b>sorry</b>",
             "invoice_number": first["invoice_number"]}
     headers = key()
@@ -47,8 +43,7 @@ def test_staff_credit_an_account_once_per_key_and_the_customer_sees_it_everywher
         (-1234, "Credit: Outage on Oct 20 <b>sorry</b>")]
 
     bill(system, number, "2026-11-15")
-    [second, _] = admin.get(system.url(f"/api/v1/accounts/{number}/statements"),
-                            timeout=10).json()["items"]
+    [second, _] = statements(system, admin, number)
     assert second["adjustments_cents"] == -1234
     detail = admin.get(system.url(
         f"/api/v1/accounts/{number}/statements/{second['invoice_number']}"), timeout=10).json()
@@ -76,9 +71,8 @@ def test_every_refused_credit_is_a_problem_document_and_credits_nothing(system):
     number = owner["account_number"]
     bill(system, stranger["account_number"], "2026-10-15")
     admin = bearer(system, owner["username"])
-    theirs = bearer(system, stranger["username"]).get(system.url(
-        f"/api/v1/accounts/{stranger['account_number']}/statements"),
-        timeout=10).json()["items"][0]["invoice_number"]
+    theirs = statements(system, bearer(system, stranger["username"]),
+                        stranger["account_number"])[0]["invoice_number"]
     before = activity(admin, system, number)
     ok = {"amount_cents": 500, "reason": "Goodwill"}
     cases = [

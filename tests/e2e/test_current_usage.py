@@ -7,7 +7,7 @@ The e2e account: cycle day 15, VOICE-LINE ×2 at $29.99, billed in Illinois."""
 import uuid
 
 from tests.support.auth_helpers import bearer, invite_and_accept, new_user
-from tests.support.portal_api import bill, key
+from tests.support.api_client import bill, key
 
 
 def _calls(n, day):

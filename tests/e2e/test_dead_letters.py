@@ -11,6 +11,7 @@ import requests
 from nameko.standalone.events import event_dispatcher
 
 from services.runtime import clock
+from tests.support.api_client import bill
 from tests.support.auth_helpers import login, new_user
 from tests.support.system import ROOT, eventually
 
@@ -59,9 +60,7 @@ def test_a_poison_event_is_parked_listed_and_replayed_and_the_stream_flows_on(sy
     number, session = paperless_customer(system)
     started = time.monotonic()
     bad = poison(system)
-    run = system.staff().post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": "2026-11-15", "account_numbers": [number]}, timeout=60)
-    assert run.json() == {"statements_issued": 1}, run.text
+    bill(system, number, "2026-11-15")
 
     def bill_ready_notice():
         items = session.get(system.url("/api/v1/me/notifications"), timeout=10).json()["items"]

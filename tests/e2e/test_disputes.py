@@ -12,7 +12,7 @@ import requests
 
 from tests.support.auth_helpers import bearer, invite_and_accept, mails_to, text_of
 from tests.support.disputes import billed, lines_of, open_dispute, resolve
-from tests.support.portal_api import bill, key
+from tests.support.api_client import bill, key, overview
 from tests.support.system import eventually
 
 HOSTILE = '<img src="/etc/passwd" onerror="alert(1)"/> <a href="https://evil.example">x</a>'
@@ -41,9 +41,7 @@ def test_a_billing_user_disputes_a_line_and_staff_credit_it_once(system):
     staff_list = system.staff().get(system.url("/internal/v1/disputes"),
                                     params={"status": "open", "limit": 100}, timeout=10).json()
     assert dispute["id"] in [d["id"] for d in staff_list["items"]]
-    overview = system.staff().get(system.url(f"/internal/v1/accounts/{number}"),
-                                  timeout=10).json()
-    assert [d["id"] for d in overview["open_disputes"]] == [dispute["id"]]
+    assert [d["id"] for d in overview(system, number)["open_disputes"]] == [dispute["id"]]
     again = open_dispute(admin, system, number, invoice, {
         "line_id": line["line_id"], "amount_cents": 1, "reason": "again"})
     assert again.status_code == 409

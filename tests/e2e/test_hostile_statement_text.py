@@ -8,7 +8,7 @@ import io
 import pypdf
 
 from tests.support.auth_helpers import bearer, new_user
-from tests.support.portal_api import bill
+from tests.support.api_client import bill
 from tests.support.system import eventually
 
 HOSTILE = {

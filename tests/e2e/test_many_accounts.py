@@ -8,6 +8,7 @@ import requests
 
 from tests.support.auth_helpers import (PASSWORD, bearer, invite_and_accept, mails_to, new_user,
                                         open_account, text_of)
+from tests.support.api_client import bill
 from tests.support.client_addresses import client_at
 from tests.support.system import eventually
 
@@ -115,9 +116,7 @@ def test_the_account_list_shows_what_each_account_owes_and_by_when(system):
     session = bearer(system, owner["username"])
     second = open_account(system)
     assert link(session, system, second).status_code == 201
-    run = system.staff().post(system.url("/internal/v1/bill-runs"), timeout=60, json={
-        "statement_date": "2026-10-15", "account_numbers": [owner["account_number"]]})
-    assert run.status_code == 200 and run.json()["statements_issued"] == 1, run.text
+    bill(system, owner["account_number"])
 
     items = {a["account_number"]: a for a in session.get(
         system.url("/api/v1/accounts"), timeout=10).json()["items"]}

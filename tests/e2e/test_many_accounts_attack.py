@@ -22,7 +22,7 @@ from tests.support.auth_helpers import (ACCOUNT, PASSWORD, bearer, mails_to, new
                                         open_account, text_of)
 from tests.support.client_addresses import client_at
 from tests.support.payment_methods import CARD
-from tests.support.portal_api import add_method, bill, key, summary
+from tests.support.api_client import add_method, bill, key, overview, paid, payments, summary
 from tests.support.system import eventually
 
 
@@ -126,8 +126,7 @@ def test_a_forged_multi_payment_form_pays_nothing_on_another_companys_account(sy
         f"amount-{number}": "5.00", f"method-{number}": victim["method_id"],
         f"key-{number}": str(uuid.uuid4()), "csrf_token": csrf(page.text)})
     assert answer.status_code == 302 and answer.headers["Location"].endswith("/accounts/pay")
-    assert victim["api"].get(system.url(f"/api/v1/accounts/{number}/payments"),
-                             timeout=10).json()["items"] == []
+    assert payments(system, victim["api"], number) == []
 
 
 def test_linking_an_account_needs_a_signed_in_portal_session_and_the_csrf_token(system,
@@ -232,8 +231,7 @@ def test_racing_links_and_a_sign_up_of_one_account_give_it_one_online_id(system)
     statuses = sorted(r.status_code for _, r in answers)
     assert statuses.count(201) == 1, [(k, r.status_code, r.text[:100]) for k, r in answers]
     assert set(statuses) <= {201, 409, 422}, statuses
-    overview = system.staff().get(system.url(f"/internal/v1/accounts/{number}"), timeout=20)
-    assert [u["role"] for u in overview.json()["users"]] == ["admin"]
+    assert [u["role"] for u in overview(system, number)["users"]] == ["admin"]
 
 
 def test_the_account_linked_alert_holds_no_key_and_every_link_in_it_opens_a_portal_page(
@@ -320,17 +318,14 @@ def test_an_account_in_credit_owes_nothing_on_every_list_and_summary(system):
     bill(system, number, "2026-11-15")
     method = add_method(system, api, number, CARD)
     due = summary(system, api, number)["amount_due_cents"]
-    paid = api.post(system.url(f"/api/v1/accounts/{number}/payments"), timeout=30,
-                    headers=key(), json={"amount_cents": 2 * due - 100,
-                                         "payment_method_id": method["id"]})
-    assert paid.status_code == 201 and paid.json()["status"] == "succeeded", paid.text
+    assert paid(system, api, number, 2 * due - 100, method["id"])["status"] == "succeeded"
 
     eventually(lambda: summary(system, api, number)["balance_cents"] == 100 - due)
     assert summary(system, api, number)["amount_due_cents"] == 0
     [listed] = api.get(system.url("/api/v1/accounts"), timeout=10).json()["items"]
     assert listed["amount_due_cents"] == 0
-    staff = system.staff().get(system.url(f"/internal/v1/accounts/{number}"), timeout=10)
-    assert staff.json()["amount_due_cents"] == 0 and staff.json()["balance_cents"] == 100 - due
+    staff = overview(system, number)
+    assert staff["amount_due_cents"] == 0 and staff["balance_cents"] == 100 - due
     page = portal_session(system, owner["username"]).get(system.url("/accounts"), timeout=20)
     assert "-$" not in page.text and "$-" not in page.text
 
@@ -367,8 +362,7 @@ def test_a_wrong_security_code_on_the_multi_payment_form_costs_one_guess_not_one
     assert confirmation.text.count("The security code is not correct.") == 1
     assert confirmation.text.count("was not tried again") == 2
     for number in numbers:
-        assert api.get(system.url(f"/api/v1/accounts/{number}/payments"),
-                       timeout=10).json()["items"] == []
+        assert payments(system, api, number) == []
 
     # one wrong guess spent: three more wrong ones still leave the right code its payment
     # (had each account counted a guess, this would be the sixth wrong code: throttled)

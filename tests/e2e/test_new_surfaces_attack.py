@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 import requests
 
+from tests.support.api_client import bill, load_usage, statements
 from tests.support.auth_helpers import ACCOUNT, PASSWORD, bearer, login, new_user
 
 YEAR = 365 * 24 * 3600
@@ -268,13 +269,9 @@ def test_hostile_names_stay_text_on_every_page_of_the_statement_pdf_and_its_meta
               "duration_seconds": 60 + i,
               "call_type": ("local", "long_distance", "international")[i % 3]}
              for i in range(200)]
-    assert system.staff().post(system.url(f"/internal/v1/accounts/{number}/usage"),
-                               json={"calls": calls}, timeout=30).status_code == 202
-    run = system.staff().post(system.url("/internal/v1/bill-runs"), timeout=60, json={
-        "statement_date": "2026-11-15", "account_numbers": [number]})
-    assert run.json() == {"statements_issued": 1}, run.text
-    invoice = admin.get(system.url(f"/api/v1/accounts/{number}/statements"),
-                        timeout=10).json()["items"][0]["invoice_number"]
+    assert load_usage(system, number, calls).status_code == 202
+    bill(system, number, "2026-11-15")
+    invoice = statements(system, admin, number)[0]["invoice_number"]
     document = admin.get(system.url(f"/api/v1/accounts/{number}/statements/{invoice}/pdf"),
                          timeout=30)
     assert document.status_code == 200

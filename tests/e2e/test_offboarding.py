@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from tests.support.auth_helpers import bearer, invite_and_accept, mails_to, new_user
 from tests.support.payment_methods import BANK, CARD
-from tests.support.portal_api import add_method
+from tests.support.api_client import add_method, bill, payment_run
 from tests.support.system import eventually
 
 
@@ -16,10 +16,7 @@ def test_removing_a_user_cancels_their_scheduled_payments_and_their_notices_go_t
     owner = new_user(system)
     number = owner["account_number"]
     admin = bearer(system, owner["username"])
-    staff = system.staff()
-    assert staff.post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": "2026-10-15", "account_numbers": [number]},
-        timeout=60).json() == {"statements_issued": 1}
+    bill(system, number)
     _, username, user_id = invite_and_accept(system, admin, number, "billing")
     leaver = bearer(system, username)
     leaver_email = leaver.get(system.url("/api/v1/me"), timeout=10).json()["email"]
@@ -53,9 +50,7 @@ def test_removing_a_user_cancels_their_scheduled_payments_and_their_notices_go_t
     assert len(notice) == 1
 
     # the bank debit the leaver made settles now: the receipt goes to the admin, not to them
-    assert staff.post(system.url("/internal/v1/payment-runs"),
-                      json={"run_date": date.today().isoformat()},
-                      timeout=60).json()["settled"] >= 1
+    assert payment_run(system, date.today())["settled"] >= 1
     eventually(lambda: [m for m in mails_to(system, owner["email"])
                         if "receipt" in m["Subject"].lower() and "$20.00" in m["Subject"]],
                timeout=30)

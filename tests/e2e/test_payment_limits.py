@@ -7,20 +7,13 @@ from datetime import date, timedelta
 import pytest
 
 from tests.support.payment_methods import CARD
-from tests.support.portal_api import add_method, customer, key, summary
-
-
-def pay(system, session, number, cents, **extra):
-    return session.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
-        "amount_cents": cents, **extra}, headers=key(), timeout=10)
+from tests.support.api_client import add_method, bill, customer, pay, payments, summary
 
 
 @pytest.fixture
 def billed(system):
     number, session = customer(system)
-    run = system.staff().post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": "2026-10-15", "account_numbers": [number]}, timeout=60)
-    assert run.json() == {"statements_issued": 1}, run.text
+    bill(system, number)
     return number, session
 
 
@@ -30,22 +23,20 @@ def test_more_than_owed_plus_a_month_ahead_is_a_422_and_charges_nothing(system, 
     card = add_method(system, session, number, CARD)["id"]
     later = {"scheduled_for": (date.today() + timedelta(days=10)).isoformat()}
     for cents, extra in ((2 * due + 1, {}), (9_999_999, {}), (2 * due + 1, later)):
-        refused = pay(system, session, number, cents, payment_method_id=card, **extra)
+        refused = pay(system, session, number, cents, card, **extra)
         assert refused.status_code == 422, refused.text
         assert refused.headers["Content-Type"] == "application/problem+json"
         problem = refused.json()
         assert problem["status"] == 422 and "at most $" in problem["detail"]
-    assert session.get(system.url(f"/api/v1/accounts/{number}/payments"),
-                       timeout=10).json()["items"] == []
+    assert payments(system, session, number) == []
     assert summary(system, session, number)["amount_due_cents"] == due
-    ahead = pay(system, session, number, 2 * due, payment_method_id=card)
+    ahead = pay(system, session, number, 2 * due, card)
     assert ahead.status_code == 201 and ahead.json()["status"] == "succeeded", ahead.text
 
 
 def test_with_no_statement_yet_nothing_can_be_paid(system):
     number, session = customer(system)
     card = add_method(system, session, number, CARD)["id"]
-    refused = pay(system, session, number, 100, payment_method_id=card)
+    refused = pay(system, session, number, 100, card)
     assert refused.status_code == 422 and "Nothing can be paid" in refused.json()["detail"]
-    assert session.get(system.url(f"/api/v1/accounts/{number}/payments"),
-                       timeout=10).json()["items"] == []
+    assert payments(system, session, number) == []

@@ -10,7 +10,8 @@ from sqlalchemy import create_engine, text
 from services.runtime.database import engine_url
 from tests.support.auth_helpers import PASSWORD, mails_to, text_of
 from tests.support.payment_methods import BANK, CARD
-from tests.support.portal_api import add_method, bill, customer, key, summary
+from tests.support.api_client import (add_method, bill, customer, key, paid, pay, payment_run,
+                                      payments, summary)
 from tests.support.system import eventually
 
 
@@ -62,11 +63,8 @@ def test_a_customer_pays_the_amount_due_once_and_gets_a_receipt(system, due):
 def test_a_declined_card_is_a_failed_payment_with_a_reason(system, due):
     number, session = due
     declined = add_method(system, session, number, dict(CARD, card_number="4000000000000002"))
-    response = session.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
-        "amount_cents": 500, "payment_method_id": declined["id"]}, headers=key(), timeout=10)
-    assert response.status_code == 201, response.text
-    assert response.json()["status"] == "failed"
-    assert "declined" in response.json()["failure_reason"]
+    payment = paid(system, session, number, 500, declined["id"])
+    assert payment["status"] == "failed" and "declined" in payment["failure_reason"]
 
 
 def test_malformed_methods_and_amounts_are_400_with_field_errors(system, due):
@@ -78,9 +76,7 @@ def test_malformed_methods_and_amounts_are_400_with_field_errors(system, due):
     bad = session.post(system.url(f"/api/v1/accounts/{number}/payment-methods"),
                        json=dict(BANK, routing_number="110000001"), timeout=10)
     assert bad.status_code == 400 and "routing_number" in bad.json()["errors"]
-    bad = session.post(system.url(f"/api/v1/accounts/{number}/payments"),
-                       json={"amount_cents": 0, "payment_method_id": "x"}, headers=key(),
-                       timeout=10)
+    bad = pay(system, session, number, 0, "x")
     assert bad.status_code == 400 and "amount_cents" in bad.json()["errors"]
 
 
@@ -89,9 +85,7 @@ def test_another_company_cannot_see_or_use_this_accounts_payments(system, due):
     _other, intruder = customer(system)
     assert intruder.get(system.url(f"/api/v1/accounts/{number}/payments"),
                         timeout=10).status_code == 404
-    assert intruder.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
-        "amount_cents": 100, "payment_method_id": "x"}, headers=key(),
-        timeout=10).status_code == 404
+    assert pay(system, intruder, number, 100, "x").status_code == 404
 
 
 def test_autopay_pays_the_next_statement_on_its_due_date(system):
@@ -104,25 +98,19 @@ def test_autopay_pays_the_next_statement_on_its_due_date(system):
                                                            "payment_method_id": card["id"]}
     assert session.delete(system.url(f"/api/v1/accounts/{number}/payment-methods/{card['id']}"),
                           timeout=10).status_code == 409
-    staff = system.staff()
-    assert staff.post(system.url("/internal/v1/bill-runs"), json={
-        "statement_date": "2026-11-15", "account_numbers": [number]},
-        timeout=60).json() == {"statements_issued": 1}
+    bill(system, number, "2026-11-15")
     due = summary(system, session, number)
 
     def scheduled():
-        items = session.get(system.url(f"/api/v1/accounts/{number}/payments"),
-                            timeout=10).json()["items"]
-        return [p for p in items if p["kind"] == "autopay" and p["status"] == "scheduled"]
+        return [p for p in payments(system, session, number)
+                if p["kind"] == "autopay" and p["status"] == "scheduled"]
     [payment] = eventually(scheduled)
     assert payment["scheduled_for"] == due["due_date"]
     assert payment["amount_cents"] == due["amount_due_cents"]
-    run = staff.post(system.url("/internal/v1/payment-runs"), json={"run_date": due["due_date"]},
-                     timeout=60)
-    assert run.status_code == 200 and run.json()["payments_attempted"] >= 1
-    paid = session.get(system.url(f"/api/v1/accounts/{number}/payments/{payment['id']}"),
+    assert payment_run(system, due["due_date"])["payments_attempted"] >= 1
+    made = session.get(system.url(f"/api/v1/accounts/{number}/payments/{payment['id']}"),
                        timeout=10).json()
-    assert paid["status"] == "succeeded"
+    assert made["status"] == "succeeded"
     eventually(lambda: summary(system, session, number)["amount_due_cents"] == 0)
     admin = session.get(system.url("/api/v1/me"), timeout=10).json()["email"]
     mails = eventually(lambda: [m for m in mails_to(system, admin)
@@ -134,13 +122,11 @@ def test_autopay_pays_the_next_statement_on_its_due_date(system):
 def test_a_bank_payment_is_pending_until_the_payment_run_settles_it(system, due):
     number, session = due
     bank = add_method(system, session, number, dict(BANK, account_number="000987654321"))
-    response = session.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
-        "amount_cents": 2500, "payment_method_id": bank["id"]}, headers=key(), timeout=10)
-    assert response.json()["status"] == "pending", response.text
-    system.staff().post(system.url("/internal/v1/payment-runs"), json={"run_date": "2026-12-01"},
-                        timeout=60)
-    settled = session.get(system.url(f"/api/v1/accounts/{number}/payments/"
-                                     f"{response.json()['id']}"), timeout=10).json()
+    pending = paid(system, session, number, 2500, bank["id"])
+    assert pending["status"] == "pending", pending
+    payment_run(system, "2026-12-01")
+    settled = session.get(system.url(f"/api/v1/accounts/{number}/payments/{pending['id']}"),
+                          timeout=10).json()
     assert settled["status"] == "succeeded"
 
 
@@ -148,16 +134,12 @@ def test_a_returned_bank_payment_is_reversed_and_the_payer_told(system):
     number, session = billed_customer(system)
     bouncing = add_method(system, session, number, dict(BANK, account_number="000123450002"))
     before = summary(system, session, number)["balance_cents"]
-    paid = session.post(system.url(f"/api/v1/accounts/{number}/payments"), json={
-        "amount_cents": 5000, "payment_method_id": bouncing["id"]}, headers=key(), timeout=10)
-    assert paid.json()["status"] == "pending", paid.text
-    staff = system.staff()
-    assert staff.post(system.url("/internal/v1/payment-runs"), json={"run_date": "2026-12-02"},
-                      timeout=60).json()["settled"] >= 1
+    debit = paid(system, session, number, 5000, bouncing["id"])
+    assert debit["status"] == "pending", debit
+    assert payment_run(system, "2026-12-02")["settled"] >= 1
     eventually(lambda: summary(system, session, number)["balance_cents"] == before - 5000)
-    assert staff.post(system.url("/internal/v1/payment-runs"), json={"run_date": "2026-12-03"},
-                      timeout=60).json()["returned"] >= 1
-    url = system.url(f"/api/v1/accounts/{number}/payments/{paid.json()['id']}")
+    assert payment_run(system, "2026-12-03")["returned"] >= 1
+    url = system.url(f"/api/v1/accounts/{number}/payments/{debit['id']}")
     returned = session.get(url, timeout=10).json()
     assert returned["status"] == "returned" and "insufficient funds" in returned["failure_reason"]
     # billing reverses the payment (and may add its returned-payment fee)
@@ -181,9 +163,9 @@ def test_the_security_code_is_asked_for_when_the_user_requires_it(system):
     wrong = session.post(path, json=dict(body, security_code="1357"), headers=key(), timeout=10)
     assert wrong.status_code == 422, wrong.text
     assert session.get(path, timeout=10).json()["items"] == []
-    paid = session.post(path, json=dict(body, security_code="2468"), headers=key(), timeout=10)
-    assert paid.status_code == 201 and paid.json()["status"] == "succeeded"
-    assert "2468" not in paid.text
+    taken = session.post(path, json=dict(body, security_code="2468"), headers=key(), timeout=10)
+    assert taken.status_code == 201 and taken.json()["status"] == "succeeded"
+    assert "2468" not in taken.text
 
 
 def test_no_full_card_number_is_in_any_database_log_or_mail(system, due):

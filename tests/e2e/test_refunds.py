@@ -8,9 +8,9 @@ import uuid
 
 import requests
 
-from tests.support.auth_helpers import mail_with, new_user, bearer, text_of
+from tests.support.auth_helpers import mail_with, text_of
 from tests.support.payment_methods import CARD
-from tests.support.portal_api import add_method, bill, key, summary
+from tests.support.api_client import add_method, billed, key, paid, summary
 from tests.support.system import eventually
 
 WHY = "Charged twice for the same invoice"
@@ -18,16 +18,12 @@ WHY = "Charged twice for the same invoice"
 
 def paid_customer(system, amount=5000):
     """A billed account whose admin paid ``amount`` by card: ``(user, session, payment)``."""
-    user = new_user(system)
+    user, session, _statement = billed(system, "2026-11-15")
     number = user["account_number"]
-    bill(system, number, "2026-11-15")
-    session = bearer(system, user["username"])
-    method = add_method(system, session, number, CARD)
-    paid = session.post(system.url(f"/api/v1/accounts/{number}/payments"), headers=key(),
-                        json={"amount_cents": amount, "payment_method_id": method["id"]},
-                        timeout=20)
-    assert paid.status_code == 201 and paid.json()["status"] == "succeeded", paid.text
-    return user, session, paid.json()
+    payment = paid(system, session, number, amount, add_method(system, session, number,
+                                                               CARD)["id"])
+    assert payment["status"] == "succeeded", payment
+    return user, session, payment
 
 
 def refund_path(system, number, payment_id):

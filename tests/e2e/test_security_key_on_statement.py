@@ -12,7 +12,7 @@ import pypdf
 import requests
 
 from tests.support.auth_helpers import PASSWORD, bearer, mails_to, open_account, text_of
-from tests.support.portal_api import bill
+from tests.support.api_client import bill
 from tests.support.system import eventually
 
 TOP = re.compile(r"Account number\s+(\d{16})\s+Security key\s+([A-Z0-9]{8})")

@@ -8,7 +8,7 @@ from datetime import date
 import requests
 
 from tests.support.auth_helpers import bearer, invite_and_accept, new_user
-from tests.support.portal_api import bill, last_cycle_date
+from tests.support.api_client import bill, last_cycle_date
 
 
 def _url(system, number, tail):

@@ -5,7 +5,7 @@ import uuid
 import requests
 
 from tests.support.auth_helpers import ACCOUNT, bearer, new_user
-from tests.support.portal_api import bill
+from tests.support.api_client import add_method, bill, overview, paid
 from tests.support.payment_methods import CARD
 from tests.support.system import eventually
 
@@ -26,16 +26,12 @@ def test_staff_find_a_customer_every_way_and_see_the_whole_account(system):
     number = owner["account_number"]
     bill(system, number, "2026-11-15")
     admin = bearer(system, owner["username"])
-    method = admin.post(system.url(f"/api/v1/accounts/{number}/payment-methods"), json=CARD,
-                        timeout=10).json()
-    paid = admin.post(system.url(f"/api/v1/accounts/{number}/payments"),
-                      json={"amount_cents": 500, "payment_method_id": method["id"]},
-                      headers={"Idempotency-Key": str(uuid.uuid4())}, timeout=20)
-    assert paid.status_code == 201 and paid.json()["status"] == "succeeded", paid.text
+    method = add_method(system, admin, number, CARD)
+    payment = paid(system, admin, number, 500, method["id"])
+    assert payment["status"] == "succeeded", payment
 
-    overview = system.staff().get(system.url(f"/internal/v1/accounts/{number}"),
-                                  timeout=10).json()
-    invoice = overview["statements"][0]["invoice_number"]
+    seen = overview(system, number)
+    invoice = seen["statements"][0]["invoice_number"]
     company = owner["company_name"]
     for q in (number, invoice, company.upper(), company.lower()[:-3],
               f"AP-{company.rsplit(' ', 1)[1]}@HARBOR.example", "(312) 555-0188"):
@@ -55,20 +51,19 @@ def test_staff_find_a_customer_every_way_and_see_the_whole_account(system):
     def payment_applied():
         """billing credited the payment (its event consumed)"""
         return search(system, number)["items"][0]["balance_cents"] == \
-            overview["statements"][0]["amount_due_cents"] - 500
+            seen["statements"][0]["amount_due_cents"] - 500
     eventually(payment_applied)
 
-    overview = system.staff().get(system.url(f"/internal/v1/accounts/{number}"),
-                                  timeout=10).json()
-    assert overview["status"] == "active" and overview["profile"]["company_name"] == company
-    assert [(s["code"], s["quantity"]) for s in overview["services"]] == [
+    seen = overview(system, number)
+    assert seen["status"] == "active" and seen["profile"]["company_name"] == company
+    assert [(s["code"], s["quantity"]) for s in seen["services"]] == [
         (line["code"], line["quantity"]) for line in ACCOUNT["services"]]
-    assert overview["balance_cents"] == overview["statements"][0]["amount_due_cents"] - 500
-    assert [p["id"] for p in overview["recent_payments"]] == [paid.json()["id"]]
-    assert [(u["username"], u["role"]) for u in overview["users"]] == [
+    assert seen["balance_cents"] == seen["statements"][0]["amount_due_cents"] - 500
+    assert [p["id"] for p in seen["recent_payments"]] == [payment["id"]]
+    assert [(u["username"], u["role"]) for u in seen["users"]] == [
         (owner["username"], "admin")]
-    assert overview["open_disputes"] == []
-    assert "security_key" not in str(overview)
+    assert seen["open_disputes"] == []
+    assert "security_key" not in str(seen)
 
     # customers never reach the desk, not even about their own account
     assert admin.get(system.url("/internal/v1/accounts"), params={"q": number},

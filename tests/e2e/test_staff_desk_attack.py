@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from tests.support.api_client import overview
 from tests.support.auth_helpers import ACCOUNT, bearer, new_user
 
 
@@ -102,6 +103,5 @@ def test_a_name_folding_longer_than_its_column_opens_is_renamed_and_is_found(sys
     assert renamed.status_code == 200, renamed.text[:300]
     assert [i["account_number"] for i in search(system, f"{tag} FFIFFI").json()["items"]] == [
         number]
-    overview = system.staff().get(system.url(f"/internal/v1/accounts/{number}"), timeout=20)
-    assert overview.json()["profile"]["company_name"] == f"{tag} " + "ﬃ" * 100
+    assert overview(system, number)["profile"]["company_name"] == f"{tag} " + "ﬃ" * 100
 

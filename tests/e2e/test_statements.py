@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests.support.auth_helpers import PASSWORD, login
-from tests.support.portal_api import calls
+from tests.support.api_client import calls
 from tests.support.system import eventually
 
 STATEMENT_DATE = "2026-10-27"

@@ -14,6 +14,7 @@ import requests
 from gateway.security_headers import CSP, HEADERS
 from tests.e2e import authz_matrix
 from tests.support.auth_helpers import PASSWORD, login, new_user
+from tests.support.api_client import add_method, bill, paid, statements
 from tests.support.payment_methods import CARD
 
 APP = authz_matrix.gateway_app()
@@ -41,19 +42,13 @@ def portal(system):
     a scheduled payment; also the path values the portal's pages take."""
     user = new_user(system)
     number = user["account_number"]
-    run = system.staff().post(system.url("/internal/v1/bill-runs"), timeout=60,
-                              json={"statement_date": "2026-10-15", "account_numbers": [number]})
-    assert run.status_code == 200, run.text
+    bill(system, number)
     api = requests.Session()
     api.headers["Authorization"] = "Bearer " + login(system, user["username"]).json()["access_token"]
-    invoice = api.get(system.url(f"/api/v1/accounts/{number}/statements"),
-                      timeout=10).json()["items"][0]["invoice_number"]
-    method = api.post(system.url(f"/api/v1/accounts/{number}/payment-methods"), json=CARD,
-                      timeout=10).json()
-    payment = api.post(system.url(f"/api/v1/accounts/{number}/payments"), timeout=10,
-                       json={"amount_cents": 500, "payment_method_id": method["id"],
-                             "scheduled_for": str(date.today() + timedelta(days=30))},
-                       headers={"Idempotency-Key": str(uuid.uuid4())}).json()
+    invoice = statements(system, api, number)[0]["invoice_number"]
+    method = add_method(system, api, number, CARD)
+    payment = paid(system, api, number, 500, method["id"],
+                   scheduled_for=str(date.today() + timedelta(days=30)))
 
     browser = requests.Session()
     form = browser.get(system.url("/"), timeout=10)

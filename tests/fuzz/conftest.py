@@ -168,6 +168,9 @@ VALID_FIELDS = {
                                                        "invoice_number": None},
     "/api/v1/accounts/{account_number}/statements/{invoice_number}/disputes": {
         "amount_cents": 1, "reason": "Fuzz dispute"},
+    # a closure's reason free of control characters; its date stays generated, so it rarely
+    # falls in the world account's open period (a closed world still answers as documented)
+    "/internal/v1/accounts/{account_number}/closure": {"reason": "Fuzz closure"},
     # thresholds within range and count, so a setting is saved
     "/api/v1/accounts/{account_number}/usage-alerts": {"thresholds_cents": [500, 2000],
                                                        "bill_shock": True},

@@ -71,6 +71,7 @@ class World:
     notification_ids: list = field(default_factory=list)
     line_ids: list = field(default_factory=list)
     dispute_ids: list = field(default_factory=list)
+    fraud_case_ids: list = field(default_factory=list)
     # a second online ID for /me/sessions: ending "every session but this one" with the
     # admin's token would end the spares below; its sessions but the current may be ended
     sessions_username: str = ""
@@ -114,6 +115,7 @@ class World:
             f"/api/v1/accounts/{self.account_number}/statements")["items"]]
         assert self.invoice_numbers, "the bill run issued no statement"
         self._open_disputes()
+        self._raise_fraud_case(staff)
         self.add_method(CARD)
         self.add_method(BANK)
         _ok(self.schedule_payment(), 201)
@@ -135,6 +137,18 @@ class World:
                 f"/api/v1/accounts/{self.account_number}/statements/{invoice}/disputes"),
                 json={"line_id": line["line_id"], "amount_cents": 1, "reason": "Fuzz"},
                 headers=self.headers(), timeout=10), 201)["id"])
+
+    def _raise_fraud_case(self, staff):
+        """A night burst to a revenue-share prefix: one open fraud alert, a real case id for
+        marking it expected (the guard scores the load as it is stored)."""
+        night = [{"started_at": f"2026-09-03T0{7 + i // 30}:{2 * (i % 30):02d}:00Z",
+                  "from_number": "+13125550188", "to_number": f"+88213{i:07d}",
+                  "duration_seconds": 200, "call_type": "international"} for i in range(40)]
+        _ok(staff.post(self.url(f"/internal/v1/accounts/{self.account_number}/usage"),
+                       json={"calls": night}, timeout=30), 202)
+        self.fraud_case_ids = [case["id"] for case in self.get(
+            f"/api/v1/accounts/{self.account_number}/fraud-alerts")["items"]]
+        assert self.fraud_case_ids, "the night burst raised no fraud alert"
 
     def _add_passkey(self):
         """A passkey of the admin's, for /me/passkeys/{passkey_id} (made at the address the
@@ -274,4 +288,5 @@ class World:
                 "user_id": [self.user_id], "notification_id": self.notification_ids,
                 "session_id": list(self.other_session_ids),
                 "dispute_id": list(self.dispute_ids),
+                "case_id": list(self.fraud_case_ids),
                 "passkey_id": list(self.passkey_ids)}

@@ -2,7 +2,8 @@
 in a nameko container on a real broker and database, SQLite and PostgreSQL: identity's
 directory is faked, mail goes to the Maildir under DATA_DIR. The payers (admins and billing
 users, never a viewer) get one past-due reminder each, however often the event comes, and a
-notice when the account is suspended and when it is restored."""
+notice when the account is suspended and when it is restored; only the admins are mailed its
+closure."""
 from datetime import date
 
 from nameko.standalone.events import event_dispatcher
@@ -62,3 +63,20 @@ def test_the_payers_are_told_of_the_suspension_and_of_the_restoration(
          ("admin@example.com", "billing@example.com")]
         + [(to, f"Account {ACCOUNT} is restored") for to in
            ("admin@example.com", "billing@example.com")])
+
+
+def test_only_the_admins_are_mailed_the_closure_once_with_what_happens_to_the_credit(
+        container_factory, vhost, database, tmp_path):
+    container = start_notices(container_factory, vhost, database, tmp_path, FakeIdentity())
+    send(container, vhost, "account_closed", {
+        "account_number": ACCOUNT, "closure_id": "c-1", "effective_date": date(2026, 12, 17),
+        "reason": "Moving", "final_invoice_number": "26121710000001", "balance_cents": -9000,
+        "amount_due_cents": 0, "refund_cents": 5000, "credit_left_cents": 4000,
+        "currency": "USD", "read_only_until": date(2028, 6, 17)}, times=2)
+    [mail] = mails(tmp_path)
+    assert (mail["To"], mail["Subject"]) == (
+        "admin@example.com", f"Account {ACCOUNT} is closed: your final statement")
+    text = " ".join(text_of(mail).split())
+    assert "ended on December 17, 2026" in text and "26121710000001" in text
+    assert "$50.00 of the account's credit is refunded" in text
+    assert "$40.00 could not be refunded" in text and "until June 17, 2028" in text

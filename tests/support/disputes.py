@@ -1,7 +1,6 @@
 """Disputing statement lines through the gateway, as the e2e tests do: an account billed
 once, its statement's lines, a dispute opened by a customer and resolved by staff."""
-from tests.support.auth_helpers import bearer, new_user
-from tests.support.portal_api import bill
+from tests.support import api_client
 
 
 def lines_of(session, system, number, invoice):
@@ -11,13 +10,9 @@ def lines_of(session, system, number, invoice):
 
 
 def billed(system):
-    owner = new_user(system)
-    number = owner["account_number"]
-    bill(system, number, "2026-10-15")
-    admin = bearer(system, owner["username"])
-    [statement] = admin.get(system.url(f"/api/v1/accounts/{number}/statements"),
-                            timeout=10).json()["items"]
-    return owner, number, admin, statement
+    """``(owner, account number, the owner's API session, its one statement)``."""
+    owner, admin, statement = api_client.billed(system)
+    return owner, owner["account_number"], admin, statement
 
 
 def open_dispute(session, system, number, invoice, body):

@@ -4,7 +4,7 @@ carries."""
 import re
 
 from tests.support.auth_helpers import PASSWORD, mails_to, new_user, text_of
-from tests.support.portal_api import bill
+from tests.support.api_client import bill
 from tests.support.system import eventually
 
 

@@ -29,6 +29,9 @@ def fake_rpc(extra=None):
         ("billing", "list_statements"): {"items": [], "next_cursor": None},
         ("billing", "get_activity"): {"items": []},
         ("billing", "list_disputes"): {"items": [], "next_cursor": None},
+        ("billing", "list_fraud_alerts"): {"items": [], "next_cursor": None},
+        ("billing", "get_international_calling"): {"account_number": ACCOUNT,
+                                                   "blocked": False, "changed_at": None},
         ("billing", "get_current_usage"): CURRENT_USAGE,
     }
     answers.update(extra or {})

@@ -142,3 +142,10 @@ def test_one_line_cells_are_cleaned_and_cut_but_never_escaped_since_never_parsed
     assert pdf_text.text('<b>Evil</b>\r\n&amp;\u202e', 40) == "<b>Evil</b> &amp;"
     assert len(pdf_text.text("9" * 100, 40)) == 40
     assert pdf_text.plain("<b>") == "&lt;b&gt;"  # paragraphs, which parse, get it escaped
+
+
+def test_a_closed_accounts_last_bill_is_titled_final_statement():
+    [page] = pages(pdf.render(dict(DETAIL, final=True)))
+    assert "Final statement" in page and "Business statement" not in page
+    [page] = pages(pdf.render(DETAIL))
+    assert "Business statement" in page and "Final statement" not in page

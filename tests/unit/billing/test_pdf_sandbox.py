@@ -30,6 +30,10 @@ def statement(text):
     detail["account"]["billing_address"].update(line1=text, line2=text, city=text)
     detail["sections"][0]["name"] = text
     detail["sections"][0]["lines"][0]["description"] = text
+    detail["changes"] = {"previous_invoice_number": text, "previous_total_cents": 100,
+                         "total_cents": 200, "change_cents": 100, "reasons": [
+                             {"kind": "credit", "section": "adjustments", "change_cents": 100,
+                              "description": f"Credits ({text}): +$1.00"}]}
     return detail
 
 

@@ -59,6 +59,7 @@ def fake_rpc(create=None):
             "past_due_cents": 0, "last_payment": None, "invoice_delivery": "paper"},
         ("billing", "list_statements"): {"items": [], "next_cursor": None},
         ("billing", "list_disputes"): {"items": [], "next_cursor": None},
+        ("billing", "list_fraud_alerts"): {"items": [], "next_cursor": None},
         ("billing", "get_activity"): {"items": []},
         ("billing", "get_current_usage"): lambda n: {**CURRENT_USAGE, "account_number": n},
         ("payments", "get_autopay"): None,
