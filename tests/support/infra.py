@@ -53,7 +53,8 @@ class Broker:
         parsed = urlparse(self.api_uri)
         base = urlunparse(parsed._replace(netloc=f"{parsed.hostname}:{parsed.port or 15672}"))
         auth = (parsed.username or "guest", parsed.password or "guest")
-        response = requests.request(method, f"{base}/api/{path}", auth=auth, timeout=10, **kwargs)
+        # deleting a vhost of quorum queues takes the broker seconds per queue under load
+        response = requests.request(method, f"{base}/api/{path}", auth=auth, timeout=60, **kwargs)
         response.raise_for_status()
         return response
 
