@@ -93,3 +93,12 @@ def opened_event(account):
             "email": account.email}
 
 
+def locked(session, query):
+    """The Account ``query`` selects, its row locked for this transaction on PostgreSQL (one
+    review of an account at a time: a payment, a usage load, a run on two replicas). FOR NO KEY
+    UPDATE, not FOR UPDATE: a payment or a load has just inserted rows whose foreign key holds
+    KEY SHARE on the account; FOR UPDATE waits for the other transaction's KEY SHARE while it
+    waits for ours, a deadlock every time two of them cross."""
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(key_share=True)
+    return session.execute(query).scalar()

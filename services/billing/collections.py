@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.exc import IntegrityError
 
 from services import contracts
-from services.billing import fees, ledger, queries
+from services.billing import accounts, fees, ledger, queries
 from services.contracts.billing import CollectionRunRequest
 from services.billing.models import Account, CollectionNotice, LedgerEntry, Statement
 
@@ -184,19 +184,9 @@ def hold_for_autopay_retry(session, account_number, retry_on):
 
 def review_number(tx, account_number, day, suspend_after, **options):
     """``review`` for the account with that number (a payment or a return just posted)."""
-    account = _locked(tx.session, select(Account).where(
+    account = accounts.locked(tx.session, select(Account).where(
         Account.account_number == account_number))
     return review(tx, account, day, suspend_after, **options) if account else None
-
-
-def _locked(session, query):
-    # one review of an account at a time: a run and a payment on two replicas. FOR NO KEY
-    # UPDATE, not FOR UPDATE: a payment has just posted its ledger row, whose foreign key
-    # holds KEY SHARE on the account; FOR UPDATE waits for the other payment's KEY SHARE
-    # while it waits for ours, a deadlock every time two payments of one account cross
-    if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(key_share=True)
-    return session.execute(query).scalar()
 
 
 def candidates(session, day, account_numbers=None):
@@ -245,7 +235,7 @@ def run(db, day, suspend_after, account_numbers=None):
     for account_id in ids:
         try:
             with db.transaction() as tx:
-                account = _locked(tx.session, select(Account).where(Account.id == account_id))
+                account = accounts.locked(tx.session, select(Account).where(Account.id == account_id))
                 done = review(tx, account, day, suspend_after, remind=True)
         except IntegrityError:  # another replica reminded this account meanwhile
             continue

@@ -16,13 +16,13 @@ second sees the first's calls.
 """
 from datetime import date, datetime, time, timezone
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services import contracts
-from services.billing import bill_runs, fees
-from services.billing.models import UsageAlertNotice, UsageAlertSetting
+from services.billing import accounts, bill_runs, fees
+from services.billing.models import Account, UsageAlertNotice, UsageAlertSetting
 from services.billing.usage import account_id
 from services.contracts.usage_alerts import BILL_SHOCK_PERCENT, UsageAlerts
 from services.runtime import clock
@@ -137,15 +137,11 @@ def review(tx, account_number, accepted=1):
     if not accepted:  # nothing new: nothing can have been crossed
         return []
     session = tx.session
-    # NO KEY UPDATE, not UPDATE: the load's calls already hold a KEY SHARE lock on this row
-    # (their foreign key), which FOR UPDATE waits on: two loads of one account deadlocked
-    lock = " FOR NO KEY UPDATE" if session.bind.dialect.name == "postgresql" else ""
-    account = session.execute(text(
-        f"SELECT id, bill_cycle_day FROM accounts WHERE account_number = :n{lock}"),
-        {"n": account_number}).first()
+    account = accounts.locked(session, select(Account).where(
+        Account.account_number == str(account_number)))
     if account is None:
         return []
-    owner, cycle_day = account
+    owner, cycle_day = account.id, account.bill_cycle_day
     wanted = _settings(session.get(UsageAlertSetting, owner))
     usages = _statement_usages(session, owner) if wanted["bill_shock"] else []
     if not wanted["thresholds_cents"] and baseline(usages) is None:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.billing import accounts, collections, ledger
+from services.billing import accounts, ledger
 from services.billing.models import Account
 from services.runtime.database import make_engine
 from tests.support.billing_accounts import OPEN
@@ -44,7 +44,7 @@ def test_two_payments_of_one_account_at_once_both_post_without_a_deadlock(databa
                     "account_number": number, "payment_id": str(uuid.uuid4()),
                     "amount_cents": 1000, "method_type": "card", "last4": "4242"})
                 both_posted.wait()  # each holds its ledger row's KEY SHARE on the account
-                collections._locked(session, select(Account).where(
+                accounts.locked(session, select(Account).where(
                     Account.account_number == number))
         except Exception as error:  # a deadlock is the other side's error: collect both
             errors.append(error)
