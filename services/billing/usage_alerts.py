@@ -14,14 +14,14 @@ and its event emitted only when the row is new, in the load's own transaction; t
 row is locked before the sum, so two loads of one account (two replicas) queue there and the
 second sees the first's calls.
 """
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 
 from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services import contracts
-from services.billing import accounts, bill_runs, fees
+from services.billing import accounts, bill_runs, fees, proration
 from services.billing.models import Account, UsageAlertNotice, UsageAlertSetting
 from services.billing.usage import account_id
 from services.contracts.usage_alerts import BILL_SHOCK_PERCENT, UsageAlerts
@@ -39,10 +39,7 @@ USAGE_POSITIONS = tuple(fees.SECTION_RANK["voice"] * 1000 + position
 def cycle(today, bill_cycle_day):
     """``(start, end)`` of the cycle ``today`` is in: end is the next statement date after
     today (a statement dated today bills the days before it), start one month before."""
-    end = date(today.year, today.month, bill_cycle_day)
-    if end <= today:
-        end = date(today.year + 1, 1, bill_cycle_day) if today.month == 12 \
-            else date(today.year, today.month + 1, bill_cycle_day)
+    end = proration.next_cycle_date(today, bill_cycle_day)
     return bill_runs.period_start(end), end
 
 
