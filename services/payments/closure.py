@@ -14,7 +14,7 @@ them as any payment, and a payment of a closed account is capped at what is left
 from sqlalchemy import select
 
 from services.payments import autopay as autopay_rules
-from services.payments import idempotency, refunds
+from services.payments import idempotency, offboarding, refunds
 from services.payments.models import Autopay, Payment, PaymentMethod, Refund
 from services.runtime import clock
 
@@ -43,11 +43,7 @@ def wind_down(tx, data):
     session, number, now = tx.session, data["account_number"], clock.now()
     for payment in session.execute(select(Payment).where(
             Payment.account_number == number, Payment.status == "scheduled")).scalars():
-        payment.status, payment.failure_reason, payment.updated_at = "canceled", CANCELED, now
-        tx.emit("payment_canceled", {
-            "account_number": number, "payment_id": payment.id,
-            "amount_cents": payment.amount_cents, "scheduled_for": payment.scheduled_for,
-            "user_id": payment.user_id, "cause": "account_closed", "reason": CANCELED})
+        offboarding.cancel(tx, payment, cause="account_closed", reason=CANCELED)
     autopay = session.get(Autopay, number)
     if autopay is not None and autopay.enabled:
         autopay.enabled, autopay.user_id, autopay.updated_at = False, None, now

@@ -32,15 +32,15 @@ def cancel_for_removed_user(tx, account_number, user_id):
     return scheduled
 
 
-def cancel(tx, payment):
-    """Cancel one payment whose payer left the account, and say so."""
+def cancel(tx, payment, cause="user_removed", reason=REASON):
+    """Cancel one scheduled payment (by default: its payer left the account), and say so."""
     payment.status = "canceled"
-    payment.failure_reason = REASON
+    payment.failure_reason = reason
     payment.updated_at = clock.now()
     tx.emit("payment_canceled", {
         "account_number": payment.account_number, "payment_id": payment.id,
         "amount_cents": payment.amount_cents, "scheduled_for": payment.scheduled_for,
-        "user_id": payment.user_id, "cause": "user_removed", "reason": REASON})
+        "user_id": payment.user_id, "cause": cause, "reason": reason})
 
 
 def payer_gone(still_a_user, row):
